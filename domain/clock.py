@@ -1,0 +1,9 @@
+"""Thailand's time: UTC+7 all year (no daylight saving), so a fixed offset is exact."""
+
+from datetime import datetime, timedelta, timezone
+
+THAILAND = timezone(timedelta(hours=7), "Asia/Bangkok")
+
+
+def thai_year(moment: datetime) -> int:
+    return moment.astimezone(THAILAND).year

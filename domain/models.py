@@ -1,0 +1,214 @@
+"""The shared vocabulary: one model per concept, used by workflows, activities and the API.
+
+Everything here crosses Temporal's boundary, so it is plain pydantic data: no I/O, no clocks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Language(StrEnum):
+    THAI = "th"
+    ENGLISH = "en"
+
+
+class CaseStatus(StrEnum):
+    NEW = "NEW"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    CLOSED = "CLOSED"
+    NOT_FOUND = "NOT_FOUND"
+    PRANK = "PRANK"
+    FORWARDED = "FORWARDED"
+
+
+class IncidentType(BaseModel):
+    """A kind of social emergency; reference data an administrator edits."""
+
+    code: str
+    label_th: str
+    label_en: str
+
+    def label(self, language: Language) -> str:
+        return self.label_en if language == Language.ENGLISH else self.label_th
+
+
+class Location(BaseModel):
+    """A pinned point as LINE sends it."""
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    title: str | None = None
+    address: str | None = None
+
+
+class Place(BaseModel):
+    """Where a location falls in Thailand's administrative geography (DOPA codes)."""
+
+    inside_thailand: bool
+    province_code: str | None = None
+    province_name_th: str | None = None
+    province_name_en: str | None = None
+    district_code: str | None = None
+    district_name_th: str | None = None
+    district_name_en: str | None = None
+
+    def describe(self, language: Language) -> str:
+        """'district, province' in the reader's language; empty when unknown."""
+        if language == Language.ENGLISH:
+            parts = [self.district_name_en, self.province_name_en]
+        else:
+            parts = [self.district_name_th, self.province_name_th]
+        return ", ".join(p for p in parts if p)
+
+
+class PhoneNumber(BaseModel):
+    """The result of reading a phone number a reporter typed."""
+
+    valid: bool
+    e164: str | None = None  # +66812345678
+    national: str | None = None  # 081-234-5678, for officers to read aloud
+
+
+class EventKind(StrEnum):
+    FOLLOW = "follow"
+    UNFOLLOW = "unfollow"
+    MESSAGE = "message"
+    POSTBACK = "postback"
+
+
+class LineEvent(BaseModel):
+    """One LINE webhook event from a user, as the webhook hands it to the conversation."""
+
+    event_id: str  # LINE's webhookEventId, the key for de-duplication
+    kind: EventKind
+    occurred_at: datetime
+    user_id: str
+    reply_token: str | None = None
+    message_type: str | None = None  # text, image, video, audio, file, location, sticker
+    message_id: str | None = None
+    text: str | None = None
+    postback_data: str | None = None
+    location: Location | None = None
+    redelivery: bool = False
+
+
+class IntakeTimeouts(BaseModel):
+    reminder_after: timedelta
+    give_up_after: timedelta
+    idle_after: timedelta
+
+
+class ConversationStart(BaseModel):
+    """Input of the intake workflow: one conversation with one LINE user."""
+
+    user_id: str
+    reporter_key: str  # keyed hash of user_id; safe to show in workflow ids
+    timeouts: IntakeTimeouts
+
+
+class Reporter(BaseModel):
+    user_id: str
+    reporter_key: str
+    language: Language = Language.THAI
+
+
+class Report(BaseModel):
+    """What a reporter told us. Incomplete when they went quiet after pinning the location."""
+
+    incident_type: IncidentType | None = None
+    location: Location
+    place: Place
+    phone: PhoneNumber | None = None
+    complete: bool
+    reported_at: datetime
+
+
+class CaseOpening(BaseModel):
+    """Input of the case workflow."""
+
+    case_no: str
+    conversation_id: str
+    reporter: Reporter
+    report: Report
+
+
+class CaseNumberRequest(BaseModel):
+    conversation_id: str  # the same conversation always gets the same number
+    year: int
+
+
+class ReporterMessage(BaseModel):
+    """Something the reporter sent after their case opened; attached to the case."""
+
+    event_id: str
+    message_type: str
+    received_at: datetime
+    text: str | None = None
+    message_id: str | None = None
+    location: Location | None = None
+
+
+class CaseEvent(BaseModel):
+    """One entry of a case's timeline. `key` makes writing it idempotent."""
+
+    key: str
+    case_no: str
+    kind: str  # REPORTED, REPORTER_MESSAGE, ATTACHMENT, STATUS_CHANGED, ...
+    at: datetime
+    actor: str  # "reporter", "system", or an officer's account id
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class AttachmentRequest(BaseModel):
+    """Fetch a photo/video/audio/file the reporter sent and keep it with the case."""
+
+    key: str
+    case_no: str
+    message_id: str
+    received_at: datetime
+
+
+class Prompt(StrEnum):
+    """What the bot says. Texts live in domain.messages, in Thai and English."""
+
+    GREETING = "greeting"
+    HELP = "help"
+    ASK_INCIDENT_TYPE = "ask_incident_type"
+    ASK_LOCATION = "ask_location"
+    CONFIRM_LOCATION = "confirm_location"
+    LOCATION_OUTSIDE_THAILAND = "location_outside_thailand"
+    ASK_PHONE = "ask_phone"
+    PHONE_INVALID = "phone_invalid"
+    CASE_OPENED = "case_opened"
+    CASE_OPENED_INCOMPLETE = "case_opened_incomplete"
+    REMINDER = "reminder"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    OFF_SCRIPT = "off_script"
+    ATTACHED_TO_CASE = "attached_to_case"
+    LANGUAGE_CHANGED = "language_changed"
+
+
+class BotMessage(BaseModel):
+    prompt: Prompt
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Delivery(BaseModel):
+    """Messages for one user, sent by reply while the token is fresh, else by push."""
+
+    key: str  # stable across retries: becomes the push X-Line-Retry-Key
+    user_id: str
+    language: Language
+    messages: list[BotMessage] = Field(min_length=1, max_length=5)
+    reply_token: str | None = None
+    reply_token_issued_at: datetime | None = None
+
+
+class DeliveryResult(BaseModel):
+    method: str  # "reply", "push" or "already-delivered"

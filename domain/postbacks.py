@@ -1,0 +1,32 @@
+"""The data carried by the bot's buttons: `action=type&code=DETENTION`. Stdlib only, so
+workflows can read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode
+
+ACTIONS = frozenset({"report", "type", "confirm_location", "cancel"})
+
+
+@dataclass(frozen=True)
+class Postback:
+    action: str
+    code: str | None = None
+
+    def encode(self) -> str:
+        fields = {"action": self.action}
+        if self.code:
+            fields["code"] = self.code
+        return urlencode(fields)
+
+    @classmethod
+    def decode(cls, data: str | None) -> Postback | None:
+        """None for data the bot did not make (LINE caps it at 300 characters anyway)."""
+        if not data or len(data) > 300:
+            return None
+        fields = parse_qs(data)
+        action = fields.get("action", [None])[0]
+        if action not in ACTIONS:
+            return None
+        return cls(action=action, code=fields.get("code", [None])[0])

@@ -1,0 +1,59 @@
+"""Settings from the environment, with the names the deployment contract promises."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LINE_DEFAULT_API_BASE_URL = "https://api.line.me"
+DEVELOPMENT_CHANNEL_SECRET = "development-channel-secret"
+DEVELOPMENT_ACCESS_TOKEN = "development-access-token"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    environment: Literal["development", "production"] = Field("development", alias="ESS_ENV")
+    data_dir: Path = Field(Path(".data"), alias="ESS_DATA_DIR")
+
+    line_channel_secret: str = Field(DEVELOPMENT_CHANNEL_SECRET, alias="LINE_CHANNEL_SECRET")
+    line_channel_access_token: str = Field(DEVELOPMENT_ACCESS_TOKEN, alias="LINE_CHANNEL_ACCESS_TOKEN")
+    line_api_base_url: str = Field(LINE_DEFAULT_API_BASE_URL, alias="LINE_API_BASE_URL")
+    # LINE says a reply token is good for about a minute; leave a margin for the trip.
+    line_reply_token_lifetime: timedelta = Field(timedelta(seconds=45), alias="ESS_LINE_REPLY_TOKEN_LIFETIME")
+
+    # Unset means the embedded PostgreSQL under data_dir (development only).
+    database_url: str | None = Field(None, alias="DATABASE_URL")
+
+    temporal_address: str = Field("localhost:7233", alias="TEMPORAL_ADDRESS")
+    temporal_namespace: str = Field("default", alias="TEMPORAL_NAMESPACE")
+    temporal_task_queue: str = Field("ess-help-me", alias="TEMPORAL_TASK_QUEUE")
+    temporal_ui_url: str = Field("http://localhost:8233", alias="ESS_TEMPORAL_UI_URL")
+
+    # Keyed hash that turns a LINE user id into the reporter key used in workflow ids.
+    pseudonym_key: str = Field("development-only-pseudonym-key", alias="ESS_PSEUDONYM_KEY")
+
+    # The conversation's patience, per step: one gentle reminder, then give up
+    # (a case is still opened if the location is known).
+    intake_reminder_after: timedelta = Field(timedelta(minutes=3), alias="ESS_INTAKE_REMINDER_AFTER")
+    intake_give_up_after: timedelta = Field(timedelta(minutes=10), alias="ESS_INTAKE_GIVE_UP_AFTER")
+    # How long a conversation with nothing in progress stays open for more messages.
+    intake_idle_after: timedelta = Field(timedelta(minutes=2), alias="ESS_INTAKE_IDLE_AFTER")
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def uses_line_itself(self) -> bool:
+        return self.line_api_base_url.rstrip("/") == LINE_DEFAULT_API_BASE_URL
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
