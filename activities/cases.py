@@ -1,0 +1,244 @@
+"""The case store in PostgreSQL: case numbers, the case read model and its timeline.
+
+Every activity here may run more than once (Temporal retries it after a crash or a timeout):
+each write is keyed so that running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.models import AttachmentRequest, CaseEvent, CaseNumberRequest, CaseOpening, CaseStatus
+
+CASE_NUMBER_PREFIX = "ESS"
+REPORTED = "REPORTED"
+STATUS_CHANGED = "STATUS_CHANGED"
+OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.FORWARDED)
+
+# (content bytes, content type) of a LINE message's photo/video/audio/file.
+DownloadContent = Callable[[str], Awaitable[tuple[bytes, str]]]
+
+
+def format_case_number(year: int, seq: int) -> str:
+    """ESS-2026-000123: short enough to read aloud on the phone."""
+    return f"{CASE_NUMBER_PREFIX}-{year}-{seq:06d}"
+
+
+class CaseStore:
+    def __init__(self, pool: asyncpg.Pool, download_content: DownloadContent) -> None:
+        self._pool = pool
+        self._download_content = download_content
+
+    @activity.defn(name="allocate_case_number")
+    async def allocate_case_number(self, request: CaseNumberRequest) -> str:
+        """The conversation's case number; the same conversation always gets the same one."""
+        async with self._pool.acquire() as connection, connection.transaction():
+            # Allocations of one year queue on the year's counter row. Holding its lock, a retry
+            # that raced its own first attempt sees the number that attempt committed.
+            await connection.execute(
+                "INSERT INTO case_number_counters (year) VALUES ($1) ON CONFLICT (year) DO NOTHING", request.year
+            )
+            await connection.execute("SELECT 1 FROM case_number_counters WHERE year = $1 FOR UPDATE", request.year)
+            existing = await _case_number_of(connection, request.conversation_id)
+            if existing is not None:
+                return existing
+            seq = await connection.fetchval(
+                "UPDATE case_number_counters SET last_value = last_value + 1 WHERE year = $1 RETURNING last_value",
+                request.year,
+            )
+            await connection.execute(
+                "INSERT INTO case_numbers (case_no, conversation_id, year, seq) VALUES ($1, $2, $3, $4)",
+                format_case_number(request.year, seq),
+                request.conversation_id,
+                request.year,
+                seq,
+            )
+            return format_case_number(request.year, seq)
+
+    @activity.defn(name="record_case_opened")
+    async def record_case_opened(self, opening: CaseOpening) -> None:
+        """The case row and its REPORTED timeline entry; running it again changes nothing."""
+        report = opening.report
+        async with self._pool.acquire() as connection, connection.transaction():
+            try:
+                await connection.execute(
+                    """
+                    INSERT INTO cases (
+                        case_no, conversation_id, reporter_key, line_user_id, language,
+                        incident_type_code, status, complete, phone_e164,
+                        latitude, longitude, location_title, location_address,
+                        province_code, district_code, reported_at
+                    ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                    ON CONFLICT (case_no) DO NOTHING
+                    """,
+                    opening.case_no,
+                    opening.conversation_id,
+                    opening.reporter.reporter_key,
+                    opening.reporter.user_id,
+                    opening.reporter.language.value,
+                    report.incident_type.code if report.incident_type else None,
+                    CaseStatus.NEW.value,
+                    report.complete,
+                    report.phone.e164 if report.phone and report.phone.valid else None,
+                    report.location.latitude,
+                    report.location.longitude,
+                    report.location.title,
+                    report.location.address,
+                    report.place.province_code,
+                    report.place.district_code,
+                    report.reported_at,
+                )
+            except asyncpg.ForeignKeyViolationError as error:
+                raise ApplicationError(
+                    f"case {opening.case_no} refers to an unknown {error.constraint_name}",
+                    type="UnknownReference",
+                    non_retryable=True,
+                ) from None
+            except asyncpg.UniqueViolationError:
+                raise ApplicationError(
+                    f"case {opening.case_no}: its conversation already has another case",
+                    type="ConversationHasCase",
+                    non_retryable=True,
+                ) from None
+            await _insert_event(
+                connection,
+                CaseEvent(
+                    key=f"{opening.case_no}:reported",
+                    case_no=opening.case_no,
+                    kind=REPORTED,
+                    at=report.reported_at,
+                    actor="reporter",
+                    details={
+                        "incident_type": report.incident_type.code if report.incident_type else None,
+                        "complete": report.complete,
+                        "province_code": report.place.province_code,
+                        "district_code": report.place.district_code,
+                    },
+                ),
+            )
+
+    @activity.defn(name="append_case_event")
+    async def append_case_event(self, event: CaseEvent) -> None:
+        """Adds a timeline entry once; a STATUS_CHANGED entry also moves the case's status."""
+        new_status = _status_of(event)
+        async with self._pool.acquire() as connection, connection.transaction():
+            inserted = await _insert_event(connection, event)
+            if not inserted:
+                return
+            await connection.execute(
+                """
+                UPDATE cases SET updated_at = greatest(updated_at, now()), status = coalesce($2, status)
+                WHERE case_no = $1
+                """,
+                event.case_no,
+                None if await _newer_status_change_exists(connection, event) else new_status,
+            )
+
+    @activity.defn(name="find_open_case")
+    async def find_open_case(self, reporter_key: str) -> str | None:
+        """The reporter's newest case still in progress, to attach later messages to it."""
+        async with self._pool.acquire() as connection:
+            return await connection.fetchval(
+                """
+                SELECT case_no FROM cases
+                WHERE reporter_key = $1 AND status = ANY($2::text[])
+                ORDER BY opened_at DESC, case_no DESC
+                LIMIT 1
+                """,
+                reporter_key,
+                [status.value for status in OPEN_STATUSES],
+            )
+
+    @activity.defn(name="save_attachment")
+    async def save_attachment(self, request: AttachmentRequest) -> int:
+        """Downloads a photo/video/audio/file from LINE once and keeps it with the case."""
+        async with self._pool.acquire() as connection:
+            existing = await connection.fetchval(
+                "SELECT id FROM case_attachments WHERE event_key = $1", request.key
+            )
+        if existing is not None:
+            return existing
+        # Outside any transaction: the download may take seconds and must not hold a connection.
+        content, content_type = await self._download_content(request.message_id)
+        async with self._pool.acquire() as connection:
+            try:
+                attachment_id = await connection.fetchval(
+                    """
+                    INSERT INTO case_attachments (case_no, event_key, line_message_id, content_type, content, received_at)
+                    VALUES ($1, $2, $3, $4, $5, $6)
+                    ON CONFLICT (event_key) DO NOTHING
+                    RETURNING id
+                    """,
+                    request.case_no,
+                    request.key,
+                    request.message_id,
+                    content_type,
+                    content,
+                    request.received_at,
+                )
+            except asyncpg.ForeignKeyViolationError:
+                raise ApplicationError(
+                    f"no case {request.case_no} to attach to", type="UnknownCase", non_retryable=True
+                ) from None
+            if attachment_id is None:  # an earlier attempt stored it while this one downloaded
+                attachment_id = await connection.fetchval(
+                    "SELECT id FROM case_attachments WHERE event_key = $1", request.key
+                )
+        return attachment_id
+
+
+async def _case_number_of(connection: asyncpg.Connection, conversation_id: str) -> str | None:
+    return await connection.fetchval("SELECT case_no FROM case_numbers WHERE conversation_id = $1", conversation_id)
+
+
+async def _insert_event(connection: asyncpg.Connection, event: CaseEvent) -> bool:
+    """True when written now, False when an earlier attempt already wrote it."""
+    try:
+        written = await connection.fetchval(
+            """
+            INSERT INTO case_events (case_no, event_key, kind, at, actor, details)
+            VALUES ($1, $2, $3, $4, $5, $6::text::jsonb)
+            ON CONFLICT (event_key) DO NOTHING
+            RETURNING id
+            """,
+            event.case_no,
+            event.key,
+            event.kind,
+            event.at,
+            event.actor,
+            # As text, so this works with or without a jsonb codec on the connection.
+            json.dumps(event.details, ensure_ascii=False, default=str),
+        )
+    except asyncpg.ForeignKeyViolationError:
+        raise ApplicationError(
+            f"no case {event.case_no} for timeline entry {event.kind}", type="UnknownCase", non_retryable=True
+        ) from None
+    return written is not None
+
+
+async def _newer_status_change_exists(connection: asyncpg.Connection, event: CaseEvent) -> bool:
+    """A status change written late (a retry after a long outage) must not undo a later one."""
+    return await connection.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM case_events WHERE case_no = $1 AND kind = $2 AND at > $3)",
+        event.case_no,
+        STATUS_CHANGED,
+        event.at,
+    )
+
+
+def _status_of(event: CaseEvent) -> str | None:
+    if event.kind != STATUS_CHANGED:
+        return None
+    try:
+        return CaseStatus(event.details.get("status")).value
+    except ValueError:
+        raise ApplicationError(
+            f"{STATUS_CHANGED} on case {event.case_no} names no known status",
+            type="UnknownStatus",
+            non_retryable=True,
+        ) from None

@@ -1,0 +1,34 @@
+"""Reference knowledge: incident types (PostgreSQL), places and phone numbers (libraries)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+from temporalio import activity
+
+from domain import geography, phone
+from domain.models import IncidentType, Location, PhoneNumber, Place
+
+
+class ReferenceData:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @activity.defn(name="list_incident_types")
+    async def incident_types(self) -> list[IncidentType]:
+        """The types a reporter may choose, in the administrators' order."""
+        async with self._pool.acquire() as connection:
+            rows = await connection.fetch(
+                "SELECT code, label_th, label_en FROM incident_types WHERE active ORDER BY sort_order, code"
+            )
+        return [IncidentType(**dict(row)) for row in rows]
+
+    @activity.defn(name="locate_place")
+    async def locate(self, location: Location) -> Place:
+        # The first call reads the bundled place data (about half a second): off the event loop.
+        return await asyncio.to_thread(geography.locate, location)
+
+    @activity.defn(name="read_phone_number")
+    async def read_phone_number(self, text: str) -> PhoneNumber:
+        return phone.read_phone_number(text)

@@ -1,0 +1,17 @@
+"""What the API and the worker do with the database before serving: migrate, then load
+reference data. Both are safe to run from several processes at once."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from database.migrate import migrate
+from database.reference_data import load_reference_data
+from domain.settings import Settings
+
+
+async def prepare_database(pool: asyncpg.Pool, settings: Settings) -> None:
+    async with pool.acquire() as connection:
+        await migrate(connection)
+        # Synthetic stations are for development; production keeps its real directory.
+        await load_reference_data(connection, include_demo_stations=settings.is_development)

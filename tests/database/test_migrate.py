@@ -1,0 +1,85 @@
+"""Migrations: applied once each, in order, even when the API and the worker start together."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from database.migrate import available_migrations, migrate
+
+
+@pytest.fixture
+async def empty_database(postgres_url: str) -> AsyncIterator[str]:
+    """A new, empty database on the session's server; its name."""
+    name = f"migrate_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_url)
+    await admin.execute(f"CREATE DATABASE {name}")
+    yield name
+    await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    await admin.close()
+
+
+async def test_migrations_are_named_in_order() -> None:
+    versions = [version for version, _ in available_migrations()]
+    assert versions == sorted(versions)
+    assert versions[0].startswith("0001_")
+
+
+async def test_an_empty_database_gets_every_migration_then_none(postgres_url: str, empty_database: str) -> None:
+    connection = await asyncpg.connect(postgres_url, database=empty_database)
+    try:
+        assert await migrate(connection) == [version for version, _ in available_migrations()]
+        assert await migrate(connection) == []
+        recorded = await connection.fetchval("SELECT count(*) FROM schema_migrations")
+        assert recorded == len(available_migrations())
+    finally:
+        await connection.close()
+
+
+async def test_the_shared_test_database_is_already_up_to_date(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as connection:
+        assert await migrate(connection) == []
+
+
+async def test_processes_starting_together_apply_each_migration_once(postgres_url: str, empty_database: str) -> None:
+    connections = [await asyncpg.connect(postgres_url, database=empty_database) for _ in range(4)]
+    try:
+        results = await asyncio.gather(*(migrate(connection) for connection in connections))
+    finally:
+        for connection in connections:
+            await connection.close()
+    applied = [versions for versions in results if versions]
+    assert len(applied) == 1
+    assert applied[0] == [version for version, _ in available_migrations()]
+
+
+async def test_the_schema_has_the_tables_the_application_uses(pool: asyncpg.Pool) -> None:
+    tables = {
+        row["table_name"]
+        for row in await pool.fetch("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+    }
+    assert {
+        "provinces",
+        "districts",
+        "subdistricts",
+        "incident_types",
+        "stations",
+        "station_districts",
+        "case_number_counters",
+        "case_numbers",
+        "cases",
+        "case_events",
+        "case_attachments",
+        "webhook_events",
+    } <= tables
+
+
+async def test_a_webhook_event_id_is_taken_only_once(pool: asyncpg.Pool) -> None:
+    event_id = f"01TEST{uuid.uuid4().hex}"
+    insert = "INSERT INTO webhook_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_id"
+    assert await pool.fetchval(insert, event_id) == event_id
+    assert await pool.fetchval(insert, event_id) is None
