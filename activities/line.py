@@ -1,0 +1,236 @@
+"""LINE Messaging API adapter: every message the bot sends goes out here, exactly once.
+
+Delivery rules:
+- reply (free) while the event's reply token is fresh;
+- otherwise push, with an X-Line-Retry-Key derived from the delivery's key, so a retried push
+  that LINE already accepted answers 409 instead of reaching the user twice;
+- an invalid or expired reply token falls back to push in the same attempt;
+- a reply cannot be de-duplicated by LINE, so each attempt heartbeats what it is about to do:
+  a retry after a reply whose answer was lost replies again, and "Invalid reply token" then means
+  the earlier reply got through (already delivered); once an attempt has pushed, retries only push;
+- 429, 5xx and network trouble raise a retryable error (Temporal backs off and tries again);
+  any other 4xx is a bug on our side and fails for good.
+Every message goes out with notificationDisabled: the reporter's phone must not make a sound.
+Error messages carry status codes and LINE's request id only, never what was sent or to whom.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import UTC, datetime
+
+import aiohttp
+from linebot.v3.messaging import (
+    AsyncApiClient,
+    AsyncMessagingApi,
+    AsyncMessagingApiBlob,
+    Configuration,
+    PushMessageRequest,
+    ReplyMessageRequest,
+    ShowLoadingAnimationRequest,
+)
+from linebot.v3.messaging.exceptions import ApiException
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.messages import render
+from domain.models import Delivery, DeliveryResult, Language
+from domain.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# Namespace for push retry keys: uuid5(namespace, delivery key) is the same on every attempt.
+_RETRY_KEY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "ess-help-me/line-push-retry-key")
+_LOADING_SECONDS = 5
+# Heartbeat details: how far an attempt got, read back by the next attempt.
+_REPLY = "reply"
+_PUSH = "push"
+_LANGUAGES = {"th": Language.THAI, "en": Language.ENGLISH}
+
+
+class LineUnavailable(ApplicationError):
+    """LINE is busy, rate limited or unreachable: worth another try later."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, type="LineUnavailable", non_retryable=False)
+
+
+class LineRejected(ApplicationError):
+    """LINE refused the request as malformed or forbidden: trying again cannot help."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, type="LineRejected", non_retryable=True)
+
+
+def push_retry_key(delivery_key: str) -> str:
+    return str(uuid.uuid5(_RETRY_KEY_NAMESPACE, delivery_key))
+
+
+class LineMessenger:
+    """Holds the LINE API client. Activities are its methods."""
+
+    def __init__(self, settings: Settings, request_timeout: float = 10.0) -> None:
+        self._settings = settings
+        self._request_timeout = request_timeout
+        self._client: AsyncApiClient | None = None
+
+    def _api_client(self) -> AsyncApiClient:
+        # aiohttp binds its session to the running loop, so the client is made on first use.
+        if self._client is None:
+            configuration = Configuration(access_token=self._settings.line_channel_access_token)
+            if not self._settings.uses_line_itself:
+                # Only for a stand-in: LINE's own content API lives on another host than its API.
+                configuration = Configuration(
+                    access_token=self._settings.line_channel_access_token,
+                    host=self._settings.line_api_base_url.rstrip("/"),
+                )
+            self._client = AsyncApiClient(configuration)
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    # ---- activities ------------------------------------------------------------------------
+
+    @activity.defn(name="send_line_messages")
+    async def send(self, delivery: Delivery) -> DeliveryResult:
+        messages = [render(message, delivery.language) for message in delivery.messages]
+        _check_wire_format(messages)
+        tried_before = _tried_in_earlier_attempt()
+        if tried_before != _PUSH and self._reply_token_fresh(delivery):
+            activity.heartbeat(_REPLY)  # lets a retry know the token may have been used by us
+            try:
+                await self._call(
+                    "reply",
+                    AsyncMessagingApi(self._api_client()).reply_message_with_http_info(
+                        ReplyMessageRequest.from_dict(
+                            {"replyToken": delivery.reply_token, "messages": messages, "notificationDisabled": True}
+                        ),
+                        _request_timeout=self._request_timeout,
+                    ),
+                )
+                return DeliveryResult(method="reply")
+            except _InvalidReplyToken:
+                if tried_before == _REPLY:
+                    # A fresh token is spent only by its one reply: an earlier attempt of ours
+                    # got through to LINE and lost the answer (e.g. the worker died).
+                    return DeliveryResult(method="already-delivered")
+                logger.info("Reply token no longer valid; pushing instead")
+        activity.heartbeat(_PUSH)  # from here on only push is safe to repeat
+        try:
+            await self._call(
+                "push",
+                AsyncMessagingApi(self._api_client()).push_message_with_http_info(
+                    PushMessageRequest.from_dict(
+                        {"to": delivery.user_id, "messages": messages, "notificationDisabled": True}
+                    ),
+                    x_line_retry_key=push_retry_key(delivery.key),
+                    _request_timeout=self._request_timeout,
+                ),
+            )
+        except _AlreadyAccepted:
+            return DeliveryResult(method="already-delivered")
+        return DeliveryResult(method="push")
+
+    @activity.defn(name="show_line_loading")
+    async def show_loading(self, user_id: str) -> None:
+        """The typing dots while the bot works. Cosmetic: any failure is only logged."""
+        request = ShowLoadingAnimationRequest(chatId=user_id, loadingSeconds=_LOADING_SECONDS)
+        try:
+            await self._call(
+                "loading",
+                AsyncMessagingApi(self._api_client()).show_loading_animation_with_http_info(
+                    request, _request_timeout=self._request_timeout
+                ),
+            )
+        except ApplicationError as error:
+            logger.info("Loading animation not shown: %s", error.message)
+
+    @activity.defn(name="get_line_language")
+    async def get_language(self, user_id: str) -> Language | None:
+        """The language of the user's LINE app, when it is one the bot speaks."""
+        try:
+            response = await self._call(
+                "profile",
+                AsyncMessagingApi(self._api_client()).get_profile_with_http_info(
+                    user_id, _request_timeout=self._request_timeout
+                ),
+            )
+        except LineRejected:
+            return None  # e.g. 404: the user blocked the bot; Thai is the default anyway
+        language = (response.data.language or "").split("-")[0].lower()
+        return _LANGUAGES.get(language)
+
+    async def download_content(self, message_id: str) -> tuple[bytes, str]:
+        """Not an activity: (content bytes, content type) of a message's photo/video/audio/file."""
+        response = await self._call(
+            "content",
+            AsyncMessagingApiBlob(self._api_client()).get_message_content_with_http_info(
+                message_id, _request_timeout=self._request_timeout
+            ),
+        )
+        headers = {name.lower(): value for name, value in (response.headers or {}).items()}
+        return bytes(response.data), headers.get("content-type", "application/octet-stream")
+
+    # ---- how LINE's answers become outcomes -------------------------------------------------
+
+    def _reply_token_fresh(self, delivery: Delivery) -> bool:
+        if not delivery.reply_token or delivery.reply_token_issued_at is None:
+            return False
+        age = datetime.now(UTC) - delivery.reply_token_issued_at
+        return age < self._settings.line_reply_token_lifetime
+
+    async def _call(self, operation: str, request):
+        try:
+            return await request
+        except ApiException as error:
+            raise _outcome(operation, error) from None
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise LineUnavailable(f"LINE {operation}: {type(error).__name__}") from None
+
+
+def _check_wire_format(messages: list[dict]) -> None:
+    """A message LINE's own schema rejects is our bug: fail for good instead of retrying it."""
+    try:
+        PushMessageRequest.from_dict({"to": "U" + "0" * 32, "messages": messages})
+    except ValueError:  # pydantic v1's ValidationError is a ValueError
+        raise LineRejected("A rendered message does not match LINE's message schema") from None
+
+
+def _tried_in_earlier_attempt() -> str | None:
+    """What an earlier attempt of this activity had started to do, from its last heartbeat."""
+    details = activity.info().heartbeat_details
+    return details[-1] if details and details[-1] in (_REPLY, _PUSH) else None
+
+
+class _InvalidReplyToken(Exception):
+    pass
+
+
+class _AlreadyAccepted(Exception):
+    pass
+
+
+def _outcome(operation: str, error: ApiException) -> Exception:
+    status = error.status or 0
+    headers = {name.lower(): value for name, value in (error.headers or {}).items()}
+    where = f"LINE {operation} answered {status} (x-line-request-id {headers.get('x-line-request-id', '-')})"
+    if operation == "push" and status == 409:
+        return _AlreadyAccepted()
+    if operation == "reply" and status == 400 and "reply token" in _line_message(error).lower():
+        return _InvalidReplyToken()
+    if status == 429 or status >= 500 or status == 0:
+        return LineUnavailable(where)
+    return LineRejected(where)
+
+
+def _line_message(error: ApiException) -> str:
+    """LINE's top-level error message; only used for matching, never logged."""
+    try:
+        return str(json.loads(error.body).get("message", ""))
+    except (TypeError, ValueError, AttributeError):
+        return ""
