@@ -1,0 +1,202 @@
+"""What the bot says, in Thai and English, as LINE message objects.
+
+The reporter may be beside the person they fear, reading a phone that person can see: every text
+is short, calm and neutral, and nothing repeats the incident back to them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.models import BotMessage, IncidentType, Language, Prompt
+from domain.postbacks import Postback
+
+EMERGENCY_LINE = "191"
+
+_TEXTS: dict[Prompt, tuple[str, str]] = {
+    Prompt.GREETING: (
+        "ESS Help Me แจ้งเหตุฉุกเฉินทางสังคมได้โดยไม่ต้องใช้เสียง\n"
+        "1. เลือกเหตุที่เกิด\n2. ปักหมุดจุดที่เกิดเหตุ\n3. พิมพ์เบอร์โทรของคุณ\n"
+        "กด “แจ้งเหตุ” เพื่อเริ่ม",
+        "ESS Help Me: report a social emergency without speaking.\n"
+        "1. Choose what is happening\n2. Pin where it is happening\n3. Type your phone number\n"
+        "Tap “Report” to start.",
+    ),
+    Prompt.HELP: (
+        "กด “แจ้งเหตุ” เพื่อแจ้งเหตุ หากอันตรายเฉพาะหน้าและโทรได้ โทร 191",
+        "Tap “Report” to report an incident. If you are in immediate danger and can call, call 191.",
+    ),
+    Prompt.ASK_INCIDENT_TYPE: ("เกิดเหตุอะไร เลือกหนึ่งข้อ", "What is happening? Choose one."),
+    Prompt.ASK_LOCATION: (
+        "ปักหมุดจุดที่เกิดเหตุ (เฉพาะจุดที่กำลังเกิดเหตุเท่านั้น)",
+        "Pin the place where it is happening (only the place of the incident).",
+    ),
+    Prompt.CONFIRM_LOCATION: ("ตำแหน่งที่ได้รับ:\n{place}\nถูกต้องไหม", "Location received:\n{place}\nIs this right?"),
+    Prompt.LOCATION_OUTSIDE_THAILAND: (
+        "ตำแหน่งนี้ดูเหมือนอยู่นอกประเทศไทย กรุณาปักหมุดจุดที่เกิดเหตุอีกครั้ง"
+        " หากอยู่ในประเทศไทยและโทรได้ โทร 191",
+        "This location seems to be outside Thailand. Please pin the place again."
+        " If you are in Thailand and can call, call 191.",
+    ),
+    Prompt.ASK_PHONE: (
+        "พิมพ์เบอร์โทรของคุณ (เบอร์ของผู้แจ้งเท่านั้น) เช่น 090-123-4567",
+        "Type your phone number (your own number only), e.g. 090-123-4567.",
+    ),
+    Prompt.PHONE_INVALID: (
+        "เบอร์นี้ใช้ไม่ได้ กรุณาพิมพ์เบอร์มือถือ 10 หลัก เช่น 0901234567 หรือเบอร์บ้าน เช่น 021234567",
+        "That number does not work. Type a 10-digit mobile number such as 0901234567, "
+        "or a landline such as 021234567.",
+    ),
+    Prompt.CASE_OPENED: (
+        "รับแจ้งแล้ว เลขที่ {case_no}\nเจ้าหน้าที่กำลังดำเนินการ ส่งข้อความ รูป หรือตำแหน่งเพิ่มเติมได้ในแชตนี้",
+        "Received. Case number {case_no}.\nOfficers are on it. You can send more messages, photos or "
+        "locations in this chat.",
+    ),
+    Prompt.CASE_OPENED_INCOMPLETE: (
+        "ส่งเรื่องให้เจ้าหน้าที่แล้ว เลขที่ {case_no}\nหากทำได้ พิมพ์เบอร์โทรของคุณในแชตนี้",
+        "Your report has been sent to officers. Case number {case_no}.\nIf you can, type your phone "
+        "number in this chat.",
+    ),
+    Prompt.REMINDER: ("ยังแจ้งเหตุต่อได้ ทำตามขั้นตอนด้านล่าง", "You can still continue the report below."),
+    Prompt.CANCELLED: ("ยกเลิกแล้ว", "Cancelled."),
+    Prompt.EXPIRED: (
+        "ยังไม่ได้ส่งเรื่อง หากต้องการแจ้ง กด “แจ้งเหตุ”",
+        "Nothing was sent. To report, tap “Report”.",
+    ),
+    Prompt.OFF_SCRIPT: ("{hint}", "{hint}"),
+    Prompt.ATTACHED_TO_CASE: ("ได้รับแล้ว (เลขที่ {case_no})", "Received (case {case_no})."),
+    Prompt.LANGUAGE_CHANGED: ("ใช้ภาษาไทย", "Switched to English."),
+}
+
+# What each step is waiting for, said when the reporter sends something else.
+_STEP_HINTS: dict[str, tuple[str, str]] = {
+    "incident_type": ("กรุณาเลือกเหตุจากปุ่ม", "Please choose from the buttons."),
+    "location": ("กรุณาปักหมุดด้วยปุ่ม “ปักหมุด”", "Please use the “Pin location” button."),
+    "confirm_location": ("กรุณากด “ถูกต้อง” หรือ “ปักหมุดใหม่”", "Please tap “Correct” or “Re-pin”."),
+    "phone": ("กรุณาพิมพ์เบอร์โทรเป็นตัวเลข", "Please type your phone number in digits."),
+}
+
+_LABELS: dict[str, tuple[str, str]] = {
+    "report": ("แจ้งเหตุ", "Report"),
+    "cancel": ("ยกเลิก", "Cancel"),
+    "pin": ("ปักหมุด", "Pin location"),
+    "repin": ("ปักหมุดใหม่", "Re-pin"),
+    "correct": ("ถูกต้อง", "Correct"),
+    "other_language": ("English", "ภาษาไทย"),
+    "place_unknown": ("(ไม่ทราบชื่อสถานที่)", "(place name unknown)"),
+}
+
+# Words a reporter may type instead of tapping. Compared after strip() and casefold().
+REPORT_WORDS = frozenset({"แจ้งเหตุ", "แจ้งเหตุร้าย", "report", "sos", "ช่วยด้วย", "help"})
+CANCEL_WORDS = frozenset({"ยกเลิก", "cancel", "stop"})
+HOW_TO_WORDS = frozenset({"วิธีใช้", "how to use", "วิธีแจ้งเหตุ"})
+LANGUAGE_WORDS = {"english": Language.ENGLISH, "eng": Language.ENGLISH, "ภาษาไทย": Language.THAI, "ไทย": Language.THAI, "thai": Language.THAI}
+
+
+def _pick(pair: tuple[str, str], language: Language) -> str:
+    return pair[1] if language == Language.ENGLISH else pair[0]
+
+
+def label(name: str, language: Language) -> str:
+    return _pick(_LABELS[name], language)
+
+
+def step_hint(step: str, language: Language) -> str:
+    return _pick(_STEP_HINTS[step], language)
+
+
+def _postback(label_text: str, postback: Postback, display_text: str | None = None) -> dict[str, Any]:
+    action = {"type": "postback", "label": label_text[:20], "data": postback.encode()}
+    if display_text:
+        action["displayText"] = display_text
+    return action
+
+
+def _quick_reply(actions: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"items": [{"type": "action", "action": action} for action in actions[:13]]}
+
+
+def _cancel_action(language: Language) -> dict[str, Any]:
+    text = label("cancel", language)
+    return _postback(text, Postback(action="cancel"), text)
+
+
+def _language_action(language: Language) -> dict[str, Any]:
+    text = label("other_language", language)
+    return {"type": "message", "label": text, "text": text}
+
+
+def _report_action(language: Language) -> dict[str, Any]:
+    text = label("report", language)
+    return _postback(text, Postback(action="report"), text)
+
+
+def _pin_action(name: str, language: Language) -> dict[str, Any]:
+    return {"type": "location", "label": label(name, language)}
+
+
+def _quick_replies_for(prompt: Prompt, params: dict[str, Any], language: Language) -> list[dict[str, Any]]:
+    if prompt in (Prompt.GREETING, Prompt.HELP, Prompt.CANCELLED, Prompt.EXPIRED, Prompt.LANGUAGE_CHANGED):
+        return [_report_action(language), _language_action(language)]
+    if prompt in (Prompt.ASK_LOCATION, Prompt.LOCATION_OUTSIDE_THAILAND):
+        return [_pin_action("pin", language), _cancel_action(language)]
+    if prompt == Prompt.CONFIRM_LOCATION:
+        correct = label("correct", language)
+        return [
+            _postback(correct, Postback(action="confirm_location"), correct),
+            _pin_action("repin", language),
+            _cancel_action(language),
+        ]
+    if prompt in (Prompt.ASK_PHONE, Prompt.PHONE_INVALID):
+        return [_cancel_action(language)]
+    return []
+
+
+def _incident_type_bubble(types: list[IncidentType], language: Language) -> dict[str, Any]:
+    question = _pick(_TEXTS[Prompt.ASK_INCIDENT_TYPE], language)
+    buttons = [
+        {
+            "type": "button",
+            "style": "secondary",
+            "height": "sm",
+            "margin": "sm",
+            "action": {
+                "type": "postback",
+                "label": incident.label(language)[:40],
+                "data": Postback(action="type", code=incident.code).encode(),
+                "displayText": incident.label(language),
+            },
+        }
+        for incident in types
+    ]
+    return {
+        "type": "flex",
+        "altText": question,
+        "contents": {
+            "type": "bubble",
+            "body": {
+                "type": "box",
+                "layout": "vertical",
+                "contents": [{"type": "text", "text": question, "weight": "bold", "wrap": True}, *buttons],
+            },
+        },
+        "quickReply": _quick_reply([_cancel_action(language), _language_action(language)]),
+    }
+
+
+def render(message: BotMessage, language: Language) -> dict[str, Any]:
+    """One LINE message object (wire format) for a BotMessage."""
+    params = dict(message.params)
+    if message.prompt == Prompt.ASK_INCIDENT_TYPE:
+        types = [IncidentType.model_validate(t) for t in params.get("incident_types", [])]
+        return _incident_type_bubble(types, language)
+    if message.prompt == Prompt.CONFIRM_LOCATION and not params.get("place"):
+        params["place"] = label("place_unknown", language)
+    if message.prompt == Prompt.OFF_SCRIPT:
+        params["hint"] = step_hint(params.get("step", "incident_type"), language)
+    text = _pick(_TEXTS[message.prompt], language).format(**params)
+    rendered: dict[str, Any] = {"type": "text", "text": text}
+    actions = _quick_replies_for(message.prompt, params, language)
+    if actions:
+        rendered["quickReply"] = _quick_reply(actions)
+    return rendered

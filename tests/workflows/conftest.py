@@ -1,0 +1,86 @@
+"""A worker with the real activities (fake LINE platform over HTTP, real PostgreSQL) on the
+time-skipping server, and citizens who talk to it through the real conversation gateway."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.line import LineMessenger
+from api.conversations import ConversationGateway
+from api.line_events import LineEvent, read_event
+from domain.pseudonyms import reporter_key
+from domain.settings import Settings
+from tests.conversation import Citizen
+from tests.fake_line import FakeLine
+from worker import build_worker
+from workflows.ids import case_workflow_id, intake_workflow_id
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+class Reporting:
+    """The system under test, as a citizen meets it, plus what tests inspect afterwards."""
+
+    def __init__(self, env: WorkflowEnvironment, settings: Settings, pool: asyncpg.Pool, line: FakeLine) -> None:
+        self.env = env
+        self.settings = settings
+        self.pool = pool
+        self.line = line
+        self.gateway = ConversationGateway(env.client, pool, settings)
+        self.citizens: list[Citizen] = []
+
+    async def deliver(self, raw_event: dict[str, Any]) -> None:
+        event = read_event(raw_event, 0)
+        assert isinstance(event, LineEvent)
+        await self.gateway.deliver(event)
+
+    def citizen(self, language: str = "th") -> Citizen:
+        citizen = Citizen(self.line.platform, self.deliver, language=language)
+        self.citizens.append(citizen)
+        return citizen
+
+    def conversation(self, citizen: Citizen):
+        key = reporter_key(citizen.user_id, self.settings.pseudonym_key)
+        return self.env.client.get_workflow_handle(intake_workflow_id(key))
+
+    async def case_row(self, case_no: str) -> asyncpg.Record | None:
+        return await self.pool.fetchrow("select * from cases where case_no = $1", case_no)
+
+    async def cases_of(self, citizen: Citizen) -> list[asyncpg.Record]:
+        key = reporter_key(citizen.user_id, self.settings.pseudonym_key)
+        return await self.pool.fetch("select * from cases where reporter_key = $1 order by case_no", key)
+
+
+@pytest.fixture
+async def reporting(
+    time_skipping_server: WorkflowEnvironment, pool: asyncpg.Pool, database_url: str, fake_line: FakeLine,
+    line_settings: Settings, task_queue: str, request: pytest.FixtureRequest,
+) -> AsyncIterator[Reporting]:
+    settings = line_settings.model_copy(update={"database_url": database_url, "temporal_task_queue": task_queue})
+    messenger = LineMessenger(settings)
+    async with build_worker(time_skipping_server.client, settings, pool, messenger, task_queue):
+        reporting = Reporting(time_skipping_server, settings, pool, fake_line)
+        yield reporting
+        marker = request.node.get_closest_marker("records_history")
+        if marker and os.environ.get("ESS_RECORD_HISTORIES"):
+            callspec = getattr(request.node, "callspec", None)
+            await save_histories(reporting, marker.args[0] + (f"-{callspec.id}" if callspec else ""))
+    await messenger.close()
+
+
+async def save_histories(reporting: Reporting, name: str) -> None:
+    """Keep this test's workflow histories for the replay test (`make record-histories`)."""
+    HISTORIES.mkdir(exist_ok=True)
+    for citizen in reporting.citizens:
+        intake = reporting.conversation(citizen)
+        (HISTORIES / f"{name}.intake.json").write_text((await intake.fetch_history()).to_json())
+        for n, case in enumerate(await reporting.cases_of(citizen)):
+            handle = reporting.env.client.get_workflow_handle(case_workflow_id(case["case_no"]))
+            (HISTORIES / f"{name}.case{n}.json").write_text((await handle.fetch_history()).to_json())

@@ -1,0 +1,419 @@
+"""The citizen's report: one conversation with one LINE user, from the first message to an open case.
+
+The story: the reporter asks to report → picks what is happening → pins where → confirms the place
+→ types their phone number → a case opens and they are told its number. At any step they may
+cancel; off-script messages get a calm hint and the same question; a reporter who goes quiet gets
+one reminder, and then — if we already know where it is happening — the case opens anyway, marked
+incomplete, because a victim may be unable to continue. Once a reporter has an open case, what
+they send is attached to it.
+
+Events arrive as signals (the webhook signals-with-start this workflow). Before the conversation
+ends, every event that has arrived is handled: nothing is lost in the gap before the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from datetime import timedelta
+from enum import StrEnum
+
+from temporalio import workflow
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ActivityError, FailureError
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from domain.clock import thai_year
+    from domain.messages import CANCEL_WORDS, HOW_TO_WORDS, LANGUAGE_WORDS, REPORT_WORDS
+    from domain.models import (
+        BotMessage,
+        CaseNumberRequest,
+        CaseOpening,
+        CaseStatus,
+        ConversationStart,
+        Delivery,
+        DeliveryResult,
+        EventKind,
+        IncidentType,
+        Language,
+        LineEvent,
+        Location,
+        PhoneNumber,
+        Place,
+        Prompt,
+        Report,
+        Reporter,
+        ReporterMessage,
+    )
+    from domain.postbacks import Postback
+    from workflows import options, search_attributes
+    from workflows.case import CaseWorkflow
+    from workflows.ids import case_workflow_id
+
+CONTENT_MESSAGES = frozenset({"text", "image", "video", "audio", "file", "location", "sticker"})
+CONFIRM_WORDS = frozenset({"ถูกต้อง", "ใช่", "correct", "yes", "ok"})
+
+
+class Step(StrEnum):
+    INCIDENT_TYPE = "incident_type"
+    LOCATION = "location"
+    CONFIRM_LOCATION = "confirm_location"
+    PHONE = "phone"
+
+
+class Draft:
+    """What the reporter has told us so far in this report."""
+
+    def __init__(self) -> None:
+        self.incident_type: IncidentType | None = None
+        self.location: Location | None = None
+        self.place: Place | None = None
+        self.location_confirmed = False
+        self.phone: PhoneNumber | None = None
+
+    def next_step(self) -> Step | None:
+        if self.incident_type is None:
+            return Step.INCIDENT_TYPE
+        if self.location is None:
+            return Step.LOCATION
+        if not self.location_confirmed:
+            return Step.CONFIRM_LOCATION
+        if self.phone is None:
+            return Step.PHONE
+        return None
+
+
+@workflow.defn
+class IntakeWorkflow:
+    @workflow.init
+    def __init__(self, start: ConversationStart) -> None:
+        self._start = start
+        self._inbox: deque[LineEvent] = deque()
+        self._seen_event_ids: set[str] = set()
+        self._language = Language.THAI
+        self._incident_types: list[IncidentType] = []
+        self._open_case_no: str | None = None
+        self._cases_opened: list[str] = []
+        self._step: Step | None = None
+        self._reply_to: LineEvent | None = None
+        self._deliveries = 0
+
+    @workflow.signal
+    def line_event(self, event: LineEvent) -> None:
+        # LINE redelivers; the webhook de-duplicates too, this covers races between deliveries.
+        if event.event_id in self._seen_event_ids:
+            return
+        self._seen_event_ids.add(event.event_id)
+        self._inbox.append(event)
+
+    @workflow.query
+    def current_step(self) -> str | None:
+        return self._step.value if self._step else None
+
+    @workflow.run
+    async def run(self, start: ConversationStart) -> list[str]:
+        await self._get_to_know_reporter()
+        while (event := await self._next_event(start.timeouts.idle_after)) is not None:
+            if self._starts_report(event):
+                await self._take_report(event)
+            elif self._open_case_no and event.kind == EventKind.MESSAGE:
+                await self._attach_to_case(event)
+            else:
+                await self._answer_outside_report(event)
+        return self._cases_opened
+
+    # --- the report -------------------------------------------------------------------------
+
+    async def _take_report(self, trigger: LineEvent) -> None:
+        draft = Draft()
+        if not self._incident_types:
+            self._incident_types = await workflow.execute_activity(
+                "list_incident_types", result_type=list[IncidentType], **options.STORE
+            )
+        # A reporter may open with the answer itself: a pinned location or a type button.
+        event: LineEvent | None = trigger if self._answers_a_step(trigger) else None
+        prompt: list[BotMessage] | None = None
+        while (step := draft.next_step()) is not None:
+            self._step = step
+            if event is None:
+                await self._say(prompt or self._question(step, draft))
+                event = await self._await_answer(step, draft)
+                if event is None:
+                    await self._stop_waiting(draft)
+                    return
+            if self._is_cancel(event):
+                await self._say([BotMessage(prompt=Prompt.CANCELLED)])
+                self._step = None
+                return
+            prompt = await self._apply(step, event, draft)
+            event = None
+        self._step = None
+        await self._open_case(draft, complete=True)
+
+    async def _apply(self, step: Step, event: LineEvent, draft: Draft) -> list[BotMessage] | None:
+        """Take an answer into the draft. None when accepted; else what to say instead of the
+        plain question."""
+        postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
+        text = (event.text or "").strip() if event.message_type == "text" else ""
+
+        if event.location is not None:
+            place = await workflow.execute_activity(
+                "locate_place", event.location, result_type=Place, **options.STORE
+            )
+            if not place.inside_thailand:
+                draft.location, draft.place, draft.location_confirmed = None, None, False
+                return [BotMessage(prompt=Prompt.LOCATION_OUTSIDE_THAILAND)]
+            draft.location, draft.place, draft.location_confirmed = event.location, place, False
+            return None
+        if postback is not None:
+            if postback.action == "type" and (chosen := self._incident_type(postback.code)):
+                draft.incident_type = chosen
+                return None
+            if postback.action == "confirm_location" and draft.location is not None:
+                draft.location_confirmed = True
+                return None
+            if postback.action == "report":
+                return None  # already reporting: ask the current question again
+        if text:
+            if (language := LANGUAGE_WORDS.get(text.casefold())) is not None:
+                self._language = language
+                return None
+            if step == Step.INCIDENT_TYPE and (chosen := self._incident_type_typed(text)):
+                draft.incident_type = chosen
+                return None
+            if step == Step.CONFIRM_LOCATION and text.casefold() in CONFIRM_WORDS:
+                draft.location_confirmed = True
+                return None
+            if step == Step.PHONE:
+                phone = await workflow.execute_activity(
+                    "read_phone_number", text, result_type=PhoneNumber, **options.STORE
+                )
+                if phone.valid:
+                    draft.phone = phone
+                    return None
+                return [BotMessage(prompt=Prompt.PHONE_INVALID)]
+        return [BotMessage(prompt=Prompt.OFF_SCRIPT, params={"step": step.value}), *self._question(step, draft)]
+
+    async def _await_answer(self, step: Step, draft: Draft) -> LineEvent | None:
+        timeouts = self._start.timeouts
+        event = await self._next_event(timeouts.reminder_after)
+        if event is None:
+            await self._say([BotMessage(prompt=Prompt.REMINDER), *self._question(step, draft)])
+            event = await self._next_event(timeouts.give_up_after)
+        return event
+
+    async def _stop_waiting(self, draft: Draft) -> None:
+        """The reporter went quiet. Knowing where is enough to send help."""
+        self._step = None
+        if draft.location is not None:
+            await self._open_case(draft, complete=False)
+        else:
+            await self._say([BotMessage(prompt=Prompt.EXPIRED)])
+
+    async def _open_case(self, draft: Draft, complete: bool) -> None:
+        assert draft.location is not None and draft.place is not None
+        await self._show_loading()
+        info = workflow.info()
+        conversation_id = f"{info.workflow_id}/{info.run_id}/{len(self._cases_opened)}"
+        case_no = await workflow.execute_activity(
+            "allocate_case_number",
+            CaseNumberRequest(conversation_id=conversation_id, year=thai_year(workflow.now())),
+            result_type=str,
+            **options.STORE,
+        )
+        opening = CaseOpening(
+            case_no=case_no,
+            conversation_id=conversation_id,
+            reporter=Reporter(
+                user_id=self._start.user_id, reporter_key=self._start.reporter_key, language=self._language
+            ),
+            report=Report(
+                incident_type=draft.incident_type,
+                location=draft.location,
+                place=draft.place,
+                phone=draft.phone,
+                complete=complete,
+                reported_at=workflow.now(),
+            ),
+        )
+        # Recorded before the reporter hears the number, so an officer can look it up at once.
+        await workflow.execute_activity("record_case_opened", opening, **options.STORE)
+        await workflow.start_child_workflow(
+            CaseWorkflow.run,
+            opening,
+            id=case_workflow_id(case_no),
+            parent_close_policy=ParentClosePolicy.ABANDON,
+            search_attributes=_case_search_attributes(opening),
+            static_summary=_case_summary(opening),
+        )
+        self._open_case_no = case_no
+        self._cases_opened.append(case_no)
+        prompt = Prompt.CASE_OPENED if complete else Prompt.CASE_OPENED_INCOMPLETE
+        await self._say([BotMessage(prompt=prompt, params={"case_no": case_no})])
+
+    # --- outside a report ------------------------------------------------------------------
+
+    async def _attach_to_case(self, event: LineEvent) -> None:
+        assert self._open_case_no is not None
+        message = ReporterMessage(
+            event_id=event.event_id,
+            message_type=event.message_type or "unknown",
+            received_at=event.occurred_at,
+            text=event.text,
+            message_id=event.message_id,
+            location=event.location,
+        )
+        case = workflow.get_external_workflow_handle(case_workflow_id(self._open_case_no))
+        try:
+            await case.signal(CaseWorkflow.reporter_message, message)
+        except FailureError:
+            # The case has ended since we looked: answer as if there were no open case.
+            self._open_case_no = None
+            await self._answer_outside_report(event)
+            return
+        if not self._inbox:  # one acknowledgement for a burst of photos
+            await self._say([BotMessage(prompt=Prompt.ATTACHED_TO_CASE, params={"case_no": self._open_case_no})])
+
+    async def _answer_outside_report(self, event: LineEvent) -> None:
+        if event.kind == EventKind.UNFOLLOW:
+            return  # blocked: nothing can reach them
+        text = (event.text or "").strip().casefold()
+        if event.kind == EventKind.FOLLOW or text in HOW_TO_WORDS:
+            await self._say([BotMessage(prompt=Prompt.GREETING)])
+            return
+        if (language := LANGUAGE_WORDS.get(text)) is not None:
+            self._language = language
+            await self._say([BotMessage(prompt=Prompt.LANGUAGE_CHANGED)])
+            return
+        if self._is_cancel(event):
+            await self._say([BotMessage(prompt=Prompt.CANCELLED)])
+            return
+        await self._say([BotMessage(prompt=Prompt.HELP)])
+
+    # --- reading events --------------------------------------------------------------------
+
+    async def _next_event(self, timeout: timedelta) -> LineEvent | None:
+        """The next event, or None when none came within the timeout."""
+        try:
+            await workflow.wait_condition(lambda: bool(self._inbox), timeout=timeout)
+        except asyncio.TimeoutError:
+            pass
+        # An event may arrive in the same activation as the timer: never drop it.
+        if not self._inbox:
+            return None
+        event = self._inbox.popleft()
+        if event.reply_token:
+            self._reply_to = event
+        return event
+
+    def _starts_report(self, event: LineEvent) -> bool:
+        if event.kind == EventKind.POSTBACK:
+            postback = Postback.decode(event.postback_data)
+            return postback is not None and postback.action in ("report", "type")
+        if event.message_type == "text":
+            return (event.text or "").strip().casefold() in REPORT_WORDS
+        # Sharing a location with no open case is a report in itself: pin it, stop it.
+        return event.message_type == "location" and self._open_case_no is None
+
+    def _answers_a_step(self, event: LineEvent) -> bool:
+        postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
+        return event.location is not None or (postback is not None and postback.action == "type")
+
+    def _is_cancel(self, event: LineEvent) -> bool:
+        if event.kind == EventKind.POSTBACK:
+            postback = Postback.decode(event.postback_data)
+            return postback is not None and postback.action == "cancel"
+        return event.message_type == "text" and (event.text or "").strip().casefold() in CANCEL_WORDS
+
+    def _incident_type(self, code: str | None) -> IncidentType | None:
+        return next((t for t in self._incident_types if t.code == code), None)
+
+    def _incident_type_typed(self, text: str) -> IncidentType | None:
+        """A typed choice: its number in the list, or its label."""
+        if text.isdigit() and 1 <= int(text) <= len(self._incident_types):
+            return self._incident_types[int(text) - 1]
+        folded = text.casefold()
+        return next(
+            (t for t in self._incident_types if folded in (t.label_th.casefold(), t.label_en.casefold())), None
+        )
+
+    def _question(self, step: Step, draft: Draft) -> list[BotMessage]:
+        if step == Step.INCIDENT_TYPE:
+            types = [t.model_dump() for t in self._incident_types]
+            return [BotMessage(prompt=Prompt.ASK_INCIDENT_TYPE, params={"incident_types": types})]
+        if step == Step.LOCATION:
+            return [BotMessage(prompt=Prompt.ASK_LOCATION)]
+        if step == Step.CONFIRM_LOCATION:
+            assert draft.location is not None and draft.place is not None
+            place = draft.location.address or draft.place.describe(self._language)
+            return [BotMessage(prompt=Prompt.CONFIRM_LOCATION, params={"place": place})]
+        return [BotMessage(prompt=Prompt.ASK_PHONE)]
+
+    # --- speaking ----------------------------------------------------------------------------
+
+    async def _get_to_know_reporter(self) -> None:
+        try:
+            language = await workflow.execute_activity(
+                "get_line_language", self._start.user_id, result_type=Language | None, **options.LINE_COSMETIC
+            )
+        except ActivityError:
+            language = None
+        self._language = language or Language.THAI
+        self._open_case_no = await workflow.execute_activity(
+            "find_open_case", self._start.reporter_key, result_type=str | None, **options.STORE
+        )
+
+    async def _say(self, messages: list[BotMessage]) -> None:
+        """Send by reply while the last event's token is fresh (the activity decides), else push."""
+        info = workflow.info()
+        self._deliveries += 1
+        reply_to, self._reply_to = self._reply_to, None  # a reply token is good for one reply
+        delivery = Delivery(
+            key=f"{info.workflow_id}/{info.run_id}/{self._deliveries}",
+            user_id=self._start.user_id,
+            language=self._language,
+            messages=messages[:5],
+            reply_token=reply_to.reply_token if reply_to else None,
+            reply_token_issued_at=reply_to.occurred_at if reply_to else None,
+        )
+        try:
+            await workflow.execute_activity(
+                "send_line_messages", delivery, result_type=DeliveryResult, **options.LINE
+            )
+        except ActivityError:
+            # LINE refused for good (e.g. the reporter blocked the account): the report goes on.
+            workflow.logger.warning("a message to the reporter could not be delivered")
+
+    async def _show_loading(self) -> None:
+        try:
+            await workflow.execute_activity("show_line_loading", self._start.user_id, **options.LINE_COSMETIC)
+        except ActivityError:
+            pass
+
+
+def _case_search_attributes(opening: CaseOpening) -> TypedSearchAttributes:
+    report = opening.report
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(search_attributes.CASE_NO, opening.case_no),
+            SearchAttributePair(search_attributes.STATUS, CaseStatus.NEW.value),
+            SearchAttributePair(
+                search_attributes.INCIDENT_TYPE, report.incident_type.code if report.incident_type else "UNKNOWN"
+            ),
+            SearchAttributePair(search_attributes.PROVINCE, report.place.province_name_en or "UNKNOWN"),
+        ]
+    )
+
+
+def _case_summary(opening: CaseOpening) -> str:
+    """One line for the Temporal UI: case number, type, province. No personal data."""
+    report = opening.report
+    parts = [
+        opening.case_no,
+        report.incident_type.label_th if report.incident_type else "ไม่ระบุประเภท",
+        report.place.province_name_th or "ไม่ทราบจังหวัด",
+    ]
+    if not report.complete:
+        parts.append("ข้อมูลไม่ครบ")
+    return " · ".join(parts)

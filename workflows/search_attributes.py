@@ -1,0 +1,19 @@
+"""Search attributes operators filter on in the Temporal UI. Never personal data here:
+their values are stored unencrypted."""
+
+from temporalio.common import SearchAttributeKey
+
+CASE_NO = SearchAttributeKey.for_keyword("EssCaseNo")
+STATUS = SearchAttributeKey.for_keyword("EssStatus")
+INCIDENT_TYPE = SearchAttributeKey.for_keyword("EssIncidentType")
+PROVINCE = SearchAttributeKey.for_keyword("EssProvince")
+
+ALL = (CASE_NO, STATUS, INCIDENT_TYPE, PROVINCE)
+
+
+def as_cli_flags() -> list[str]:
+    """`--search-attribute Name=Type` flags for `temporal server start-dev`."""
+    flags: list[str] = []
+    for key in ALL:
+        flags += ["--search-attribute", f"{key.name}={key.indexed_value_type.name.removeprefix('INDEXED_VALUE_TYPE_').title()}"]
+    return flags
