@@ -1,0 +1,63 @@
+"""The FastAPI application: the LINE webhook, and in development the LINE simulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from api import webhook
+from api.conversations import ConversationGateway
+from database.pool import create_pool
+from database.startup import prepare_database
+from domain.settings import Settings, get_settings
+from workflows.client import connect_temporal
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = await create_pool(settings)
+        await prepare_database(pool, settings)
+        client = await connect_temporal(settings)
+        app.state.pool = pool
+        app.state.temporal = client
+        app.state.conversations = ConversationGateway(client, pool, settings)
+        yield
+        await pool.close()
+
+    app = FastAPI(
+        title="ESS Help Me",
+        description="ระบบแจ้งเหตุฉุกเฉินทางสังคม — Emergency Social Services on LINE",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.include_router(webhook.router)
+
+    @app.get("/health", tags=["operations"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    if settings.is_development:
+        from api.simulator import mount_simulator
+
+        mount_simulator(app, settings)
+
+        @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+        async def development_home() -> str:
+            return (
+                "<!doctype html><meta charset='utf-8'><title>ESS Help Me</title>"
+                "<h1>ESS Help Me (development)</h1><ul>"
+                "<li><a href='/dev/'>LINE simulator — แชตแจ้งเหตุจำลอง</a></li>"
+                "<li><a href='/docs'>API documentation</a></li>"
+                f"<li><a href='{settings.temporal_ui_url}'>Temporal UI</a></li></ul>"
+            )
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,69 @@
+"""Hands LINE events to the reporter's conversation workflow, once each.
+
+Signal-with-start: the event joins the running conversation, or starts a new one. It needs only
+the Temporal server, so the webhook keeps accepting events while no worker runs. LINE may
+redeliver an event (same webhookEventId), late: the id is remembered in PostgreSQL after the
+signal succeeds. If PostgreSQL is unreachable the event still goes through and the workflow's own
+de-duplication covers it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+from temporalio.client import Client
+
+from domain.models import ConversationStart, IntakeTimeouts, LineEvent
+from domain.pseudonyms import reporter_key
+from domain.settings import Settings
+from workflows.ids import intake_workflow_id
+from workflows.intake import IntakeWorkflow
+
+log = logging.getLogger(__name__)
+
+
+class ConversationGateway:
+    def __init__(self, client: Client, pool: asyncpg.Pool, settings: Settings) -> None:
+        self._client = client
+        self._pool = pool
+        self._settings = settings
+
+    async def deliver(self, event: LineEvent) -> bool:
+        """Signal the event to its conversation. False when it had been delivered before."""
+        if await self._delivered_before(event.event_id):
+            return False
+        key = reporter_key(event.user_id, self._settings.pseudonym_key)
+        start = ConversationStart(user_id=event.user_id, reporter_key=key, timeouts=self._timeouts())
+        await self._client.start_workflow(
+            IntakeWorkflow.run,
+            start,
+            id=intake_workflow_id(key),
+            task_queue=self._settings.temporal_task_queue,
+            start_signal="line_event",
+            start_signal_args=[event],
+            static_summary="บทสนทนาแจ้งเหตุ (conversation)",
+        )
+        await self._remember(event.event_id)
+        return True
+
+    def _timeouts(self) -> IntakeTimeouts:
+        s = self._settings
+        return IntakeTimeouts(
+            reminder_after=s.intake_reminder_after, give_up_after=s.intake_give_up_after, idle_after=s.intake_idle_after
+        )
+
+    async def _delivered_before(self, event_id: str) -> bool:
+        try:
+            return await self._pool.fetchval("select exists(select 1 from webhook_events where event_id = $1)", event_id)
+        except (OSError, asyncpg.PostgresError):
+            log.warning("webhook de-duplication unavailable (PostgreSQL); relying on the workflow's")
+            return False
+
+    async def _remember(self, event_id: str) -> None:
+        try:
+            await self._pool.execute(
+                "insert into webhook_events (event_id, received_at) values ($1, now()) on conflict do nothing", event_id
+            )
+        except (OSError, asyncpg.PostgresError):
+            log.warning("could not remember a webhook event id (PostgreSQL); relying on the workflow's")

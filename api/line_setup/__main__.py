@@ -1,0 +1,19 @@
+"""`python -m api.line_setup rich-menu`: install the rich menu on the channel in the environment."""
+
+import sys
+
+from api.line_setup.rich_menu import install_rich_menu
+from domain.settings import get_settings
+
+
+def main(arguments: list[str]) -> int:
+    if arguments != ["rich-menu"]:
+        print("usage: python -m api.line_setup rich-menu", file=sys.stderr)
+        return 2
+    rich_menu_id = install_rich_menu(get_settings())
+    print(f"rich menu installed and set as default: {rich_menu_id}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
