@@ -1,0 +1,40 @@
+# ESS Help Me — developer commands. `make help` lists them.
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
+# Touched after a successful install; older than pyproject.toml means "install again".
+INSTALL_STAMP := $(VENV)/.installed
+DATA_DIR ?= .data
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="tests/devstack -x"`.
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test record-histories clean-data
+
+help: ## Show this list
+	@echo "ESS Help Me — make targets:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+install: $(INSTALL_STAMP) ## Create .venv and install the project with its test tools (only when pyproject.toml changed)
+
+$(VENV_PYTHON):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALL_STAMP): pyproject.toml | $(VENV_PYTHON)
+	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+run: install ## Start everything (Temporal, PostgreSQL, worker, API) in this terminal; Ctrl-C stops it
+	$(VENV_PYTHON) -m devstack
+
+test: install ## Run the whole test suite, in parallel
+	$(VENV_PYTHON) -m pytest -n auto $(PYTEST_ARGS)
+
+record-histories: install ## Re-record the workflow histories the replay test checks (after an intended workflow change)
+	rm -f tests/workflows/histories/*.json
+	ESS_RECORD_HISTORIES=1 $(VENV_PYTHON) -m pytest -q -m records_history tests/workflows
+
+clean-data: ## Delete .data (local database, Temporal history, logs) without asking; stop `make run` first
+	rm -rf $(DATA_DIR)
