@@ -2,7 +2,7 @@
 
 import sys
 
-from api.line_setup.rich_menu import install_rich_menu
+from api.line_setup.rich_menu import RichMenuInstallError, install_rich_menu
 from domain.settings import get_settings
 
 
@@ -10,7 +10,11 @@ def main(arguments: list[str]) -> int:
     if arguments != ["rich-menu"]:
         print("usage: python -m api.line_setup rich-menu", file=sys.stderr)
         return 2
-    rich_menu_id = install_rich_menu(get_settings())
+    try:
+        rich_menu_id = install_rich_menu(get_settings())
+    except RichMenuInstallError as error:
+        print(f"rich menu not installed: {error}", file=sys.stderr)
+        return 1
     print(f"rich menu installed and set as default: {rich_menu_id}")
     return 0
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
+import struct
 import time
 import uuid
 from collections import defaultdict, deque
@@ -23,13 +25,15 @@ from fastapi.responses import JSONResponse
 from linebot.v3.messaging import (
     PushMessageRequest,
     ReplyMessageRequest,
+    RichMenuRequest,
     ShowLoadingAnimationRequest,
 )
 
 from api.simulator import ids
 
 # The endpoints that faults can be injected into.
-ENDPOINTS = ("reply", "push", "loading", "profile", "content")
+ENDPOINTS = ("reply", "push", "loading", "profile", "content",
+             "richmenu_validate", "richmenu_create", "richmenu_content", "richmenu_default", "richmenu_delete")
 
 _ERROR_MESSAGES = {
     400: "The request body has 1 error(s)",
@@ -50,6 +54,15 @@ _MAX_QUICK_REPLY_LABEL = 20
 _MAX_POSTBACK_DATA = 300
 _MAX_DISPLAY_TEXT = 300
 _LOADING_SECONDS = range(5, 61, 5)
+# Rich menus (LINE's rich menu object and its image).
+_RICH_MENU_REQUIRED = ("size", "selected", "name", "chatBarText", "areas")
+_RICH_MENU_MAX_AREAS = 20
+_RICH_MENU_WIDTH = range(800, 2501)
+_RICH_MENU_MIN_HEIGHT = 250
+_RICH_MENU_MIN_RATIO = 1.45
+_RICH_MENU_ACTION_TEXT = 300
+_RICH_MENU_IMAGE_TYPES = ("image/png", "image/jpeg")
+_RICH_MENU_MAX_IMAGE_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -116,6 +129,13 @@ class StoredContent:
     content_type: str
 
 
+@dataclass
+class StoredRichMenu:
+    rich_menu_id: str
+    definition: dict[str, Any]  # the rich menu object as the bot sent it
+    image: StoredContent | None = None
+
+
 class LineError(Exception):
     """Answered as LINE answers errors: {"message": ..., "details": [...]}."""
 
@@ -149,6 +169,8 @@ class FakeLinePlatform:
     _contents: dict[str, StoredContent] = field(default_factory=dict)
     _faults: dict[str, deque[_Fault]] = field(default_factory=lambda: defaultdict(deque))
     _seq: int = 0
+    rich_menus: dict[str, StoredRichMenu] = field(default_factory=dict)
+    default_rich_menu_id: str | None = None
 
     # ---- the simulated world -------------------------------------------------------------
 
@@ -216,6 +238,8 @@ class FakeLinePlatform:
         self._accepted_retry_keys.clear()
         self._contents.clear()
         self._faults.clear()
+        self.rich_menus.clear()
+        self.default_rich_menu_id = None
 
     def _queue(self, endpoint: str, times: int, fault: _Fault) -> None:
         if endpoint not in ENDPOINTS:
@@ -231,6 +255,14 @@ class FakeLinePlatform:
         router.add_api_route("/v2/bot/chat/loading/start", self._loading_endpoint, methods=["POST"])
         router.add_api_route("/v2/bot/profile/{user_id}", self._profile_endpoint, methods=["GET"])
         router.add_api_route("/v2/bot/message/{message_id}/content", self._content_endpoint, methods=["GET"])
+        router.add_api_route("/v2/bot/richmenu/validate", self._rich_menu_validate_endpoint, methods=["POST"])
+        router.add_api_route("/v2/bot/richmenu", self._rich_menu_create_endpoint, methods=["POST"])
+        router.add_api_route("/v2/bot/richmenu/{rich_menu_id}", self._rich_menu_delete_endpoint, methods=["DELETE"])
+        router.add_api_route("/v2/bot/richmenu/{rich_menu_id}/content", self._rich_menu_content_endpoint,
+                             methods=["POST"])
+        router.add_api_route("/v2/bot/user/all/richmenu/{rich_menu_id}", self._rich_menu_set_default_endpoint,
+                             methods=["POST"])
+        router.add_api_route("/v2/bot/user/all/richmenu", self._rich_menu_get_default_endpoint, methods=["GET"])
         return router
 
     async def _reply_endpoint(self, request: Request) -> Response:
@@ -247,6 +279,26 @@ class FakeLinePlatform:
 
     async def _content_endpoint(self, request: Request, message_id: str) -> Response:
         return await self._handle("content", request, lambda _req, _body: self._content(message_id))
+
+    async def _rich_menu_validate_endpoint(self, request: Request) -> Response:
+        return await self._handle("richmenu_validate", request, self._rich_menu_validate)
+
+    async def _rich_menu_create_endpoint(self, request: Request) -> Response:
+        return await self._handle("richmenu_create", request, self._rich_menu_create)
+
+    async def _rich_menu_delete_endpoint(self, request: Request, rich_menu_id: str) -> Response:
+        return await self._handle("richmenu_delete", request, lambda _req, _body: self._rich_menu_delete(rich_menu_id))
+
+    async def _rich_menu_content_endpoint(self, request: Request, rich_menu_id: str) -> Response:
+        return await self._handle("richmenu_content", request,
+                                  lambda req, raw: self._rich_menu_content(req, raw, rich_menu_id))
+
+    async def _rich_menu_set_default_endpoint(self, request: Request, rich_menu_id: str) -> Response:
+        return await self._handle("richmenu_default", request,
+                                  lambda _req, _body: self._rich_menu_set_default(rich_menu_id))
+
+    async def _rich_menu_get_default_endpoint(self, request: Request) -> Response:
+        return await self._handle("richmenu_default", request, lambda _req, _body: self._rich_menu_get_default())
 
     async def _handle(self, endpoint: str, request: Request, work) -> Response:
         raw = await request.body()
@@ -333,6 +385,58 @@ class FakeLinePlatform:
             raise LineError(404)
         return Response(content.data, media_type=content.content_type)
 
+    def _rich_menu_validate(self, request: Request, raw: bytes) -> Response:
+        _validated_rich_menu(raw)
+        return JSONResponse({})
+
+    def _rich_menu_create(self, request: Request, raw: bytes) -> Response:
+        body = _validated_rich_menu(raw)
+        rich_menu_id = "richmenu-" + secrets.token_hex(16)
+        self.rich_menus[rich_menu_id] = StoredRichMenu(rich_menu_id, body)
+        return JSONResponse({"richMenuId": rich_menu_id})
+
+    def _rich_menu_delete(self, rich_menu_id: str) -> Response:
+        if self.rich_menus.pop(rich_menu_id, None) is None:
+            raise LineError(404, "Not found")
+        if self.default_rich_menu_id == rich_menu_id:
+            self.default_rich_menu_id = None
+        return JSONResponse({})
+
+    def _rich_menu_content(self, request: Request, raw: bytes, rich_menu_id: str) -> Response:
+        menu = self.rich_menus.get(rich_menu_id)
+        if menu is None:
+            raise LineError(404, "Not found")
+        if menu.image is not None:
+            raise LineError(400, "An image has already been uploaded to the richmenu")
+        content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+        if content_type not in _RICH_MENU_IMAGE_TYPES:
+            raise LineError(400, "The content type must be image/jpeg or image/png")
+        if len(raw) > _RICH_MENU_MAX_IMAGE_BYTES:
+            raise LineError(400, "The image is larger than 1 MB")
+        size = _image_size(raw, content_type)
+        if size is None:
+            raise LineError(400, f"The body is not a readable {content_type} image")
+        wanted = (menu.definition["size"]["width"], menu.definition["size"]["height"])
+        if size != wanted:
+            raise LineError(400, f"The image size {size[0]}x{size[1]} must match the rich menu size "
+                                 f"{wanted[0]}x{wanted[1]}")
+        menu.image = StoredContent(raw, content_type)
+        return JSONResponse({})
+
+    def _rich_menu_set_default(self, rich_menu_id: str) -> Response:
+        menu = self.rich_menus.get(rich_menu_id)
+        if menu is None:
+            raise LineError(404, "Not found")
+        if menu.image is None:
+            raise LineError(400, "An image must be uploaded before the rich menu is used")
+        self.default_rich_menu_id = rich_menu_id
+        return JSONResponse({})
+
+    def _rich_menu_get_default(self) -> Response:
+        if self.default_rich_menu_id is None:
+            raise LineError(404, "no default richmenu")
+        return JSONResponse({"richMenuId": self.default_rich_menu_id})
+
     # ---- internals -------------------------------------------------------------------------
 
     def _expired(self, token: _ReplyToken) -> bool:
@@ -372,6 +476,82 @@ def _validated(model: type, raw: bytes) -> dict[str, Any]:
     if problems:
         raise LineError(400, f"The request body has {len(problems)} error(s)", problems)
     return body
+
+
+def _validated_rich_menu(raw: bytes) -> dict[str, Any]:
+    """A rich menu object that the SDK's model and LINE's rules accept; LineError(400) if not."""
+    body = _validated(RichMenuRequest, raw)
+    problems = list(_rich_menu_problems(body))
+    if problems:
+        raise LineError(400, f"The request body has {len(problems)} error(s)", problems)
+    return body
+
+
+def _rich_menu_problems(body: dict[str, Any]):
+    missing = [name for name in _RICH_MENU_REQUIRED if body.get(name) is None]
+    for name in missing:
+        yield {"message": "must be specified", "property": name}
+    if missing:
+        return
+    width, height = body["size"].get("width"), body["size"].get("height")
+    if width not in _RICH_MENU_WIDTH:
+        yield {"message": "must be between 800 and 2500", "property": "size.width"}
+    if not isinstance(height, int) or height < _RICH_MENU_MIN_HEIGHT:
+        yield {"message": f"must be at least {_RICH_MENU_MIN_HEIGHT}", "property": "size.height"}
+    elif isinstance(width, int) and width / height < _RICH_MENU_MIN_RATIO:
+        yield {"message": f"width / height must be at least {_RICH_MENU_MIN_RATIO}", "property": "size"}
+    if len(body["areas"]) > _RICH_MENU_MAX_AREAS:
+        yield {"message": f"Size must be between 0 and {_RICH_MENU_MAX_AREAS}", "property": "areas"}
+    for index, area in enumerate(body["areas"]):
+        where = f"areas[{index}]"
+        bounds, action = area.get("bounds"), area.get("action")
+        if not bounds or not action:
+            yield {"message": "must be specified", "property": where + (".bounds" if not bounds else ".action")}
+            continue
+        if (bounds.get("x", 0) + bounds.get("width", 0) > (width or 0)
+                or bounds.get("y", 0) + bounds.get("height", 0) > (height or 0)):
+            yield {"message": "must lie inside the rich menu", "property": f"{where}.bounds"}
+        for key in ("data", "displayText", "text"):
+            if len(action.get(key) or "") > _RICH_MENU_ACTION_TEXT:
+                yield {"message": f"Length must be between 0 and {_RICH_MENU_ACTION_TEXT}",
+                       "property": f"{where}.action.{key}"}
+
+
+def _image_size(data: bytes, content_type: str) -> tuple[int, int] | None:
+    """(width, height) read from the image's header, or None if it is not a PNG/JPEG."""
+    return _png_size(data) if content_type == "image/png" else _jpeg_size(data)
+
+
+def _png_size(data: bytes) -> tuple[int, int] | None:
+    # The signature, then the IHDR chunk: length, "IHDR", width, height (big-endian).
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    return struct.unpack(">II", data[16:24])
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    # Walk the segments after SOI up to a start-of-frame marker, which holds height then width.
+    if data[:2] != b"\xff\xd8":
+        return None
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            position += 2
+            continue
+        length = struct.unpack(">H", data[position + 2:position + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            if position + 9 > len(data):
+                return None
+            height, width = struct.unpack(">HH", data[position + 5:position + 9])
+            return width, height
+        position += 2 + length
+    return None
 
 
 def _details(error: ValueError) -> list[dict[str, str]]:
