@@ -192,10 +192,11 @@ function appendEntry(entry) {
   chat.append(element("div", { className: `entry ${entry.sender}` },
     fromBot ? element("span", { className: "avatar" }, "ESS") : null,
     element("div", { className: "content" }, renderMessage(entry.message, entry.messageId), meta)));
-  chat.scrollTop = chat.scrollHeight;
   // LINE shows quick replies of the latest message only, and drops them once anything else arrives.
   if (fromBot && entry.message.quickReply) showQuickReplies(entry.message.quickReply.items);
   else hideQuickReplies();
+  // Scroll last: showing the quick replies shrinks the chat and would hide the newest message.
+  chat.scrollTop = chat.scrollHeight;
 }
 
 // ---- rendering LINE message objects --------------------------------------------------------
