@@ -180,8 +180,20 @@ def _incident_type_bubble(types: list[IncidentType], language: Language) -> dict
                 "contents": [{"type": "text", "text": question, "weight": "bold", "wrap": True}, *buttons],
             },
         },
-        "quickReply": _quick_reply([_cancel_action(language), _language_action(language)]),
+        # The same choices as chips by the keyboard; LINE cuts chip labels at 20 characters.
+        "quickReply": _quick_reply(
+            [
+                _postback(_chip_label(incident.label(language)), Postback(action="type", code=incident.code),
+                          incident.label(language))
+                for incident in types
+            ]
+            + [_cancel_action(language), _language_action(language)]
+        ),
     }
+
+
+def _chip_label(text: str) -> str:
+    return text if len(text) <= 20 else text[:19] + "…"
 
 
 def render(message: BotMessage, language: Language) -> dict[str, Any]:

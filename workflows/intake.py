@@ -346,7 +346,9 @@ class IntakeWorkflow:
             return [BotMessage(prompt=Prompt.ASK_LOCATION)]
         if step == Step.CONFIRM_LOCATION:
             assert draft.location is not None and draft.place is not None
-            place = draft.location.address or draft.place.describe(self._language)
+            # LINE's address when it gave one, and always the district and province we derived.
+            lines = [draft.location.address, draft.place.describe(self._language)]
+            place = "\n".join(line for line in lines if line)
             return [BotMessage(prompt=Prompt.CONFIRM_LOCATION, params={"place": place})]
         return [BotMessage(prompt=Prompt.ASK_PHONE)]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from api.simulator import events
 from tests.conversation import BANGKOK_PIN, CHIANG_MAI_PIN, VIENTIANE_PIN, Citizen, text_of
 from tests.e2e.conftest import System
+from tests.waiting import eventually
 
 
 async def report_until_phone(citizen: Citizen, pin: dict = BANGKOK_PIN, type_label: str = "ข่มขู่จะทำร้าย / ทำร้าย") -> None:
@@ -36,14 +37,25 @@ async def test_a_thai_citizen_reports_and_gets_a_case_number(system: System) -> 
     assert [e["kind"] for e in timeline] == ["REPORTED"]
 
 
-async def test_an_english_citizen_is_answered_in_english(system: System) -> None:
+async def test_an_english_citizen_reports_in_english(system: System) -> None:
     citizen = system.citizen(language="en")
     await citizen.says("report")
     [question] = await citizen.hears()
     assert text_of(question) == "What is happening? Choose one."
-    await citizen.taps("Cancel")
-    [answer] = await citizen.hears()
-    assert text_of(answer) == "Cancelled."
+    await citizen.taps("Unlawfully detained or confined")
+    [ask_location] = await citizen.hears()
+    assert "Pin the place" in text_of(ask_location)
+    await citizen.pins(**BANGKOK_PIN)
+    [confirm] = await citizen.hears()
+    assert "Khlong Toei, Bangkok" in text_of(confirm)
+    await citizen.taps("Correct")
+    [ask_phone] = await citizen.hears()
+    assert "phone number" in text_of(ask_phone)
+    await citizen.says("+66 81 234 5678")
+    case_no = await citizen.hears_case_number()
+    assert text_of(citizen.last_heard[0]).startswith("Received. Case number")
+    row = await system.pool.fetchrow("select language, phone_e164 from cases where case_no = $1", case_no)
+    assert (row["language"], row["phone_e164"]) == ("en", "+66812345678")
 
 
 async def test_cancel_ends_the_report_without_a_case(system: System) -> None:
@@ -110,9 +122,10 @@ async def test_a_follow_up_photo_is_attached_to_the_open_case(system: System) ->
     await citizen.sends_photo(b"\x89PNG evidence")
     [ack] = await citizen.hears()
     assert case_no in text_of(ack)
-    stored = await system.pool.fetchrow(
+    # "Received" means the photo is safe in Temporal; the case stores it a moment later.
+    stored = await eventually(lambda: system.pool.fetchrow(
         "select content, content_type from case_attachments where case_no = $1", case_no
-    )
+    ))
     assert stored["content"] == b"\x89PNG evidence"
 
 

@@ -10,6 +10,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from api.line_events import read_event
 from tests.conversation import BANGKOK_PIN, CASE_NUMBER, VIENTIANE_PIN, Citizen, actions_of, text_of
+from tests.waiting import eventually
 from tests.workflows.conftest import Reporting
 from workflows.ids import case_workflow_id
 
@@ -44,8 +45,8 @@ async def test_a_full_report_in_thai_opens_a_case_and_tells_its_number(reporting
     await citizen.taps("แจ้งเหตุ")
 
     [question] = await citizen.hears()
-    labels = [action["label"] for action in actions_of(question) if action["type"] == "postback"]
-    assert "กักขังหน่วงเหนี่ยว" in labels and len([l for l in labels if l != "ยกเลิก"]) == 5
+    choices = {action["data"]: action["label"] for action in actions_of(question) if "action=type" in action.get("data", "")}
+    assert len(choices) == 5 and "กักขังหน่วงเหนี่ยว" in choices.values()
     await citizen.taps("กักขังหน่วงเหนี่ยว")
 
     [ask_location] = await citizen.hears()
@@ -86,7 +87,7 @@ async def test_an_english_reporter_is_answered_in_english(reporting: Reporting) 
     [question] = await citizen.hears()
     assert text_of(question) == "What is happening? Choose one."
     first_type = next(a for a in actions_of(question) if "action=type" in a.get("data", ""))
-    assert first_type["label"].isascii()
+    assert first_type["label"].startswith("Threatened")
     await citizen.taps(first_type["label"])
     [ask_location] = await citizen.hears()
     assert "Pin" in text_of(ask_location)
@@ -205,11 +206,14 @@ async def test_what_the_reporter_sends_after_the_case_opens_is_attached_to_it(re
     [ack] = await citizen.hears()
     assert case_no in text_of(ack)
 
-    events = await reporting.pool.fetch(
-        "select kind, details from case_events where case_no = $1 order by id", case_no
-    )
-    kinds = [e["kind"] for e in events]
-    assert kinds.count("REPORTER_MESSAGE") == 2
+    async def reporter_messages():
+        rows = await reporting.pool.fetch(
+            "select kind, details from case_events where case_no = $1 and kind = 'REPORTER_MESSAGE' order by id",
+            case_no,
+        )
+        return rows if len(rows) == 2 else None
+
+    events = await eventually(reporter_messages)
     stored = await reporting.pool.fetchval("select content from case_attachments where case_no = $1", case_no)
     assert stored == photo
     assert any(e["details"].get("text") == "เขาล็อกประตูไว้" for e in events)
