@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse
 
 from api import webhook
 from api.conversations import ConversationGateway
+from api.docs import mount_docs
+from api.log_privacy import hide_line_user_ids_in_access_log
 from database.pool import create_pool
 from database.startup import prepare_database
 from domain.settings import Settings, get_settings
@@ -18,6 +20,7 @@ from workflows.client import connect_temporal
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    hide_line_user_ids_in_access_log()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -34,8 +37,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="ESS Help Me",
         description="ระบบแจ้งเหตุฉุกเฉินทางสังคม — Emergency Social Services on LINE",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,  # ReDoc has no offline bundle; Swagger UI at /docs does
     )
     app.state.settings = settings
+    mount_docs(app)
     app.include_router(webhook.router)
 
     @app.get("/health", tags=["operations"])
