@@ -26,12 +26,56 @@ class CaseStatus(StrEnum):
     FORWARDED = "FORWARDED"
 
 
+class ActionKind(StrEnum):
+    ACKNOWLEDGE = "ACKNOWLEDGE"
+    CLOSE = "CLOSE"
+    NOT_FOUND = "NOT_FOUND"
+    PRANK = "PRANK"
+    FORWARD = "FORWARD"
+    ADD_NOTE = "ADD_NOTE"
+    REASSIGN = "REASSIGN"
+
+
+class OfficerAction(BaseModel):
+    """An officer's action on a case (a Temporal update; its id makes a retry apply once)."""
+
+    kind: ActionKind
+    officer: Officer
+    note: str | None = Field(None, max_length=2000)
+    station_id: int | None = None  # REASSIGN: the new station
+
+
+class ActionOutcome(BaseModel):
+    case_no: str
+    status: CaseStatus
+    station_id: int | None = None
+
+
+class Audience(StrEnum):
+    """Who an escalation rung alerts, relative to the case's station and province."""
+
+    STATION = "STATION"  # the station's registered officers
+    SUPERINTENDENT = "SUPERINTENDENT"  # the station's superintendent (ผู้กำกับ)
+    CENTRE_191 = "CENTRE_191"  # the province's 191 command centre
+    COMMANDERS = "COMMANDERS"  # the province's commander and deputy commanders (ผู้การ / รองผู้การ)
+    NATIONAL_DESK = "NATIONAL_DESK"  # the national back office
+
+
+class EscalationRung(BaseModel):
+    """Alert these audiences once this long has passed since the case opened with no acknowledgement."""
+
+    after: timedelta
+    audiences: list[Audience]
+
+
 class IncidentType(BaseModel):
     """A kind of social emergency; reference data an administrator edits."""
 
     code: str
     label_th: str
     label_en: str
+    # Rung 0 (after = 0) is the first alert. Empty means the default ladder in domain.escalation.
+    escalation: list[EscalationRung] = Field(default_factory=list)
 
     def label(self, language: Language) -> str:
         return self.label_en if language == Language.ENGLISH else self.label_th
@@ -64,6 +108,72 @@ class Place(BaseModel):
         else:
             parts = [self.district_name_th, self.province_name_th]
         return ", ".join(p for p in parts if p)
+
+
+class OfficerRole(StrEnum):
+    RADIO_ROOM = "RADIO_ROOM"  # ตำรวจห้องวิทยุ
+    CENTRE_191 = "CENTRE_191"  # ตำรวจศูนย์ 191
+    COMMANDER = "COMMANDER"  # ผู้การ
+    DEPUTY_COMMANDER = "DEPUTY_COMMANDER"  # รองผู้การ
+    SUPERINTENDENT = "SUPERINTENDENT"  # ผู้กำกับ
+    INSPECTOR = "INSPECTOR"  # สารวัตร
+    DEPUTY_INSPECTOR = "DEPUTY_INSPECTOR"  # รองสารวัตร
+    PATROL = "PATROL"  # "พ.บ." in the brief
+    NATIONAL_DESK = "NATIONAL_DESK"  # ESS-Police back office (SUPERADMIN)
+
+
+class StationKind(StrEnum):
+    STATION = "STATION"
+    CENTRE_191 = "CENTRE_191"
+
+
+class Station(BaseModel):
+    station_id: int
+    code: str
+    kind: StationKind
+    name_th: str
+    name_en: str
+    province_code: str
+    latitude: float | None = None
+    longitude: float | None = None
+    phone: str | None = None
+
+
+class Officer(BaseModel):
+    """Who acts on a case, as a trusted caller (the API, the directory) resolved them."""
+
+    officer_id: int
+    name: str
+    role: OfficerRole
+    province_code: str | None = None  # None only for the national desk
+    station_id: int | None = None
+
+
+class OfficerContact(BaseModel):
+    """An officer the bot can reach on LINE."""
+
+    officer_id: int
+    line_user_id: str
+    language: Language = Language.THAI
+
+
+class Route(BaseModel):
+    """The station responsible for a case, and how it was chosen."""
+
+    station: Station
+    centre: Station | None = None  # the province's 191 centre, which always sees the case
+    method: str  # "district", "nearest" or "reassigned"
+
+
+class RoutingRequest(BaseModel):
+    case_no: str
+    place: Place
+    location: Location
+
+
+class AudienceRequest(BaseModel):
+    route: Route
+    audiences: list[Audience]
 
 
 class PhoneNumber(BaseModel):

@@ -1,0 +1,48 @@
+"""What may happen to a case, and who may do it. Pure rules, shared by the case workflow's update
+validators and the API's scoping, so both always agree. Stdlib and our models only."""
+
+from __future__ import annotations
+
+from domain.models import ActionKind, CaseStatus, Officer, OfficerRole
+
+STATION_ROLES = frozenset(
+    {OfficerRole.RADIO_ROOM, OfficerRole.SUPERINTENDENT, OfficerRole.INSPECTOR, OfficerRole.DEPUTY_INSPECTOR,
+     OfficerRole.PATROL}
+)
+PROVINCE_ROLES = frozenset({OfficerRole.CENTRE_191, OfficerRole.COMMANDER, OfficerRole.DEPUTY_COMMANDER})
+OPEN_STATUSES = frozenset({CaseStatus.NEW, CaseStatus.ACKNOWLEDGED})
+FINAL_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.NOT_FOUND, CaseStatus.PRANK, CaseStatus.FORWARDED})
+
+# The status an action leads to, from the statuses it is allowed in.
+_TRANSITIONS: dict[ActionKind, tuple[frozenset[CaseStatus], CaseStatus | None]] = {
+    ActionKind.ACKNOWLEDGE: (frozenset({CaseStatus.NEW}), CaseStatus.ACKNOWLEDGED),
+    ActionKind.CLOSE: (OPEN_STATUSES, CaseStatus.CLOSED),
+    ActionKind.NOT_FOUND: (OPEN_STATUSES, CaseStatus.NOT_FOUND),
+    ActionKind.PRANK: (OPEN_STATUSES, CaseStatus.PRANK),
+    ActionKind.FORWARD: (OPEN_STATUSES, CaseStatus.FORWARDED),
+    ActionKind.REASSIGN: (OPEN_STATUSES, None),
+    ActionKind.ADD_NOTE: (frozenset(CaseStatus), None),
+}
+NEEDS_NOTE = frozenset({ActionKind.CLOSE, ActionKind.NOT_FOUND, ActionKind.PRANK, ActionKind.FORWARD, ActionKind.ADD_NOTE})
+
+
+class IllegalTransition(ValueError):
+    pass
+
+
+def status_after(current: CaseStatus, kind: ActionKind) -> CaseStatus:
+    """The case's status after the action; raises IllegalTransition when it is not allowed now."""
+    allowed_from, to = _TRANSITIONS[kind]
+    if current not in allowed_from:
+        raise IllegalTransition(f"{kind.value} is not possible on a case that is {current.value}")
+    return to or current
+
+
+def within_jurisdiction(officer: Officer, province_code: str | None, station_id: int | None) -> bool:
+    """The national desk sees every case; 191 centres and commanders their province's; station
+    officers their station's."""
+    if officer.role == OfficerRole.NATIONAL_DESK:
+        return True
+    if officer.role in PROVINCE_ROLES:
+        return officer.province_code is not None and officer.province_code == province_code
+    return officer.station_id is not None and officer.station_id == station_id
