@@ -18,7 +18,13 @@ from domain.models import AttachmentRequest, CaseEvent, CaseNumberRequest, CaseO
 CASE_NUMBER_PREFIX = "ESS"
 REPORTED = "REPORTED"
 STATUS_CHANGED = "STATUS_CHANGED"
+ROUTED = "ROUTED"
+REASSIGNED = "REASSIGNED"
+ESCALATED = "ESCALATED"
+REVIEW_FLAGGED = "REVIEW_FLAGGED"
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.FORWARDED)
+# Statuses that end the case: they stamp closed_at and keep the officer's outcome note.
+OUTCOME_STATUSES = (CaseStatus.CLOSED, CaseStatus.NOT_FOUND, CaseStatus.PRANK, CaseStatus.FORWARDED)
 
 # (content bytes, content type) of a LINE message's photo/video/audio/file.
 DownloadContent = Callable[[str], Awaitable[tuple[bytes, str]]]
@@ -124,20 +130,22 @@ class CaseStore:
 
     @activity.defn(name="append_case_event")
     async def append_case_event(self, event: CaseEvent) -> None:
-        """Adds a timeline entry once; a STATUS_CHANGED entry also moves the case's status."""
+        """Adds a timeline entry once, and the case row follows it: STATUS_CHANGED moves the status
+        (and stamps acknowledgement or outcome), ROUTED and REASSIGNED the station, ESCALATED the
+        escalation level, REVIEW_FLAGGED the review flag. Other kinds are timeline only."""
         new_status = _status_of(event)
         async with self._pool.acquire() as connection, connection.transaction():
             inserted = await _insert_event(connection, event)
             if not inserted:
                 return
-            await connection.execute(
-                """
-                UPDATE cases SET updated_at = greatest(updated_at, now()), status = coalesce($2, status)
-                WHERE case_no = $1
-                """,
-                event.case_no,
-                None if await _newer_status_change_exists(connection, event) else new_status,
-            )
+            try:
+                await _follow_event(connection, event, new_status)
+            except (asyncpg.ForeignKeyViolationError, asyncpg.CheckViolationError) as error:
+                raise ApplicationError(
+                    f"{event.kind} on case {event.case_no} breaks the rule {error.constraint_name}",
+                    type="UnknownReference",
+                    non_retryable=True,
+                ) from None
 
     @activity.defn(name="find_open_case")
     async def find_open_case(self, reporter_key: str) -> str | None:
@@ -221,14 +229,90 @@ async def _insert_event(connection: asyncpg.Connection, event: CaseEvent) -> boo
     return written is not None
 
 
-async def _newer_status_change_exists(connection: asyncpg.Connection, event: CaseEvent) -> bool:
-    """A status change written late (a retry after a long outage) must not undo a later one."""
-    return await connection.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM case_events WHERE case_no = $1 AND kind = $2 AND at > $3)",
+async def _follow_event(connection: asyncpg.Connection, event: CaseEvent, new_status: str | None) -> None:
+    """Brings the case row in line with a timeline entry just written."""
+    details = event.details
+    stated_status = new_status
+    if event.kind == STATUS_CHANGED and await _newer_event_exists(connection, event, STATUS_CHANGED):
+        new_status = None  # only the timeline learns about it
+    await connection.execute(
+        "UPDATE cases SET updated_at = greatest(updated_at, now()), status = coalesce($2, status) WHERE case_no = $1",
         event.case_no,
-        STATUS_CHANGED,
+        new_status,
+    )
+    if stated_status == CaseStatus.ACKNOWLEDGED:
+        # The first acknowledgement counts (the escalation stopped then), even when written late.
+        # An officer since removed from the directory stays named on the timeline only.
+        await connection.execute(
+            """
+            UPDATE cases SET acknowledged_at = $2, acknowledged_by = (SELECT id FROM officers WHERE id = $3)
+            WHERE case_no = $1 AND acknowledged_at IS NULL
+            """,
+            event.case_no,
+            event.at,
+            _optional_id(event, "officer_id"),
+        )
+    elif new_status in OUTCOME_STATUSES:
+        await connection.execute(
+            "UPDATE cases SET closed_at = $2, outcome_note = $3 WHERE case_no = $1",
+            event.case_no,
+            event.at,
+            details.get("note"),
+        )
+    elif event.kind in (ROUTED, REASSIGNED):
+        # A routing written late must not undo a later reassignment.
+        if await _newer_event_exists(connection, event, ROUTED, REASSIGNED):
+            return
+        await connection.execute(
+            """
+            UPDATE cases SET station_id = $2, centre_id = CASE WHEN $5 THEN $3 ELSE centre_id END, routing_method = $4
+            WHERE case_no = $1
+            """,
+            event.case_no,
+            _required_id(event, "station_id"),
+            _optional_id(event, "centre_id"),
+            details.get("method", "district") if event.kind == ROUTED else "reassigned",
+            event.kind == ROUTED or "centre_id" in details,
+        )
+    elif event.kind == ESCALATED:
+        await connection.execute(
+            "UPDATE cases SET escalation_level = greatest(escalation_level, $2) WHERE case_no = $1",
+            event.case_no,
+            _required_id(event, "level"),
+        )
+    elif event.kind == REVIEW_FLAGGED:
+        await connection.execute("UPDATE cases SET review_flag = true WHERE case_no = $1", event.case_no)
+
+
+async def _newer_event_exists(connection: asyncpg.Connection, event: CaseEvent, *kinds: str) -> bool:
+    """An entry written late (a retry after a long outage) must not undo a later one."""
+    return await connection.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM case_events WHERE case_no = $1 AND kind = ANY($2::text[]) AND at > $3)",
+        event.case_no,
+        list(kinds),
         event.at,
     )
+
+
+def _optional_id(event: CaseEvent, name: str) -> int | None:
+    value = event.details.get(name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ApplicationError(
+            f"{event.kind} on case {event.case_no}: {name} is not a number", type="BadCaseEvent", non_retryable=True
+        ) from None
+
+
+def _required_id(event: CaseEvent, name: str) -> int:
+    value = _optional_id(event, name)
+    if value is None:
+        raise ApplicationError(
+            f"{event.kind} on case {event.case_no} lacks {name}", type="BadCaseEvent", non_retryable=True
+        )
+    return value
 
 
 def _status_of(event: CaseEvent) -> str | None:

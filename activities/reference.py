@@ -17,10 +17,11 @@ class ReferenceData:
 
     @activity.defn(name="list_incident_types")
     async def incident_types(self) -> list[IncidentType]:
-        """The types a reporter may choose, in the administrators' order."""
+        """The types a reporter may choose, in the administrators' order, each with its escalation
+        ladder (it travels with the case, so a later edit applies to new cases only)."""
         async with self._pool.acquire() as connection:
             rows = await connection.fetch(
-                "SELECT code, label_th, label_en FROM incident_types WHERE active ORDER BY sort_order, code"
+                "SELECT code, label_th, label_en, escalation FROM incident_types WHERE active ORDER BY sort_order, code"
             )
         return [IncidentType(**dict(row)) for row in rows]
 

@@ -1,5 +1,6 @@
 """Reference data every installation starts with: incident types, Thailand's geography from
-geothai, and (for development and demonstrations) one synthetic police station per district.
+geothai, and (for development and demonstrations) a synthetic directory: one police station per
+district, a 191 centre per province, and officers for each of them.
 
 Runs at every start of the API and the worker, so the second run must cost almost nothing:
 geography is reloaded only when the geothai data version changes.
@@ -7,12 +8,15 @@ geography is reloaded only when the geothai data version changes.
 
 from __future__ import annotations
 
+import json
 import logging
 
 import asyncpg
 import geothai
 
+from domain.escalation import DEFAULT_LADDER
 from domain.geography import district_seats
+from domain.models import EscalationRung, OfficerRole
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +24,12 @@ REFERENCE_DATA_LOCK_KEY = 0x455353_52454644  # "ESS" "REFD"
 GEOGRAPHY_DATASET = "geothai"
 DEMO_STATIONS_DATASET = "demo-stations"
 DEMO_STATION_PREFIX = "DEMO-"
+DEMO_DIRECTORY_DATASET = "demo-directory"
+# Bump the suffix when the demo directory changes, so existing installations get the new one.
+DEMO_DIRECTORY_VERSION = f"{geothai.DATA_VERSION}+1"
+DEMO_CENTRE_PREFIX = "DEMO-191-"
+DEMO_OFFICER_PREFIX = "DEMO-OFFICER-"
+DEMO_RANK = "ร.ต.อ."
 
 # DOMAIN.md's five types. Administrators may edit them later: only missing codes are inserted.
 INCIDENT_TYPES: tuple[tuple[str, str, str], ...] = (
@@ -32,7 +42,7 @@ INCIDENT_TYPES: tuple[tuple[str, str, str], ...] = (
 
 
 async def load_reference_data(connection: asyncpg.Connection, *, include_demo_stations: bool = True) -> None:
-    """Idempotent. Pass include_demo_stations=False where real stations are maintained."""
+    """Idempotent. Pass include_demo_stations=False where real stations and officers are maintained."""
     async with connection.transaction():
         # The API and the worker start together; one loads, the other waits and finds it done.
         await connection.execute("SELECT pg_advisory_xact_lock($1)", REFERENCE_DATA_LOCK_KEY)
@@ -45,16 +55,32 @@ async def load_reference_data(connection: asyncpg.Connection, *, include_demo_st
             await _insert_demo_stations(connection)
             await _mark_loaded(connection, DEMO_STATIONS_DATASET, geothai.DATA_VERSION)
             logger.info("added demonstration police stations")
+        if include_demo_stations and await _loaded_version(connection, DEMO_DIRECTORY_DATASET) != DEMO_DIRECTORY_VERSION:
+            await _insert_demo_centres(connection)
+            await _insert_demo_officers(connection)
+            await _mark_loaded(connection, DEMO_DIRECTORY_DATASET, DEMO_DIRECTORY_VERSION)
+            logger.info("added demonstration 191 centres and officers")
+
+
+def ladder_as_json(ladder: list[EscalationRung]) -> str:
+    """The stored form of a ladder: [{"after": seconds, "audiences": [...]}], which pydantic reads
+    back into list[EscalationRung] (a number of seconds is a valid timedelta)."""
+    return json.dumps(
+        [{"after": int(rung.after.total_seconds()), "audiences": [a.value for a in rung.audiences]} for rung in ladder]
+    )
 
 
 async def _insert_missing_incident_types(connection: asyncpg.Connection) -> None:
     await connection.executemany(
         """
-        INSERT INTO incident_types (code, label_th, label_en, sort_order)
-        VALUES ($1, $2, $3, $4)
+        INSERT INTO incident_types (code, label_th, label_en, sort_order, escalation)
+        VALUES ($1, $2, $3, $4, $5::text::jsonb)
         ON CONFLICT (code) DO NOTHING
         """,
-        [(code, th, en, (index + 1) * 10) for index, (code, th, en) in enumerate(INCIDENT_TYPES)],
+        [
+            (code, th, en, (index + 1) * 10, ladder_as_json(DEFAULT_LADDER))
+            for index, (code, th, en) in enumerate(INCIDENT_TYPES)
+        ],
     )
 
 
@@ -133,6 +159,73 @@ async def _insert_demo_stations(connection: asyncpg.Connection) -> None:
         SELECT stations.id, incoming.district_code
         FROM incoming_stations AS incoming JOIN stations USING (code)
         ON CONFLICT DO NOTHING
+        """
+    )
+
+
+async def _insert_demo_centres(connection: asyncpg.Connection) -> None:
+    """A synthetic 191 centre per province, at the demo station of the capital district (DOPA
+    code <province>01, the "Mueang" district or Phra Nakhon) when that one has coordinates."""
+    await connection.execute(
+        """
+        INSERT INTO stations (code, kind, name_th, name_en, province_code, latitude, longitude, is_demo)
+        SELECT $1 || p.code, 'CENTRE_191',
+               'ศูนย์ 191 จังหวัด' || p.name_th || ' (ข้อมูลตัวอย่าง)',
+               p.name_en || ' 191 Command Centre (demo)',
+               p.code, capital.latitude, capital.longitude, true
+        FROM provinces AS p
+        LEFT JOIN stations AS capital ON capital.code = $2 || p.code || '01'
+        ON CONFLICT (code) DO NOTHING
+        """,
+        DEMO_CENTRE_PREFIX,
+        DEMO_STATION_PREFIX,
+    )
+
+
+def _demo_officer_posts(stations: list[asyncpg.Record]) -> list[tuple[OfficerRole, str, str | None, str | None]]:
+    """(role, officer code suffix, station code, province code) for every synthetic officer."""
+    posts: list[tuple[OfficerRole, str, str | None, str | None]] = []
+    for station in stations:
+        code, province_code = station["code"], station["province_code"]
+        short = code.removeprefix(DEMO_STATION_PREFIX)
+        if station["kind"] == "CENTRE_191":
+            posts += [(OfficerRole.CENTRE_191, f"{short}-{n}", code, None) for n in (1, 2)]
+            posts.append((OfficerRole.COMMANDER, f"COMMANDER-{province_code}", None, province_code))
+            posts.append((OfficerRole.DEPUTY_COMMANDER, f"DEPUTY-COMMANDER-{province_code}", None, province_code))
+        else:
+            for role in (OfficerRole.SUPERINTENDENT, OfficerRole.INSPECTOR, OfficerRole.RADIO_ROOM):
+                posts.append((role, f"{short}-{role.value}", code, None))
+    posts += [(OfficerRole.NATIONAL_DESK, f"NATIONAL-DESK-{n}", None, None) for n in (1, 2)]
+    return posts
+
+
+async def _insert_demo_officers(connection: asyncpg.Connection) -> None:
+    """Synthetic officers: two at each 191 centre, a commander and a deputy per province, a
+    superintendent, an inspector and a radio-room officer per demo station, and two at the national
+    desk. Station officers carry their station's province too. None is linked to LINE: registering
+    one needs a code (database.officer_codes)."""
+    demo_stations = await connection.fetch(
+        "SELECT code, kind, province_code FROM stations WHERE is_demo ORDER BY province_code, kind, code"
+    )
+    officers = [
+        (DEMO_OFFICER_PREFIX + suffix, f"{DEMO_RANK} ทดสอบ {n} (ตัวอย่าง)", DEMO_RANK, role.value, station, province)
+        for n, (role, suffix, station, province) in enumerate(_demo_officer_posts(demo_stations), start=1)
+    ]
+    await connection.execute(
+        """
+        CREATE TEMPORARY TABLE incoming_officers (
+            code text, name text, rank_title text, role text, station_code text, province_code text
+        ) ON COMMIT DROP
+        """
+    )
+    await connection.copy_records_to_table("incoming_officers", records=officers)
+    await connection.execute(
+        """
+        INSERT INTO officers (code, name, rank_title, role, station_id, province_code, is_demo)
+        SELECT incoming.code, incoming.name, incoming.rank_title, incoming.role, stations.id,
+               coalesce(incoming.province_code, stations.province_code), true
+        FROM incoming_officers AS incoming LEFT JOIN stations ON stations.code = incoming.station_code
+        ON CONFLICT (code) DO NOTHING
         """
     )
 

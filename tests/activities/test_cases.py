@@ -316,3 +316,135 @@ async def test_the_applications_pool_with_its_jsonb_codec_writes_the_same_timeli
         assert details == {"note": "ถึงที่เกิดเหตุแล้ว"}
     finally:
         await app_pool.close()
+
+
+# --- the read model follows dispatch -----------------------------------------------------------
+
+
+async def station_id(pool: asyncpg.Pool, code: str) -> int:
+    return await pool.fetchval("SELECT id FROM stations WHERE code = $1", code)
+
+
+async def case_row(pool: asyncpg.Pool, case_no: str) -> asyncpg.Record:
+    return await pool.fetchrow("SELECT * FROM cases WHERE case_no = $1", case_no)
+
+
+async def demo_officer(pool: asyncpg.Pool) -> int:
+    return await pool.fetchval("SELECT id FROM officers WHERE code = 'DEMO-OFFICER-1033-INSPECTOR'")
+
+
+async def test_routing_sets_the_cases_station_centre_and_method(store: CaseStore, pool: asyncpg.Pool) -> None:
+    case_no = await opened_case(store)
+    khlong_toei, centre = await station_id(pool, "DEMO-1033"), await station_id(pool, "DEMO-191-10")
+    routed = event(case_no, "ROUTED", 0, station_id=khlong_toei, centre_id=centre, method="district")
+    await store.append_case_event(routed)
+    await store.append_case_event(routed)
+    case = await case_row(pool, case_no)
+    assert (case["station_id"], case["centre_id"], case["routing_method"]) == (khlong_toei, centre, "district")
+    assert case["status"] == "NEW"
+
+
+async def test_a_reassignment_moves_the_case_and_a_late_routing_does_not_undo_it(
+    store: CaseStore, pool: asyncpg.Pool
+) -> None:
+    case_no = await opened_case(store)
+    khlong_toei, vadhana, centre = (
+        await station_id(pool, "DEMO-1033"), await station_id(pool, "DEMO-1039"), await station_id(pool, "DEMO-191-10")
+    )
+    await store.append_case_event(event(case_no, "REASSIGNED", 8, station_id=vadhana))
+    await store.append_case_event(event(case_no, "ROUTED", 0, station_id=khlong_toei, centre_id=centre, method="district"))
+    case = await case_row(pool, case_no)
+    assert (case["station_id"], case["routing_method"]) == (vadhana, "reassigned")
+    other = await opened_case(store)
+    await store.append_case_event(event(other, "ROUTED", 0, station_id=khlong_toei, centre_id=centre, method="nearest"))
+    await store.append_case_event(event(other, "REASSIGNED", 8, station_id=vadhana))
+    case = await case_row(pool, other)
+    assert (case["station_id"], case["centre_id"], case["routing_method"]) == (vadhana, centre, "reassigned")
+
+
+async def test_the_escalation_level_only_rises(store: CaseStore, pool: asyncpg.Pool) -> None:
+    case_no = await opened_case(store)
+    assert (await case_row(pool, case_no))["escalation_level"] == 0
+    await store.append_case_event(event(case_no, "ESCALATED", 10, level=2))
+    await store.append_case_event(event(case_no, "ESCALATED", 3, level=1))
+    assert (await case_row(pool, case_no))["escalation_level"] == 2
+
+
+async def test_an_acknowledgement_records_who_and_when(store: CaseStore, pool: asyncpg.Pool) -> None:
+    case_no = await opened_case(store)
+    officer = await demo_officer(pool)
+    await store.append_case_event(event(case_no, "STATUS_CHANGED", 4, status="ACKNOWLEDGED", officer_id=officer))
+    case = await case_row(pool, case_no)
+    assert (case["status"], case["acknowledged_by"]) == ("ACKNOWLEDGED", officer)
+    assert case["acknowledged_at"] == REPORTED_AT + timedelta(minutes=4)
+    assert case["closed_at"] is None
+
+
+@pytest.mark.parametrize("status", ["CLOSED", "NOT_FOUND", "PRANK", "FORWARDED"])
+async def test_an_outcome_records_when_and_the_officers_note(store: CaseStore, pool: asyncpg.Pool, status: str) -> None:
+    case_no = await opened_case(store)
+    officer = await demo_officer(pool)
+    await store.append_case_event(event(case_no, "STATUS_CHANGED", 4, status="ACKNOWLEDGED", officer_id=officer))
+    await store.append_case_event(event(case_no, "STATUS_CHANGED", 30, status=status, officer_id=officer, note="ระงับเหตุแล้ว"))
+    case = await case_row(pool, case_no)
+    assert (case["status"], case["outcome_note"]) == (status, "ระงับเหตุแล้ว")
+    assert case["closed_at"] == REPORTED_AT + timedelta(minutes=30)
+    assert case["acknowledged_at"] == REPORTED_AT + timedelta(minutes=4)
+
+
+async def test_an_acknowledgement_written_after_the_outcome_is_still_recorded_without_reopening(
+    store: CaseStore, pool: asyncpg.Pool
+) -> None:
+    case_no = await opened_case(store)
+    officer = await demo_officer(pool)
+    await store.append_case_event(event(case_no, "STATUS_CHANGED", 30, status="CLOSED", officer_id=officer, note="จบ"))
+    await store.append_case_event(event(case_no, "STATUS_CHANGED", 4, status="ACKNOWLEDGED", officer_id=officer))
+    case = await case_row(pool, case_no)
+    assert (case["status"], case["acknowledged_by"], case["outcome_note"]) == ("CLOSED", officer, "จบ")
+
+
+async def test_an_acknowledgement_by_an_officer_unknown_to_the_directory_is_still_recorded(
+    store: CaseStore, pool: asyncpg.Pool
+) -> None:
+    case_no = await opened_case(store)
+    await store.append_case_event(event(case_no, "STATUS_CHANGED", 4, status="ACKNOWLEDGED", officer_id=987654321))
+    case = await case_row(pool, case_no)
+    assert (case["status"], case["acknowledged_by"]) == ("ACKNOWLEDGED", None)
+    assert case["acknowledged_at"] == REPORTED_AT + timedelta(minutes=4)
+
+
+async def test_a_review_flag_is_raised_by_its_event(store: CaseStore, pool: asyncpg.Pool) -> None:
+    case_no = await opened_case(store)
+    assert (await case_row(pool, case_no))["review_flag"] is False
+    await store.append_case_event(event(case_no, "REVIEW_FLAGGED", 1, pranks=3))
+    assert (await case_row(pool, case_no))["review_flag"] is True
+
+
+async def test_timeline_only_events_leave_the_dispatch_columns_alone(store: CaseStore, pool: asyncpg.Pool) -> None:
+    case_no = await opened_case(store)
+    before = await case_row(pool, case_no)
+    await store.append_case_event(event(case_no, "ALERTED", 1, station_id=1, level=3, officers=[1, 2]))
+    after = await case_row(pool, case_no)
+    columns = ["station_id", "centre_id", "routing_method", "escalation_level", "acknowledged_at", "closed_at", "review_flag"]
+    assert [after[c] for c in columns] == [before[c] for c in columns]
+
+
+@pytest.mark.parametrize(
+    ("kind", "details"),
+    [
+        ("ROUTED", {"centre_id": None, "method": "district"}),
+        ("ROUTED", {"station_id": 987654321, "method": "district"}),
+        ("ROUTED", {"station_id": 1, "method": "guessed"}),
+        ("ESCALATED", {"level": "high"}),
+        ("STATUS_CHANGED", {"status": "ACKNOWLEDGED", "officer_id": "someone"}),
+    ],
+)
+async def test_a_malformed_dispatch_event_is_refused_for_good_and_not_written(
+    store: CaseStore, pool: asyncpg.Pool, kind: str, details: dict
+) -> None:
+    case_no = await opened_case(store)
+    bad = event(case_no, kind, 1, **details)
+    with pytest.raises(ApplicationError) as raised:
+        await store.append_case_event(bad)
+    assert raised.value.non_retryable
+    assert await pool.fetchval("SELECT count(*) FROM case_events WHERE event_key = $1", bad.key) == 0

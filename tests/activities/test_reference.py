@@ -6,7 +6,8 @@ import asyncpg
 import pytest
 
 from activities.reference import ReferenceData
-from domain.models import IncidentType, Language, Location, PhoneNumber
+from domain.escalation import DEFAULT_LADDER
+from domain.models import Language, Location, PhoneNumber
 
 
 @pytest.fixture
@@ -17,7 +18,8 @@ def reference(pool: asyncpg.Pool) -> ReferenceData:
 async def test_the_five_incident_types_come_in_order_in_thai_and_english(reference: ReferenceData) -> None:
     types = await reference.incident_types()
     assert [t.code for t in types] == ["THREAT_ASSAULT", "DETENTION", "SEXUAL_ABUSE_RISK", "DERANGED_PERSON", "GATHERING"]
-    assert types[1] == IncidentType(code="DETENTION", label_th="กักขังหน่วงเหนี่ยว", label_en="Unlawfully detained or confined")
+    assert (types[1].label_th, types[1].label_en) == ("กักขังหน่วงเหนี่ยว", "Unlawfully detained or confined")
+    assert types[1].escalation == DEFAULT_LADDER  # seeded with the default ladder, editable per type
     assert types[0].label(Language.THAI) == "ข่มขู่จะทำร้าย / ทำร้าย"
 
 
@@ -50,3 +52,18 @@ async def test_a_typed_phone_number_is_read(reference: ReferenceData) -> None:
         valid=True, e164="+66812345678", national="081-234-5678"
     )
     assert await reference.read_phone_number("191") == PhoneNumber(valid=False)
+
+
+async def test_an_administrators_escalation_ladder_comes_with_its_incident_type(
+    reference: ReferenceData, pool: asyncpg.Pool
+) -> None:
+    before = await pool.fetchval("SELECT escalation FROM incident_types WHERE code = 'SEXUAL_ABUSE_RISK'")
+    ladder = [{"after": 0, "audiences": ["STATION", "CENTRE_191"]}, {"after": 60, "audiences": ["COMMANDERS"]}]
+    await pool.execute("UPDATE incident_types SET escalation = $1 WHERE code = 'SEXUAL_ABUSE_RISK'", ladder)
+    try:
+        [risk] = [t for t in await reference.incident_types() if t.code == "SEXUAL_ABUSE_RISK"]
+        assert [(rung.after.total_seconds(), [a.value for a in rung.audiences]) for rung in risk.escalation] == [
+            (0, ["STATION", "CENTRE_191"]), (60, ["COMMANDERS"])
+        ]
+    finally:
+        await pool.execute("UPDATE incident_types SET escalation = $1 WHERE code = 'SEXUAL_ABUSE_RISK'", before)

@@ -83,3 +83,47 @@ async def test_a_webhook_event_id_is_taken_only_once(pool: asyncpg.Pool) -> None
     insert = "INSERT INTO webhook_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_id"
     assert await pool.fetchval(insert, event_id) == event_id
     assert await pool.fetchval(insert, event_id) is None
+
+
+async def test_an_installation_from_before_dispatch_gets_the_new_schema_and_ladders(
+    postgres_url: str, empty_database: str
+) -> None:
+    from pydantic import TypeAdapter
+
+    from domain.escalation import DEFAULT_LADDER
+    from domain.models import EscalationRung
+
+    connection = await asyncpg.connect(postgres_url, database=empty_database)
+    try:
+        first_version, first_sql = available_migrations()[0]
+        await connection.execute(first_sql)
+        await connection.execute(
+            "CREATE TABLE schema_migrations (version text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        await connection.execute("INSERT INTO schema_migrations (version, checksum) VALUES ($1, '-')", first_version)
+        await connection.execute("INSERT INTO incident_types (code, label_th, label_en) VALUES ('DETENTION', 'กักขัง', 'Detained')")
+        applied = await migrate(connection)
+        assert applied[0].startswith("0002_")
+        ladder = await connection.fetchval("SELECT escalation::text FROM incident_types WHERE code = 'DETENTION'")
+        assert TypeAdapter(list[EscalationRung]).validate_json(ladder) == DEFAULT_LADDER
+        assert await connection.fetchval("SELECT label_th FROM incident_types WHERE code = 'DETENTION'") == "กักขัง"
+    finally:
+        await connection.close()
+
+
+async def test_the_dispatch_tables_other_parts_rely_on_exist(pool: asyncpg.Pool) -> None:
+    columns = {
+        (row["table_name"], row["column_name"])
+        for row in await pool.fetch("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'")
+    }
+    assert {
+        ("officers", "line_user_id"),
+        ("officer_registration_codes", "code_hash"),
+        ("officer_access_tokens", "token_hash"),
+        ("officer_access_tokens", "revoked_at"),
+        ("audit_log", "details"),
+        ("stations", "kind"),
+        ("incident_types", "escalation"),
+        ("cases", "escalation_level"),
+        ("cases", "review_flag"),
+    } <= columns

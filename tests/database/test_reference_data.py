@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 
 import asyncpg
+from pydantic import TypeAdapter
 
-from database.reference_data import load_reference_data
+from database.reference_data import ladder_as_json, load_reference_data
+from domain.escalation import DEFAULT_LADDER
+from domain.models import EscalationRung, IncidentType
 
 
 async def test_all_of_thailands_geography_is_loaded(pool: asyncpg.Pool) -> None:
@@ -52,7 +55,7 @@ async def test_a_retired_incident_type_stays_retired_after_a_restart(pool: async
 
 
 async def test_every_district_has_one_demo_station_marked_as_sample_data(pool: asyncpg.Pool) -> None:
-    assert await pool.fetchval("SELECT count(*) FROM stations WHERE is_demo") == 928
+    assert await pool.fetchval("SELECT count(*) FROM stations WHERE is_demo AND kind = 'STATION'") == 928
     uncovered = await pool.fetchval(
         """
         SELECT count(*) FROM districts
@@ -75,16 +78,96 @@ async def test_every_district_has_one_demo_station_marked_as_sample_data(pool: a
 
 
 async def test_most_demo_stations_have_coordinates(pool: asyncpg.Pool) -> None:
-    placed = await pool.fetchval("SELECT count(*) FROM stations WHERE is_demo AND latitude IS NOT NULL")
+    placed = await pool.fetchval("SELECT count(*) FROM stations WHERE is_demo AND kind = 'STATION' AND latitude IS NOT NULL")
     assert placed >= 900
 
 
 async def test_loading_again_changes_nothing_and_is_quick(pool: asyncpg.Pool) -> None:
     before = await pool.fetchval("SELECT count(*) FROM stations")
+    officers = await pool.fetchval("SELECT count(*) FROM officers")
     async with pool.acquire() as connection:
         started = time.perf_counter()
         await load_reference_data(connection)
         elapsed = time.perf_counter() - started
     assert await pool.fetchval("SELECT count(*) FROM stations") == before
+    assert await pool.fetchval("SELECT count(*) FROM officers") == officers
     assert await pool.fetchval("SELECT count(*) FROM subdistricts") == 7436
     assert elapsed < 0.5
+
+
+async def test_every_province_has_one_demo_191_centre_at_its_capital(pool: asyncpg.Pool) -> None:
+    centres = await pool.fetch("SELECT * FROM stations WHERE kind = 'CENTRE_191' AND is_demo ORDER BY province_code")
+    assert [c["province_code"] for c in centres] == [r["code"] for r in await pool.fetch("SELECT code FROM provinces ORDER BY code")]
+    chiang_mai = next(c for c in centres if c["province_code"] == "50")
+    assert chiang_mai["name_th"] == "ศูนย์ 191 จังหวัดเชียงใหม่ (ข้อมูลตัวอย่าง)"
+    assert chiang_mai["name_en"] == "Chiang Mai 191 Command Centre (demo)"
+    capital = await pool.fetchrow("SELECT latitude, longitude FROM stations WHERE code = 'DEMO-5001'")
+    assert (chiang_mai["latitude"], chiang_mai["longitude"]) == (capital["latitude"], capital["longitude"])
+    assert sum(c["latitude"] is not None for c in centres) >= 70
+    # A centre covers no district: the district's station answers for it.
+    assert await pool.fetchval(
+        "SELECT count(*) FROM station_districts JOIN stations ON stations.id = station_id WHERE kind = 'CENTRE_191'"
+    ) == 0
+
+
+async def test_demo_officers_staff_every_centre_province_and_station_and_are_not_on_line(pool: asyncpg.Pool) -> None:
+    by_role = dict(
+        await pool.fetch("SELECT role, count(*) FROM officers WHERE is_demo GROUP BY role")
+    )
+    assert by_role == {
+        "CENTRE_191": 2 * 77, "COMMANDER": 77, "DEPUTY_COMMANDER": 77,
+        "SUPERINTENDENT": 928, "INSPECTOR": 928, "RADIO_ROOM": 928, "NATIONAL_DESK": 2,
+    }
+    at_centres = await pool.fetchval(
+        """
+        SELECT count(DISTINCT s.id) FROM officers o JOIN stations s ON s.id = o.station_id
+        WHERE o.is_demo AND o.role = 'CENTRE_191' AND s.kind = 'CENTRE_191'
+        """
+    )
+    assert at_centres == 77
+    commanders = await pool.fetch(
+        "SELECT station_id, province_code FROM officers WHERE is_demo AND role IN ('COMMANDER', 'DEPUTY_COMMANDER')"
+    )
+    assert all(c["station_id"] is None and c["province_code"] for c in commanders)
+    assert len({c["province_code"] for c in commanders}) == 77
+    desk = await pool.fetch("SELECT station_id, province_code FROM officers WHERE is_demo AND role = 'NATIONAL_DESK'")
+    assert all(d["station_id"] is None and d["province_code"] is None for d in desk)
+    stations_fully_staffed = await pool.fetchval(
+        """
+        SELECT count(*) FROM stations s WHERE s.is_demo AND s.kind = 'STATION' AND (
+            SELECT array_agg(role ORDER BY role) FROM officers WHERE station_id = s.id AND is_demo
+        ) = ARRAY['INSPECTOR', 'RADIO_ROOM', 'SUPERINTENDENT']
+        """
+    )
+    assert stations_fully_staffed == 928
+    names = [r["name"] for r in await pool.fetch("SELECT name FROM officers WHERE is_demo LIMIT 50")]
+    assert all(name.startswith("ร.ต.อ. ทดสอบ ") and name.endswith(" (ตัวอย่าง)") for name in names)
+    assert await pool.fetchval("SELECT count(DISTINCT name) FROM officers WHERE is_demo") == 3094
+    assert await pool.fetchval("SELECT count(*) FROM officers WHERE is_demo AND registered_at IS NOT NULL") == 0
+
+
+async def test_incident_types_carry_the_default_ladder_which_reads_back_as_rungs(pool: asyncpg.Pool) -> None:
+    ladders = await pool.fetch("SELECT code, escalation::text AS escalation FROM incident_types")
+    rungs = TypeAdapter(list[EscalationRung])
+    for row in ladders:
+        assert rungs.validate_json(row["escalation"]) == DEFAULT_LADDER
+    row = await pool.fetchrow("SELECT code, label_th, label_en, escalation::text AS escalation FROM incident_types WHERE code = 'DETENTION'")
+    incident = IncidentType.model_validate_json(
+        f'{{"code": "{row["code"]}", "label_th": "{row["label_th"]}", "label_en": "{row["label_en"]}", "escalation": {row["escalation"]}}}'
+    )
+    assert incident.escalation[1].after.total_seconds() == 180
+    assert rungs.validate_json(ladder_as_json(DEFAULT_LADDER)) == DEFAULT_LADDER
+
+
+async def test_an_administrators_ladder_survives_a_restart(pool: asyncpg.Pool) -> None:
+    custom = '[{"after": 0, "audiences": ["STATION", "CENTRE_191"]}]'
+    await pool.execute("UPDATE incident_types SET escalation = $1::text::jsonb WHERE code = 'GATHERING'", custom)
+    try:
+        async with pool.acquire() as connection:
+            await load_reference_data(connection)
+        stored = await pool.fetchval("SELECT escalation::text FROM incident_types WHERE code = 'GATHERING'")
+        assert TypeAdapter(list[EscalationRung]).validate_json(stored)[0].audiences == ["STATION", "CENTRE_191"]
+    finally:
+        await pool.execute(
+            "UPDATE incident_types SET escalation = $1::text::jsonb WHERE code = 'GATHERING'", ladder_as_json(DEFAULT_LADDER)
+        )

@@ -1,0 +1,239 @@
+"""The directory of stations, 191 centres and officers (PostgreSQL): who is responsible for a case,
+whom to alert, who an officer on LINE is, and officers' registration with one-time codes.
+
+Reads only, except registration, which is keyed by the code so that a retry answers the same.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from database.officer_codes import hash_code
+from domain.escalation import ON_DUTY_ROLES
+from domain.models import (
+    Audience,
+    AudienceRequest,
+    CaseStatus,
+    Officer,
+    OfficerContact,
+    OfficerRole,
+    Route,
+    RoutingRequest,
+    Station,
+    StationKind,
+)
+from domain.registration import (
+    RegistrationFailure,
+    RegistrationOutcome,
+    RegistrationRequest,
+)
+
+STATION_COLUMNS = "s.id AS station_id, s.code, s.kind, s.name_th, s.name_en, s.province_code, s.latitude, s.longitude, s.phone"
+# Great-circle distance in km from ($1, $2) to the station row s (haversine).
+DISTANCE_KM = """
+    2 * 6371 * asin(sqrt(
+        power(sin(radians(s.latitude - $1) / 2), 2)
+        + cos(radians($1)) * cos(radians(s.latitude)) * power(sin(radians(s.longitude - $2) / 2), 2)
+    ))
+"""
+# An officer's province: their station's when they have one.
+OFFICER_COLUMNS = """
+    o.id AS officer_id, o.name, o.role, coalesce(s.province_code, o.province_code) AS province_code,
+    o.station_id
+"""
+COMMANDER_ROLES = (OfficerRole.COMMANDER, OfficerRole.DEPUTY_COMMANDER)
+
+
+class Directory:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @activity.defn(name="route_case")
+    async def route(self, request: RoutingRequest) -> Route:
+        """The station covering the case's district; else the nearest station, in the same province
+        when that is known; with the province's 191 centre."""
+        district = request.place.district_code
+        province = request.place.province_code or (district[:2] if district else None)
+        point = (request.location.latitude, request.location.longitude)
+        async with self._pool.acquire() as connection:
+            station, method = None, "district"
+            if district:
+                station = await _station_covering(connection, district, point)
+            if station is None:
+                station, method = await _nearest_station(connection, province, point), "nearest"
+            if station is None:
+                raise ApplicationError(
+                    f"no police station in the directory for case {request.case_no}",
+                    type="NoStation",
+                    non_retryable=True,
+                )
+            centre = await _centre_of(connection, province or station.province_code)
+        return Route(station=station, centre=centre, method=method)
+
+    @activity.defn(name="get_station")
+    async def station(self, station_id: int) -> Station:
+        async with self._pool.acquire() as connection:
+            row = await connection.fetchrow(f"SELECT {STATION_COLUMNS} FROM stations AS s WHERE s.id = $1", station_id)
+        if row is None:
+            raise ApplicationError(f"no station {station_id}", type="UnknownStation", non_retryable=True)
+        return Station(**dict(row))
+
+    @activity.defn(name="officers_for_audiences")
+    async def officers_for(self, request: AudienceRequest) -> list[OfficerContact]:
+        """Active officers linked to LINE in the given audiences, each once, audience by audience."""
+        route = request.route
+        province = (route.centre or route.station).province_code
+        found: dict[int, OfficerContact] = {}
+        async with self._pool.acquire() as connection:
+            for audience in request.audiences:
+                for row in await _audience_members(connection, audience, route, province):
+                    found.setdefault(row["officer_id"], OfficerContact(**dict(row)))
+        return list(found.values())
+
+    @activity.defn(name="find_officer_by_line_user")
+    async def officer_by_line_user(self, line_user_id: str) -> Officer | None:
+        """The active, registered officer using this LINE account, if any."""
+        async with self._pool.acquire() as connection:
+            row = await connection.fetchrow(
+                f"""
+                SELECT {OFFICER_COLUMNS} FROM officers AS o LEFT JOIN stations AS s ON s.id = o.station_id
+                WHERE o.line_user_id = $1 AND o.active AND o.registered_at IS NOT NULL
+                """,
+                line_user_id,
+            )
+        return Officer(**dict(row)) if row else None
+
+    @activity.defn(name="register_officer")
+    async def register(self, request: RegistrationRequest) -> RegistrationOutcome:
+        """Links a LINE account to the officer a one-time code was issued for. A retry with the same
+        code from the same account answers "registered" again."""
+        async with self._pool.acquire() as connection, connection.transaction():
+            code = await connection.fetchrow(
+                """
+                SELECT c.officer_id, c.used_at, c.expires_at <= now() AS expired, o.line_user_id
+                FROM officer_registration_codes AS c JOIN officers AS o ON o.id = c.officer_id
+                WHERE c.code_hash = $1 AND o.active
+                FOR UPDATE
+                """,
+                hash_code(request.code),
+            )
+            if code is None:
+                return _refused(RegistrationFailure.UNKNOWN_CODE)
+            if code["used_at"] is not None:
+                if code["line_user_id"] == request.line_user_id:
+                    return RegistrationOutcome(registered=True, officer=await _officer(connection, code["officer_id"]))
+                return _refused(RegistrationFailure.ALREADY_USED)
+            if code["expired"]:
+                return _refused(RegistrationFailure.EXPIRED)
+            holder = await connection.fetchval("SELECT id FROM officers WHERE line_user_id = $1", request.line_user_id)
+            if holder is not None and holder != code["officer_id"]:
+                return _refused(RegistrationFailure.LINE_ACCOUNT_TAKEN)
+            try:
+                async with connection.transaction():  # a savepoint: the race below leaves the rest intact
+                    await connection.execute(
+                        "UPDATE officers SET line_user_id = $2, registered_at = now() WHERE id = $1",
+                        code["officer_id"],
+                        request.line_user_id,
+                    )
+            except asyncpg.UniqueViolationError:  # another code linked this account a moment ago
+                return _refused(RegistrationFailure.LINE_ACCOUNT_TAKEN)
+            await connection.execute(
+                "UPDATE officer_registration_codes SET used_at = now() WHERE code_hash = $1", hash_code(request.code)
+            )
+            return RegistrationOutcome(registered=True, officer=await _officer(connection, code["officer_id"]))
+
+    @activity.defn(name="count_prank_reports")
+    async def prank_count(self, reporter_key: str) -> int:
+        """How many of this reporter's cases officers closed as pranks."""
+        async with self._pool.acquire() as connection:
+            return await connection.fetchval(
+                "SELECT count(*) FROM cases WHERE reporter_key = $1 AND status = $2",
+                reporter_key,
+                CaseStatus.PRANK.value,
+            )
+
+
+async def _station_covering(connection: asyncpg.Connection, district: str, point: tuple[float, float]) -> Station | None:
+    # Several stations may share a district: the nearest one with coordinates, then the oldest.
+    row = await connection.fetchrow(
+        f"""
+        SELECT {STATION_COLUMNS} FROM stations AS s JOIN station_districts AS sd ON sd.station_id = s.id
+        WHERE sd.district_code = $3 AND s.kind = $4
+        ORDER BY {DISTANCE_KM} NULLS LAST, s.id
+        LIMIT 1
+        """,
+        *point,
+        district,
+        StationKind.STATION.value,
+    )
+    return Station(**dict(row)) if row else None
+
+
+async def _nearest_station(connection: asyncpg.Connection, province: str | None, point: tuple[float, float]) -> Station | None:
+    """Nearest by great-circle distance, the case's province first; stations without coordinates
+    only when no station has any."""
+    row = await connection.fetchrow(
+        f"""
+        SELECT {STATION_COLUMNS} FROM stations AS s
+        WHERE s.kind = $4
+        ORDER BY s.province_code IS NOT DISTINCT FROM $3 DESC, s.latitude IS NULL, {DISTANCE_KM}, s.id
+        LIMIT 1
+        """,
+        *point,
+        province,
+        StationKind.STATION.value,
+    )
+    return Station(**dict(row)) if row else None
+
+
+async def _centre_of(connection: asyncpg.Connection, province: str) -> Station | None:
+    row = await connection.fetchrow(
+        f"SELECT {STATION_COLUMNS} FROM stations AS s WHERE s.province_code = $1 AND s.kind = $2 ORDER BY s.id LIMIT 1",
+        province,
+        StationKind.CENTRE_191.value,
+    )
+    return Station(**dict(row)) if row else None
+
+
+async def _audience_members(
+    connection: asyncpg.Connection, audience: Audience, route: Route, province: str
+) -> list[asyncpg.Record]:
+    """officer_id and line_user_id of the audience's reachable officers, in a stable order."""
+    if audience == Audience.STATION:
+        where, arguments = "o.station_id = $1 AND o.role = ANY($2::text[])", [route.station.station_id, list(ON_DUTY_ROLES)]
+    elif audience == Audience.SUPERINTENDENT:
+        where, arguments = "o.station_id = $1 AND o.role = $2", [route.station.station_id, OfficerRole.SUPERINTENDENT]
+    elif audience == Audience.CENTRE_191:
+        if route.centre is None:
+            return []
+        where, arguments = "o.station_id = $1", [route.centre.station_id]
+    elif audience == Audience.COMMANDERS:
+        where, arguments = (
+            "coalesce(s.province_code, o.province_code) = $1 AND o.role = ANY($2::text[])",
+            [province, list(COMMANDER_ROLES)],
+        )
+    else:
+        where, arguments = "o.role = $1", [OfficerRole.NATIONAL_DESK]
+    return await connection.fetch(
+        f"""
+        SELECT o.id AS officer_id, o.line_user_id
+        FROM officers AS o LEFT JOIN stations AS s ON s.id = o.station_id
+        WHERE o.active AND o.line_user_id IS NOT NULL AND {where}
+        ORDER BY o.role, o.id
+        """,
+        *[str(a) if isinstance(a, OfficerRole) else a for a in arguments],
+    )
+
+
+async def _officer(connection: asyncpg.Connection, officer_id: int) -> Officer:
+    row = await connection.fetchrow(
+        f"SELECT {OFFICER_COLUMNS} FROM officers AS o LEFT JOIN stations AS s ON s.id = o.station_id WHERE o.id = $1",
+        officer_id,
+    )
+    return Officer(**dict(row))
+
+
+def _refused(reason: RegistrationFailure) -> RegistrationOutcome:
+    return RegistrationOutcome(registered=False, reason=reason)

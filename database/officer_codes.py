@@ -1,0 +1,95 @@
+"""One-time registration codes that link an officer's LINE account to the directory.
+
+Codes are short enough to read out or type on a phone (8 characters from an alphabet without
+look-alikes such as 0/O and 1/I). Only a hash is stored; the plain code is shown once.
+
+Command line, to issue a code for an officer already in the directory:
+    python -m database.officer_codes ISSUE <officer code> [--days N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import secrets
+import sys
+from datetime import timedelta
+
+import asyncpg
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+DEFAULT_VALIDITY = timedelta(days=14)
+
+
+class UnknownOfficer(LookupError):
+    pass
+
+
+def normalise_code(typed: str) -> str:
+    """What the officer typed, the way codes are issued: capitals, no spaces or dashes."""
+    return "".join(typed.split()).replace("-", "").upper()
+
+
+def hash_code(typed: str) -> str:
+    return hashlib.sha256(normalise_code(typed).encode("utf-8")).hexdigest()
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+async def issue_registration_code(connection: asyncpg.Connection, officer_code: str, valid_for: timedelta) -> str:
+    """A new code for the officer with this directory code; returns the plain code, once.
+    Earlier unused codes stay valid until they expire (a code may already be on its way)."""
+    officer_id = await connection.fetchval("SELECT id FROM officers WHERE code = $1", officer_code)
+    if officer_id is None:
+        raise UnknownOfficer("no officer with that code in the directory")
+    code = new_code()
+    await connection.execute(
+        """
+        INSERT INTO officer_registration_codes (code_hash, officer_id, expires_at)
+        VALUES ($1, $2, now() + $3::interval)
+        """,
+        hash_code(code),
+        officer_id,
+        valid_for,
+    )
+    return code
+
+
+async def _issue_from_command_line(officer_code: str, valid_for: timedelta) -> str:
+    # Imported here so that importing this module (from activities) does not pull in settings.
+    from database.pool import create_pool
+    from domain.settings import get_settings
+
+    pool = await create_pool(get_settings(), max_size=1)
+    try:
+        async with pool.acquire() as connection:
+            return await issue_registration_code(connection, officer_code, valid_for)
+    finally:
+        await pool.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m database.officer_codes",
+        description="ออกรหัสลงทะเบียนสำหรับเจ้าหน้าที่ / Issue a registration code for an officer",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    issue = commands.add_parser("ISSUE", help="issue a one-time code for an officer already in the directory")
+    issue.add_argument("officer_code", help="the officer's code in the directory (badge or import key)")
+    issue.add_argument("--days", type=int, default=DEFAULT_VALIDITY.days, help="days the code stays valid")
+    arguments = parser.parse_args(argv)
+    try:
+        code = asyncio.run(_issue_from_command_line(arguments.officer_code, timedelta(days=arguments.days)))
+    except UnknownOfficer:
+        print("ไม่พบเจ้าหน้าที่รหัสนี้ / No officer with this code", file=sys.stderr)
+        return 1
+    print(code)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""An officer links their LINE account to the directory with a one-time registration code."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from domain.models import Officer
+
+
+class RegistrationFailure(StrEnum):
+    UNKNOWN_CODE = "unknown_code"
+    EXPIRED = "expired"
+    ALREADY_USED = "already_used"
+    LINE_ACCOUNT_TAKEN = "line_account_taken"  # this LINE account belongs to another officer
+
+
+class RegistrationRequest(BaseModel):
+    code: str = Field(max_length=64)  # as the officer typed it; spaces, dashes and case do not matter
+    line_user_id: str
+
+
+class RegistrationOutcome(BaseModel):
+    registered: bool
+    officer: Officer | None = None
+    reason: RegistrationFailure | None = None
