@@ -12,6 +12,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.cases import CaseStore
+from activities.directory import Directory
 from activities.line import LineMessenger
 from activities.reference import ReferenceData
 from database.pool import create_pool
@@ -27,6 +28,7 @@ def build_worker(
 ) -> Worker:
     store = CaseStore(pool, messenger.download_content)
     reference = ReferenceData(pool)
+    directory = Directory(pool)
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
@@ -43,6 +45,12 @@ def build_worker(
             reference.incident_types,
             reference.locate,
             reference.read_phone_number,
+            directory.route,
+            directory.station,
+            directory.officers_for,
+            directory.officer_by_line_user,
+            directory.register,
+            directory.prank_count,
         ],
         # Let in-flight activities (a message half-sent) finish on SIGTERM.
         graceful_shutdown_timeout=timedelta(seconds=20),

@@ -10,7 +10,8 @@ Delivery rules:
   the earlier reply got through (already delivered); once an attempt has pushed, retries only push;
 - 429, 5xx and network trouble raise a retryable error (Temporal backs off and tries again);
   any other 4xx is a bug on our side and fails for good.
-Every message goes out with notificationDisabled: the reporter's phone must not make a sound.
+Every message to a reporter goes out with notificationDisabled (their phone must not make a
+sound); officers' alerts are the exception (Delivery.silent).
 Error messages carry status codes and LINE's request id only, never what was sent or to whom.
 """
 
@@ -108,7 +109,7 @@ class LineMessenger:
                     "reply",
                     AsyncMessagingApi(self._api_client()).reply_message_with_http_info(
                         ReplyMessageRequest.from_dict(
-                            {"replyToken": delivery.reply_token, "messages": messages, "notificationDisabled": True}
+                            {"replyToken": delivery.reply_token, "messages": messages, "notificationDisabled": delivery.silent}
                         ),
                         _request_timeout=self._request_timeout,
                     ),
@@ -126,7 +127,7 @@ class LineMessenger:
                 "push",
                 AsyncMessagingApi(self._api_client()).push_message_with_http_info(
                     PushMessageRequest.from_dict(
-                        {"to": delivery.user_id, "messages": messages, "notificationDisabled": True}
+                        {"to": delivery.user_id, "messages": messages, "notificationDisabled": delivery.silent}
                     ),
                     x_line_retry_key=push_retry_key(delivery.key),
                     _request_timeout=self._request_timeout,

@@ -22,8 +22,12 @@ _TRANSITIONS: dict[ActionKind, tuple[frozenset[CaseStatus], CaseStatus | None]] 
     ActionKind.FORWARD: (OPEN_STATUSES, CaseStatus.FORWARDED),
     ActionKind.REASSIGN: (OPEN_STATUSES, None),
     ActionKind.ADD_NOTE: (frozenset(CaseStatus), None),
+    ActionKind.MESSAGE_REPORTER: (OPEN_STATUSES | {CaseStatus.FORWARDED}, None),
 }
-NEEDS_NOTE = frozenset({ActionKind.CLOSE, ActionKind.NOT_FOUND, ActionKind.PRANK, ActionKind.FORWARD, ActionKind.ADD_NOTE})
+NEEDS_NOTE = frozenset(
+    {ActionKind.CLOSE, ActionKind.NOT_FOUND, ActionKind.PRANK, ActionKind.FORWARD, ActionKind.ADD_NOTE,
+     ActionKind.MESSAGE_REPORTER}
+)
 
 
 class IllegalTransition(ValueError):

@@ -6,9 +6,11 @@ is short, calm and neutral, and nothing repeats the incident back to them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from domain.models import BotMessage, IncidentType, Language, Prompt
+from domain.officer_messages import OFFICER_PROMPTS, render_for_officer
 from domain.postbacks import Postback
 
 EMERGENCY_LINE = "191"
@@ -66,6 +68,16 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
     Prompt.OFF_SCRIPT: ("{hint}", "{hint}"),
     Prompt.ATTACHED_TO_CASE: ("ได้รับแล้ว (เลขที่ {case_no})", "Received (case {case_no})."),
     Prompt.LANGUAGE_CHANGED: ("ใช้ภาษาไทย", "Switched to English."),
+    Prompt.FROM_OFFICER: ("ข้อความจากเจ้าหน้าที่ ({case_no}): {text}", "Message from the officer ({case_no}): {text}"),
+    Prompt.REPORTER_ACKNOWLEDGED: ("เจ้าหน้าที่รับเรื่อง {case_no} แล้ว", "An officer has taken case {case_no}."),
+    Prompt.REPORTER_CLOSED: (
+        "เรื่อง {case_no} ปิดแล้ว หากมีเหตุอีก กด “แจ้งเหตุ”",
+        "Case {case_no} is closed. If anything happens again, tap “Report”.",
+    ),
+    Prompt.REPORTER_NOT_FOUND: (
+        "เจ้าหน้าที่ไม่พบเหตุตามตำแหน่งที่แจ้ง ({case_no}) หากยังต้องการความช่วยเหลือ กด “แจ้งเหตุ”",
+        "Officers found no incident at the pinned place ({case_no}). If you still need help, tap “Report”.",
+    ),
 }
 
 # What each step is waiting for, said when the reporter sends something else.
@@ -90,6 +102,13 @@ _LABELS: dict[str, tuple[str, str]] = {
 REPORT_WORDS = frozenset({"แจ้งเหตุ", "แจ้งเหตุร้าย", "report", "sos", "ช่วยด้วย", "help"})
 CANCEL_WORDS = frozenset({"ยกเลิก", "cancel", "stop"})
 HOW_TO_WORDS = frozenset({"วิธีใช้", "how to use", "วิธีแจ้งเหตุ"})
+# An officer linking their LINE account: "ลงทะเบียน K7M2-QX9P" or "register k7m2qx9p".
+_REGISTRATION = re.compile(r"^\s*(?:ลงทะเบียน|register)\s*[:：]?\s*([A-Za-z0-9][A-Za-z0-9 -]{3,40})\s*$", re.IGNORECASE)
+
+
+def registration_code(text: str | None) -> str | None:
+    found = _REGISTRATION.match(text or "")
+    return found.group(1).strip() if found else None
 LANGUAGE_WORDS = {"english": Language.ENGLISH, "eng": Language.ENGLISH, "ภาษาไทย": Language.THAI, "ไทย": Language.THAI, "thai": Language.THAI}
 
 
@@ -136,7 +155,8 @@ def _pin_action(name: str, language: Language) -> dict[str, Any]:
 
 
 def _quick_replies_for(prompt: Prompt, params: dict[str, Any], language: Language) -> list[dict[str, Any]]:
-    if prompt in (Prompt.GREETING, Prompt.HELP, Prompt.CANCELLED, Prompt.EXPIRED, Prompt.LANGUAGE_CHANGED):
+    if prompt in (Prompt.GREETING, Prompt.HELP, Prompt.CANCELLED, Prompt.EXPIRED, Prompt.LANGUAGE_CHANGED,
+                  Prompt.REPORTER_CLOSED, Prompt.REPORTER_NOT_FOUND):
         return [_report_action(language), _language_action(language)]
     if prompt in (Prompt.ASK_LOCATION, Prompt.LOCATION_OUTSIDE_THAILAND):
         return [_pin_action("pin", language), _cancel_action(language)]
@@ -198,6 +218,8 @@ def _chip_label(text: str) -> str:
 
 def render(message: BotMessage, language: Language) -> dict[str, Any]:
     """One LINE message object (wire format) for a BotMessage."""
+    if message.prompt in OFFICER_PROMPTS:
+        return render_for_officer(message, language)
     params = dict(message.params)
     if message.prompt == Prompt.ASK_INCIDENT_TYPE:
         types = [IncidentType.model_validate(t) for t in params.get("incident_types", [])]

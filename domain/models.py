@@ -34,6 +34,7 @@ class ActionKind(StrEnum):
     FORWARD = "FORWARD"
     ADD_NOTE = "ADD_NOTE"
     REASSIGN = "REASSIGN"
+    MESSAGE_REPORTER = "MESSAGE_REPORTER"  # the note is sent to the reporter through the bot
 
 
 class OfficerAction(BaseModel):
@@ -43,6 +44,16 @@ class OfficerAction(BaseModel):
     officer: Officer
     note: str | None = Field(None, max_length=2000)
     station_id: int | None = None  # REASSIGN: the new station
+
+
+class OfficerLineRequest(BaseModel):
+    """A button an officer tapped in LINE (Acknowledge, Open), relayed by their conversation."""
+
+    event_id: str
+    request: str  # "ACKNOWLEDGE" or "OPEN"
+    officer: Officer
+    line_user_id: str
+    language: Language = Language.THAI
 
 
 class ActionOutcome(BaseModel):
@@ -302,6 +313,18 @@ class Prompt(StrEnum):
     OFF_SCRIPT = "off_script"
     ATTACHED_TO_CASE = "attached_to_case"
     LANGUAGE_CHANGED = "language_changed"
+    REPORTER_ACKNOWLEDGED = "reporter_acknowledged"
+    REPORTER_CLOSED = "reporter_closed"
+    REPORTER_NOT_FOUND = "reporter_not_found"
+    FROM_OFFICER = "from_officer"
+    # To officers (domain.officer_messages)
+    CASE_ALERT = "case_alert"
+    CASE_DETAIL = "case_detail"
+    OFFICER_ACTION_DONE = "officer_action_done"
+    OFFICER_ACTION_REJECTED = "officer_action_rejected"
+    OFFICER_REGISTERED = "officer_registered"
+    OFFICER_REGISTRATION_FAILED = "officer_registration_failed"
+    NOT_AN_OFFICER = "not_an_officer"
 
 
 class BotMessage(BaseModel):
@@ -318,6 +341,8 @@ class Delivery(BaseModel):
     messages: list[BotMessage] = Field(min_length=1, max_length=5)
     reply_token: str | None = None
     reply_token_issued_at: datetime | None = None
+    # Reporters' phones must stay silent; an officer's alert must be heard.
+    silent: bool = True
 
 
 class DeliveryResult(BaseModel):

@@ -6,18 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
-ACTIONS = frozenset({"report", "type", "confirm_location", "cancel"})
+ACTIONS = frozenset({"report", "type", "confirm_location", "cancel", "officer"})
 
 
 @dataclass(frozen=True)
 class Postback:
     action: str
-    code: str | None = None
+    code: str | None = None  # an incident type, or an officer's action on a case
+    case_no: str | None = None
 
     def encode(self) -> str:
         fields = {"action": self.action}
         if self.code:
             fields["code"] = self.code
+        if self.case_no:
+            fields["case"] = self.case_no
         return urlencode(fields)
 
     @classmethod
@@ -29,4 +32,4 @@ class Postback:
         action = fields.get("action", [None])[0]
         if action not in ACTIONS:
             return None
-        return cls(action=action, code=fields.get("code", [None])[0])
+        return cls(action=action, code=fields.get("code", [None])[0], case_no=fields.get("case", [None])[0])

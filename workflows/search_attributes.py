@@ -7,8 +7,9 @@ CASE_NO = SearchAttributeKey.for_keyword("EssCaseNo")
 STATUS = SearchAttributeKey.for_keyword("EssStatus")
 INCIDENT_TYPE = SearchAttributeKey.for_keyword("EssIncidentType")
 PROVINCE = SearchAttributeKey.for_keyword("EssProvince")
+ESCALATION_LEVEL = SearchAttributeKey.for_int("EssEscalationLevel")
 
-ALL = (CASE_NO, STATUS, INCIDENT_TYPE, PROVINCE)
+ALL = (CASE_NO, STATUS, INCIDENT_TYPE, PROVINCE, ESCALATION_LEVEL)
 
 
 def as_cli_flags() -> list[str]:

@@ -70,9 +70,13 @@ def test_temporal_runs_on_postgresql_after_its_schema_is_in_place(compose: dict)
 
 def test_the_search_attributes_operators_filter_on_are_registered(compose: dict) -> None:
     script = "\n".join(compose["services"]["temporal-setup"]["command"])
-    names_in_loop = re.search(r"for name in ([\w ]+);", script)
-    assert names_in_loop
-    assert set(names_in_loop.group(1).split()) == {key.name for key in search_attributes.ALL}
+    in_loop = re.search(r"for attribute in ([\w: ]+);", script)
+    assert in_loop
+    registered = dict(pair.split(":") for pair in in_loop.group(1).split())
+    expected = {
+        key.name: key.indexed_value_type.name.removeprefix("INDEXED_VALUE_TYPE_").title() for key in search_attributes.ALL
+    }
+    assert registered == expected
 
 
 def test_the_temporal_ui_is_on_port_8080_and_talks_to_the_server(compose: dict) -> None:

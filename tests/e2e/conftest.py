@@ -81,12 +81,12 @@ class System:
         body, headers = events.signed_webhook(self.line.platform, [event], self.settings.line_channel_secret)
         return await self.http.post("/line/webhook", content=body, headers=headers)
 
-    def citizen(self, language: str = "th") -> Citizen:
-        async def send(event: dict) -> None:
-            response = await self.post_event(event)
-            assert response.status_code == 200, response.text
+    async def send(self, event: dict) -> None:
+        response = await self.post_event(event)
+        assert response.status_code == 200, response.text
 
-        return Citizen(self.line.platform, send, language=language)
+    def citizen(self, language: str = "th") -> Citizen:
+        return Citizen(self.line.platform, self.send, language=language)
 
 
 @pytest.fixture

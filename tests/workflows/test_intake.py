@@ -72,7 +72,8 @@ async def test_a_full_report_in_thai_opens_a_case_and_tells_its_number(reporting
     assert description.status == WorkflowExecutionStatus.RUNNING
     attributes = {key.name: value for key, value in ((p.key, p.value) for p in description.typed_search_attributes)}
     assert attributes == {
-        "EssCaseNo": case_no, "EssStatus": "NEW", "EssIncidentType": "DETENTION", "EssProvince": "Bangkok"
+        "EssCaseNo": case_no, "EssStatus": "NEW", "EssIncidentType": "DETENTION", "EssProvince": "Bangkok",
+        "EssEscalationLevel": 0,
     }
     # Everything the bot sent was silent, and the case outlives the conversation.
     assert all(entry.notification_disabled for entry in citizen.platform.bot_messages(citizen.user_id) if entry.via == "push")

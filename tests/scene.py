@@ -1,0 +1,89 @@
+"""A dispatch scene for tests: a district with its station, a reporter, and officers on LINE at
+every rung of the escalation ladder; cases opened straight into the case workflow."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import asyncpg
+from temporalio.client import Client, WorkflowHandle
+
+from activities.cases import CaseStore
+from api.simulator.line_platform import FakeLinePlatform
+from domain.models import (
+    CaseNumberRequest, CaseOpening, IncidentType, Location, OfficerRole, PhoneNumber, Place, Report, Reporter,
+)
+from domain.pseudonyms import reporter_key
+from domain.settings import Settings
+from tests.conversation import Citizen, SendEvent
+from tests.officers import centre_for, fresh_district, linked_officer, station_for
+from workflows.case import CaseWorkflow
+from workflows.ids import case_workflow_id
+from workflows.intake import _case_search_attributes
+
+DETENTION = IncidentType(code="DETENTION", label_th="กักขังหน่วงเหนี่ยว", label_en="Unlawfully detained or confined")
+
+
+class Scene:
+    """A district with its station, a reporter, and officers on LINE at every rung of the ladder."""
+
+    def __init__(self, client: Client, settings: Settings, pool: asyncpg.Pool, platform: FakeLinePlatform,
+                 new_citizen: Callable[[], Citizen], send: SendEvent) -> None:
+        self.client = client
+        self.settings = settings
+        self.pool = pool
+        self.platform = platform
+        self.new_citizen = new_citizen
+        self._send = send
+
+    async def set_up(self) -> Scene:
+        self.district = await fresh_district(self.pool)
+        self.station_id = await station_for(self.pool, self.district["code"])
+        self.centre_id = await centre_for(self.pool, self.district["province_code"])
+        platform = self.platform
+        self.station_officer, self.station_line = await linked_officer(
+            self.pool, platform, OfficerRole.INSPECTOR, station_id=self.station_id)
+        self.superintendent, self.superintendent_line = await linked_officer(
+            self.pool, platform, OfficerRole.SUPERINTENDENT, station_id=self.station_id)
+        self.centre_officer, self.centre_line = await linked_officer(
+            self.pool, platform, OfficerRole.CENTRE_191, station_id=self.centre_id)
+        self.commander, self.commander_line = await linked_officer(
+            self.pool, platform, OfficerRole.COMMANDER, province_code=self.district["province_code"])
+        self.national, self.national_line = await linked_officer(self.pool, platform, OfficerRole.NATIONAL_DESK)
+        self.reporter = self.new_citizen()
+        return self
+
+    def officer_hears(self, line_user_id: str) -> Citizen:
+        """Read an officer's chat through the same helper as a citizen's."""
+        officer = Citizen(self.platform, self._send)
+        officer.user_id = line_user_id
+        return officer
+
+    async def open_case(self, incident_type: IncidentType = DETENTION) -> tuple[str, WorkflowHandle]:
+        store = CaseStore(self.pool, download_content=None)
+        conversation_id = f"test-{uuid.uuid4()}"
+        case_no = await store.allocate_case_number(CaseNumberRequest(conversation_id=conversation_id, year=2026))
+        d = self.district
+        opening = CaseOpening(
+            case_no=case_no, conversation_id=conversation_id,
+            reporter=Reporter(user_id=self.reporter.user_id,
+                              reporter_key=reporter_key(self.reporter.user_id, self.settings.pseudonym_key)),
+            report=Report(
+                incident_type=incident_type,
+                location=Location(latitude=15.0, longitude=100.5, address="ที่เกิดเหตุทดสอบ"),
+                place=Place(inside_thailand=True, province_code=d["province_code"], province_name_th=d["province_th"],
+                            province_name_en=d["province_en"], district_code=d["code"], district_name_th=d["name_th"],
+                            district_name_en=d["name_en"]),
+                phone=PhoneNumber(valid=True, e164="+66812345678", national="081-234-5678"),
+                complete=True,
+                reported_at=datetime.now(timezone.utc),
+            ),
+        )
+        await store.record_case_opened(opening)
+        handle = await self.client.start_workflow(
+            CaseWorkflow.run, opening, id=case_workflow_id(case_no), task_queue=self.settings.temporal_task_queue,
+            search_attributes=_case_search_attributes(opening),
+        )
+        return case_no, handle

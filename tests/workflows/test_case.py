@@ -1,0 +1,226 @@
+"""The police response inside the case workflow, on the time-skipping server with the real
+activities: routing, alerts, the escalation ladder, officers' actions and their validators."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from domain.models import ActionKind, ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole
+from tests.conversation import actions_of, text_of
+from tests.officers import fresh_district, linked_officer, station_for
+from tests.scene import Scene
+from tests.waiting import eventually
+from tests.workflows.conftest import Reporting
+from workflows.case import CaseWorkflow
+
+MINUTE = timedelta(minutes=1)
+SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture
+async def scene(reporting: Reporting) -> Scene:
+    """On the time-skipping server, for the ladder's minutes."""
+    scene = await Scene(reporting.env.client, reporting.settings, reporting.pool, reporting.line.platform,
+                        reporting.citizen, reporting.deliver).set_up()
+    scene.env = reporting.env
+    return scene
+
+
+@pytest.fixture
+async def live_scene(live_reporting: Reporting) -> Scene:
+    """On the dev server, for everything that needs no skipped time."""
+    r = live_reporting
+    return await Scene(r.env.client, r.settings, r.pool, r.line.platform, r.citizen, r.deliver).set_up()
+
+
+def act(kind: ActionKind, officer: Officer, note: str | None = None, **more) -> OfficerAction:
+    return OfficerAction(kind=kind, officer=officer, note=note, **more)
+
+
+async def test_a_case_is_routed_to_the_districts_station_whose_officers_hear_an_alert(live_scene: Scene) -> None:
+    case_no, _ = await live_scene.open_case()
+    inspector = live_scene.officer_hears(live_scene.station_line)
+    [alert] = await inspector.hears()
+    assert alert["type"] == "flex" and case_no in alert["altText"]
+    labels = [action["label"] for action in actions_of(alert)]
+    assert {"รับทราบ", "เปิดเรื่อง", "แผนที่", "โทรหาผู้แจ้ง"} <= set(labels)
+    assert not inspector.last_entries[0].notification_disabled  # an alert must be heard
+    row = await eventually(lambda: live_scene.pool.fetchrow(
+        "select station_id, centre_id, routing_method from cases where case_no = $1 and station_id is not null", case_no))
+    assert (row["station_id"], row["centre_id"], row["routing_method"]) == (live_scene.station_id, live_scene.centre_id, "district")
+    # Higher rungs are not disturbed yet.
+    await live_scene.officer_hears(live_scene.superintendent_line).hears_nothing(within=0.3)
+
+
+@pytest.mark.records_history("escalation")
+async def test_the_ladder_climbs_rung_by_rung_at_its_times_while_nobody_acknowledges(scene: Scene) -> None:
+    case_no, handle = await scene.open_case()
+    await scene.officer_hears(scene.station_line).hears()
+    env = scene.env
+    superintendent, centre = scene.officer_hears(scene.superintendent_line), scene.officer_hears(scene.centre_line)
+    commander, national = scene.officer_hears(scene.commander_line), scene.officer_hears(scene.national_line)
+
+    await env.sleep(3 * MINUTE - 10 * SECOND)
+    await superintendent.hears_nothing(within=0.3)
+    await env.sleep(20 * SECOND)
+    for officer in (superintendent, centre):
+        [alert] = await officer.hears()
+        assert "ขั้นที่ 1" in text_of(alert)
+    await commander.hears_nothing(within=0.3)
+
+    await env.sleep(7 * MINUTE)
+    [alert] = await commander.hears()
+    assert "ขั้นที่ 2" in text_of(alert)
+    await env.sleep(10 * MINUTE)
+    [alert] = await national.hears()
+    assert "ขั้นที่ 3" in text_of(alert)
+
+    description = await handle.describe()
+    levels = [p.value for p in description.typed_search_attributes if p.key.name == "EssEscalationLevel"]
+    assert levels == [3]
+    escalations = await eventually(lambda: scene.pool.fetch(
+        "select details from case_events where case_no = $1 and kind = 'ESCALATED' order by id", case_no))
+    assert [e["details"]["level"] for e in escalations] == [1, 2, 3]
+
+
+@pytest.mark.records_history("acknowledged")
+async def test_an_acknowledgement_stops_the_ladder_and_quietly_tells_the_reporter(scene: Scene) -> None:
+    case_no, handle = await scene.open_case()
+    await scene.officer_hears(scene.station_line).hears()
+    await scene.env.sleep(MINUTE)
+    outcome = await handle.execute_update(CaseWorkflow.act, act(ActionKind.ACKNOWLEDGE, scene.station_officer))
+    assert outcome == ActionOutcome(case_no=case_no, status=CaseStatus.ACKNOWLEDGED, station_id=scene.station_id)
+
+    [news] = await scene.reporter.hears()
+    assert case_no in text_of(news) and scene.reporter.last_entries[0].notification_disabled
+    await scene.env.sleep(30 * MINUTE)
+    for line in (scene.superintendent_line, scene.commander_line, scene.national_line):
+        await scene.officer_hears(line).hears_nothing(within=0.2)
+    row = await scene.pool.fetchrow("select status, acknowledged_by from cases where case_no = $1", case_no)
+    assert (row["status"], row["acknowledged_by"]) == ("ACKNOWLEDGED", scene.station_officer.officer_id)
+
+
+async def refused(handle: WorkflowHandle, action: OfficerAction) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as failure:
+        await handle.execute_update(CaseWorkflow.act, action)
+    return failure.value.cause.type
+
+
+@pytest.mark.records_history("actions")
+async def test_every_action_is_checked_before_it_is_accepted(live_scene: Scene) -> None:
+    case_no, handle = await live_scene.open_case()
+    await live_scene.officer_hears(live_scene.station_line).hears()
+    elsewhere = await fresh_district(live_scene.pool)
+    other_station = await station_for(live_scene.pool, elsewhere["code"])
+    foreign_commander = Officer(officer_id=999_001, name="x", role=OfficerRole.COMMANDER,
+                                province_code="10" if live_scene.district["province_code"] != "10" else "50")
+    other_station_officer = Officer(officer_id=999_002, name="x", role=OfficerRole.INSPECTOR,
+                                    province_code=elsewhere["province_code"], station_id=other_station)
+
+    assert await refused(handle, act(ActionKind.ACKNOWLEDGE, foreign_commander)) == "OutsideJurisdiction"
+    assert await refused(handle, act(ActionKind.ACKNOWLEDGE, other_station_officer)) == "OutsideJurisdiction"
+    assert await refused(handle, act(ActionKind.CLOSE, live_scene.station_officer)) == "InvalidAction"  # no note
+    assert await refused(handle, act(ActionKind.REASSIGN, live_scene.station_officer)) == "InvalidAction"  # no station
+
+    # The province's 191 centre, its commander and the national desk may act; the first close wins.
+    await handle.execute_update(CaseWorkflow.act, act(ActionKind.ACKNOWLEDGE, live_scene.centre_officer))
+    assert await refused(handle, act(ActionKind.ACKNOWLEDGE, live_scene.commander)) == "IllegalTransition"
+    await handle.execute_update(CaseWorkflow.act, act(ActionKind.CLOSE, live_scene.national, note="ส่งผู้เสียหายถึงบ้าน"))
+    assert await handle.result() == CaseStatus.CLOSED
+    with pytest.raises(RPCError, match="already completed"):  # a closed case takes no more actions
+        await handle.execute_update(CaseWorkflow.act, act(ActionKind.NOT_FOUND, live_scene.commander, note="x"))
+    kinds = [r["kind"] for r in await live_scene.pool.fetch(
+        "select kind from case_events where case_no = $1 order by id", case_no)]
+    assert kinds.count("STATUS_CHANGED") == 2  # refusals wrote nothing
+
+
+async def test_a_retried_action_is_applied_once(live_scene: Scene) -> None:
+    case_no, handle = await live_scene.open_case()
+    note = act(ActionKind.ADD_NOTE, live_scene.station_officer, note="ประสานรถสายตรวจแล้ว")
+    for _ in range(3):
+        await handle.execute_update(CaseWorkflow.act, note, id="officer-request-42")
+    notes = await eventually(lambda: live_scene.pool.fetch(
+        "select 1 from case_events where case_no = $1 and kind = 'OFFICER_ADD_NOTE'", case_no))
+    assert len(notes) == 1
+
+
+async def test_closing_and_not_found_tell_the_reporter_but_a_prank_does_not(live_scene: Scene) -> None:
+    for kind, expected in ((ActionKind.CLOSE, "ปิดแล้ว"), (ActionKind.NOT_FOUND, "ไม่พบเหตุ"), (ActionKind.PRANK, None)):
+        case_no, handle = await live_scene.open_case()
+        await handle.execute_update(CaseWorkflow.act, act(kind, live_scene.station_officer, note="บันทึกผล"))
+        assert await handle.result() == CaseStatus(kind.value if kind != ActionKind.CLOSE else "CLOSED")
+        if expected:
+            [news] = await live_scene.reporter.hears()
+            assert expected in text_of(news) and case_no in text_of(news)
+        else:
+            await live_scene.reporter.hears_nothing(within=0.5)
+
+
+async def test_repeated_pranks_raise_a_review_flag_but_never_silence_the_reporter(live_scene: Scene) -> None:
+    inspector = live_scene.officer_hears(live_scene.station_line)
+    for _ in range(2):
+        _, handle = await live_scene.open_case()
+        await inspector.hears()
+        await handle.execute_update(CaseWorkflow.act, act(ActionKind.PRANK, live_scene.station_officer, note="ทักเล่น"))
+    case_no, _ = await live_scene.open_case()
+    [alert] = await inspector.hears()
+    assert "ทักเล่น" in str(alert["contents"])  # the alert asks officers to double-check
+    flagged = await eventually(lambda: live_scene.pool.fetchval(
+        "select review_flag from cases where case_no = $1 and review_flag", case_no))
+    assert flagged is True
+
+
+@pytest.mark.records_history("reassign")
+async def test_reassigning_alerts_the_new_station_and_moves_the_case(live_scene: Scene) -> None:
+    case_no, handle = await live_scene.open_case()
+    await live_scene.officer_hears(live_scene.station_line).hears()
+    neighbour = await live_scene.pool.fetchval(
+        "select id from stations where province_code = $1 and kind = 'STATION' and id <> $2 order by id limit 1",
+        live_scene.district["province_code"], live_scene.station_id)
+    _, neighbour_line = await linked_officer(live_scene.pool, live_scene.platform, OfficerRole.RADIO_ROOM,
+                                             station_id=neighbour)
+    outcome = await handle.execute_update(
+        CaseWorkflow.act, act(ActionKind.REASSIGN, live_scene.centre_officer, station_id=neighbour))
+    assert outcome.station_id == neighbour
+    [alert] = await live_scene.officer_hears(neighbour_line).hears()
+    assert case_no in alert["altText"]
+    # The old station's officers no longer act on it.
+    assert await refused(handle, act(ActionKind.ACKNOWLEDGE, live_scene.station_officer)) == "OutsideJurisdiction"
+
+
+async def test_an_officer_can_message_the_reporter_through_the_bot(live_scene: Scene) -> None:
+    _, handle = await live_scene.open_case()
+    await handle.execute_update(
+        CaseWorkflow.act, act(ActionKind.MESSAGE_REPORTER, live_scene.station_officer, note="อยู่ในที่ปลอดภัยหรือไม่"))
+    [message] = await live_scene.reporter.hears()
+    assert "อยู่ในที่ปลอดภัยหรือไม่" in text_of(message)
+
+
+@pytest.mark.records_history("line_buttons")
+async def test_acknowledge_from_the_line_alert_button(live_scene: Scene) -> None:
+    case_no, handle = await live_scene.open_case()
+    inspector = live_scene.officer_hears(live_scene.station_line)
+    [alert] = await inspector.hears()
+    await inspector.taps("รับทราบ")
+    [done] = await inspector.hears()
+    assert case_no in text_of(done) and "รับทราบ" in text_of(done)
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.ACKNOWLEDGED
+    await inspector.taps("รับทราบ", in_message=alert)  # a second tap: refused, with the reason
+    [again] = await inspector.hears()
+    assert "ทำรายการไม่ได้" in text_of(again)
+    await inspector.taps("เปิดเรื่อง", in_message=alert)
+    [detail] = await inspector.hears()
+    assert "081-234-5678" in text_of(detail)
+
+
+async def test_a_stranger_tapping_an_alert_button_is_told_to_register(live_scene: Scene) -> None:
+    case_no, handle = await live_scene.open_case()
+    stranger = live_scene.new_citizen()
+    await stranger.taps_postback(f"action=officer&code=ACKNOWLEDGE&case={case_no}")
+    [answer] = await stranger.hears()
+    assert "ลงทะเบียน" in text_of(answer)
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.NEW
