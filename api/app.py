@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from api import webhook
+from api import cases, webhook
 from api.conversations import ConversationGateway
 from api.docs import mount_docs
 from api.log_privacy import hide_line_user_ids_in_access_log
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     mount_docs(app)
     app.include_router(webhook.router)
+    app.include_router(cases.router)
 
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:

@@ -1,0 +1,391 @@
+"""The officers' JSON API for cases: the list, one case with its timeline, and actions.
+
+Scoping follows domain.case_rules.within_jurisdiction, the rule the case workflow's validators use:
+the national desk sees every case, 191 centres and commanders their province's, station officers
+their station's. A case outside an officer's scope answers 404, the same as one that does not exist.
+The API never changes a case itself: actions go to the case workflow as Temporal updates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.officer_auth import CurrentOfficer
+from domain.case_rules import PROVINCE_ROLES, within_jurisdiction
+from domain.clock import THAILAND
+from domain.models import ActionKind, ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole
+from domain.phone import read_phone_number
+from workflows.ids import case_workflow_id
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/cases", tags=["cases — เรื่องแจ้งเหตุ"])
+
+CASE_VIEWED = "CASE_VIEWED"
+CASE_ACTION = "CASE_ACTION"
+ACT_UPDATE = "act"
+MAX_PAGE = 200
+# An update normally completes in well under a second. Past this (Temporal unreachable: its client
+# keeps retrying for about 10 s; no worker running) the caller gets 503 and may retry with the same
+# Idempotency-Key, which is applied once anyway.
+ACTION_WAIT = timedelta(seconds=5)
+
+CASE_NOT_FOUND = "ไม่พบเรื่องแจ้งเหตุนี้ในเขตความรับผิดชอบของท่าน — no such case within your jurisdiction"
+CASE_NOT_ACTIVE = "เรื่องนี้ไม่รับการดำเนินการแล้ว — this case no longer accepts actions"
+TRY_AGAIN = "ระบบงานไม่พร้อม ลองใหม่ด้วย Idempotency-Key เดิม — service unavailable; retry with the same key"
+FOREIGN_PROVINCE = "ท่านดูได้เฉพาะจังหวัดของท่าน — you may only list cases of your own province"
+# The case workflow's rejection types, and what they mean over HTTP.
+REJECTIONS: dict[str, int] = {"OutsideJurisdiction": 403, "IllegalTransition": 409, "InvalidAction": 422}
+
+
+# --- What the API answers ---------------------------------------------------------------------
+
+
+class ErrorBody(BaseModel):
+    detail: str = Field(description="เหตุผล (ไทย — English) / the reason, Thai then English")
+    type: str | None = Field(None, description="the case workflow's rejection type, for actions")
+
+
+class CaseSummary(BaseModel):
+    """One line of the case list. No phone number, no LINE user id: the list is for triage."""
+
+    case_no: str
+    status: CaseStatus
+    incident_type_code: str | None
+    province_code: str | None
+    district_code: str | None
+    station_id: int | None
+    reported_at: datetime
+    acknowledged_at: datetime | None
+    escalation_level: int
+    complete: bool
+    review_flag: bool = Field(description="repeated prank reports by this reporter: review, never block")
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
+
+
+class CaseLocation(BaseModel):
+    latitude: float
+    longitude: float
+    title: str | None
+    address: str | None
+
+
+class CasePhone(BaseModel):
+    e164: str
+    national: str | None = Field(description="for reading aloud, e.g. 081-234-5678")
+
+
+class TimelineEntry(BaseModel):
+    kind: str
+    at: datetime
+    actor: str
+    details: dict[str, Any]
+
+
+class CaseDetail(CaseSummary):
+    """One case for the officers handling it, including how to call the reporter back."""
+
+    centre_id: int | None
+    routing_method: str | None
+    acknowledged_by: int | None
+    closed_at: datetime | None
+    outcome_note: str | None
+    location: CaseLocation
+    phone: CasePhone | None
+    timeline: list[TimelineEntry]
+
+
+class ActionRequest(BaseModel):
+    kind: ActionKind
+    note: str | None = Field(None, max_length=2000, description="required to close, mark not found or prank, forward")
+    station_id: int | None = Field(None, description="REASSIGN: the new station")
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    described = {
+        401: "ไม่ได้เข้าสู่ระบบ — missing, unknown or revoked token",
+        403: "นอกเขตความรับผิดชอบ — outside your jurisdiction",
+        404: "ไม่พบเรื่อง (หรืออยู่นอกเขต) — unknown case, or outside your jurisdiction",
+        409: "ทำไม่ได้ในสถานะนี้ — not possible in the case's current status",
+        422: "คำขอไม่ถูกต้อง — invalid request or action",
+        503: "ระบบงานไม่พร้อม ลองใหม่ด้วย Idempotency-Key เดิม — workflow service unavailable; retry with the same key",
+    }
+    return {status: {"model": ErrorBody, "description": described[status]} for status in statuses}
+
+
+# --- Scope in SQL (for the list) ----------------------------------------------------------------
+
+
+class _Where:
+    """Collects SQL conditions and their positional parameters."""
+
+    def __init__(self) -> None:
+        self.conditions: list[str] = []
+        self.parameters: list[Any] = []
+
+    def add(self, template: str, *values: Any) -> None:
+        placeholders = []
+        for value in values:
+            self.parameters.append(value)
+            placeholders.append(f"${len(self.parameters)}")
+        self.conditions.append(template.format(*placeholders))
+
+    def sql(self) -> str:
+        return " AND ".join(self.conditions) or "true"
+
+
+def _add_scope(where: _Where, officer: Officer) -> None:
+    """within_jurisdiction, as SQL: the same three cases in the same order."""
+    if officer.role == OfficerRole.NATIONAL_DESK:
+        return
+    if officer.role in PROVINCE_ROLES:
+        where.add("c.province_code = {}", officer.province_code)  # NULL (no province) matches nothing
+        return
+    where.add("c.station_id = {}", officer.station_id)  # NULL (no station) matches nothing
+
+
+def _start_of_thai_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=THAILAND)
+
+
+def _encode_cursor(reported_at: datetime, case_no: str) -> str:
+    raw = json.dumps([reported_at.isoformat(), case_no]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        moment, case_no = json.loads(raw)
+        return datetime.fromisoformat(moment), str(case_no)
+    except (ValueError, TypeError, binascii.Error):
+        raise HTTPException(422, "cursor ไม่ถูกต้อง — invalid cursor") from None
+
+
+def _like_prefix(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%"
+
+
+SUMMARY_COLUMNS = """c.case_no, c.status, c.incident_type_code, c.province_code, c.district_code, c.station_id,
+    c.reported_at, c.acknowledged_at, c.escalation_level, c.complete, c.review_flag"""
+
+
+@router.get(
+    "",
+    response_model=CasePage,
+    summary="List cases in your jurisdiction — รายการเรื่องแจ้งเหตุในเขตของท่าน",
+    description="Newest first. No phone numbers or LINE ids in the list — ไม่แสดงเบอร์โทรในรายการ",
+    responses=_errors(401, 403, 422),
+)
+async def list_cases(
+    request: Request,
+    officer: CurrentOfficer,
+    status: Annotated[list[CaseStatus] | None, Query(description="repeatable / ระบุได้หลายค่า")] = None,
+    incident_type: Annotated[str | None, Query(max_length=64)] = None,
+    province: Annotated[
+        str | None, Query(pattern=r"^[0-9]{2}$", description="national desk: any; others: their own")
+    ] = None,
+    station_id: int | None = None,
+    reported_from: Annotated[date | None, Query(description="first day, Thai time / ตั้งแต่วันที่")] = None,
+    reported_to: Annotated[date | None, Query(description="last day, Thai time / ถึงวันที่")] = None,
+    q: Annotated[str | None, Query(max_length=32, description="case number prefix, e.g. ESS-2026-00")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: str | None = None,
+) -> CasePage:
+    if province is not None and officer.role != OfficerRole.NATIONAL_DESK and province != officer.province_code:
+        raise HTTPException(403, FOREIGN_PROVINCE)
+    where = _Where()
+    _add_scope(where, officer)
+    if status:
+        where.add("c.status = any({}::text[])", [s.value for s in status])
+    if incident_type:
+        where.add("c.incident_type_code = {}", incident_type)
+    if province:
+        where.add("c.province_code = {}", province)
+    if station_id is not None:
+        where.add("c.station_id = {}", station_id)
+    if reported_from:
+        where.add("c.reported_at >= {}", _start_of_thai_day(reported_from))
+    if reported_to:
+        where.add("c.reported_at < {}", _start_of_thai_day(reported_to + timedelta(days=1)))
+    if q:
+        where.add("c.case_no LIKE {}", _like_prefix(q.strip().upper()))
+    if cursor:
+        where.add("(c.reported_at, c.case_no) < ({}, {})", *_decode_cursor(cursor))
+    where.parameters.append(limit + 1)  # one more tells whether another page follows
+    sql = (
+        f"SELECT {SUMMARY_COLUMNS} FROM cases c WHERE {where.sql()} "
+        f"ORDER BY c.reported_at DESC, c.case_no DESC LIMIT ${len(where.parameters)}"
+    )
+    async with request.app.state.pool.acquire() as connection:
+        rows = await connection.fetch(sql, *where.parameters)
+    items = [CaseSummary(**dict(row)) for row in rows[:limit]]
+    next_cursor = _encode_cursor(items[-1].reported_at, items[-1].case_no) if len(rows) > limit else None
+    return CasePage(items=items, next_cursor=next_cursor)
+
+
+# --- One case ------------------------------------------------------------------------------------
+
+CaseNo = Annotated[str, Path(max_length=40, description="e.g. ESS-2026-000123")]
+
+
+async def _case_in_scope(connection: asyncpg.Connection, officer: Officer, case_no: str) -> asyncpg.Record:
+    """The case row when it is within the officer's jurisdiction; 404 otherwise (existence stays hidden)."""
+    row = await connection.fetchrow("SELECT * FROM cases WHERE case_no = $1", case_no)
+    if row is None or not within_jurisdiction(officer, row["province_code"], row["station_id"]):
+        raise HTTPException(404, CASE_NOT_FOUND)
+    return row
+
+
+async def _audit(
+    connection: asyncpg.Connection, officer: Officer, action: str, case_no: str, details: dict[str, Any]
+) -> None:
+    await connection.execute(
+        "INSERT INTO audit_log (officer_id, action, case_no, details) VALUES ($1, $2, $3, $4)",
+        officer.officer_id,
+        action,
+        case_no,
+        details,
+    )
+
+
+def _phone(e164: str | None) -> CasePhone | None:
+    if not e164:
+        return None
+    return CasePhone(e164=e164, national=read_phone_number(e164).national)
+
+
+@router.get(
+    "/{case_no}",
+    response_model=CaseDetail,
+    summary="One case with its timeline — รายละเอียดเรื่องแจ้งเหตุและลำดับเหตุการณ์",
+    description="Includes the reporter's phone number; every read is written to the audit log — "
+    "มีเบอร์โทรผู้แจ้ง ทุกการเปิดดูถูกบันทึกไว้",
+    responses=_errors(401, 404),
+)
+async def get_case(request: Request, officer: CurrentOfficer, case_no: CaseNo) -> CaseDetail:
+    async with request.app.state.pool.acquire() as connection:
+        row = await _case_in_scope(connection, officer, case_no)
+        events = await connection.fetch(
+            "SELECT kind, at, actor, details FROM case_events WHERE case_no = $1 ORDER BY at, id", case_no
+        )
+        await _audit(connection, officer, CASE_VIEWED, case_no, {})
+    summary_fields = {name: row[name] for name in CaseSummary.model_fields}
+    return CaseDetail(
+        **summary_fields,
+        centre_id=row["centre_id"],
+        routing_method=row["routing_method"],
+        acknowledged_by=row["acknowledged_by"],
+        closed_at=row["closed_at"],
+        outcome_note=row["outcome_note"],
+        location=CaseLocation(
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+            title=row["location_title"],
+            address=row["location_address"],
+        ),
+        phone=_phone(row["phone_e164"]),
+        timeline=[TimelineEntry(**dict(event)) for event in events],
+    )
+
+
+# --- Actions -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """Why an action was not applied, as the HTTP answer will say it."""
+
+    status: int
+    message: str
+    type: str | None = None
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(ErrorBody(detail=self.message, type=self.type).model_dump(), status_code=self.status)
+
+
+@router.post(
+    "/{case_no}/actions",
+    response_model=ActionOutcome,
+    summary="Act on a case — ดำเนินการกับเรื่องแจ้งเหตุ "
+    "(รับทราบ ปิดเหตุ ไม่พบเหตุ ทักเล่น ส่งต่อ บันทึก ย้ายสถานี ส่งข้อความถึงผู้แจ้ง)",
+    description="Sent to the case workflow as an update. A retry with the same Idempotency-Key is applied "
+    "once and answers the same outcome — ส่งซ้ำด้วยคีย์เดิมจะมีผลครั้งเดียว",
+    responses=_errors(401, 403, 404, 409, 422, 503),
+)
+async def act_on_case(
+    request: Request,
+    officer: CurrentOfficer,
+    case_no: CaseNo,
+    body: ActionRequest,
+    idempotency_key: Annotated[
+        str, Header(alias="Idempotency-Key", min_length=1, max_length=100, description="one per intended action")
+    ],
+) -> ActionOutcome | JSONResponse:
+    pool: asyncpg.Pool = request.app.state.pool
+    audit: dict[str, Any] = {"kind": body.kind.value, "idempotency_key": idempotency_key}
+    try:
+        async with pool.acquire() as connection:
+            await _case_in_scope(connection, officer, case_no)
+    except HTTPException:
+        async with pool.acquire() as connection:  # a probe of another jurisdiction is worth recording
+            await _audit(connection, officer, CASE_ACTION, case_no, audit | {"http_status": 404})
+        raise
+    answer = await _send_action(request, officer, case_no, body, idempotency_key)
+    if isinstance(answer, ActionOutcome):
+        audit |= {"http_status": 200, "status": answer.status.value}
+    else:
+        audit |= {"http_status": answer.status, "type": answer.type}
+    async with pool.acquire() as connection:
+        await _audit(connection, officer, CASE_ACTION, case_no, audit)
+    return answer if isinstance(answer, ActionOutcome) else answer.response()
+
+
+async def _send_action(
+    request: Request, officer: Officer, case_no: str, body: ActionRequest, idempotency_key: str
+) -> ActionOutcome | _Refusal:
+    action = OfficerAction(kind=body.kind, officer=officer, note=body.note, station_id=body.station_id)
+    handle = request.app.state.temporal.get_workflow_handle(case_workflow_id(case_no))
+    try:
+        async with asyncio.timeout(ACTION_WAIT.total_seconds()):
+            return await handle.execute_update(
+                ACT_UPDATE,
+                action,
+                # Temporal keeps one outcome per update id: a retried request is applied once.
+                id=f"officer-{officer.officer_id}-{idempotency_key}",
+                result_type=ActionOutcome,
+            )
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        if isinstance(cause, ApplicationError) and cause.type in REJECTIONS:
+            return _Refusal(REJECTIONS[cause.type], cause.message, cause.type)
+        log.error("case action failed unexpectedly: %s", type(cause).__name__)
+        return _Refusal(500, "เกิดข้อผิดพลาด — the action failed unexpectedly")
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        return _Refusal(503, TRY_AGAIN, "Unavailable")
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            # The case's workflow has finished (or never ran): nothing accepts actions any more.
+            return _Refusal(409, CASE_NOT_ACTIVE, "CaseNotActive")
+        log.warning("Temporal unreachable for a case action: %s", error.status.name if error.status else "?")
+        return _Refusal(503, TRY_AGAIN, "Unavailable")
+
