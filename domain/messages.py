@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from domain.bilingual import pick
 from domain.models import BotMessage, IncidentType, Language, Prompt
 from domain.officer_messages import OFFICER_PROMPTS, render_for_officer
 from domain.postbacks import Postback
@@ -112,16 +113,13 @@ def registration_code(text: str | None) -> str | None:
 LANGUAGE_WORDS = {"english": Language.ENGLISH, "eng": Language.ENGLISH, "ภาษาไทย": Language.THAI, "ไทย": Language.THAI, "thai": Language.THAI}
 
 
-def _pick(pair: tuple[str, str], language: Language) -> str:
-    return pair[1] if language == Language.ENGLISH else pair[0]
-
 
 def label(name: str, language: Language) -> str:
-    return _pick(_LABELS[name], language)
+    return pick(_LABELS[name], language)
 
 
 def step_hint(step: str, language: Language) -> str:
-    return _pick(_STEP_HINTS[step], language)
+    return pick(_STEP_HINTS[step], language)
 
 
 def _postback(label_text: str, postback: Postback, display_text: str | None = None) -> dict[str, Any]:
@@ -173,7 +171,7 @@ def _quick_replies_for(prompt: Prompt, params: dict[str, Any], language: Languag
 
 
 def _incident_type_bubble(types: list[IncidentType], language: Language) -> dict[str, Any]:
-    question = _pick(_TEXTS[Prompt.ASK_INCIDENT_TYPE], language)
+    question = pick(_TEXTS[Prompt.ASK_INCIDENT_TYPE], language)
     buttons = [
         {
             "type": "button",
@@ -228,7 +226,7 @@ def render(message: BotMessage, language: Language) -> dict[str, Any]:
         params["place"] = label("place_unknown", language)
     if message.prompt == Prompt.OFF_SCRIPT:
         params["hint"] = step_hint(params.get("step", "incident_type"), language)
-    text = _pick(_TEXTS[message.prompt], language).format(**params)
+    text = pick(_TEXTS[message.prompt], language).format(**params)
     rendered: dict[str, Any] = {"type": "text", "text": text}
     actions = _quick_replies_for(message.prompt, params, language)
     if actions:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.dates import format_date_time
+from domain.bilingual import pick
 from domain.models import ActionKind, BotMessage, CaseStatus, Language, Prompt
 from domain.postbacks import Postback
 
@@ -59,28 +60,25 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
 OFFICER_PROMPTS = frozenset({Prompt.CASE_ALERT, *_TEXTS})
 
 
-def _pick(pair: tuple[str, str], language: Language) -> str:
-    return pair[1] if language == Language.ENGLISH else pair[0]
-
 
 def render_for_officer(message: BotMessage, language: Language) -> dict[str, Any]:
     params = dict(message.params)
     if message.prompt == Prompt.CASE_ALERT:
         return _alert(params, language)
     if "status" in params:
-        params["status"] = _pick(STATUS_LABELS[CaseStatus(params["status"])], language)
+        params["status"] = pick(STATUS_LABELS[CaseStatus(params["status"])], language)
     if "action" in params:
-        params["action"] = _pick(ACTION_LABELS[ActionKind(params["action"])], language)
+        params["action"] = pick(ACTION_LABELS[ActionKind(params["action"])], language)
     if message.prompt == Prompt.OFFICER_ACTION_REJECTED:
         params["reason"] = params.get("reason_en" if language == Language.ENGLISH else "reason_th", "")
     if message.prompt == Prompt.OFFICER_REGISTRATION_FAILED:
-        params["reason"] = _pick(REGISTRATION_FAILURES.get(params.get("reason", ""), REGISTRATION_FAILURES["unknown_code"]), language)
+        params["reason"] = pick(REGISTRATION_FAILURES.get(params.get("reason", ""), REGISTRATION_FAILURES["unknown_code"]), language)
     if message.prompt == Prompt.CASE_DETAIL:
         params["reported_at"] = format_date_time(datetime.fromisoformat(params["reported_at"]), language)
         params["incident"] = params.get("incident_en" if language == Language.ENGLISH else "incident_th") or "-"
         params["place"] = params.get("place_en" if language == Language.ENGLISH else "place_th") or "-"
         params["phone"] = params.get("phone") or "-"
-    return {"type": "text", "text": _pick(_TEXTS[message.prompt], language).format(**params)}
+    return {"type": "text", "text": pick(_TEXTS[message.prompt], language).format(**params)}
 
 
 def _alert(params: dict[str, Any], language: Language) -> dict[str, Any]:
