@@ -56,7 +56,7 @@ REJECTIONS: dict[str, int] = {"OutsideJurisdiction": 403, "IllegalTransition": 4
 
 
 class ErrorBody(BaseModel):
-    detail: str = Field(description="เหตุผล (ไทย — English) / the reason, Thai then English")
+    detail: str = Field(description="เหตุผล (ไทย / English) / the reason, Thai then English")
     type: str | None = Field(None, description="the case workflow's rejection type, for actions")
 
 

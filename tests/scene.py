@@ -12,8 +12,10 @@ from temporalio.client import Client, WorkflowHandle
 
 from activities.cases import CaseStore
 from api.simulator.line_platform import FakeLinePlatform
+from database.officer_tokens import issue_token
 from domain.models import (
-    CaseNumberRequest, CaseOpening, IncidentType, Location, OfficerRole, PhoneNumber, Place, Report, Reporter,
+    CaseNumberRequest, CaseOpening, IncidentType, Location, Officer, OfficerRole, PhoneNumber, Place, Report,
+    Reporter,
 )
 from domain.pseudonyms import reporter_key
 from domain.settings import Settings
@@ -60,6 +62,12 @@ class Scene:
         officer = Citizen(self.platform, self._send)
         officer.user_id = line_user_id
         return officer
+
+    async def token_for(self, officer: Officer) -> str:
+        """A new bearer token for the officers' API, speaking for this officer."""
+        async with self.pool.acquire() as connection:
+            code = await connection.fetchval("select code from officers where id = $1", officer.officer_id)
+            return await issue_token(connection, code)
 
     async def open_case(self, incident_type: IncidentType = DETENTION) -> tuple[str, WorkflowHandle]:
         store = CaseStore(self.pool, download_content=None)

@@ -224,7 +224,9 @@ class CaseWorkflow:
             )
         except ActivityError:
             raise _refusal("InvalidAction", "ไม่พบสถานีปลายทาง", "no such station") from None
-        if station.province_code != self._route.station.province_code and action.officer.province_code is not None:
+        # The province decides who sees the case (its 191 centre, its commanders): a move across
+        # provinces would need the case re-routed, not reassigned.
+        if station.province_code != self._route.station.province_code:
             raise _refusal("OutsideJurisdiction", "โอนได้เฉพาะสถานีในจังหวัดเดียวกัน", "reassign only within the province")
         self._route = Route(station=station, centre=self._route.centre, method="reassigned")
         await self._record("REASSIGNED", {**details, "station_id": station.station_id},

@@ -13,24 +13,23 @@ from datetime import datetime
 import asyncpg
 import httpx
 import pytest
-from pydantic import BaseModel
-from temporalio import workflow
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from api.app import create_app
 from api.cases import ACTION_WAIT
 from database.officer_tokens import issue_token, officer_for_token
 from devstack.binaries import temporal_cli
-from domain.case_rules import NEEDS_NOTE, IllegalTransition, status_after, within_jurisdiction
+from domain.case_rules import within_jurisdiction
 from domain.clock import THAILAND
-from domain.models import ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole
+from domain.models import CaseStatus, Officer, OfficerRole
 from tests.api.conftest import RunningApi
 from tests.fake_line import serve
-from workflows.ids import case_workflow_id
+from tests.officers import linked_officer
+from tests.scene import Scene
+from workflows.case import CaseWorkflow
 
 CHIANG_MAI = "50"
 PHUKET = "83"
@@ -289,169 +288,189 @@ async def test_reading_a_case_is_written_to_the_audit_log(api: RunningApi, world
         (world.officers["commander"].officer_id, "CASE_VIEWED")]
 
 
-# --- Actions, against a stand-in for the case workflow ------------------------------------------------
+# --- Actions, through the real case workflow --------------------------------------------------------
 
 
-class StandInCase(BaseModel):
-    case_no: str
-    status: CaseStatus
-    province_code: str
-    station_id: int
+OUTSIDER_PROVINCE = "10"  # Bangkok: a scene's district is never there (tests/officers.py)
 
 
-@workflow.defn(name="StandInCaseWorkflow", sandboxed=False)
-class StandInCaseWorkflow:
-    """STAND-IN for the real CaseWorkflow, used only to test how the API maps the "act" update's
-    outcomes to HTTP. Same contract: update "act", argument OfficerAction, result ActionOutcome,
-    rejections as ApplicationError typed OutsideJurisdiction / IllegalTransition / InvalidAction.
-    Replace with CaseWorkflow once its "act" update lands."""
+@dataclass
+class Desk:
+    """A scene's officers holding API tokens, and a commander of another province."""
 
-    @workflow.init
-    def __init__(self, case: StandInCase) -> None:
-        self.case = case
-        self.applied = 0
+    scene: Scene
+    tokens: dict[str, str] = field(default_factory=dict)
+    officers: dict[str, Officer] = field(default_factory=dict)
 
-    @workflow.run
-    async def run(self, case: StandInCase) -> None:
-        await workflow.wait_condition(lambda: False)
+    def auth(self, officer: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[officer]}"}
 
-    @workflow.update(name="act")
-    async def act(self, action: OfficerAction) -> ActionOutcome:
-        self.applied += 1
-        self.case.status = status_after(self.case.status, action.kind)
-        return ActionOutcome(case_no=self.case.case_no, status=self.case.status, station_id=self.case.station_id)
-
-    @act.validator
-    def check(self, action: OfficerAction) -> None:
-        if not within_jurisdiction(action.officer, self.case.province_code, self.case.station_id):
-            raise ApplicationError("นอกเขตความรับผิดชอบ — outside your jurisdiction", type="OutsideJurisdiction")
-        try:
-            status_after(self.case.status, action.kind)
-        except IllegalTransition as error:
-            raise ApplicationError(f"ทำไม่ได้ในสถานะนี้ — {error}", type="IllegalTransition") from None
-        if action.kind in NEEDS_NOTE and not action.note:
-            raise ApplicationError("ต้องมีบันทึก — a note is required", type="InvalidAction")
-
-    @workflow.query
-    def applications(self) -> int:
-        return self.applied
+    async def alerted_case(self) -> tuple[str, WorkflowHandle]:
+        """A new case, once its station has heard the alert: routed, and so in the station's list."""
+        case_no, handle = await self.scene.open_case()
+        [alert] = await self.scene.officer_hears(self.scene.station_line).hears()
+        assert case_no in alert["altText"]
+        return case_no, handle
 
 
 @pytest.fixture
-async def stand_in_worker(api: RunningApi) -> AsyncIterator[None]:
-    async with Worker(api.env.client, task_queue=api.settings.temporal_task_queue,
-                      workflows=[StandInCaseWorkflow], workflow_runner=UnsandboxedWorkflowRunner()):
-        yield
+async def desk(scene: Scene, pool: asyncpg.Pool) -> Desk:
+    outsider, _ = await linked_officer(pool, scene.platform, OfficerRole.COMMANDER, province_code=OUTSIDER_PROVINCE)
+    desk = Desk(scene, officers={"station": scene.station_officer, "centre": scene.centre_officer,
+                                 "commander": scene.commander, "national": scene.national, "foreign": outsider})
+    for name, officer in desk.officers.items():
+        desk.tokens[name] = await scene.token_for(officer)
+    return desk
 
 
-async def start_stand_in(api: RunningApi, world: World, name: str, status: CaseStatus = CaseStatus.NEW,
-                         station: str | None = None) -> WorkflowHandle:
-    """The case's workflow; `station` pretends the workflow already moved the case elsewhere."""
-    case_no = world.cases[name]
-    province, station_id = world.case_places[case_no]
-    case = StandInCase(case_no=case_no, status=status, province_code=province,
-                       station_id=world.stations[station] if station else station_id)
-    return await api.env.client.start_workflow(
-        StandInCaseWorkflow.run, case, id=case_workflow_id(case_no), task_queue=api.settings.temporal_task_queue,
-    )
-
-
-async def act(api: RunningApi, world: World, officer: str, case_no: str, key: str, **body):
+async def act(api: RunningApi, desk: Desk, officer: str, case_no: str, key: str, **body) -> httpx.Response:
     return await api.http.post(f"/api/cases/{case_no}/actions", json=body,
-                               headers=world.auth(officer) | {"Idempotency-Key": key})
+                               headers=desk.auth(officer) | {"Idempotency-Key": key})
+
+
+async def actions_applied(pool: asyncpg.Pool, case_no: str) -> list[str]:
+    """The officers' actions in the case's timeline, in order: what the workflow applied."""
+    rows = await pool.fetch(
+        "SELECT details->>'action' AS action FROM case_events WHERE case_no = $1 AND details ? 'action' ORDER BY id",
+        case_no,
+    )
+    return [row["action"] for row in rows]
+
+
+async def updates_accepted(handle: WorkflowHandle) -> int:
+    """Updates the workflow took in; a validator's refusal leaves no trace in the history."""
+    history = await handle.fetch_history()
+    return sum(event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED for event in history.events)
 
 
 async def test_an_acknowledgement_reaches_the_workflow_and_answers_its_outcome(
-    api: RunningApi, world: World, stand_in_worker: None
+    api: RunningApi, desk: Desk, pool: asyncpg.Pool
 ) -> None:
-    handle = await start_stand_in(api, world, "a1")
-    response = await act(api, world, "station", world.cases["a1"], "ack-1", kind="ACKNOWLEDGE")
+    case_no, handle = await desk.alerted_case()
+    response = await act(api, desk, "station", case_no, "ack-1", kind="ACKNOWLEDGE")
     assert response.status_code == 200, response.text
-    assert response.json() == {"case_no": world.cases["a1"], "status": "ACKNOWLEDGED",
-                               "station_id": world.stations["s1"]}
-    assert await handle.query(StandInCaseWorkflow.applications) == 1
+    assert response.json() == {"case_no": case_no, "status": "ACKNOWLEDGED", "station_id": desk.scene.station_id}
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.ACKNOWLEDGED
+    assert await actions_applied(pool, case_no) == ["ACKNOWLEDGE"]
 
 
 async def test_a_retried_action_with_the_same_key_is_applied_once(
-    api: RunningApi, world: World, stand_in_worker: None
+    api: RunningApi, desk: Desk, pool: asyncpg.Pool
 ) -> None:
-    handle = await start_stand_in(api, world, "a1")
-    first = await act(api, world, "centre", world.cases["a1"], "same-key", kind="ACKNOWLEDGE")
-    again = await act(api, world, "centre", world.cases["a1"], "same-key", kind="ACKNOWLEDGE")
-    assert (first.status_code, again.status_code) == (200, 200)
+    case_no, handle = await desk.alerted_case()
+    first = await act(api, desk, "centre", case_no, "same-key", kind="ACKNOWLEDGE")
+    again = await act(api, desk, "centre", case_no, "same-key", kind="ACKNOWLEDGE")
+    assert (first.status_code, again.status_code) == (200, 200), again.text
     assert first.json() == again.json()
-    assert await handle.query(StandInCaseWorkflow.applications) == 1
+    assert await actions_applied(pool, case_no) == ["ACKNOWLEDGE"]
+    assert await updates_accepted(handle) == 1
     # A new key is a new action: acknowledging twice is not allowed.
-    another = await act(api, world, "centre", world.cases["a1"], "other-key", kind="ACKNOWLEDGE")
+    another = await act(api, desk, "centre", case_no, "other-key", kind="ACKNOWLEDGE")
     assert another.status_code == 409
-    assert await handle.query(StandInCaseWorkflow.applications) == 1
+    assert await actions_applied(pool, case_no) == ["ACKNOWLEDGE"]
+    assert await updates_accepted(handle) == 1
+
+
+async def test_a_retried_note_is_recorded_once_and_a_new_key_adds_another(
+    api: RunningApi, desk: Desk, pool: asyncpg.Pool
+) -> None:
+    case_no, _ = await desk.alerted_case()
+    for key in ("note-1", "note-1", "note-2"):
+        response = await act(api, desk, "station", case_no, key, kind="ADD_NOTE", note="ประสานรถสายตรวจแล้ว")
+        assert response.status_code == 200, response.text
+    assert await actions_applied(pool, case_no) == ["ADD_NOTE", "ADD_NOTE"]
 
 
 async def test_an_illegal_transition_is_409_with_the_workflows_reason(
-    api: RunningApi, world: World, stand_in_worker: None
+    api: RunningApi, desk: Desk, pool: asyncpg.Pool
 ) -> None:
-    await start_stand_in(api, world, "a3", status=CaseStatus.ACKNOWLEDGED)
-    response = await act(api, world, "station", world.cases["a3"], "k", kind="ACKNOWLEDGE")
+    case_no, _ = await desk.alerted_case()
+    assert (await act(api, desk, "station", case_no, "first", kind="ACKNOWLEDGE")).status_code == 200
+    response = await act(api, desk, "station", case_no, "second", kind="ACKNOWLEDGE")
     assert response.status_code == 409
     assert response.json()["type"] == "IllegalTransition"
     assert "ACKNOWLEDGE is not possible on a case that is ACKNOWLEDGED" in response.json()["detail"]
+    assert await actions_applied(pool, case_no) == ["ACKNOWLEDGE"]
 
 
-async def test_an_invalid_action_is_422(api: RunningApi, world: World, stand_in_worker: None) -> None:
-    await start_stand_in(api, world, "a1")
-    response = await act(api, world, "station", world.cases["a1"], "k", kind="CLOSE")
+async def test_an_invalid_action_is_422_with_the_reason_in_thai_and_english(
+    api: RunningApi, desk: Desk, pool: asyncpg.Pool
+) -> None:
+    case_no, handle = await desk.alerted_case()
+    response = await act(api, desk, "station", case_no, "k", kind="CLOSE")  # closing needs a note
     assert response.status_code == 422
-    assert response.json() == {"detail": "ต้องมีบันทึก — a note is required", "type": "InvalidAction"}
+    body = response.json()
+    assert body["type"] == "InvalidAction"
+    assert "ต้องมีบันทึก" in body["detail"] and "needs a note" in body["detail"]
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.NEW
+    assert await actions_applied(pool, case_no) == []
 
 
 async def test_the_workflows_jurisdiction_rejection_is_403(
-    api: RunningApi, world: World, stand_in_worker: None
+    api: RunningApi, desk: Desk, pool: asyncpg.Pool
 ) -> None:
-    # The workflow has just reassigned the case to another station; the read model has not caught up.
-    await start_stand_in(api, world, "a1", station="s2")
-    response = await act(api, world, "station", world.cases["a1"], "k", kind="ACKNOWLEDGE")
+    scene = desk.scene
+    case_no, _ = await desk.alerted_case()
+    neighbour = await pool.fetchval(
+        "SELECT id FROM stations WHERE province_code = $1 AND kind = 'STATION' AND id <> $2 ORDER BY id LIMIT 1",
+        scene.district["province_code"], scene.station_id)
+    moved = await act(api, desk, "centre", case_no, "move", kind="REASSIGN", station_id=neighbour)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["station_id"] == neighbour
+    # The workflow has reassigned the case; the read model has not caught up and still names the old
+    # station, so the API lets the old station's officer through and the workflow refuses.
+    await pool.execute("UPDATE cases SET station_id = $2 WHERE case_no = $1", case_no, scene.station_id)
+    response = await act(api, desk, "station", case_no, "k", kind="ACKNOWLEDGE")
     assert response.status_code == 403
     assert response.json()["type"] == "OutsideJurisdiction"
+    assert await actions_applied(pool, case_no) == ["REASSIGN"]
 
 
 async def test_an_action_on_a_case_outside_the_officers_scope_is_404_and_never_sent(
-    api: RunningApi, world: World, stand_in_worker: None
+    api: RunningApi, desk: Desk, pool: asyncpg.Pool
 ) -> None:
-    handle = await start_stand_in(api, world, "a1")
-    response = await act(api, world, "foreign", world.cases["a1"], "k", kind="ACKNOWLEDGE")
+    case_no, handle = await desk.alerted_case()
+    response = await act(api, desk, "foreign", case_no, "k", kind="ACKNOWLEDGE")
+    # Had it reached the workflow, its validator would have answered 403.
     assert response.status_code == 404
-    assert await handle.query(StandInCaseWorkflow.applications) == 0
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.NEW
+    assert await actions_applied(pool, case_no) == []
+    assert await updates_accepted(handle) == 0
 
 
-async def test_an_action_on_a_case_whose_workflow_is_not_running_is_409(api: RunningApi, world: World) -> None:
-    response = await act(api, world, "national", world.cases["a2"], "k", kind="ADD_NOTE", note="โทรแล้ว")
-    assert response.status_code == 409
+async def test_an_action_on_a_case_whose_workflow_has_ended_is_409(api: RunningApi, desk: Desk) -> None:
+    case_no, handle = await desk.alerted_case()
+    closed = await act(api, desk, "station", case_no, "close", kind="CLOSE", note="ส่งผู้เสียหายถึงบ้านแล้ว")
+    assert closed.status_code == 200, closed.text
+    assert await handle.result() == CaseStatus.CLOSED
+    response = await act(api, desk, "national", case_no, "k", kind="ADD_NOTE", note="โทรแล้ว")
+    assert response.status_code == 409, response.text
     assert response.json()["type"] == "CaseNotActive"
 
 
 @pytest.mark.parametrize("key", [None, "", "x" * 101])
 async def test_an_action_needs_an_idempotency_key_of_1_to_100_characters(
-    api: RunningApi, world: World, key: str | None
+    api: RunningApi, desk: Desk, pool: asyncpg.Pool, key: str | None
 ) -> None:
-    headers = world.auth("station") | ({"Idempotency-Key": key} if key is not None else {})
-    response = await api.http.post(f"/api/cases/{world.cases['a1']}/actions", json={"kind": "ACKNOWLEDGE"},
-                                   headers=headers)
+    case_no, handle = await desk.alerted_case()
+    headers = desk.auth("station") | ({"Idempotency-Key": key} if key is not None else {})
+    response = await api.http.post(f"/api/cases/{case_no}/actions", json={"kind": "ACKNOWLEDGE"}, headers=headers)
     assert response.status_code == 422
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.NEW
+    assert await actions_applied(pool, case_no) == []
 
 
 async def test_every_action_attempt_is_written_to_the_audit_log(
-    api: RunningApi, world: World, stand_in_worker: None, pool: asyncpg.Pool
+    api: RunningApi, desk: Desk, pool: asyncpg.Pool
 ) -> None:
-    case_no = world.cases["a1"]
-    await start_stand_in(api, world, "a1")
-    await act(api, world, "station", case_no, "first", kind="ACKNOWLEDGE")
-    await act(api, world, "station", case_no, "second", kind="ACKNOWLEDGE")
-    await act(api, world, "foreign", case_no, "probe", kind="CLOSE", note="x")
-    async with pool.acquire() as connection:
-        rows = await connection.fetch(
-            "SELECT officer_id, action, details FROM audit_log WHERE case_no = $1 ORDER BY id", case_no
-        )
-    station, foreign = world.officers["station"].officer_id, world.officers["foreign"].officer_id
+    case_no, _ = await desk.alerted_case()
+    await act(api, desk, "station", case_no, "first", kind="ACKNOWLEDGE")
+    await act(api, desk, "station", case_no, "second", kind="ACKNOWLEDGE")
+    await act(api, desk, "foreign", case_no, "probe", kind="CLOSE", note="x")
+    rows = await pool.fetch(
+        "SELECT officer_id, action, details FROM audit_log WHERE case_no = $1 ORDER BY id", case_no
+    )
+    station, foreign = desk.officers["station"].officer_id, desk.officers["foreign"].officer_id
     assert [(row["officer_id"], row["action"], row["details"]["kind"], row["details"]["http_status"])
             for row in rows] == [(station, "CASE_ACTION", "ACKNOWLEDGE", 200),
                                  (station, "CASE_ACTION", "ACKNOWLEDGE", 409),

@@ -190,6 +190,13 @@ async def test_reassigning_alerts_the_new_station_and_moves_the_case(live_scene:
     assert case_no in alert["altText"]
     # The old station's officers no longer act on it.
     assert await refused(handle, act(ActionKind.ACKNOWLEDGE, live_scene.station_officer)) == "OutsideJurisdiction"
+    # Not even the national desk moves a case to another province (its 191 centre would not see it).
+    other_province = await live_scene.pool.fetchval(
+        "select id from stations where province_code <> $1 and kind = 'STATION' order by id limit 1",
+        live_scene.district["province_code"])
+    assert await refused(handle, act(ActionKind.REASSIGN, live_scene.national, station_id=other_province)) == (
+        "OutsideJurisdiction")
+    assert (await handle.query(CaseWorkflow.route)).station.station_id == neighbour
 
 
 async def test_an_officer_can_message_the_reporter_through_the_bot(live_scene: Scene) -> None:
