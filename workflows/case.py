@@ -111,19 +111,17 @@ class CaseWorkflow:
     @workflow.run
     async def run(self, opening: CaseOpening) -> CaseStatus:
         self._show_details()
-        self._route = await workflow.execute_activity(
+        self._route = await workflow.execute_local_activity(
             "route_case",
             RoutingRequest(case_no=self._case_no, place=opening.report.place, location=opening.report.location),
             result_type=Route,
             **options.STORE,
         )
-        await self._record(
-            "ROUTED",
-            {"station_id": self._route.station.station_id,
-             "centre_id": self._route.centre.station_id if self._route.centre else None,
-             "method": self._route.method},
-        )
-        await self._check_reporter_reputation()
+        routed = {"station_id": self._route.station.station_id,
+                  "centre_id": self._route.centre.station_id if self._route.centre else None,
+                  "method": self._route.method}
+        # Independent steps side by side: every moment counts before the first alert.
+        await asyncio.gather(self._record("ROUTED", routed), self._check_reporter_reputation())
         listening = asyncio.create_task(self._keep_listening())
         await self._escalate_until_acknowledged()
         await workflow.wait_condition(lambda: self._status in FINAL_STATUSES)
@@ -151,7 +149,7 @@ class CaseWorkflow:
 
     async def _check_reporter_reputation(self) -> None:
         """Never blocks a report: earlier pranks only ask officers to double-check."""
-        pranks = await workflow.execute_activity(
+        pranks = await workflow.execute_local_activity(
             "count_prank_reports", self._opening.reporter.reporter_key, result_type=int, **options.STORE
         )
         if pranks >= PRANK_REVIEW_THRESHOLD:
@@ -219,7 +217,7 @@ class CaseWorkflow:
     async def _reassign(self, action: OfficerAction, details: dict) -> None:
         assert self._route is not None and action.station_id is not None
         try:
-            station = await workflow.execute_activity(
+            station = await workflow.execute_local_activity(
                 "get_station", action.station_id, result_type=Station, **options.STORE
             )
         except ActivityError:
@@ -261,7 +259,7 @@ class CaseWorkflow:
 
     async def _alert(self, audiences: list[Audience], level: int, key: str) -> None:
         assert self._route is not None
-        contacts = await workflow.execute_activity(
+        contacts = await workflow.execute_local_activity(
             "officers_for_audiences",
             AudienceRequest(route=self._route, audiences=audiences),
             result_type=list[OfficerContact],
@@ -310,7 +308,7 @@ class CaseWorkflow:
 
     async def _record(self, kind: str, details: dict, actor: str = "system", key: str | None = None, at=None) -> None:
         self._events += 1
-        await workflow.execute_activity(
+        await workflow.execute_local_activity(
             "append_case_event",
             CaseEvent(key=key or f"{self._case_no}:{self._events}:{kind}", case_no=self._case_no, kind=kind,
                       at=at or workflow.now(), actor=actor, details=details),

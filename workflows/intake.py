@@ -131,7 +131,7 @@ class IntakeWorkflow:
     async def _take_report(self, trigger: LineEvent) -> None:
         draft = Draft()
         if not self._incident_types:
-            self._incident_types = await workflow.execute_activity(
+            self._incident_types = await workflow.execute_local_activity(
                 "list_incident_types", result_type=list[IncidentType], **options.STORE
             )
         # A reporter may open with the answer itself: a pinned location or a type button.
@@ -161,7 +161,7 @@ class IntakeWorkflow:
         text = (event.text or "").strip() if event.message_type == "text" else ""
 
         if event.location is not None:
-            place = await workflow.execute_activity(
+            place = await workflow.execute_local_activity(
                 "locate_place", event.location, result_type=Place, **options.STORE
             )
             if not place.inside_thailand:
@@ -189,7 +189,7 @@ class IntakeWorkflow:
                 draft.location_confirmed = True
                 return None
             if step == Step.PHONE:
-                phone = await workflow.execute_activity(
+                phone = await workflow.execute_local_activity(
                     "read_phone_number", text, result_type=PhoneNumber, **options.STORE
                 )
                 if phone.valid:
@@ -219,7 +219,7 @@ class IntakeWorkflow:
         await self._show_loading()
         info = workflow.info()
         conversation_id = f"{info.workflow_id}/{info.run_id}/{len(self._cases_opened)}"
-        case_no = await workflow.execute_activity(
+        case_no = await workflow.execute_local_activity(
             "allocate_case_number",
             CaseNumberRequest(conversation_id=conversation_id, year=thai_year(workflow.now())),
             result_type=str,
@@ -241,7 +241,7 @@ class IntakeWorkflow:
             ),
         )
         # Recorded before the reporter hears the number, so an officer can look it up at once.
-        await workflow.execute_activity("record_case_opened", opening, **options.STORE)
+        await workflow.execute_local_activity("record_case_opened", opening, **options.STORE)
         await workflow.start_child_workflow(
             CaseWorkflow.run,
             opening,
@@ -305,7 +305,7 @@ class IntakeWorkflow:
 
     async def _relay_officer_request(self, event: LineEvent, postback: Postback) -> None:
         """An officer tapped Acknowledge or Open on an alert: the case itself answers them."""
-        officer = await workflow.execute_activity(
+        officer = await workflow.execute_local_activity(
             "find_officer_by_line_user", self._start.user_id, result_type=Officer | None, **options.STORE
         )
         if officer is None:
@@ -324,7 +324,7 @@ class IntakeWorkflow:
             })])
 
     async def _register_officer(self, code: str) -> None:
-        outcome = await workflow.execute_activity(
+        outcome = await workflow.execute_local_activity(
             "register_officer",
             RegistrationRequest(code=code, line_user_id=self._start.user_id),
             result_type=RegistrationOutcome,
@@ -400,13 +400,13 @@ class IntakeWorkflow:
 
     async def _get_to_know_reporter(self) -> None:
         try:
-            language = await workflow.execute_activity(
+            language = await workflow.execute_local_activity(
                 "get_line_language", self._start.user_id, result_type=Language | None, **options.LINE_COSMETIC
             )
         except ActivityError:
             language = None
         self._language = language or Language.THAI
-        self._open_case_no = await workflow.execute_activity(
+        self._open_case_no = await workflow.execute_local_activity(
             "find_open_case", self._start.reporter_key, result_type=str | None, **options.STORE
         )
 
@@ -433,7 +433,7 @@ class IntakeWorkflow:
 
     async def _show_loading(self) -> None:
         try:
-            await workflow.execute_activity("show_line_loading", self._start.user_id, **options.LINE_COSMETIC)
+            await workflow.execute_local_activity("show_line_loading", self._start.user_id, **options.LINE_COSMETIC)
         except ActivityError:
             pass
 

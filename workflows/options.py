@@ -1,5 +1,10 @@
 """How workflows call activities: generous retries, because a report must never be dropped
-for a passing fault; activities raise non-retryable errors for faults retrying cannot fix."""
+for a passing fault; activities raise non-retryable errors for faults retrying cannot fix.
+
+Short steps (PostgreSQL reads and writes, reading a place or a phone number, cosmetic LINE calls)
+run as local activities: no round trip through the server for each, which keeps a report's
+path to the officers' alert short. Sending messages stays a regular activity: it heartbeats
+what it is about to send, so a retry after a crash never sends twice."""
 
 from datetime import timedelta
 
@@ -10,12 +15,13 @@ LINE = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(maximum_interval=timedelta(seconds=30), maximum_attempts=20),
 }
-# Cosmetic LINE calls (loading animation, profile language): give up quickly.
+# Cosmetic LINE calls (loading animation, profile language; local activities): give up quickly.
 LINE_COSMETIC = {
     "start_to_close_timeout": timedelta(seconds=10),
     "retry_policy": RetryPolicy(maximum_attempts=2),
 }
-# PostgreSQL and local knowledge: retry until it comes back (a blip must lose nothing).
+# PostgreSQL and local knowledge (local activities): retry until it comes back (a blip must
+# lose nothing; past a minute of retries the SDK waits on durable timers between attempts).
 STORE = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
