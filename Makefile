@@ -10,7 +10,7 @@ DATA_DIR ?= .data
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test record-histories clean-data
+.PHONY: help install run test bench record-histories clean-data
 
 help: ## Show this list
 	@echo "ESS Help Me — make targets:"
@@ -31,6 +31,9 @@ run: install ## Start everything (Temporal, PostgreSQL, worker, API) in this ter
 
 test: install ## Run the whole test suite, in parallel
 	$(VENV_PYTHON) -m pytest -n auto $(PYTEST_ARGS)
+
+bench: install ## Benchmark reports/s and latencies against the targets on a stack of its own (~6 min)
+	$(VENV_PYTHON) -m bench.dispatch
 
 record-histories: install ## Re-record the workflow histories the replay test checks (after an intended workflow change)
 	rm -f tests/workflows/histories/*.json

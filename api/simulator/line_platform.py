@@ -169,6 +169,8 @@ class FakeLinePlatform:
     _contents: dict[str, StoredContent] = field(default_factory=dict)
     _faults: dict[str, deque[_Fault]] = field(default_factory=lambda: defaultdict(deque))
     _seq: int = 0
+    # Woken on every new chat entry, for readers that wait instead of polling.
+    _chat_changed: dict[str, asyncio.Event] = field(default_factory=dict)
     rich_menus: dict[str, StoredRichMenu] = field(default_factory=dict)
     default_rich_menu_id: str | None = None
 
@@ -455,7 +457,24 @@ class FakeLinePlatform:
         entry = ChatEntry(seq=self._seq, user_id=user_id, sender=sender, message=message,
                           at=datetime.now(UTC), **extra)
         self._chats[user_id].append(entry)
+        if (changed := self._chat_changed.pop(user_id, None)) is not None:
+            changed.set()
         return entry
+
+    async def wait_for_chat(self, user_id: str, after: int, timeout: float, sender: str | None = None) -> list[ChatEntry]:
+        """The user's entries after `after` (only `sender`'s, if given), waiting up to `timeout`
+        seconds for the first one."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not (entries := [e for e in self.chat(user_id, after) if sender is None or e.sender == sender]):
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return []
+            changed = self._chat_changed.setdefault(user_id, asyncio.Event())
+            try:
+                await asyncio.wait_for(changed.wait(), remaining)
+            except TimeoutError:
+                return []
+        return entries
 
 
 def _parse_json(raw: bytes) -> Any:

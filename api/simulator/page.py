@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import httpx
-from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -126,11 +126,15 @@ def simulator_router(platform: FakeLinePlatform, channel_secret: str) -> APIRout
         return _user_json(platform.add_user(display_name=new_user.display_name, language=new_user.language))
 
     @router.get("/simulator/chat/{user_id}")
-    async def chat(user_id: str, after: int = 0) -> dict[str, Any]:
+    async def chat(user_id: str, after: int = 0, wait: float = Query(0, ge=0, le=25),
+                   sender: Literal["user", "bot"] | None = None) -> dict[str, Any]:
+        """The chat after entry `after` (only `sender`'s entries, if given); with `wait`, hold the
+        request up to that many seconds until there is something new (long polling)."""
         user = platform.users.get(user_id)
         if user is None:
             raise HTTPException(404, "no such simulated user")
-        return {"user": _user_json(user), "entries": [entry.to_dict() for entry in platform.chat(user_id, after)]}
+        entries = await platform.wait_for_chat(user_id, after, wait, sender)
+        return {"user": _user_json(user), "entries": [entry.to_dict() for entry in entries]}
 
     @router.get("/simulator/content/{message_id}")
     async def content(message_id: str) -> Response:

@@ -7,6 +7,7 @@ checks the signature with the LINE SDK, records the events and answers text with
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator
@@ -192,3 +193,18 @@ async def test_the_mounted_line_api_wants_the_channel_access_token(simulator: Si
     accepted = await simulator.http.post("/dev/line-api/v2/bot/message/push", json=body,
                                          headers={"authorization": f"Bearer {TOKEN}"})
     assert (refused.status_code, accepted.status_code) == (401, 200)
+
+
+async def test_a_chat_read_can_wait_for_the_bots_next_message(simulator: Simulator):
+    user_id = await new_user(simulator)
+    waiting = asyncio.create_task(
+        simulator.http.get(f"/dev/simulator/chat/{user_id}", params={"wait": 5, "sender": "bot"}))
+    await asyncio.sleep(0.2)
+    assert not waiting.done()  # nothing from the bot yet: the request is held
+    await send(simulator, user_id, kind="text", text="สวัสดี")  # the user's own bubble does not end the wait...
+    entries = (await waiting).json()["entries"]
+    assert [(e["sender"], e["message"]["text"]) for e in entries] == [("bot", "รับทราบ: สวัสดี")]  # ...the reply does
+
+    quiet = await simulator.http.get(f"/dev/simulator/chat/{user_id}",
+                                     params={"after": entries[-1]["seq"], "wait": 0.3, "sender": "bot"})
+    assert quiet.json()["entries"] == []

@@ -1,0 +1,1 @@
+"""Benchmarks of the running system; each prints figures (they are not timed tests)."""

@@ -1,0 +1,161 @@
+"""A citizen's complete report and the officer's acknowledgement, paced as people are paced: each
+step waits until the bot's answer shows in the user's chat before the next one is sent."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bench import line
+from bench.line import LineChannel
+
+CASE_NUMBER = re.compile(r"ESS-\d{4}-\d{6}")
+# Khlong Toei, Bangkok, as LINE's location picker sends it (title and a Thai postal address).
+BANGKOK_PIN = {
+    "title": "ซอยสุขุมวิท 22",
+    "address": "ซอยสุขุมวิท 22 แขวงคลองเตย เขตคลองเตย กรุงเทพมหานคร 10110 ประเทศไทย",
+    "latitude": 13.7220,
+    "longitude": 100.5600,
+}
+INCIDENT_TYPE = "THREAT_ASSAULT"
+PHONE = "0812345678"  # synthetic
+ANSWER_TIMEOUT = 60.0
+
+
+class ConversationFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class ReportResult:
+    case_no: str
+    started: float  # perf_counter
+    finished: float  # perf_counter: the officer's acknowledgement confirmed
+    complete_to_alert: float  # seconds from the phone number's webhook POST to the alert in the officer's chat
+
+
+class Listener:
+    """Reads one user's chat the way the simulator page does: poll for new bot messages."""
+
+    def __init__(self, channel: LineChannel, user_id: str, poll_seconds: float) -> None:
+        self._channel = channel
+        self.user_id = user_id
+        self._poll = poll_seconds
+        self._seen = 0
+
+    async def answer(self, timeout: float = ANSWER_TIMEOUT) -> list[dict[str, Any]]:
+        """The bot's next answer: the messages that arrived since the last one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            entries = await self._channel.bot_messages(self.user_id, self._seen)
+            if entries:
+                self._seen = entries[-1]["seq"]
+                return [entry["message"] for entry in entries]
+            if time.monotonic() > deadline:
+                raise ConversationFailed(f"no answer from the bot within {timeout:.0f} s")
+
+
+@dataclass
+class _CaseNews:
+    alert: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    done: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class OfficerDesk:
+    """The registered officer's phone: one reader of their chat hands each case its alert (with
+    the time LINE delivered it) and the confirmation of its acknowledgement."""
+
+    def __init__(self, channel: LineChannel, user_id: str, poll_seconds: float) -> None:
+        self.channel = channel
+        self.user_id = user_id
+        self._listener = Listener(channel, user_id, poll_seconds)
+        self._poll = poll_seconds
+        self._cases: dict[str, _CaseNews] = {}
+        self._task: asyncio.Task | None = None
+
+    async def register(self, code: str) -> str:
+        await self.channel.deliver(line.text(self.user_id, f"ลงทะเบียน {code}"))
+        answer = line.text_of((await self._listener.answer())[0])
+        if "ลงทะเบียนแล้ว" not in answer:
+            raise ConversationFailed("the officer's registration was refused")
+        return answer
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._read_chat())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def news(self, case_no: str) -> _CaseNews:
+        return self._cases.setdefault(case_no, _CaseNews())
+
+    async def _read_chat(self) -> None:
+        seen = self._listener._seen
+        while True:
+            try:
+                entries = await self.channel.bot_messages(self.user_id, seen)
+            except Exception:  # noqa: BLE001 - a dropped poll is retried; the conversations time out on their own
+                entries = []
+            if not entries:
+                await asyncio.sleep(self._poll)  # a dropped long poll: don't spin
+            for entry in entries:
+                seen = entry["seq"]
+                self._sort(entry)
+
+    def _sort(self, entry: dict[str, Any]) -> None:
+        message = entry["message"]
+        found = CASE_NUMBER.search(line.text_of(message))
+        if found is None:
+            return
+        news = self.news(found.group(0))
+        acknowledge = [a["data"] for a in line.postback_actions(message) if "code=ACKNOWLEDGE" in a["data"]]
+        if acknowledge and not news.alert.done():
+            news.alert.set_result((datetime.fromisoformat(entry["at"]).timestamp(), acknowledge[0]))
+        elif not acknowledge and not news.done.done():
+            news.done.set_result(line.text_of(message))
+
+
+async def complete_report(channel: LineChannel, desk: OfficerDesk, poll_seconds: float,
+                          number: int) -> ReportResult:
+    """follow → report → type → pin → confirm → phone, then the officer acknowledges the alert."""
+    started = time.perf_counter()
+    citizen = await channel.new_user(f"ผู้แจ้ง {number}")
+    bot = Listener(channel, citizen, poll_seconds)
+
+    await channel.deliver(line.follow(citizen))
+    await bot.answer()
+    await channel.deliver(line.text(citizen, "แจ้งเหตุ"))
+    await channel.deliver(line.postback(citizen, _tap(await bot.answer(), f"code={INCIDENT_TYPE}")))
+    await bot.answer()
+    await channel.deliver(line.location(citizen, BANGKOK_PIN))
+    await channel.deliver(line.postback(citizen, _tap(await bot.answer(), "action=confirm_location")))
+    await bot.answer()
+    phone_sent_at = await channel.deliver(line.text(citizen, PHONE))
+    found = CASE_NUMBER.search(" ".join(line.text_of(m) for m in await bot.answer()))
+    if found is None:
+        raise ConversationFailed("the bot's last answer carried no case number")
+    case_no = found.group(0)
+
+    news = desk.news(case_no)
+    alerted_at, acknowledge = await asyncio.wait_for(news.alert, ANSWER_TIMEOUT)
+    await channel.deliver(line.postback(desk.user_id, acknowledge))
+    answer = await asyncio.wait_for(news.done, ANSWER_TIMEOUT)
+    if "ทำรายการไม่ได้" in answer:
+        raise ConversationFailed("the acknowledgement was refused")
+    return ReportResult(case_no=case_no, started=started, finished=time.perf_counter(),
+                        complete_to_alert=alerted_at - phone_sent_at)
+
+
+def _tap(messages: list[dict[str, Any]], wanted: str) -> str:
+    """The data of the postback button whose data contains `wanted`, as a thumb would find it."""
+    for message in reversed(messages):
+        for action in line.postback_actions(message):
+            if wanted in action["data"]:
+                return action["data"]
+    raise ConversationFailed(f"no button for {wanted!r} in the bot's answer")
