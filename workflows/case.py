@@ -77,6 +77,7 @@ class CaseWorkflow:
         self._acting = asyncio.Lock()  # one action at a time: the second sees the first's result
         self._attached = 0
         self._events = 0
+        self._told_reporter = 0
 
     # --- what comes in --------------------------------------------------------------------
 
@@ -275,9 +276,10 @@ class CaseWorkflow:
 
     async def _tell_reporter(self, prompt: Prompt, **params: str) -> None:
         reporter = self._opening.reporter
+        self._told_reporter += 1  # each message its own key: a shared one would make LINE drop it as a repeat
         await self._send(reporter.user_id, reporter.language,
                          [BotMessage(prompt=prompt, params={"case_no": self._case_no, **params})],
-                         key=f"reporter-{prompt.value}-{self._events}")
+                         key=f"reporter-{self._told_reporter}")
 
     async def _send(self, user_id: str, language: Language, messages: list[BotMessage], key: str,
                     silent: bool = True) -> None:
