@@ -24,6 +24,12 @@ from worker import build_worker
 from workflows.ids import case_workflow_id, intake_workflow_id
 
 HISTORIES = Path(__file__).parent / "histories"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _portable(history_json: str) -> str:
+    """Stack traces in failures name files by absolute path: keep them relative to the project."""
+    return history_json.replace(f"{PROJECT_ROOT}/", "")
 
 
 class Reporting:
@@ -105,7 +111,7 @@ async def save_histories(reporting: Reporting, name: str) -> None:
         except RPCError:
             history = None  # a reporter whose case a test opened directly never talked to the bot
         if history is not None:
-            (HISTORIES / f"{name}.intake.json").write_text(history.to_json())
+            (HISTORIES / f"{name}.intake.json").write_text(_portable(history.to_json()))
         for n, case in enumerate(await reporting.cases_of(citizen)):
             handle = reporting.env.client.get_workflow_handle(case_workflow_id(case["case_no"]))
-            (HISTORIES / f"{name}.case{n}.json").write_text((await handle.fetch_history()).to_json())
+            (HISTORIES / f"{name}.case{n}.json").write_text(_portable((await handle.fetch_history()).to_json()))
