@@ -252,13 +252,7 @@ def check_stations(sheet: Sheet, known: Known, checked: Checked) -> dict[str, tu
 
         problems_before = len(checked.problems)
         code, province = row.get("code", ""), row.get("province_code", "")
-        for required in ("code", "name_th", "province_code"):
-            if required in positions and not row.get(required):
-                bad(required, "ต้องกรอกช่องนี้", "required value missing")
-        if code in seen:
-            bad("code", f"รหัสซ้ำกับแถว {seen[code]}", f"duplicate code, also on row {seen[code]}")
-        elif code:
-            seen[code] = number
+        _check_required_and_unique(row, ("code", "name_th", "province_code"), positions, seen, number, bad)
         kind = STATION_KINDS.get(row.get("kind", "").upper() or StationKind.STATION.value)
         if kind is None:
             bad("kind", "ประเภทต้องเป็น STATION หรือ CENTRE_191", "kind must be STATION or CENTRE_191")
@@ -309,13 +303,7 @@ def check_officers(sheet: Sheet, known: Known, stations: dict[str, tuple[Station
 
         problems_before = len(checked.problems)
         code, station_code, province = row.get("code", ""), row.get("station_code", ""), row.get("province_code", "")
-        for required in ("code", "name", "role"):
-            if required in positions and not row.get(required):
-                bad(required, "ต้องกรอกช่องนี้", "required value missing")
-        if code in seen:
-            bad("code", f"รหัสซ้ำกับแถว {seen[code]}", f"duplicate code, also on row {seen[code]}")
-        elif code:
-            seen[code] = number
+        _check_required_and_unique(row, ("code", "name", "role"), positions, seen, number, bad)
         role = ROLES.get(row.get("role", "").upper())
         if row.get("role") and role is None:
             bad("role", "ไม่รู้จักบทบาทนี้", "unknown role")
@@ -463,6 +451,19 @@ def main(argv: list[str] | None = None) -> int:
     report = asyncio.run(_import_files(arguments.workbook, arguments.stations, arguments.officers))
     print(report.describe())
     return 0 if report.imported else 1
+
+
+def _check_required_and_unique(row: dict, required_columns: tuple[str, ...], positions: dict, seen: dict[str, int],
+                               number: int, bad) -> None:
+    """Required values are present, and the row's code is not one an earlier row used."""
+    for required in required_columns:
+        if required in positions and not row.get(required):
+            bad(required, "ต้องกรอกช่องนี้", "required value missing")
+    code = row.get("code", "")
+    if code in seen:
+        bad("code", f"รหัสซ้ำกับแถว {seen[code]}", f"duplicate code, also on row {seen[code]}")
+    elif code:
+        seen[code] = number
 
 
 if __name__ == "__main__":
