@@ -91,11 +91,10 @@ def _alert(params: dict[str, Any], language: Language) -> dict[str, Any]:
         title = f"No one has acknowledged yet (level {level})" if english else f"ยังไม่มีผู้รับเรื่อง (ขั้นที่ {level})"
     incident = params.get("incident_en" if english else "incident_th") or ("Type not given" if english else "ไม่ระบุประเภท")
     reported_at = format_date_time(datetime.fromisoformat(params["reported_at"]), language)
-    place = params.get("place_en" if english else "place_th") or ""
     rows: list[dict[str, Any]] = [
         {"type": "text", "text": incident, "weight": "bold", "size": "lg", "wrap": True},
         _row("Time" if english else "เวลา", reported_at),
-        _row("Place" if english else "สถานที่", "\n".join(p for p in (params.get("address"), place) if p) or "-"),
+        _row("Place" if english else "สถานที่", _place(params.get("address"), params.get("place_en" if english else "place_th"))),
         _row("Phone" if english else "โทร", params.get("phone_national") or ("not given" if english else "ไม่ได้ให้ไว้")),
     ]
     if not params.get("complete", True):
@@ -129,6 +128,14 @@ def _alert(params: dict[str, Any], language: Language) -> dict[str, Any]:
             "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": buttons},
         },
     }
+
+
+def _place(address: str | None, area: str | None) -> str:
+    """LINE's address, and the district and province we derived unless the address names them."""
+    district = (area or "").split(",")[0].strip()
+    if address and (not district or district in address):
+        return address
+    return "\n".join(part for part in (address, area) if part) or "-"
 
 
 def _row(label: str, value: str) -> dict[str, Any]:

@@ -1,0 +1,70 @@
+"""What an officer reads on LINE: the case alert card, in Thai (Buddhist era) and English."""
+
+from __future__ import annotations
+
+from linebot.v3.messaging import PushMessageRequest
+
+from domain.messages import render
+from domain.models import BotMessage, Language, Prompt
+from tests.conversation import actions_of
+
+ALERT = {
+    "case_no": "ESS-2026-000123", "level": 0, "reported_at": "2026-11-29T23:40:00+00:00",
+    "incident_th": "กักขังหน่วงเหนี่ยว", "incident_en": "Unlawfully detained or confined",
+    "place_th": "คลองเตย, กรุงเทพมหานคร", "place_en": "Khlong Toei, Bangkok",
+    "address": "ซอยสุขุมวิท 22 แขวงคลองเตย เขตคลองเตย กรุงเทพมหานคร 10110",
+    "latitude": 13.722, "longitude": 100.56, "phone_e164": "+66812345678", "phone_national": "081-234-5678",
+    "complete": True, "review_flag": False,
+}
+
+
+def card(language: Language, **changes) -> dict:
+    message = render(BotMessage(prompt=Prompt.CASE_ALERT, params={**ALERT, **changes}), language)
+    PushMessageRequest.from_dict({"to": "U" + "0" * 32, "messages": [message]})  # LINE's own schema
+    return message
+
+
+def texts(message: dict) -> list[str]:
+    found: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "text":
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(message["contents"])
+    return found
+
+
+def test_the_alert_has_time_in_the_buddhist_era_place_phone_and_the_four_buttons() -> None:
+    message = card(Language.THAI)
+    shown = texts(message)
+    assert "30/11/2569 06:40" in shown  # 23:40 UTC is 06:40 the next day in Thailand
+    assert ALERT["address"] in shown and "081-234-5678" in shown
+    actions = {action["label"]: action for action in actions_of(message)}
+    assert actions["รับทราบ"]["data"] == "action=officer&code=ACKNOWLEDGE&case=ESS-2026-000123"
+    assert actions["โทรหาผู้แจ้ง"]["uri"] == "tel:+66812345678"
+    assert "13.722,100.56" in actions["แผนที่"]["uri"]
+
+
+def test_the_place_is_not_repeated_when_lines_address_already_names_the_district() -> None:
+    assert ALERT["address"] in texts(card(Language.THAI))
+    assert not any("คลองเตย, กรุงเทพมหานคร" in text for text in texts(card(Language.THAI)))
+    # An English reader of a Thai address still gets the district in English.
+    assert any(text.endswith("Khlong Toei, Bangkok") for text in texts(card(Language.ENGLISH)))
+    # No address at all: the derived place.
+    assert "คลองเตย, กรุงเทพมหานคร" in texts(card(Language.THAI, address=None))
+
+
+def test_an_escalated_incomplete_alert_from_a_flagged_reporter_says_so_in_english() -> None:
+    message = card(Language.ENGLISH, level=2, complete=False, review_flag=True, phone_e164=None, phone_national=None)
+    shown = " ".join(texts(message))
+    assert "No one has acknowledged yet (level 2)" in shown and "29/11/2026 23:40" not in shown
+    assert "30/11/2026 06:40" in shown  # common era for English readers
+    assert "went quiet" in shown and "prank" in shown and "not given" in shown
+    assert "Call" not in [action["label"] for action in actions_of(message)]
