@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from api.simulator import events
-from api.simulator.line_platform import FakeLinePlatform
+from api.simulator.line_platform import ChatEntry, FakeLinePlatform
 
 CASE_NUMBER = re.compile(r"ESS-\d{4}-\d{6}")
 SendEvent = Callable[[dict[str, Any]], Awaitable[None]]
@@ -32,31 +32,34 @@ def text_of(message: dict[str, Any]) -> str:
     return message.get("text") or message.get("altText") or ""
 
 
+def nodes_in(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object inside a Flex message's contents, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from nodes_in(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from nodes_in(value)
+
+
 def actions_of(message: dict[str, Any]) -> list[dict[str, Any]]:
     """Every tappable action in a message: quick-reply items and Flex buttons."""
-    found = [item["action"] for item in message.get("quickReply", {}).get("items", [])]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "button" and "action" in node:
-                found.append(node["action"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(message.get("contents"))
-    return found
+    quick = [item["action"] for item in message.get("quickReply", {}).get("items", [])]
+    buttons = [node["action"] for node in nodes_in(message.get("contents")) if node.get("type") == "button"]
+    return quick + buttons
 
 
 class Citizen:
-    def __init__(self, platform: FakeLinePlatform, send: SendEvent, language: str = "th") -> None:
+    def __init__(self, platform: FakeLinePlatform, send: SendEvent, language: str = "th",
+                 user_id: str | None = None) -> None:
+        """A new LINE user, or the one with `user_id` (e.g. an officer already on the platform)."""
         self.platform = platform
         self._send = send
-        self.user_id = platform.add_user(language=language).user_id
+        self.user_id = user_id or platform.add_user(language=language).user_id
         self._heard_up_to = 0
         self.last_heard: list[dict[str, Any]] = []
+        self.last_entries: list[ChatEntry] = []
         self.sent: list[dict[str, Any]] = []
 
     async def do(self, event: dict[str, Any]) -> dict[str, Any]:

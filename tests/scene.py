@@ -23,7 +23,7 @@ from tests.conversation import Citizen, SendEvent
 from tests.officers import centre_for, fresh_district, linked_officer, station_for
 from workflows.case import CaseWorkflow
 from workflows.ids import case_workflow_id
-from workflows.intake import _case_search_attributes
+from workflows.intake import case_search_attributes
 
 DETENTION = IncidentType(code="DETENTION", label_th="กักขังหน่วงเหนี่ยว", label_en="Unlawfully detained or confined")
 
@@ -59,9 +59,7 @@ class Scene:
 
     def officer_hears(self, line_user_id: str) -> Citizen:
         """Read an officer's chat through the same helper as a citizen's."""
-        officer = Citizen(self.platform, self._send)
-        officer.user_id = line_user_id
-        return officer
+        return Citizen(self.platform, self._send, user_id=line_user_id)
 
     async def token_for(self, officer: Officer) -> str:
         """A new bearer token for the officers' API, speaking for this officer."""
@@ -92,6 +90,6 @@ class Scene:
         await store.record_case_opened(opening)
         handle = await self.client.start_workflow(
             CaseWorkflow.run, opening, id=case_workflow_id(case_no), task_queue=self.settings.temporal_task_queue,
-            search_attributes=_case_search_attributes(opening),
+            search_attributes=case_search_attributes(opening),
         )
         return case_no, handle

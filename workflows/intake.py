@@ -247,7 +247,7 @@ class IntakeWorkflow:
             opening,
             id=case_workflow_id(case_no),
             parent_close_policy=ParentClosePolicy.ABANDON,
-            search_attributes=_case_search_attributes(opening),
+            search_attributes=case_search_attributes(opening),
             static_summary=_case_summary(opening),
         )
         self._open_case_no = case_no
@@ -438,7 +438,7 @@ class IntakeWorkflow:
             pass
 
 
-def _case_search_attributes(opening: CaseOpening) -> TypedSearchAttributes:
+def case_search_attributes(opening: CaseOpening) -> TypedSearchAttributes:
     report = opening.report
     return TypedSearchAttributes(
         [

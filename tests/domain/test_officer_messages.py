@@ -6,7 +6,7 @@ from linebot.v3.messaging import PushMessageRequest
 
 from domain.messages import render
 from domain.models import BotMessage, Language, Prompt
-from tests.conversation import actions_of
+from tests.conversation import actions_of, nodes_in
 
 ALERT = {
     "case_no": "ESS-2026-000123", "level": 0, "reported_at": "2026-11-29T23:40:00+00:00",
@@ -25,20 +25,7 @@ def card(language: Language, **changes) -> dict:
 
 
 def texts(message: dict) -> list[str]:
-    found: list[str] = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "text":
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(message["contents"])
-    return found
+    return [node["text"] for node in nodes_in(message["contents"]) if node.get("type") == "text"]
 
 
 def test_the_alert_has_time_in_the_buddhist_era_place_phone_and_the_four_buttons() -> None:
