@@ -1,7 +1,9 @@
 """Hands LINE events to the reporter's conversation workflow, once each.
 
 Signal-with-start: the event joins the running conversation, or starts a new one. It needs only
-the Temporal server, so the webhook keeps accepting events while no worker runs. LINE may
+the Temporal server, so the webhook keeps accepting events while no worker runs. A button on an
+officer's alert goes straight to its case, which is quicker when every second counts; when that
+case has ended, the officer's conversation answers it instead. LINE may
 redeliver an event (same webhookEventId), late: the id is remembered in PostgreSQL after the
 signal succeeds. If PostgreSQL is unreachable the event still goes through and the workflow's own
 de-duplication covers it.
@@ -13,11 +15,14 @@ import logging
 
 import asyncpg
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
-from domain.models import ConversationStart, IntakeTimeouts, LineEvent
+from domain.models import ConversationStart, EventKind, IntakeTimeouts, LineEvent
+from domain.postbacks import Postback
 from domain.pseudonyms import reporter_key
 from domain.settings import Settings
-from workflows.ids import intake_workflow_id
+from workflows.case import CaseWorkflow
+from workflows.ids import case_workflow_id, intake_workflow_id
 from workflows.intake import IntakeWorkflow
 
 log = logging.getLogger(__name__)
@@ -30,9 +35,31 @@ class ConversationGateway:
         self._settings = settings
 
     async def deliver(self, event: LineEvent) -> bool:
-        """Signal the event to its conversation. False when it had been delivered before."""
+        """Signal the event to its conversation, or an alert button to its case. False when it had
+        been delivered before."""
         if await self._delivered_before(event.event_id):
             return False
+        if not await self._hand_to_case(event):
+            await self._hand_to_conversation(event)
+        await self._remember(event.event_id)
+        return True
+
+    async def _hand_to_case(self, event: LineEvent) -> bool:
+        """An alert button goes to its running case. False when it is not one, or the case has ended."""
+        postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
+        if postback is None or postback.action != "officer" or not postback.case_no:
+            return False
+        try:
+            await self._client.get_workflow_handle(case_workflow_id(postback.case_no)).signal(
+                CaseWorkflow.officer_tap, event
+            )
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return True
+
+    async def _hand_to_conversation(self, event: LineEvent) -> None:
         key = reporter_key(event.user_id, self._settings.pseudonym_key)
         start = ConversationStart(user_id=event.user_id, reporter_key=key, timeouts=self._timeouts())
         await self._client.start_workflow(
@@ -44,8 +71,6 @@ class ConversationGateway:
             start_signal_args=[event],
             static_summary="บทสนทนาแจ้งเหตุ (conversation)",
         )
-        await self._remember(event.event_id)
-        return True
 
     def _timeouts(self) -> IntakeTimeouts:
         s = self._settings

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -34,6 +35,8 @@ with workflow.unsafe.imports_passed_through():
         Delivery,
         DeliveryResult,
         Language,
+        LineEvent,
+        Officer,
         OfficerAction,
         OfficerContact,
         OfficerLineRequest,
@@ -44,9 +47,13 @@ with workflow.unsafe.imports_passed_through():
         RoutingRequest,
         Station,
     )
+    from domain.postbacks import Postback
     from workflows import options, search_attributes
+    from workflows.line_profile import line_language
 
 MEDIA_MESSAGES = frozenset({"image", "video", "audio", "file"})
+# What an alert's buttons ask for; anything else from LINE only shows the case.
+LINE_BUTTONS = frozenset({"ACKNOWLEDGE", "OPEN"})
 # Earlier cases of the same reporter marked PRANK before officers are asked to double-check.
 PRANK_REVIEW_THRESHOLD = 2
 REPORTER_NEWS = {
@@ -73,6 +80,7 @@ class CaseWorkflow:
         self._review_flag = False
         self._reporter_messages: deque[ReporterMessage] = deque()
         self._line_requests: deque[OfficerLineRequest] = deque()
+        self._taps: deque[LineEvent] = deque()
         self._seen_event_ids: set[str] = set()
         self._acting = asyncio.Lock()  # one action at a time: the second sees the first's result
         self._attached = 0
@@ -90,6 +98,13 @@ class CaseWorkflow:
     def officer_request(self, request: OfficerLineRequest) -> None:
         if self._first_time(request.event_id):
             self._line_requests.append(request)
+
+    @workflow.signal
+    def officer_tap(self, event: LineEvent) -> None:
+        """A button on this case's LINE alert, handed over by the webhook straight away: the case
+        itself finds out who tapped it."""
+        if self._first_time(event.event_id):
+            self._taps.append(event)
 
     @workflow.update
     async def act(self, action: OfficerAction) -> ActionOutcome:
@@ -159,16 +174,19 @@ class CaseWorkflow:
 
     async def _keep_listening(self) -> None:
         """The reporter's messages and officers' LINE buttons, for as long as the case is open."""
+        def waiting() -> bool:
+            return bool(self._reporter_messages or self._line_requests or self._taps)
+
         while True:
-            await workflow.wait_condition(
-                lambda: bool(self._reporter_messages or self._line_requests) or self._status in FINAL_STATUSES
-            )
-            if not (self._reporter_messages or self._line_requests):
+            await workflow.wait_condition(lambda: waiting() or self._status in FINAL_STATUSES)
+            if not waiting():
                 return
             if self._reporter_messages:
                 await self._attach(self._reporter_messages.popleft())
             if self._line_requests:
                 await self._answer_line_request(self._line_requests.popleft())
+            if self._taps:
+                await self._answer_tap(self._taps.popleft())
 
     # --- officers' actions -------------------------------------------------------------------
 
@@ -191,7 +209,10 @@ class CaseWorkflow:
         if action.kind == ActionKind.REASSIGN and action.station_id is None:
             raise _refusal("InvalidAction", "ต้องระบุสถานีปลายทาง", "REASSIGN needs a station")
 
-    async def _apply(self, action: OfficerAction) -> ActionOutcome:
+    async def _apply(self, action: OfficerAction,
+                     also: Callable[[ActionOutcome], Awaitable[None]] | None = None) -> ActionOutcome:
+        """Applies an action that passed the checks; `also` (e.g. the officer's confirmation) goes
+        out together with the news to the reporter."""
         await workflow.wait_condition(lambda: self._route is not None)
         async with self._acting:
             self._check(action)  # again: routed now, and another officer may have acted meanwhile
@@ -208,12 +229,15 @@ class CaseWorkflow:
                 self._show_details()
             else:
                 await self._record(f"OFFICER_{action.kind.value}", details, actor=f"officer:{action.officer.officer_id}")
-            if action.kind == ActionKind.MESSAGE_REPORTER:
-                await self._tell_reporter(Prompt.FROM_OFFICER, text=action.note or "")
-            elif self._status != before and self._status in REPORTER_NEWS:
-                await self._tell_reporter(REPORTER_NEWS[self._status])
             assert self._route is not None
-            return ActionOutcome(case_no=self._case_no, status=self._status, station_id=self._route.station.station_id)
+            outcome = ActionOutcome(case_no=self._case_no, status=self._status, station_id=self._route.station.station_id)
+            messages = [also(outcome)] if also else []
+            if action.kind == ActionKind.MESSAGE_REPORTER:
+                messages.append(self._tell_reporter(Prompt.FROM_OFFICER, text=action.note or ""))
+            elif self._status != before and self._status in REPORTER_NEWS:
+                messages.append(self._tell_reporter(REPORTER_NEWS[self._status]))
+            await asyncio.gather(*messages)
+            return outcome
 
     async def _reassign(self, action: OfficerAction, details: dict) -> None:
         assert self._route is not None and action.station_id is not None
@@ -233,27 +257,50 @@ class CaseWorkflow:
         if self._status == CaseStatus.NEW:
             await self._alert([Audience.STATION], self._escalation_level, key=f"reassigned-{station.station_id}")
 
-    async def _answer_line_request(self, request: OfficerLineRequest) -> None:
-        reply = self._officer_sender(request)
+    async def _answer_tap(self, tap: LineEvent) -> None:
+        """Only a registered officer's tap counts; anyone else is told how to register."""
+        officer, language = await asyncio.gather(
+            workflow.execute_local_activity(
+                "find_officer_by_line_user", tap.user_id, result_type=Officer | None, **options.STORE
+            ),
+            line_language(tap.user_id),
+        )
+        language = language or Language.THAI
+        if officer is None:
+            await self._send(tap.user_id, language, [BotMessage(prompt=Prompt.NOT_AN_OFFICER)],
+                             key=f"answer-{tap.event_id}", reply_to=tap)
+            return
+        postback = Postback.decode(tap.postback_data)
+        code = postback.code if postback else None
+        await self._answer_line_request(OfficerLineRequest(
+            event_id=tap.event_id, request=code if code in LINE_BUTTONS else "OPEN", officer=officer,
+            line_user_id=tap.user_id, language=language,
+        ), reply_to=tap)
+
+    async def _answer_line_request(self, request: OfficerLineRequest, reply_to: LineEvent | None = None) -> None:
+        reply = self._officer_sender(request, reply_to)
         if request.request == "OPEN":
             await reply(BotMessage(prompt=Prompt.CASE_DETAIL, params=self._detail_params()))
             await self._record("CASE_VIEWED", {"officer_id": request.officer.officer_id, "via": "line"},
                                actor=f"officer:{request.officer.officer_id}")
             return
         action = OfficerAction(kind=ActionKind(request.request), officer=request.officer)
+
+        async def confirm(outcome: ActionOutcome) -> None:
+            await reply(BotMessage(prompt=Prompt.OFFICER_ACTION_DONE, params={
+                "case_no": self._case_no, "action": action.kind.value, "status": outcome.status.value}))
+
         try:
-            outcome = await self._apply(action)
+            await self._apply(action, also=confirm)
         except ApplicationError as refusal:
             reasons = refusal.details[0] if refusal.details else {"th": refusal.message, "en": refusal.message}
             await reply(BotMessage(prompt=Prompt.OFFICER_ACTION_REJECTED,
                                    params={"case_no": self._case_no, "reason_th": reasons["th"], "reason_en": reasons["en"]}))
-            return
-        await reply(BotMessage(prompt=Prompt.OFFICER_ACTION_DONE,
-                               params={"case_no": self._case_no, "action": action.kind.value, "status": outcome.status.value}))
 
-    def _officer_sender(self, request: OfficerLineRequest):
+    def _officer_sender(self, request: OfficerLineRequest, reply_to: LineEvent | None):
         async def send(message: BotMessage) -> None:
-            await self._send(request.line_user_id, request.language, [message], key=f"answer-{request.event_id}")
+            await self._send(request.line_user_id, request.language, [message], key=f"answer-{request.event_id}",
+                             reply_to=reply_to)
         return send
 
     # --- speaking and writing -----------------------------------------------------------------
@@ -282,9 +329,12 @@ class CaseWorkflow:
                          key=f"reporter-{self._told_reporter}")
 
     async def _send(self, user_id: str, language: Language, messages: list[BotMessage], key: str,
-                    silent: bool = True) -> None:
+                    silent: bool = True, reply_to: LineEvent | None = None) -> None:
+        """Pushed, or a reply to `reply_to` while its token is fresh (the activity decides)."""
         delivery = Delivery(key=f"{workflow.info().workflow_id}/{key}", user_id=user_id, language=language,
-                            messages=messages, silent=silent)
+                            messages=messages, silent=silent,
+                            reply_token=reply_to.reply_token if reply_to else None,
+                            reply_token_issued_at=reply_to.occurred_at if reply_to else None)
         try:
             await workflow.execute_activity("send_line_messages", delivery, result_type=DeliveryResult, **options.LINE)
         except ActivityError:

@@ -215,6 +215,7 @@ async def test_acknowledge_from_the_line_alert_button(live_scene: Scene) -> None
     await inspector.taps("รับทราบ")
     [done] = await inspector.hears()
     assert case_no in text_of(done) and "รับทราบ" in text_of(done)
+    assert inspector.last_entries[0].via == "reply"  # answered in the tap's own exchange, no push needed
     assert await handle.query(CaseWorkflow.status) == CaseStatus.ACKNOWLEDGED
     await inspector.taps("รับทราบ", in_message=alert)  # a second tap: refused, with the reason
     [again] = await inspector.hears()
@@ -222,6 +223,17 @@ async def test_acknowledge_from_the_line_alert_button(live_scene: Scene) -> None
     await inspector.taps("เปิดเรื่อง", in_message=alert)
     [detail] = await inspector.hears()
     assert "081-234-5678" in text_of(detail)
+
+
+async def test_a_button_on_the_alert_of_an_ended_case_says_so(live_scene: Scene) -> None:
+    case_no, handle = await live_scene.open_case()
+    inspector = live_scene.officer_hears(live_scene.station_line)
+    [alert] = await inspector.hears()
+    await handle.execute_update(CaseWorkflow.act, act(ActionKind.CLOSE, live_scene.station_officer, note="ระงับเหตุแล้ว"))
+    await handle.result()
+    await inspector.taps("รับทราบ", in_message=alert)
+    [answer] = await inspector.hears()
+    assert case_no in text_of(answer) and "ปิดไปแล้ว" in text_of(answer)
 
 
 async def test_a_stranger_tapping_an_alert_button_is_told_to_register(live_scene: Scene) -> None:

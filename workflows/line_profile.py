@@ -1,0 +1,20 @@
+"""What workflows ask LINE about a user. Cosmetic: a failure never holds up a report."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.models import Language
+    from workflows import options
+
+
+async def line_language(user_id: str) -> Language | None:
+    """The language of the user's LINE app when the bot speaks it; None when unknown."""
+    try:
+        return await workflow.execute_local_activity(
+            "get_line_language", user_id, result_type=Language | None, **options.LINE_COSMETIC
+        )
+    except ActivityError:
+        return None
