@@ -58,6 +58,11 @@ def build_worker(
         # sends twice: get that note to the server promptly.
         default_heartbeat_throttle_interval=timedelta(seconds=1),
         max_heartbeat_throttle_interval=timedelta(seconds=1),
+        # Each report starts two workflows (its conversation, then its case) whose first tasks come
+        # from the shared queue rather than this worker's sticky one: poll it with half the pollers
+        # (the default is one in five), or new cases wait for a free poller under load.
+        max_concurrent_workflow_task_polls=10,
+        nonsticky_to_sticky_poll_ratio=0.5,
         # After a crash, a conversation's next task waits this long on the dead worker's sticky
         # queue before any worker may take it: keep a frightened reporter's wait short.
         sticky_queue_schedule_to_start_timeout=timedelta(seconds=3),

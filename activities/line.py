@@ -102,7 +102,8 @@ class LineMessenger:
         messages = [render(message, delivery.language) for message in delivery.messages]
         _check_wire_format(messages)
         tried_before = _tried_in_earlier_attempt()
-        if tried_before != _PUSH and self._reply_token_fresh(delivery):
+        replying = tried_before != _PUSH and self._reply_token_fresh(delivery)
+        if replying:
             activity.heartbeat(_REPLY)  # lets a retry know the token may have been used by us
             try:
                 await self._call(
@@ -121,7 +122,10 @@ class LineMessenger:
                     # got through to LINE and lost the answer (e.g. the worker died).
                     return DeliveryResult(method="already-delivered")
                 logger.info("Reply token no longer valid; pushing instead")
-        activity.heartbeat(_PUSH)  # from here on only push is safe to repeat
+        if replying or tried_before == _REPLY:
+            # From here on only push is safe to repeat. With no reply in play a retry pushes
+            # anyway (same retry key), so the note, a write on the server, is spared.
+            activity.heartbeat(_PUSH)
         try:
             await self._call(
                 "push",

@@ -36,6 +36,7 @@ class ReportResult:
     started: float  # perf_counter
     finished: float  # perf_counter: the officer's acknowledgement confirmed
     complete_to_alert: float  # seconds from the phone number's webhook POST to the alert in the officer's chat
+    step_seconds: list[float] = field(default_factory=list)  # each of STEPS: its event sent → the bot's answer
 
 
 class Listener:
@@ -121,35 +122,46 @@ class OfficerDesk:
             news.done.set_result(line.text_of(message))
 
 
+STEPS = ("follow", "report", "type", "pin", "confirm", "phone", "acknowledge")
+
+
 async def complete_report(channel: LineChannel, desk: OfficerDesk, poll_seconds: float,
                           number: int) -> ReportResult:
     """follow → report → type → pin → confirm → phone, then the officer acknowledges the alert."""
     started = time.perf_counter()
     citizen = await channel.new_user(f"ผู้แจ้ง {number}")
     bot = Listener(channel, citizen, poll_seconds)
+    steps: list[float] = []
 
-    await channel.deliver(line.follow(citizen))
-    await bot.answer()
-    await channel.deliver(line.text(citizen, "แจ้งเหตุ"))
-    await channel.deliver(line.postback(citizen, _tap(await bot.answer(), f"code={INCIDENT_TYPE}")))
-    await bot.answer()
-    await channel.deliver(line.location(citizen, BANGKOK_PIN))
-    await channel.deliver(line.postback(citizen, _tap(await bot.answer(), "action=confirm_location")))
-    await bot.answer()
-    phone_sent_at = await channel.deliver(line.text(citizen, PHONE))
-    found = CASE_NUMBER.search(" ".join(line.text_of(m) for m in await bot.answer()))
+    async def step(event: dict[str, Any]) -> list[dict[str, Any]]:
+        """Sends one event and waits for the bot's answer; keeps how long that took."""
+        began = time.perf_counter()
+        await channel.deliver(event)
+        answer = await bot.answer()
+        steps.append(time.perf_counter() - began)
+        return answer
+
+    await step(line.follow(citizen))
+    types = await step(line.text(citizen, "แจ้งเหตุ"))
+    await step(line.postback(citizen, _tap(types, f"code={INCIDENT_TYPE}")))
+    confirmation = await step(line.location(citizen, BANGKOK_PIN))
+    await step(line.postback(citizen, _tap(confirmation, "action=confirm_location")))
+    phone_sent_at = time.time()
+    found = CASE_NUMBER.search(" ".join(line.text_of(m) for m in await step(line.text(citizen, PHONE))))
     if found is None:
         raise ConversationFailed("the bot's last answer carried no case number")
     case_no = found.group(0)
 
     news = desk.news(case_no)
     alerted_at, acknowledge = await asyncio.wait_for(news.alert, ANSWER_TIMEOUT)
+    tapped = time.perf_counter()
     await channel.deliver(line.postback(desk.user_id, acknowledge))
     answer = await asyncio.wait_for(news.done, ANSWER_TIMEOUT)
+    steps.append(time.perf_counter() - tapped)
     if "ทำรายการไม่ได้" in answer:
         raise ConversationFailed("the acknowledgement was refused")
     return ReportResult(case_no=case_no, started=started, finished=time.perf_counter(),
-                        complete_to_alert=alerted_at - phone_sent_at)
+                        complete_to_alert=alerted_at - phone_sent_at, step_seconds=steps)
 
 
 def _tap(messages: list[dict[str, Any]], wanted: str) -> str:

@@ -53,7 +53,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.directory import Directory
 from bench.cpu import cores_used
-from bench.conversations import BANGKOK_PIN, OfficerDesk, ReportResult, complete_report
+from bench.conversations import BANGKOK_PIN, STEPS, OfficerDesk, ReportResult, complete_report
 from bench.figures import ms, percentile, rate, verdict
 from bench.history import activities_per_step, activities_scheduled
 from bench.line import LineChannel
@@ -317,6 +317,9 @@ def print_figures(args: argparse.Namespace, stack: Stack, per_step: list[list[in
         f"  complete → alert  p50 {ms(percentile(full.alerts, 50))}, p95 {ms(percentile(full.alerts, 95))}",
         f"  skeleton's phone step ({'+'.join(map(str, per_step[CITIZEN_STEPS - 1]))} activities in a row) p50 "
         f"{ms(percentile(skeleton_phone, 50))}, p95 {ms(percentile(skeleton_phone, 95))}",
+        f"  p50 per step (event sent → answer seen; the skeleton's: signal → its last activity ran)",
+        "    " + "  ".join(f"{name} {ms(percentile([r.step_seconds[n] for r in full.results], 50))}"
+                          f"/{ms(percentile(skeleton.step_seconds[n], 50))}" for n, name in enumerate(STEPS)),
         f"  CPU, full stack   {full.cpu}",
         f"  CPU, skeleton     {skeleton_cpu}",
         "",

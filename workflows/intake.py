@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import options, search_attributes
     from workflows.case import CaseWorkflow
     from workflows.ids import case_workflow_id
+    from workflows.line_profile import line_language
 
 CONTENT_MESSAGES = frozenset({"text", "image", "video", "audio", "file", "location", "sticker"})
 CONFIRM_WORDS = frozenset({"ถูกต้อง", "ใช่", "correct", "yes", "ok"})
@@ -216,14 +217,16 @@ class IntakeWorkflow:
 
     async def _open_case(self, draft: Draft, complete: bool) -> None:
         assert draft.location is not None and draft.place is not None
-        await self._show_loading()
         info = workflow.info()
         conversation_id = f"{info.workflow_id}/{info.run_id}/{len(self._cases_opened)}"
-        case_no = await workflow.execute_local_activity(
-            "allocate_case_number",
-            CaseNumberRequest(conversation_id=conversation_id, year=thai_year(workflow.now())),
-            result_type=str,
-            **options.STORE,
+        _, case_no = await asyncio.gather(
+            self._show_loading(),
+            workflow.execute_local_activity(
+                "allocate_case_number",
+                CaseNumberRequest(conversation_id=conversation_id, year=thai_year(workflow.now())),
+                result_type=str,
+                **options.STORE,
+            ),
         )
         opening = CaseOpening(
             case_no=case_no,
@@ -242,18 +245,21 @@ class IntakeWorkflow:
         )
         # Recorded before the reporter hears the number, so an officer can look it up at once.
         await workflow.execute_local_activity("record_case_opened", opening, **options.STORE)
-        await workflow.start_child_workflow(
-            CaseWorkflow.run,
-            opening,
-            id=case_workflow_id(case_no),
-            parent_close_policy=ParentClosePolicy.ABANDON,
-            search_attributes=case_search_attributes(opening),
-            static_summary=_case_summary(opening),
-        )
         self._open_case_no = case_no
         self._cases_opened.append(case_no)
         prompt = Prompt.CASE_OPENED if complete else Prompt.CASE_OPENED_INCOMPLETE
-        await self._say([BotMessage(prompt=prompt, params={"case_no": case_no})])
+        # The case starts while the reporter is told its number: neither waits for the other.
+        await asyncio.gather(
+            workflow.start_child_workflow(
+                CaseWorkflow.run,
+                opening,
+                id=case_workflow_id(case_no),
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                search_attributes=case_search_attributes(opening),
+                static_summary=_case_summary(opening),
+            ),
+            self._say([BotMessage(prompt=prompt, params={"case_no": case_no})]),
+        )
 
     # --- outside a report ------------------------------------------------------------------
 
@@ -399,16 +405,14 @@ class IntakeWorkflow:
     # --- speaking ----------------------------------------------------------------------------
 
     async def _get_to_know_reporter(self) -> None:
-        try:
-            language = await workflow.execute_local_activity(
-                "get_line_language", self._start.user_id, result_type=Language | None, **options.LINE_COSMETIC
-            )
-        except ActivityError:
-            language = None
-        self._language = language or Language.THAI
-        self._open_case_no = await workflow.execute_local_activity(
-            "find_open_case", self._start.reporter_key, result_type=str | None, **options.STORE
+        """Their LINE app's language and any case of theirs still open, looked up side by side."""
+        language, self._open_case_no = await asyncio.gather(
+            line_language(self._start.user_id),
+            workflow.execute_local_activity(
+                "find_open_case", self._start.reporter_key, result_type=str | None, **options.STORE
+            ),
         )
+        self._language = language or Language.THAI
 
     async def _say(self, messages: list[BotMessage]) -> None:
         """Send by reply while the last event's token is fresh (the activity decides), else push."""

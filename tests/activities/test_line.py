@@ -87,9 +87,12 @@ async def test_pushes_silently_when_the_reply_token_is_too_old(fake_line, line_u
 
 
 async def test_pushes_when_there_is_no_reply_token(fake_line, line_user, messenger):
-    result = await attempt(1).run(messenger.send, delivery_for(line_user))
+    first = attempt(1)
+    result = await first.run(messenger.send, delivery_for(line_user))
     assert result.method == "push"
     assert len(fake_line.platform.bot_messages(line_user.user_id)) == 1
+    # With no reply in play a retry simply pushes again under the same key: no note to the server.
+    assert first.heartbeats == []
 
 
 async def test_a_retry_after_a_reply_whose_answer_was_lost_does_not_repeat_the_message(
