@@ -8,12 +8,10 @@ The API never changes a case itself: actions go to the case workflow as Temporal
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import json
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -21,35 +19,25 @@ import asyncpg
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
 
+from api.case_actions import send_action
 from api.officer_auth import CurrentOfficer
-from domain.case_rules import PROVINCE_ROLES, within_jurisdiction
+from domain.case_rules import within_jurisdiction
+from database.sql import Conditions
 from domain.clock import THAILAND
 from domain.models import ActionKind, ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole
 from domain.phone import read_phone_number
-from workflows.ids import case_workflow_id
+from domain.scope import CaseScope
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/cases", tags=["cases — เรื่องแจ้งเหตุ"])
 
 CASE_VIEWED = "CASE_VIEWED"
 CASE_ACTION = "CASE_ACTION"
-ACT_UPDATE = "act"
 MAX_PAGE = 200
-# An update normally completes in well under a second. Past this (Temporal unreachable: its client
-# keeps retrying for about 10 s; no worker running) the caller gets 503 and may retry with the same
-# Idempotency-Key, which is applied once anyway.
-ACTION_WAIT = timedelta(seconds=5)
 
 CASE_NOT_FOUND = "ไม่พบเรื่องแจ้งเหตุนี้ในเขตความรับผิดชอบของท่าน — no such case within your jurisdiction"
-CASE_NOT_ACTIVE = "เรื่องนี้ไม่รับการดำเนินการแล้ว — this case no longer accepts actions"
-TRY_AGAIN = "ระบบงานไม่พร้อม ลองใหม่ด้วย Idempotency-Key เดิม — service unavailable; retry with the same key"
 FOREIGN_PROVINCE = "ท่านดูได้เฉพาะจังหวัดของท่าน — you may only list cases of your own province"
-# The case workflow's rejection types, and what they mean over HTTP.
-REJECTIONS: dict[str, int] = {"OutsideJurisdiction": 403, "IllegalTransition": 409, "InvalidAction": 422}
 
 
 # --- What the API answers ---------------------------------------------------------------------
@@ -134,34 +122,6 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # --- Scope in SQL (for the list) ----------------------------------------------------------------
 
 
-class _Where:
-    """Collects SQL conditions and their positional parameters."""
-
-    def __init__(self) -> None:
-        self.conditions: list[str] = []
-        self.parameters: list[Any] = []
-
-    def add(self, template: str, *values: Any) -> None:
-        placeholders = []
-        for value in values:
-            self.parameters.append(value)
-            placeholders.append(f"${len(self.parameters)}")
-        self.conditions.append(template.format(*placeholders))
-
-    def sql(self) -> str:
-        return " AND ".join(self.conditions) or "true"
-
-
-def _add_scope(where: _Where, officer: Officer) -> None:
-    """within_jurisdiction, as SQL: the same three cases in the same order."""
-    if officer.role == OfficerRole.NATIONAL_DESK:
-        return
-    if officer.role in PROVINCE_ROLES:
-        where.add("c.province_code = {}", officer.province_code)  # NULL (no province) matches nothing
-        return
-    where.add("c.station_id = {}", officer.station_id)  # NULL (no station) matches nothing
-
-
 def _start_of_thai_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=THAILAND)
 
@@ -213,8 +173,8 @@ async def list_cases(
 ) -> CasePage:
     if province is not None and officer.role != OfficerRole.NATIONAL_DESK and province != officer.province_code:
         raise HTTPException(403, FOREIGN_PROVINCE)
-    where = _Where()
-    _add_scope(where, officer)
+    where = Conditions()
+    where.add_scope(CaseScope.of_officer(officer))
     if status:
         where.add("c.status = any({}::text[])", [s.value for s in status])
     if incident_type:
@@ -311,18 +271,6 @@ async def get_case(request: Request, officer: CurrentOfficer, case_no: CaseNo) -
 # --- Actions -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Refusal:
-    """Why an action was not applied, as the HTTP answer will say it."""
-
-    status: int
-    message: str
-    type: str | None = None
-
-    def response(self) -> JSONResponse:
-        return JSONResponse(ErrorBody(detail=self.message, type=self.type).model_dump(), status_code=self.status)
-
-
 @router.post(
     "/{case_no}/actions",
     response_model=ActionOutcome,
@@ -350,42 +298,14 @@ async def act_on_case(
         async with pool.acquire() as connection:  # a probe of another jurisdiction is worth recording
             await _audit(connection, officer, CASE_ACTION, case_no, audit | {"http_status": 404})
         raise
-    answer = await _send_action(request, officer, case_no, body, idempotency_key)
+    action = OfficerAction(kind=body.kind, officer=officer, note=body.note, station_id=body.station_id)
+    answer = await send_action(request.app.state.temporal, case_no, action, idempotency_key)
     if isinstance(answer, ActionOutcome):
         audit |= {"http_status": 200, "status": answer.status.value}
     else:
         audit |= {"http_status": answer.status, "type": answer.type}
     async with pool.acquire() as connection:
         await _audit(connection, officer, CASE_ACTION, case_no, audit)
-    return answer if isinstance(answer, ActionOutcome) else answer.response()
-
-
-async def _send_action(
-    request: Request, officer: Officer, case_no: str, body: ActionRequest, idempotency_key: str
-) -> ActionOutcome | _Refusal:
-    action = OfficerAction(kind=body.kind, officer=officer, note=body.note, station_id=body.station_id)
-    handle = request.app.state.temporal.get_workflow_handle(case_workflow_id(case_no))
-    try:
-        async with asyncio.timeout(ACTION_WAIT.total_seconds()):
-            return await handle.execute_update(
-                ACT_UPDATE,
-                action,
-                # Temporal keeps one outcome per update id: a retried request is applied once.
-                id=f"officer-{officer.officer_id}-{idempotency_key}",
-                result_type=ActionOutcome,
-            )
-    except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        if isinstance(cause, ApplicationError) and cause.type in REJECTIONS:
-            return _Refusal(REJECTIONS[cause.type], cause.message, cause.type)
-        log.error("case action failed unexpectedly: %s", type(cause).__name__)
-        return _Refusal(500, "เกิดข้อผิดพลาด — the action failed unexpectedly")
-    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        return _Refusal(503, TRY_AGAIN, "Unavailable")
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            # The case's workflow has finished (or never ran): nothing accepts actions any more.
-            return _Refusal(409, CASE_NOT_ACTIVE, "CaseNotActive")
-        log.warning("Temporal unreachable for a case action: %s", error.status.name if error.status else "?")
-        return _Refusal(503, TRY_AGAIN, "Unavailable")
-
+    if isinstance(answer, ActionOutcome):
+        return answer
+    return JSONResponse(ErrorBody(detail=answer.message, type=answer.type).model_dump(), status_code=answer.status)

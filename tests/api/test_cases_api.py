@@ -19,7 +19,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from api.cases import ACTION_WAIT
+from api.case_actions import ACTION_WAIT
 from database.officer_tokens import issue_token, officer_for_token
 from devstack.binaries import temporal_cli
 from domain.case_rules import within_jurisdiction

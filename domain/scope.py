@@ -1,0 +1,45 @@
+"""Which cases someone may see: every case (national), one province's, or one station's.
+
+The same rule as domain.case_rules.within_jurisdiction, as data the database queries can apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.case_rules import PROVINCE_ROLES
+from domain.models import Officer, OfficerRole
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    province_code: str | None = None  # only this province's cases
+    station_id: int | None = None  # only this station's cases
+    nothing: bool = False  # e.g. a province role with no province: sees no case at all
+    forwarded_only: bool = False  # a multidisciplinary team sees only the cases handed to it
+
+    @classmethod
+    def national(cls) -> CaseScope:
+        return cls()
+
+    @classmethod
+    def of_officer(cls, officer: Officer) -> CaseScope:
+        if officer.role == OfficerRole.NATIONAL_DESK:
+            return cls.national()
+        if officer.role in PROVINCE_ROLES:
+            return cls(province_code=officer.province_code, nothing=officer.province_code is None)
+        return cls(station_id=officer.station_id, nothing=officer.station_id is None)
+
+    @property
+    def is_national(self) -> bool:
+        return not (self.nothing or self.forwarded_only) and self.province_code is None and self.station_id is None
+
+    def allows(self, province_code: str | None, station_id: int | None, status: str | None = None) -> bool:
+        if self.nothing:
+            return False
+        if self.forwarded_only and status != "FORWARDED":
+            return False
+        if self.station_id is not None:
+            return station_id == self.station_id
+        if self.province_code is not None:
+            return province_code == self.province_code
+        return True
