@@ -1,0 +1,54 @@
+"""A reporter's phone number in lists and exports: only its last four digits, in the national layout
+officers know; revealed, the same layout with every digit."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.masking import mask_phone, national_layout
+from domain.phone import read_phone_number
+
+
+@pytest.mark.parametrize(
+    ("e164", "masked"),
+    [
+        ("+66812345678", "xxx-xxx-5678"),  # mobile
+        ("+66909876543", "xxx-xxx-6543"),
+        ("+6621234567", "xx-xxx-4567"),  # Bangkok fixed line
+        ("+6653123456", "xxx-xx3-456"),  # provincial fixed line: the last four digits span a dash
+    ],
+)
+def test_a_thai_number_shows_only_its_last_four_digits(e164: str, masked: str) -> None:
+    assert mask_phone(e164) == masked
+
+
+def test_no_number_stays_no_number() -> None:
+    assert mask_phone(None) is None
+
+
+@pytest.mark.parametrize("typed", ["0812345678", "0612345678", "02-123-4567", "053-123-456", "038 123 456"])
+def test_the_layout_is_the_one_domain_phone_prints(typed: str) -> None:
+    number = read_phone_number(typed)
+    assert number.e164 is not None and number.national is not None
+    assert national_layout(number.e164) == number.national
+    last_four = [i for i, character in enumerate(number.national) if character.isdigit()][-4:]
+    expected = "".join(
+        character if i in last_four or not character.isdigit() else "x" for i, character in enumerate(number.national)
+    )
+    assert mask_phone(number.e164) == expected
+
+
+@pytest.mark.parametrize(
+    ("e164", "masked"),
+    [
+        ("+14155552671", "xxxxxxx2671"),  # not Thai: no layout, still only four digits shown
+        ("+66123", "x6123"),  # too short to be Thai
+        ("1234", "xxxx"),  # four digits or fewer would show it all: hidden entirely
+    ],
+)
+def test_any_other_number_still_shows_at_most_four_digits(e164: str, masked: str) -> None:
+    assert mask_phone(e164) == masked
+
+
+def test_revealed_numbers_that_are_not_thai_stay_as_stored() -> None:
+    assert national_layout("+14155552671") == "+14155552671"
