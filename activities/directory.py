@@ -11,6 +11,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from database.officer_codes import hash_code
+from database.officers import OFFICER_COLUMNS, officer_by_id
 from domain.escalation import ON_DUTY_ROLES
 from domain.models import (
     Audience,
@@ -37,11 +38,6 @@ DISTANCE_KM = """
         power(sin(radians(s.latitude - $1) / 2), 2)
         + cos(radians($1)) * cos(radians(s.latitude)) * power(sin(radians(s.longitude - $2) / 2), 2)
     ))
-"""
-# An officer's province: their station's when they have one.
-OFFICER_COLUMNS = """
-    o.id AS officer_id, o.name, o.role, coalesce(s.province_code, o.province_code) AS province_code,
-    o.station_id
 """
 COMMANDER_ROLES = (OfficerRole.COMMANDER, OfficerRole.DEPUTY_COMMANDER)
 
@@ -228,11 +224,9 @@ async def _audience_members(
 
 
 async def _officer(connection: asyncpg.Connection, officer_id: int) -> Officer:
-    row = await connection.fetchrow(
-        f"SELECT {OFFICER_COLUMNS} FROM officers AS o LEFT JOIN stations AS s ON s.id = o.station_id WHERE o.id = $1",
-        officer_id,
-    )
-    return Officer(**dict(row))
+    officer = await officer_by_id(connection, officer_id, active_only=False)
+    assert officer is not None  # the code's row references it
+    return officer
 
 
 def _refused(reason: RegistrationFailure) -> RegistrationOutcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from database.accounts import ensure_demo_accounts
 from database.migrate import migrate
 from database.reference_data import load_reference_data
 from domain.settings import Settings
@@ -15,3 +16,5 @@ async def prepare_database(pool: asyncpg.Pool, settings: Settings) -> None:
         await migrate(connection)
         # Synthetic stations are for development; production keeps its real directory.
         await load_reference_data(connection, include_demo_stations=settings.is_development)
+        if settings.is_development:
+            await ensure_demo_accounts(connection, settings.demo_password)

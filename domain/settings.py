@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     # Keyed hash that turns a LINE user id into the reporter key used in workflow ids.
     pseudonym_key: str = Field("development-only-pseudonym-key", alias="ESS_PSEUDONYM_KEY")
 
+    # Password of the demonstration back-office accounts (development only; see database.accounts).
+    demo_password: str = Field("ess-demo-2569", alias="ESS_DEMO_PASSWORD")
+    # How often the back office's case list looks for new cases.
+    case_list_refresh: timedelta = Field(timedelta(seconds=5), alias="ESS_CASE_LIST_REFRESH")
+
     # The conversation's patience, per step: one gentle reminder, then give up
     # (a case is still opened if the location is known).
     intake_reminder_after: timedelta = Field(timedelta(minutes=3), alias="ESS_INTAKE_REMINDER_AFTER")

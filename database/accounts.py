@@ -1,0 +1,217 @@
+"""Back-office accounts: create, disable, change a password, and the demonstration accounts.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults); only the hash is stored.
+
+    python -m database.accounts create <username> --role ROLE [--province CODE] [--station CODE]
+                                       [--officer CODE] [--name "ชื่อที่แสดง"]
+    python -m database.accounts password <username>
+    python -m database.accounts disable <username>
+
+The password is read from the terminal without echo (or from ESS_NEW_PASSWORD, for scripts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+import asyncpg
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from domain.accounts import Account, AccountRole
+
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+
+ACCOUNT_COLUMNS = """a.id AS account_id, a.username, a.display_name, a.role, a.province_code,
+    a.station_id, a.officer_id"""
+
+
+class AccountRefused(ValueError):
+    """Why an account could not be created or changed, Thai then English."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountRefused(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD_LENGTH} ตัวอักษร — "
+                             f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
+async def create_account(
+    connection: asyncpg.Connection, *, username: str, display_name: str, password: str, role: AccountRole,
+    province_code: str | None = None, station_code: str | None = None, officer_code: str | None = None,
+    is_demo: bool = False,
+) -> int:
+    """The new account's id. A station implies its province; an officer, their station and province."""
+    check_password(password)
+    username = username.strip().lower()
+    station_id = None
+    officer_id = None
+    if officer_code:
+        officer = await connection.fetchrow(
+            "SELECT o.id, o.station_id, coalesce(s.province_code, o.province_code) AS province_code "
+            "FROM officers o LEFT JOIN stations s ON s.id = o.station_id WHERE o.code = $1 AND o.active",
+            officer_code,
+        )
+        if officer is None:
+            raise AccountRefused("ไม่พบเจ้าหน้าที่รหัสนี้ — no active officer has that code")
+        officer_id, station_id = officer["id"], officer["station_id"]
+        province_code = province_code or officer["province_code"]
+    if station_code:
+        station = await connection.fetchrow("SELECT id, province_code FROM stations WHERE code = $1", station_code)
+        if station is None:
+            raise AccountRefused("ไม่พบสถานีรหัสนี้ — no station has that code")
+        station_id, province_code = station["id"], province_code or station["province_code"]
+    try:
+        return await connection.fetchval(
+            """
+            INSERT INTO accounts (username, display_name, password_hash, role, province_code, station_id,
+                                  officer_id, is_demo)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+            """,
+            username, display_name, hash_password(password), role.value, province_code, station_id, officer_id,
+            is_demo,
+        )
+    except asyncpg.UniqueViolationError:
+        raise AccountRefused("ชื่อผู้ใช้นี้มีอยู่แล้ว — that username is taken") from None
+    except asyncpg.CheckViolationError:
+        raise AccountRefused(
+            "ชื่อผู้ใช้ใช้ได้เฉพาะ a-z 0-9 . _ - (3–64 ตัว) และบทบาทต้องระบุจังหวัดหรือสถานี — "
+            "usernames are 3–64 of a-z 0-9 . _ -, and the role needs its province or station"
+        ) from None
+
+
+async def set_password(connection: asyncpg.Connection, username: str, password: str) -> bool:
+    check_password(password)
+    status = await connection.execute(
+        "UPDATE accounts SET password_hash = $2 WHERE username = $1", username.lower(), hash_password(password)
+    )
+    return status.endswith(" 1")
+
+
+async def disable_account(connection: asyncpg.Connection, username: str) -> bool:
+    """Also ends the account's sessions at once."""
+    async with connection.transaction():
+        account_id = await connection.fetchval(
+            "UPDATE accounts SET active = false WHERE username = $1 RETURNING id", username.lower()
+        )
+        if account_id is None:
+            return False
+        await connection.execute(
+            "UPDATE account_sessions SET ended_at = now() WHERE account_id = $1 AND ended_at IS NULL", account_id
+        )
+    return True
+
+
+async def account_by_id(connection: asyncpg.Connection, account_id: int) -> Account | None:
+    row = await connection.fetchrow(f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1 AND a.active",
+                                    account_id)
+    return Account(**dict(row)) if row else None
+
+
+# --- demonstration accounts (development only) ---------------------------------------------
+
+# (username, display name, role, province, officer code): Bangkok, where the simulator's pins land.
+DEMO_ACCOUNTS = (
+    ("admin", "ผู้ดูแลระบบส่วนกลาง (ตัวอย่าง)", AccountRole.SUPERADMIN, None, "DEMO-OFFICER-NATIONAL-DESK-1"),
+    ("bangkok-admin", "ผู้ดูแลระบบ กรุงเทพมหานคร (ตัวอย่าง)", AccountRole.PROVINCE_ADMIN, "10", None),
+    ("bangkok-191", "ศูนย์ 191 กรุงเทพมหานคร (ตัวอย่าง)", AccountRole.CENTRE_OPERATOR, None, "DEMO-OFFICER-191-10-1"),
+    ("khlongtoei", "สน.คลองเตย (ตัวอย่าง)", AccountRole.STATION_OFFICER, None, "DEMO-OFFICER-1033-INSPECTOR"),
+    ("bangkok-team", "ทีมสหวิชาชีพ กรุงเทพมหานคร (ตัวอย่าง)", AccountRole.TEAM_MEMBER, "10", None),
+)
+
+
+async def ensure_demo_accounts(connection: asyncpg.Connection, password: str) -> int:
+    """Adds the demonstration accounts that are missing (all with `password`); how many were added."""
+    added = 0
+    for username, name, role, province, officer in DEMO_ACCOUNTS:
+        if await connection.fetchval("SELECT 1 FROM accounts WHERE username = $1", username):
+            continue
+        if officer and not await connection.fetchval("SELECT 1 FROM officers WHERE code = $1", officer):
+            continue  # a directory without demo officers
+        await create_account(connection, username=username, display_name=name, password=password, role=role,
+                             province_code=province, officer_code=officer, is_demo=True)
+        added += 1
+    return added
+
+
+# --- command line ------------------------------------------------------------------------------
+
+
+def _new_password() -> str:
+    if password := os.environ.get("ESS_NEW_PASSWORD"):
+        return password
+    first = getpass.getpass("รหัสผ่านใหม่ / new password: ")
+    if getpass.getpass("อีกครั้ง / again: ") != first:
+        raise AccountRefused("รหัสผ่านไม่ตรงกัน — the passwords differ")
+    return first
+
+
+async def _main(args: argparse.Namespace) -> str:
+    from database.pool import create_pool
+    from domain.settings import get_settings
+
+    pool = await create_pool(get_settings(), max_size=1)
+    try:
+        async with pool.acquire() as connection:
+            if args.command == "create":
+                await create_account(
+                    connection, username=args.username, display_name=args.name or args.username,
+                    password=_new_password(), role=AccountRole(args.role), province_code=args.province,
+                    station_code=args.station, officer_code=args.officer,
+                )
+                return "สร้างบัญชีแล้ว — account created"
+            if args.command == "password":
+                found = await set_password(connection, args.username, _new_password())
+            else:
+                found = await disable_account(connection, args.username)
+            if not found:
+                raise AccountRefused("ไม่พบบัญชีนี้ — no such account")
+            return "เรียบร้อย — done"
+    finally:
+        await pool.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m database.accounts", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create", help="a new back-office account")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, choices=[role.value for role in AccountRole])
+    create.add_argument("--name", help="name shown in the back office")
+    create.add_argument("--province", help="province code (e.g. 10 for Bangkok)")
+    create.add_argument("--station", help="station code")
+    create.add_argument("--officer", help="the officer this account acts as (officer code)")
+    commands.add_parser("password", help="set a new password").add_argument("username")
+    commands.add_parser("disable", help="disable an account and end its sessions").add_argument("username")
+    args = parser.parse_args(argv)
+    try:
+        print(asyncio.run(_main(args)))
+    except AccountRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
