@@ -5,6 +5,8 @@ VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 # Touched after a successful install; older than pyproject.toml means "install again".
 INSTALL_STAMP := $(VENV)/.installed
+# npm writes this after installing what package-lock.json names.
+NODE_STAMP := node_modules/.package-lock.json
 DATA_DIR ?= .data
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="tests/devstack -x"`.
 PYTEST_ARGS ?=
@@ -16,7 +18,7 @@ help: ## Show this list
 	@echo "ESS Help Me — make targets:"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-install: $(INSTALL_STAMP) ## Create .venv and install the project with its test tools (only when pyproject.toml changed)
+install: $(INSTALL_STAMP) $(NODE_STAMP) ## Create .venv, install the project, its test tools and the back office's front-end libraries (only what changed)
 
 $(VENV_PYTHON):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0])'
@@ -24,6 +26,11 @@ $(VENV_PYTHON):
 
 $(INSTALL_STAMP): pyproject.toml | $(VENV_PYTHON)
 	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+# The back office serves these itself (charts, maps): no CDN at run time.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
 	@touch $@
 
 run: install ## Start everything (Temporal, PostgreSQL, worker, API) in this terminal; Ctrl-C stops it

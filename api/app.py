@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from api import cases, webhook
+from api.back_office import mount_back_office
 from api.conversations import ConversationGateway
 from api.docs import mount_docs
 from api.log_privacy import hide_line_user_ids_in_access_log
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_docs(app)
     app.include_router(webhook.router)
     app.include_router(cases.router)
+    mount_back_office(app)
 
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:
@@ -60,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "<!doctype html><meta charset='utf-8'><title>ESS Help Me</title>"
                 "<h1>ESS Help Me (development)</h1><ul>"
                 "<li><a href='/dev/'>LINE simulator — แชตแจ้งเหตุจำลอง</a></li>"
+                "<li><a href='/office'>Back office — ระบบหลังบ้าน</a> (demo accounts: admin, bangkok-admin, "
+                "bangkok-191, khlongtoei, bangkok-team)</li>"
                 "<li><a href='/docs'>API documentation</a></li>"
                 f"<li><a href='{settings.temporal_ui_url}'>Temporal UI</a></li></ul>"
             )

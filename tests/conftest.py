@@ -24,7 +24,7 @@ from database.reference_data import load_reference_data
 from devstack.binaries import temporal_cli, temporal_test_server
 from workflows import search_attributes
 
-pytest_plugins = ["tests.fake_line"]
+pytest_plugins = ["tests.fake_line", "tests.browser"]
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -39,6 +40,7 @@ async def api(dev_server: WorkflowEnvironment, database_url: str, fake_line: Fak
         "database_url": database_url,
         "temporal_address": dev_server.client.service_client.config.target_host,
         "temporal_task_queue": task_queue,
+        "case_list_refresh": timedelta(milliseconds=300),  # the live case list, quick enough to watch
     })
     async with serve(create_app(settings), lifespan="on") as base_url, httpx.AsyncClient(base_url=base_url) as http:
         yield RunningApi(base_url, http, settings, dev_server, fake_line)

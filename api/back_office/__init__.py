@@ -1,0 +1,47 @@
+"""The back office: server-rendered pages for officers, 191 centres, administrators and teams."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+import logging
+
+from api.back_office import case_desk, dashboard, sign_in
+from api.back_office.sessions import SignInRequired
+
+
+# Front-end libraries installed from the npm registry by `make install` (package.json), served by the
+# app itself: the folder inside each package that holds its browser build.
+FRONT_END_LIBRARIES = {"chart.js": "dist", "leaflet": "dist", "leaflet.markercluster": "dist"}
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+log = logging.getLogger(__name__)
+
+
+def _mount_front_end_libraries(app: FastAPI) -> None:
+    for package, folder in FRONT_END_LIBRARIES.items():
+        directory = NODE_MODULES / package / folder
+        if directory.is_dir():
+            app.mount(f"/office/vendor/{package}", StaticFiles(directory=directory), name=f"vendor-{package}")
+        else:
+            log.warning("front-end library %s is not installed (make install); its pages show tables only", package)
+
+
+def mount_back_office(app: FastAPI) -> None:
+    app.mount("/office/static", StaticFiles(directory=Path(__file__).parent / "static"), name="office-static")
+    app.include_router(sign_in.router)
+    app.include_router(case_desk.router)
+    app.include_router(dashboard.router)
+    _mount_front_end_libraries(app)
+
+    @app.exception_handler(SignInRequired)
+    async def to_sign_in(request: Request, problem: SignInRequired) -> RedirectResponse:
+        return RedirectResponse(f"/office/sign-in?next={quote(problem.next_path, safe='')}", status_code=303)
+
+    @app.get("/office", include_in_schema=False)
+    async def office_home() -> RedirectResponse:
+        return RedirectResponse(sign_in.HOME, status_code=303)

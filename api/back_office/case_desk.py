@@ -1,0 +1,179 @@
+"""The case desk: the live list of the cases a user may see, and one case's page with its
+timeline, the reporter's messages and photos, and the actions.
+
+A case outside the user's scope answers 404, exactly like a case that does not exist. Every
+view of a case, every unmasking of a phone number and every action goes to the audit log.
+Actions are the case workflow's updates, as in the JSON API."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import asyncpg
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.back_office import audit
+from api.back_office.sessions import CurrentSession, FormSession
+from api.back_office.web import page
+from api.case_actions import Refusal, send_action
+from database.officers import officer_by_id
+from database.sql import Conditions
+from domain.accounts import HANDLES_CASES, Account
+from domain.case_rules import FINAL_STATUSES, NEEDS_NOTE, OPEN_STATUSES
+from domain.masking import mask_phone
+from domain.models import ActionKind, CaseStatus, OfficerAction
+from domain.officer_messages import ACTION_LABELS, STATUS_LABELS
+from domain.phone import read_phone_number
+from workflows.ids import case_workflow_id
+
+router = APIRouter(prefix="/office/cases", include_in_schema=False)
+
+LIST_LIMIT = 100
+# Shown in the page; anything else is downloaded, never rendered by the browser.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+NOT_FOUND = "ไม่พบเรื่องแจ้งเหตุนี้ในเขตของท่าน — no such case within your scope"
+LIST_COLUMNS = """c.case_no, c.status, c.reported_at, c.acknowledged_at, c.escalation_level, c.complete,
+    c.review_flag, t.label_th AS type_th, t.label_en AS type_en, p.name_th AS province_th,
+    p.name_en AS province_en, d.name_th AS district_th, d.name_en AS district_en,
+    s.name_th AS station_th, s.name_en AS station_en"""
+LIST_JOINS = """LEFT JOIN incident_types t ON t.code = c.incident_type_code
+    LEFT JOIN provinces p ON p.code = c.province_code
+    LEFT JOIN districts d ON d.code = c.district_code
+    LEFT JOIN stations s ON s.id = c.station_id"""
+# Offered on the case page; a reassignment needs a station picked, which the page does not offer yet.
+OFFERED_ACTIONS = [kind for kind in ActionKind if kind != ActionKind.REASSIGN]
+
+
+async def _cases(connection: asyncpg.Connection, account: Account, status: str | None,
+                 q: str | None) -> list[asyncpg.Record]:
+    where = Conditions()
+    where.add_scope(account.scope)
+    if status == "OPEN":
+        where.add("c.status = any({}::text[])", [s.value for s in OPEN_STATUSES])
+    elif status in CaseStatus.__members__:
+        where.add("c.status = {}", status)
+    if q:
+        where.add("c.case_no LIKE {}", q.strip().upper().replace("%", "").replace("_", "\\_") + "%")
+    return await connection.fetch(
+        f"SELECT {LIST_COLUMNS} FROM cases c {LIST_JOINS} WHERE {where.sql()} "
+        f"ORDER BY c.reported_at DESC, c.case_no DESC LIMIT {LIST_LIMIT}",
+        *where.parameters,
+    )
+
+
+@router.get("")
+async def case_list(request: Request, session: CurrentSession,
+                    status: Annotated[str | None, Query(max_length=20)] = "OPEN",
+                    q: Annotated[str | None, Query(max_length=32)] = None) -> Response:
+    async with request.app.state.pool.acquire() as connection:
+        rows = await _cases(connection, session.account, status, q)
+    return page(request, "cases.html", cases=rows, status=status, q=q or "", statuses=STATUS_LABELS,
+                refresh_ms=int(request.app.state.settings.case_list_refresh.total_seconds() * 1000))
+
+
+@router.get("/rows")
+async def case_rows(request: Request, session: CurrentSession,
+                    status: Annotated[str | None, Query(max_length=20)] = "OPEN",
+                    q: Annotated[str | None, Query(max_length=32)] = None) -> Response:
+    """The list's rows alone: the page polls them, so new cases and new statuses show without a reload."""
+    async with request.app.state.pool.acquire() as connection:
+        rows = await _cases(connection, session.account, status, q)
+    return page(request, "case_rows.html", cases=rows)
+
+
+async def _case_in_scope(connection: asyncpg.Connection, account: Account, case_no: str) -> asyncpg.Record:
+    row = await connection.fetchrow(
+        f"SELECT c.*, {LIST_COLUMNS} FROM cases c {LIST_JOINS} WHERE c.case_no = $1", case_no.upper()
+    )
+    if row is None or not account.scope.allows(row["province_code"], row["station_id"], row["status"]):
+        raise HTTPException(404, NOT_FOUND)
+    return row
+
+
+@router.get("/{case_no}")
+async def case_page(request: Request, session: CurrentSession, case_no: str, unmasked: bool = False,
+                    done: ActionKind | None = None) -> Response:
+    return await _render_case(request, session.account, case_no, unmasked, done=done)
+
+
+async def _render_case(request: Request, account: Account, case_no: str, unmasked: bool = False,
+                       done: ActionKind | None = None, refused: Refusal | None = None) -> Response:
+    async with request.app.state.pool.acquire() as connection:
+        try:
+            case = await _case_in_scope(connection, account, case_no)
+        except HTTPException:
+            await audit.record(connection, "CASE_VIEW_REFUSED", account=account, case_no=case_no[:40])
+            raise
+        events = await connection.fetch(
+            "SELECT kind, at, actor, details FROM case_events WHERE case_no = $1 ORDER BY at, id", case["case_no"]
+        )
+        attachments = await connection.fetch(
+            "SELECT id, content_type, size, received_at FROM case_attachments WHERE case_no = $1 ORDER BY received_at",
+            case["case_no"],
+        )
+        await audit.record(connection, "CASE_VIEWED", account=account, case_no=case["case_no"], via="back_office")
+    reveal = account.role in HANDLES_CASES or unmasked
+    phone = case["phone_e164"]
+    settings = request.app.state.settings
+    temporal_link = (f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{quote(settings.temporal_namespace)}"
+                     f"/workflows/{quote(case_workflow_id(case['case_no']))}")
+    can_act = account.officer_id is not None and CaseStatus(case["status"]) not in FINAL_STATUSES
+    actions = [(kind, ACTION_LABELS[kind], kind in NEEDS_NOTE) for kind in OFFERED_ACTIONS]
+    return page(
+        request, "case.html", case=case, events=events, attachments=attachments,
+        phone=(read_phone_number(phone).national if reveal else mask_phone(phone)) if phone else None,
+        phone_revealed=reveal, temporal_link=temporal_link, can_act=can_act, actions=actions,
+        idempotency_key=uuid.uuid4().hex, done=ACTION_LABELS.get(done) if done else None, refused=refused,
+        status_code=refused.status if refused else 200,
+    )
+
+
+@router.post("/{case_no}/unmask")
+async def unmask_phone(request: Request, session: FormSession, case_no: str) -> Response:
+    async with request.app.state.pool.acquire() as connection:
+        case = await _case_in_scope(connection, session.account, case_no)
+        await audit.record(connection, "PHONE_UNMASKED", account=session.account, case_no=case["case_no"])
+    return RedirectResponse(f"/office/cases/{quote(case['case_no'])}?unmasked=true", status_code=303)
+
+
+@router.post("/{case_no}/actions")
+async def act(request: Request, session: FormSession, case_no: str,
+              kind: Annotated[ActionKind, Form()], idempotency_key: Annotated[str, Form(max_length=64)],
+              note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    account = session.account
+    async with request.app.state.pool.acquire() as connection:
+        case = await _case_in_scope(connection, account, case_no)
+        officer = await officer_by_id(connection, account.officer_id) if account.officer_id else None
+    case_no = case["case_no"]
+    if officer is None:
+        answer: Any = Refusal(403, "บัญชีนี้ดูได้อย่างเดียว — this account may only read cases", "ReadOnly")
+    else:
+        action = OfficerAction(kind=kind, officer=officer, note=note.strip() or None)
+        answer = await send_action(request.app.state.temporal, case_no, action, f"office-{idempotency_key}")
+    async with request.app.state.pool.acquire() as connection:
+        await audit.record(connection, "CASE_ACTION", account=account, case_no=case_no, kind=kind.value,
+                           refused=answer.type if isinstance(answer, Refusal) else None)
+    if isinstance(answer, Refusal):
+        return await _render_case(request, account, case_no, refused=answer)
+    return RedirectResponse(f"/office/cases/{quote(case_no)}?done={quote(kind.value)}", status_code=303)
+
+
+@router.get("/{case_no}/attachments/{attachment_id}")
+async def attachment(request: Request, session: CurrentSession, case_no: str, attachment_id: int) -> Response:
+    async with request.app.state.pool.acquire() as connection:
+        case = await _case_in_scope(connection, session.account, case_no)
+        row = await connection.fetchrow(
+            "SELECT content_type, content FROM case_attachments WHERE id = $1 AND case_no = $2",
+            attachment_id, case["case_no"],
+        )
+        if row is None:
+            raise HTTPException(404, NOT_FOUND)
+        await audit.record(connection, "ATTACHMENT_VIEWED", account=session.account, case_no=case["case_no"],
+                           attachment_id=attachment_id)
+    inline = row["content_type"] in INLINE_TYPES
+    return Response(row["content"], media_type=row["content_type"] if inline else "application/octet-stream",
+                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+                             "Content-Disposition": "inline" if inline else f"attachment; filename=case-file-{attachment_id}"})

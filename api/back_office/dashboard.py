@@ -1,0 +1,148 @@
+"""The brief's dashboards: cases (counters, charts, Excel and a printable report) and officers
+(registered or not, per role), for the provinces the user may see."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
+
+from api.back_office import audit
+from api.back_office.sessions import CurrentSession
+from api.back_office.web import page
+from database.case_export import write_cases_workbook, write_summary_workbook
+from database.case_statistics import (
+    CaseFilter,
+    case_counters,
+    cases_per_day,
+    cases_per_province,
+    cases_per_type,
+    time_to_acknowledge,
+)
+from database.officer_statistics import officer_counts
+from domain.accounts import HANDLES_CASES, Account, AccountRole
+from domain.clock import THAILAND
+from domain.models import CaseStatus
+
+router = APIRouter(prefix="/office", include_in_schema=False)
+
+DEFAULT_PERIOD = timedelta(days=182)  # half a year, as the brief's dashboard shows
+FOREIGN_PROVINCE = "ท่านดูได้เฉพาะจังหวัดของท่าน — you may only see your own province"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Who sees the directory's officers: administrators and the province's 191 centre.
+SEES_OFFICERS = frozenset({AccountRole.SUPERADMIN, AccountRole.PROVINCE_ADMIN, AccountRole.CENTRE_OPERATOR})
+
+
+def today() -> date:
+    return datetime.now(THAILAND).date()
+
+
+def _province_for(account: Account, chosen: str | None) -> str | None:
+    """The province the filter may show: anything for the national administrator, else their own."""
+    if account.scope.is_national:
+        return chosen or None
+    if chosen and chosen != account.province_code:
+        raise HTTPException(403, FOREIGN_PROVINCE)
+    return account.province_code
+
+
+async def dashboard_filter(
+    session: CurrentSession,
+    province: Annotated[str | None, Query(max_length=2)] = None,
+    reported_from: Annotated[date | None, Query(alias="from")] = None,
+    reported_to: Annotated[date | None, Query(alias="to")] = None,
+) -> CaseFilter:
+    if reported_from is None and reported_to is None:
+        reported_from = today() - DEFAULT_PERIOD
+    if reported_from and reported_to and reported_from > reported_to:
+        raise HTTPException(422, "วันเริ่มต้องไม่หลังวันสิ้นสุด — the first day must not be after the last")
+    return CaseFilter(scope=session.account.scope, province_code=_province_for(session.account, province),
+                      reported_from=reported_from, reported_to=reported_to)
+
+
+Filter = Annotated[CaseFilter, Depends(dashboard_filter)]
+
+
+async def _provinces(request: Request, account: Account) -> list:
+    async with request.app.state.pool.acquire() as connection:
+        if account.scope.is_national:
+            return await connection.fetch("SELECT code, name_th, name_en FROM provinces ORDER BY name_th")
+        return await connection.fetch("SELECT code, name_th, name_en FROM provinces WHERE code = $1",
+                                      account.province_code)
+
+
+@router.get("/dashboard")
+async def case_dashboard(request: Request, session: CurrentSession, case_filter: Filter) -> Response:
+    async with request.app.state.pool.acquire() as connection:
+        counters = await case_counters(connection, case_filter, today())
+        per_day = await cases_per_day(connection, case_filter)
+        per_type = await cases_per_type(connection, case_filter)
+        per_province = await cases_per_province(connection, case_filter)
+        acknowledge = await time_to_acknowledge(connection, case_filter)
+    charts = {
+        "perDay": {"labels": [d.day.isoformat() for d in per_day], "values": [d.cases for d in per_day]},
+        "perType": {"labels": [[t.label_th, t.label_en] for t in per_type], "values": [t.cases for t in per_type]},
+        "perProvince": {"labels": [[p.name_th, p.name_en] for p in per_province[:20]],
+                        "values": [p.cases for p in per_province[:20]]},
+        "acknowledge": {"labels": [[b.label_th, b.label_en] for b in acknowledge.buckets],
+                        "values": [b.cases for b in acknowledge.buckets]},
+    }
+    return page(request, "dashboard.html", counters=counters, statuses=list(CaseStatus), per_type=per_type,
+                per_province=per_province, acknowledge=acknowledge, charts=charts, case_filter=case_filter,
+                provinces=await _provinces(request, session.account), query=request.url.query)
+
+
+async def _workbook(request: Request, account: Account, case_filter: CaseFilter, kind: str) -> FileResponse:
+    """Written to a temporary file (constant memory however many cases), sent, then deleted."""
+    handle, path = tempfile.mkstemp(prefix="ess-export-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        async with request.app.state.pool.acquire() as connection:
+            if kind == "cases":
+                rows = await write_cases_workbook(connection, case_filter, path,
+                                                  reveal_phone=account.role in HANDLES_CASES)
+            else:
+                await write_summary_workbook(connection, case_filter, path, today())
+                rows = None
+            await audit.record(connection, "EXPORT", account=account, kind=kind, rows=rows,
+                               province=case_filter.province_code,
+                               reported_from=case_filter.reported_from.isoformat() if case_filter.reported_from else None,
+                               reported_to=case_filter.reported_to.isoformat() if case_filter.reported_to else None)
+    except BaseException:
+        os.unlink(path)
+        raise
+    name = f"ess-{kind}-{today().isoformat()}.xlsx"
+    return FileResponse(path, media_type=XLSX, filename=name, background=BackgroundTask(os.unlink, path),
+                        headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/dashboard/cases.xlsx")
+async def download_cases(request: Request, session: CurrentSession, case_filter: Filter) -> FileResponse:
+    return await _workbook(request, session.account, case_filter, "cases")
+
+
+@router.get("/dashboard/report.xlsx")
+async def download_report(request: Request, session: CurrentSession, case_filter: Filter) -> FileResponse:
+    return await _workbook(request, session.account, case_filter, "report")
+
+
+@router.get("/officers")
+async def officer_dashboard(
+    request: Request, session: CurrentSession,
+    province: Annotated[str | None, Query(max_length=2)] = None,
+    registered_from: Annotated[date | None, Query(alias="from")] = None,
+    registered_to: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    account = session.account
+    if account.role not in SEES_OFFICERS:
+        raise HTTPException(403, "หน้านี้สำหรับผู้ดูแลระบบและศูนย์ 191 — for administrators and 191 centres")
+    chosen = _province_for(account, province)
+    async with request.app.state.pool.acquire() as connection:
+        counts = await officer_counts(connection, chosen, registered_from, registered_to)
+    return page(request, "officers.html", counts=counts, province=chosen, registered_from=registered_from,
+                registered_to=registered_to, provinces=await _provinces(request, account))

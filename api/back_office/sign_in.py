@@ -1,0 +1,100 @@
+"""Signing in and out of the back office, and the reader's language and calendar."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.back_office import audit
+from api.back_office.sessions import SESSION_COOKIE, FormSession
+from api.back_office.web import ERA_COOKIE, LANGUAGE_COOKIE, page
+from database.sessions import SESSION_LIFETIME, SignInRefusal, end_session, sign_in, start_session
+
+router = APIRouter(prefix="/office", include_in_schema=False)
+
+# Before a session exists, the sign-in form is protected by a cookie its hidden field must match.
+SIGN_IN_CSRF_COOKIE = "ess_sign_in_csrf"
+HOME = "/office/cases"
+
+
+def _safe_next(next_path: str | None) -> str:
+    """Only a path on this site: never an open redirect to somewhere else."""
+    if next_path and next_path.startswith("/office") and not next_path.startswith("//"):
+        return next_path
+    return HOME
+
+
+def _secure(request: Request) -> bool:
+    return not request.app.state.settings.is_development
+
+
+@router.get("/sign-in")
+async def sign_in_form(request: Request, next: str | None = None) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = page(request, "sign_in.html", next=_safe_next(next), sign_in_csrf=token, problem=None)
+    response.set_cookie(SIGN_IN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request),
+                        path="/office/sign-in")
+    return response
+
+
+@router.post("/sign-in")
+async def sign_in_submit(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    next: Annotated[str, Form()] = HOME,
+    sign_in_csrf: Annotated[str, Form()] = "",
+) -> Response:
+    expected = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, sign_in_csrf):
+        return page(request, "sign_in.html", status_code=403, next=_safe_next(next), sign_in_csrf=expected,
+                    problem=("แบบฟอร์มหมดอายุ กรุณาลองอีกครั้ง", "The form expired; please try again"))
+    client = request.client.host if request.client else "unknown"
+    async with request.app.state.pool.acquire() as connection:
+        outcome = await sign_in(connection, username, password, client)
+        if isinstance(outcome, SignInRefusal):
+            await audit.record(connection, "SIGN_IN_REFUSED", username=username.strip().lower()[:64],
+                               reason=outcome.value)
+        else:
+            token, session = await start_session(connection, outcome.account_id)
+            await audit.record(connection, "SIGN_IN", account=session.account)
+    if outcome == SignInRefusal.THROTTLED:
+        problem = ("ลองเข้าสู่ระบบผิดหลายครั้ง กรุณารอ 15 นาที", "Too many failed attempts; wait 15 minutes")
+        return page(request, "sign_in.html", status_code=429, next=_safe_next(next), sign_in_csrf=expected,
+                    problem=problem)
+    if outcome == SignInRefusal.WRONG:
+        problem = ("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong username or password")
+        return page(request, "sign_in.html", status_code=401, next=_safe_next(next), sign_in_csrf=expected,
+                    problem=problem)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
+                        samesite="lax", secure=_secure(request), path="/")
+    response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/office/sign-in")
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, session: FormSession) -> Response:
+    async with request.app.state.pool.acquire() as connection:
+        await end_session(connection, request.cookies.get(SESSION_COOKIE, ""))
+        await audit.record(connection, "SIGN_OUT", account=session.account)
+    response = RedirectResponse("/office/sign-in", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/preferences")
+async def preferences(request: Request, language: str | None = None, era: str | None = None,
+                      next: str | None = None) -> Response:
+    """Thai or English, Buddhist or common era: a cookie each, then back where the reader was."""
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    year = 365 * 24 * 3600
+    if language in ("th", "en"):
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=year, samesite="lax", secure=_secure(request))
+    if era in ("be", "ce"):
+        response.set_cookie(ERA_COOKIE, era, max_age=year, samesite="lax", secure=_secure(request))
+    return response

@@ -1,0 +1,126 @@
+"""The case desk: who sees which case, masked phone numbers, actions through the case workflow,
+and every view, unmasking and action in the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import asyncpg
+
+from domain.models import CaseStatus, ReporterMessage
+from tests.api.back_office.conftest import Person, Staff, csrf_of, open_routed_case, sign_in
+from tests.scene import Scene
+from tests.waiting import eventually
+from workflows.case import CaseWorkflow
+
+
+async def signed_in(browser_like, person: Person):
+    http = browser_like()
+    assert (await sign_in(http, person)).status_code == 303
+    return http
+
+
+async def audit_actions(pool: asyncpg.Pool, person: Person, case_no: str) -> list[str]:
+    rows = await pool.fetch(
+        "SELECT a.action FROM audit_log a JOIN accounts u ON u.id = a.account_id "
+        "WHERE u.username = $1 AND a.case_no = $2 ORDER BY a.id", person.username, case_no)
+    return [row["action"] for row in rows]
+
+
+async def test_each_role_sees_the_cases_of_its_scope_and_no_other(scene: Scene, staff: Staff, browser_like) -> None:
+    case_no, _ = await open_routed_case(scene)
+    sees = {"station_officer": True, "centre_operator": True, "province_admin": True, "superadmin": True,
+            "team_member": False, "foreign_admin": False}  # a team only sees cases forwarded to it
+    for name, expected in sees.items():
+        http = await signed_in(browser_like, getattr(staff, name))
+        listing = await http.get("/office/cases?status=ALL&q=" + case_no)
+        page = await http.get(f"/office/cases/{case_no}")
+        assert (f'data-case="{case_no}"' in listing.text) is expected, name
+        assert page.status_code == (200 if expected else 404), name
+
+
+async def test_a_guessed_case_number_outside_the_scope_looks_like_no_case_and_is_logged(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    case_no, _ = await open_routed_case(scene)
+    http = await signed_in(browser_like, staff.foreign_admin)
+    outside = await http.get(f"/office/cases/{case_no}")
+    missing = await http.get("/office/cases/ESS-2569-999999")
+    assert outside.status_code == missing.status_code == 404
+    assert outside.text == missing.text
+    assert await audit_actions(pool, staff.foreign_admin, case_no) == ["CASE_VIEW_REFUSED"]
+
+
+async def test_the_phone_is_masked_for_those_not_handling_the_case_until_they_ask_and_it_is_logged(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    case_no, _ = await open_routed_case(scene)
+    officer = await signed_in(browser_like, staff.station_officer)
+    assert "081-234-5678" in (await officer.get(f"/office/cases/{case_no}")).text
+
+    admin = await signed_in(browser_like, staff.province_admin)
+    page = await admin.get(f"/office/cases/{case_no}")
+    assert "081-234-5678" not in page.text and "5678" in page.text
+    assert (await admin.post(f"/office/cases/{case_no}/unmask", data={})).status_code == 403  # no form token
+    shown = await admin.post(f"/office/cases/{case_no}/unmask", data={"csrf_token": csrf_of(page)},
+                             follow_redirects=True)
+    assert "081-234-5678" in shown.text
+    assert "PHONE_UNMASKED" in await audit_actions(pool, staff.province_admin, case_no)
+
+
+async def test_acknowledging_from_the_case_page_goes_through_the_case_workflow(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    case_no, handle = await open_routed_case(scene)
+    http = await signed_in(browser_like, staff.station_officer)
+    page = await http.get(f"/office/cases/{case_no}")
+    form = {"csrf_token": csrf_of(page), "kind": "ACKNOWLEDGE",
+            "idempotency_key": page.text.split('name="idempotency_key" value="')[1].split('"')[0]}
+    done = await http.post(f"/office/cases/{case_no}/actions", data=form, follow_redirects=True)
+    assert done.status_code == 200 and "บันทึกแล้ว" in done.text
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.ACKNOWLEDGED
+    again = await http.post(f"/office/cases/{case_no}/actions", data=form, follow_redirects=True)
+    assert again.status_code == 200  # the same form sent twice is applied once
+    acknowledged = await eventually(lambda: pool.fetch(
+        "SELECT 1 FROM case_events WHERE case_no = $1 AND kind = 'STATUS_CHANGED'", case_no))
+    assert len(acknowledged) == 1
+    assert "CASE_ACTION" in await audit_actions(pool, staff.station_officer, case_no)
+
+
+async def test_an_illegal_action_is_refused_with_the_reason(scene: Scene, staff: Staff, browser_like) -> None:
+    case_no, _ = await open_routed_case(scene)
+    http = await signed_in(browser_like, staff.station_officer)
+    page = await http.get(f"/office/cases/{case_no}")
+    refused = await http.post(f"/office/cases/{case_no}/actions", data={
+        "csrf_token": csrf_of(page), "kind": "CLOSE", "idempotency_key": "k1", "note": ""})
+    assert refused.status_code == 422 and "ต้องมีบันทึกประกอบ" in refused.text
+
+
+async def test_an_action_without_the_forms_token_is_refused(scene: Scene, staff: Staff, browser_like) -> None:
+    case_no, handle = await open_routed_case(scene)
+    http = await signed_in(browser_like, staff.station_officer)
+    refused = await http.post(f"/office/cases/{case_no}/actions", data={"kind": "ACKNOWLEDGE", "idempotency_key": "k"})
+    assert refused.status_code == 403
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.NEW
+
+
+async def test_a_read_only_account_cannot_act(scene: Scene, staff: Staff, browser_like) -> None:
+    case_no, handle = await open_routed_case(scene)
+    http = await signed_in(browser_like, staff.province_admin)
+    page = await http.get(f"/office/cases/{case_no}")
+    assert 'name="kind"' not in page.text  # no action buttons offered
+    refused = await http.post(f"/office/cases/{case_no}/actions", data={
+        "csrf_token": csrf_of(page), "kind": "ACKNOWLEDGE", "idempotency_key": "k"})
+    assert refused.status_code == 403
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.NEW
+
+
+async def test_a_reporters_message_with_markup_is_shown_as_text(scene: Scene, staff: Staff, browser_like,
+                                                                 pool: asyncpg.Pool) -> None:
+    case_no, handle = await open_routed_case(scene)
+    await handle.signal(CaseWorkflow.reporter_message, ReporterMessage(
+        event_id="evt-markup", message_type="text", received_at=datetime.now(timezone.utc),
+        text='<script>alert("x")</script><b>ช่วยด้วย</b>'))
+    await eventually(lambda: pool.fetch(
+        "SELECT 1 FROM case_events WHERE case_no = $1 AND kind = 'REPORTER_MESSAGE'", case_no))
+    http = await signed_in(browser_like, staff.station_officer)
+    page = await http.get(f"/office/cases/{case_no}")
+    assert "<script>alert" not in page.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;ช่วยด้วย&lt;/b&gt;" in page.text

@@ -1,0 +1,98 @@
+"""The dashboards: counters that follow the cases, scoped to the user's provinces, and the
+Excel file and the printable report for the same filter."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import asyncpg
+import httpx
+from openpyxl import load_workbook
+
+from domain.models import ActionKind, CaseStatus, OfficerAction
+from tests.api.back_office.conftest import Staff, open_routed_case, sign_in
+from tests.scene import Scene
+from tests.waiting import eventually
+from workflows.case import CaseWorkflow
+
+COUNTER = re.compile(r'data-counter="([A-Za-z_]+)"[^>]*><span>[^<]*</span><strong>(\d+)</strong>')
+
+
+async def counters(http: httpx.AsyncClient, query: str) -> dict[str, int]:
+    response = await http.get(f"/office/dashboard?{query}")
+    assert response.status_code == 200
+    return {name: int(value) for name, value in COUNTER.findall(response.text)}
+
+
+async def signed_in(browser_like, person) -> httpx.AsyncClient:
+    http = browser_like()
+    assert (await sign_in(http, person)).status_code == 303
+    return http
+
+
+async def test_the_counters_follow_the_cases_of_the_province(scene: Scene, staff: Staff, browser_like,
+                                                            pool: asyncpg.Pool) -> None:
+    http = await signed_in(browser_like, staff.province_admin)
+    province = scene.district["province_code"]
+    before = await counters(http, f"province={province}")
+    case_no, handle = await open_routed_case(scene)
+    opened = await counters(http, f"province={province}")
+    assert opened["total"] == before["total"] + 1 and opened["today"] == before["today"] + 1
+    assert opened["NEW"] == before["NEW"] + 1
+    await handle.execute_update(CaseWorkflow.act, OfficerAction(kind=ActionKind.ACKNOWLEDGE,
+                                                                officer=scene.station_officer))
+    await eventually(lambda: pool.fetchval("SELECT 1 FROM cases WHERE case_no = $1 AND status = $2",
+                                           case_no, CaseStatus.ACKNOWLEDGED.value))
+    acknowledged = await counters(http, f"province={province}")
+    assert acknowledged["NEW"] == before["NEW"] and acknowledged["ACKNOWLEDGED"] == before["ACKNOWLEDGED"] + 1
+
+
+async def test_a_province_user_cannot_choose_another_province(scene: Scene, staff: Staff, browser_like) -> None:
+    foreign = await signed_in(browser_like, staff.foreign_admin)
+    province = scene.district["province_code"]
+    assert (await foreign.get(f"/office/dashboard?province={province}")).status_code == 403
+    assert (await foreign.get(f"/office/dashboard/cases.xlsx?province={province}")).status_code == 403
+    national = await signed_in(browser_like, staff.superadmin)
+    assert (await national.get(f"/office/dashboard?province={province}")).status_code == 200
+
+
+async def test_the_excel_file_holds_the_filtered_cases_as_the_database_has_them(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    case_no, _ = await open_routed_case(scene)
+    http = await signed_in(browser_like, staff.province_admin)
+    response = await http.get(f"/office/dashboard/cases.xlsx?province={scene.district['province_code']}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    in_file = {row[0] for row in rows[1:]}
+    in_database = {row["case_no"] for row in await pool.fetch(
+        "SELECT case_no FROM cases WHERE province_code = $1 AND reported_at > now() - interval '182 days'",
+        scene.district["province_code"])}
+    assert in_file == in_database and case_no in in_file
+    mine = next(row for row in rows if row[0] == case_no)
+    assert "5678" in mine[rows[0].index("เบอร์ผู้แจ้ง")] and "081-234" not in mine[rows[0].index("เบอร์ผู้แจ้ง")]
+    exported = await pool.fetchval(
+        "SELECT count(*) FROM audit_log a JOIN accounts u ON u.id = a.account_id "
+        "WHERE u.username = $1 AND a.action = 'EXPORT'", staff.province_admin.username)
+    assert exported == 1
+
+
+async def test_the_printable_report_is_a_workbook_with_charts(scene: Scene, staff: Staff, browser_like) -> None:
+    await open_routed_case(scene)
+    http = await signed_in(browser_like, staff.province_admin)
+    response = await http.get("/office/dashboard/report.xlsx")
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert "สรุป" in workbook.sheetnames and len(workbook.sheetnames) >= 4
+
+
+async def test_the_officer_dashboard_is_for_administrators_and_191_centres(scene: Scene, staff: Staff,
+                                                                          browser_like) -> None:
+    for person, allowed in ((staff.province_admin, True), (staff.centre_operator, True), (staff.superadmin, True),
+                            (staff.station_officer, False), (staff.team_member, False)):
+        http = await signed_in(browser_like, person)
+        response = await http.get("/office/officers")
+        assert response.status_code == (200 if allowed else 403), person.role
+        if allowed:
+            assert 'data-counter="registered"' in response.text and 'data-role="INSPECTOR"' in response.text
