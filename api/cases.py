@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 import asyncpg
@@ -24,7 +24,7 @@ from api.case_actions import send_action
 from api.officer_auth import CurrentOfficer
 from domain.case_rules import within_jurisdiction
 from database.sql import Conditions
-from domain.clock import THAILAND
+from domain.clock import thai_midnight
 from domain.models import ActionKind, ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole
 from domain.phone import read_phone_number
 from domain.scope import CaseScope
@@ -122,10 +122,6 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # --- Scope in SQL (for the list) ----------------------------------------------------------------
 
 
-def _start_of_thai_day(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=THAILAND)
-
-
 def _encode_cursor(reported_at: datetime, case_no: str) -> str:
     raw = json.dumps([reported_at.isoformat(), case_no]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -184,9 +180,9 @@ async def list_cases(
     if station_id is not None:
         where.add("c.station_id = {}", station_id)
     if reported_from:
-        where.add("c.reported_at >= {}", _start_of_thai_day(reported_from))
+        where.add("c.reported_at >= {}", thai_midnight(reported_from))
     if reported_to:
-        where.add("c.reported_at < {}", _start_of_thai_day(reported_to + timedelta(days=1)))
+        where.add("c.reported_at < {}", thai_midnight(reported_to + timedelta(days=1)))
     if q:
         where.add("c.case_no LIKE {}", _like_prefix(q.strip().upper()))
     if cursor:

@@ -130,6 +130,7 @@ async def account_by_id(connection: asyncpg.Connection, account_id: int) -> Acco
 
 # --- demonstration accounts (development only) ---------------------------------------------
 
+DEMO_ACCOUNTS_LOCK_KEY = 0x455353_44454D4F  # "ESS" "DEMO"
 # (username, display name, role, province, officer code): Bangkok, where the simulator's pins land.
 DEMO_ACCOUNTS = (
     ("admin", "ผู้ดูแลระบบส่วนกลาง (ตัวอย่าง)", AccountRole.SUPERADMIN, None, "DEMO-OFFICER-NATIONAL-DESK-1"),
@@ -141,17 +142,25 @@ DEMO_ACCOUNTS = (
 
 
 async def ensure_demo_accounts(connection: asyncpg.Connection, password: str) -> int:
-    """Adds the demonstration accounts that are missing (all with `password`); how many were added."""
+    """Adds the demonstration accounts that are missing (all with `password`); how many were added.
+    The API and the worker start together: one adds them, the other waits and finds them there."""
     added = 0
-    for username, name, role, province, officer in DEMO_ACCOUNTS:
-        if await connection.fetchval("SELECT 1 FROM accounts WHERE username = $1", username):
-            continue
-        if officer and not await connection.fetchval("SELECT 1 FROM officers WHERE code = $1", officer):
-            continue  # a directory without demo officers
-        await create_account(connection, username=username, display_name=name, password=password, role=role,
-                             province_code=province, officer_code=officer, is_demo=True)
-        added += 1
+    async with connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock($1)", DEMO_ACCOUNTS_LOCK_KEY)
+        for account in DEMO_ACCOUNTS:
+            added += await _add_demo_account(connection, password, *account)
     return added
+
+
+async def _add_demo_account(connection: asyncpg.Connection, password: str, username: str, name: str,
+                            role: AccountRole, province: str | None, officer: str | None) -> int:
+    if await connection.fetchval("SELECT 1 FROM accounts WHERE username = $1", username):
+        return 0
+    if officer and not await connection.fetchval("SELECT 1 FROM officers WHERE code = $1", officer):
+        return 0  # a directory without demo officers
+    await create_account(connection, username=username, display_name=name, password=password, role=role,
+                         province_code=province, officer_code=officer, is_demo=True)
+    return 1
 
 
 # --- command line ------------------------------------------------------------------------------

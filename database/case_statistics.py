@@ -13,22 +13,17 @@ import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
 from database.sql import Conditions
-from domain.clock import THAILAND
+from domain.clock import THAILAND, thai_midnight
 from domain.models import CaseStatus
 from domain.scope import CaseScope
 
 NOT_STATED = ("ไม่ระบุ", "Not stated")
 PROVINCE_UNKNOWN = ("ไม่ทราบจังหวัด", "Province unknown")
-
-
-def thai_midnight(day: date) -> datetime:
-    """The moment a Thailand day starts."""
-    return datetime.combine(day, time.min, tzinfo=THAILAND)
 
 
 def thai_day(moment: datetime) -> date:

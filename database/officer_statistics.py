@@ -14,8 +14,8 @@ from datetime import date, timedelta
 
 import asyncpg
 
-from database.case_statistics import thai_midnight
 from database.sql import Conditions
+from domain.clock import thai_midnight
 from domain.models import OfficerRole
 
 # No role labels live in domain/ yet; the Thai names are those the directory import reads.

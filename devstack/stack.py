@@ -184,6 +184,8 @@ class DevStack:
         plan = self._plan
         rows = [
             ("Home", plan.api_url + "/"),
+            ("Back office", plan.api_url + "/office  (demo accounts: admin, khlongtoei, bangkok-191 … "
+                            f"password {self._settings.demo_password})"),
             ("API docs", plan.api_url + "/docs"),
         ]
         if plan.uses_line_simulator:

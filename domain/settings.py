@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     # How often the back office's case list looks for new cases.
     case_list_refresh: timedelta = Field(timedelta(seconds=5), alias="ESS_CASE_LIST_REFRESH")
 
+    # Map tiles under the incident map's markers, e.g. "https://tile.example.org/{z}/{x}/{y}.png";
+    # empty: markers on a plain background (nothing to fetch, works offline).
+    map_tile_url: str = Field("", alias="ESS_MAP_TILE_URL")
+    map_tile_attribution: str = Field("", alias="ESS_MAP_TILE_ATTRIBUTION")
+
     # The conversation's patience, per step: one gentle reminder, then give up
     # (a case is still opened if the location is known).
     intake_reminder_after: timedelta = Field(timedelta(minutes=3), alias="ESS_INTAKE_REMINDER_AFTER")

@@ -147,7 +147,7 @@ async def test_make_run_starts_everything_stops_on_ctrl_c_and_resumes_with_the_s
         await database.execute("INSERT INTO devstack_resume_check VALUES ('written before the restart')")
         await database.close()
 
-        assert await first.press_ctrl_c() == 0
+        assert await first.press_ctrl_c() == 0, first.text[-4000:]
 
     for name in ("stopping api", "stopping worker", "stopping temporal", "stopping PostgreSQL"):
         assert name in first.text
@@ -167,7 +167,7 @@ async def test_make_run_starts_everything_stops_on_ctrl_c_and_resumes_with_the_s
         assert await database.fetchval("SELECT note FROM devstack_resume_check") == "written before the restart"
         await database.close()
 
-        assert await second.press_ctrl_c() == 0
+        assert await second.press_ctrl_c() == 0, second.text[-4000:]
 
 
 async def test_when_a_process_dies_make_run_says_which_and_stops_the_rest(
@@ -200,7 +200,7 @@ async def test_with_servers_named_in_the_environment_only_the_worker_and_the_api
 
     async with make_run(stack_environment) as stack:
         await stack.until_api_answers(api_port)
-        assert await stack.press_ctrl_c() == 0
+        assert await stack.press_ctrl_c() == 0, stack.text[-4000:]
 
     assert "starting the Temporal dev server" not in stack.text
     assert "starting PostgreSQL" not in stack.text

@@ -73,3 +73,14 @@ async def test_the_dashboard_draws_its_charts_and_downloads_the_excel_file(page:
     assert download.suggested_filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(Path(await download.path()).read_bytes())).active
     assert case_no in {row[0] for row in sheet.iter_rows(values_only=True)}
+
+
+async def test_the_incident_map_shows_the_case_as_a_marker_without_any_tile_server(
+        page: Page, api: RunningApi, scene: Scene, staff: Staff) -> None:
+    case_no, _ = await open_routed_case(scene)
+    await sign_in_with_the_form(page, api, staff.station_officer.username)
+    await page.get_by_role("link", name="แผนที่แจ้งเหตุ").click()
+    marker = page.locator("#incident-map path.leaflet-interactive")
+    await expect(marker).to_have_count(1)  # this station's one case, drawn by the browser itself
+    await marker.click(force=True)
+    await expect(page.locator(".leaflet-popup-content").get_by_role("link", name=case_no)).to_be_visible()

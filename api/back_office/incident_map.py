@@ -1,0 +1,71 @@
+"""The incident map: the cases in the user's scope as clustered markers coloured by status.
+
+The markers need no map tiles (none are reachable offline); a deployment sets ESS_MAP_TILE_URL
+to draw streets beneath them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from api.back_office import audit
+from api.back_office.dashboard import today
+from api.back_office.sessions import CurrentSession
+from api.back_office.web import page
+from database.sql import Conditions
+from domain.case_rules import OPEN_STATUSES
+from domain.clock import thai_midnight
+from domain.models import CaseStatus
+from domain.officer_messages import STATUS_LABELS
+
+router = APIRouter(prefix="/office/map", include_in_schema=False)
+
+DEFAULT_PERIOD = timedelta(days=30)
+MAX_MARKERS = 5000  # the newest; the page says when there are more
+
+
+@router.get("")
+async def incident_map(request: Request, session: CurrentSession) -> Response:
+    settings = request.app.state.settings
+    return page(request, "map.html", tile_url=settings.map_tile_url, tile_attribution=settings.map_tile_attribution,
+                statuses=list(CaseStatus), first_day=today() - DEFAULT_PERIOD,
+                status_labels={status.value: STATUS_LABELS[status] for status in CaseStatus})
+
+
+@router.get("/cases.json")
+async def map_cases(
+    request: Request, session: CurrentSession,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    reported_from: Annotated[date | None, Query(alias="from")] = None,
+) -> JSONResponse:
+    where = Conditions()
+    where.add_scope(session.account.scope)
+    if status == "OPEN":
+        where.add("c.status = any({}::text[])", [s.value for s in OPEN_STATUSES])
+    elif status in CaseStatus.__members__:
+        where.add("c.status = {}", status)
+    first_day = reported_from or today() - DEFAULT_PERIOD
+    where.add("c.reported_at >= {}", thai_midnight(first_day))
+    async with request.app.state.pool.acquire() as connection:
+        rows = await connection.fetch(
+            f"""
+            SELECT c.case_no, c.status, c.latitude, c.longitude, c.reported_at,
+                   t.label_th AS type_th, t.label_en AS type_en
+            FROM cases c LEFT JOIN incident_types t ON t.code = c.incident_type_code
+            WHERE {where.sql()} ORDER BY c.reported_at DESC LIMIT {MAX_MARKERS + 1}
+            """,
+            *where.parameters,
+        )
+        await audit.record(connection, "MAP_VIEWED", account=session.account, markers=min(len(rows), MAX_MARKERS),
+                           status=status, reported_from=first_day.isoformat())
+    return JSONResponse({
+        "more": len(rows) > MAX_MARKERS,
+        "cases": [
+            {"caseNo": r["case_no"], "status": r["status"], "lat": r["latitude"], "lng": r["longitude"],
+             "reportedAt": r["reported_at"].isoformat(), "type": [r["type_th"], r["type_en"]]}
+            for r in rows[:MAX_MARKERS]
+        ],
+    }, headers={"Cache-Control": "private, no-store"})

@@ -1,0 +1,34 @@
+"""The incident map's data: the cases of the user's scope, and nothing of anyone else's."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from tests.api.back_office.conftest import Staff, open_routed_case, sign_in
+from tests.scene import Scene
+
+
+async def test_the_map_shows_the_cases_of_the_scope_only_and_the_view_is_logged(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    case_no, _ = await open_routed_case(scene)
+    for person, sees in ((staff.station_officer, True), (staff.province_admin, True), (staff.foreign_admin, False),
+                         (staff.team_member, False)):
+        http = browser_like()
+        await sign_in(http, person)
+        data = (await http.get("/office/map/cases.json")).json()
+        found = [c for c in data["cases"] if c["caseNo"] == case_no]
+        assert bool(found) is sees, person.role
+        if found:
+            assert (found[0]["lat"], found[0]["lng"], found[0]["status"]) == (15.0, 100.5, "NEW")
+    viewed = await pool.fetchval(
+        "SELECT count(*) FROM audit_log a JOIN accounts u ON u.id = a.account_id "
+        "WHERE u.username = $1 AND a.action = 'MAP_VIEWED'", staff.station_officer.username)
+    assert viewed == 1
+
+
+async def test_the_map_filters_by_status(scene: Scene, staff: Staff, browser_like) -> None:
+    case_no, _ = await open_routed_case(scene)
+    http = browser_like()
+    await sign_in(http, staff.station_officer)
+    assert case_no in {c["caseNo"] for c in (await http.get("/office/map/cases.json?status=OPEN")).json()["cases"]}
+    assert case_no not in {c["caseNo"] for c in (await http.get("/office/map/cases.json?status=CLOSED")).json()["cases"]}
