@@ -75,12 +75,12 @@ async def create_account(
         if officer is None:
             raise AccountRefused("ไม่พบเจ้าหน้าที่รหัสนี้ — no active officer has that code")
         officer_id, station_id = officer["id"], officer["station_id"]
-        province_code = province_code or officer["province_code"]
+        province_code = _same_province(province_code, officer["province_code"])
     if station_code:
         station = await connection.fetchrow("SELECT id, province_code FROM stations WHERE code = $1", station_code)
         if station is None:
             raise AccountRefused("ไม่พบสถานีรหัสนี้ — no station has that code")
-        station_id, province_code = station["id"], province_code or station["province_code"]
+        station_id, province_code = station["id"], _same_province(province_code, station["province_code"])
     try:
         return await connection.fetchval(
             """
@@ -98,6 +98,13 @@ async def create_account(
             "ชื่อผู้ใช้ใช้ได้เฉพาะ a-z 0-9 . _ - (3–64 ตัว) และบทบาทต้องระบุจังหวัดหรือสถานี — "
             "usernames are 3–64 of a-z 0-9 . _ -, and the role needs its province or station"
         ) from None
+
+
+def _same_province(stated: str | None, found: str | None) -> str | None:
+    """An account's province and its station's or officer's must agree."""
+    if stated and found and stated != found:
+        raise AccountRefused("สถานีหรือเจ้าหน้าที่นี้อยู่นอกจังหวัดที่ระบุ — that station or officer is in another province")
+    return stated or found
 
 
 async def set_password(connection: asyncpg.Connection, username: str, password: str) -> bool:

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import asyncpg
 import openpyxl
@@ -154,7 +155,8 @@ def _sheet(name: str, rows: Iterable[Iterable[object]]) -> Sheet:
     return Sheet(name, header, [(number, cells) for number, cells in body if any(cells)])
 
 
-def read_workbook(path: Path) -> tuple[Sheet | None, Sheet | None]:
+def read_workbook(path: Path | BinaryIO) -> tuple[Sheet | None, Sheet | None]:
+    """The stations and officers sheets of a workbook file (a path, or an uploaded file's bytes)."""
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         sheets = {sheet.title.strip().lower(): sheet for sheet in workbook.worksheets}

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 import logging
 
-from api.back_office import case_desk, dashboard, incident_map, sign_in
+from api.back_office import administration, case_desk, dashboard, incident_map, sign_in
 from api.back_office.sessions import SignInRequired
 
 
@@ -37,6 +37,7 @@ def mount_back_office(app: FastAPI) -> None:
     app.include_router(case_desk.router)
     app.include_router(dashboard.router)
     app.include_router(incident_map.router)
+    app.include_router(administration.router)
     _mount_front_end_libraries(app)
 
     @app.exception_handler(SignInRequired)

@@ -91,3 +91,11 @@ def test_the_command_line_creates_an_account(database_url: str, monkeypatch: pyt
         assert "province" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()
+
+
+async def test_an_account_may_not_name_a_province_other_than_its_officers(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as connection:
+        with pytest.raises(AccountRefused, match="another province"):
+            await create_account(connection, username=a_username(), display_name="ผิดจังหวัด", password=PASSWORD,
+                                 role=AccountRole.STATION_OFFICER, province_code="50",
+                                 officer_code="DEMO-OFFICER-1033-INSPECTOR")

@@ -8,10 +8,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 from playwright.async_api import Page, expect
 
-from domain.models import CaseStatus
+from domain.models import ActionKind, CaseStatus, OfficerAction
 from tests.api.back_office.conftest import PASSWORD, Staff, open_routed_case
 from tests.api.conftest import RunningApi
 from tests.scene import Scene
+from tests.waiting import eventually
 from workflows.case import CaseWorkflow
 
 
@@ -41,6 +42,14 @@ async def test_an_officer_sees_a_new_case_arrive_and_acknowledges_it(page: Page,
     await expect(page.locator("h1 .status")).to_have_text("รับทราบ")
     assert await handle.query(CaseWorkflow.status) == CaseStatus.ACKNOWLEDGED
 
+    await page.get_by_role("button", name="ปิดเหตุ").click()  # without the required note: refused, said why
+    await expect(page.get_by_role("alert")).to_contain_text("ต้องมีบันทึกประกอบ")
+    await page.get_by_label("บันทึก / ข้อความ").fill("ระงับเหตุแล้ว ผู้แจ้งปลอดภัย")
+    await page.get_by_role("button", name="ปิดเหตุ").click()
+    await expect(page.locator("h1 .status")).to_have_text("ปิดเหตุ")
+    await expect(page.get_by_text("ระงับเหตุแล้ว ผู้แจ้งปลอดภัย").first).to_be_visible()
+    assert await handle.result() == CaseStatus.CLOSED
+
 
 async def test_english_and_the_common_era_are_a_click_away(page: Page, api: RunningApi, scene: Scene,
                                                           staff: Staff) -> None:
@@ -55,14 +64,21 @@ async def test_english_and_the_common_era_are_a_click_away(page: Page, api: Runn
     assert english_date.split(" ")[0].endswith("/2026")
 
 
-async def test_the_dashboard_draws_its_charts_and_downloads_the_excel_file(page: Page, api: RunningApi, scene: Scene,
-                                                                           staff: Staff) -> None:
-    case_no, _ = await open_routed_case(scene)
+async def test_the_dashboard_counts_change_draws_its_charts_and_downloads_the_excel_file(
+        page: Page, api: RunningApi, scene: Scene, staff: Staff) -> None:
+    case_no, handle = await open_routed_case(scene)
     await sign_in_with_the_form(page, api, staff.province_admin.username)
     await page.get_by_role("link", name="แดชบอร์ด").click()
     await expect(page.get_by_role("heading", name="แดชบอร์ดการแจ้งเหตุ")).to_be_visible()
     new = int(await page.locator('[data-counter="NEW"] strong').inner_text())
+    closed = int(await page.locator('[data-counter="CLOSED"] strong').inner_text())
     assert new >= 1
+    await handle.execute_update(CaseWorkflow.act, OfficerAction(kind=ActionKind.CLOSE, officer=scene.station_officer,
+                                                                note="ปิดเหตุ"))
+    await eventually(lambda: scene.pool.fetchval("SELECT 1 FROM cases WHERE case_no = $1 AND status = 'CLOSED'", case_no))
+    await page.reload()
+    await expect(page.locator('[data-counter="NEW"] strong')).to_have_text(str(new - 1))
+    await expect(page.locator('[data-counter="CLOSED"] strong')).to_have_text(str(closed + 1))
     await expect(page.locator("body")).to_have_attribute("data-charts-drawn", "true")
     drawn = await page.evaluate("['chart-per-day', 'chart-per-type', 'chart-per-province', 'chart-acknowledge']"
                                 ".map((id) => Boolean(Chart.getChart(document.getElementById(id))))")

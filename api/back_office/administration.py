@@ -1,0 +1,289 @@
+"""Administration: user accounts, officers' LINE registration codes, the directory import, the
+incident types and their escalation ladders, the audit log, and one's own password.
+
+National administrators manage everything; province administrators manage their province's
+accounts and officers. Every change is written to the audit log."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from api.back_office import audit
+from api.back_office.sessions import CurrentSession, FormSession
+from api.back_office.web import page
+from database.accounts import AccountRefused, create_account, disable_account, password_matches, set_password
+from database.directory_import import import_directory, read_workbook
+from database.officer_codes import DEFAULT_VALIDITY, issue_registration_code
+from database.sql import Conditions
+from domain.accounts import Account, AccountRole
+from domain.clock import thai_midnight
+from domain.models import Audience
+
+router = APIRouter(prefix="/office", include_in_schema=False)
+
+ADMINISTRATORS_ONLY = "หน้านี้สำหรับผู้ดูแลระบบ — for administrators"
+NATIONAL_ONLY = "สำหรับผู้ดูแลระบบส่วนกลาง — for the national administrator"
+# What a province administrator may create: every role but the national one, in their province.
+PROVINCE_ROLES = [AccountRole.PROVINCE_ADMIN, AccountRole.CENTRE_OPERATOR, AccountRole.STATION_OFFICER,
+                  AccountRole.TEAM_MEMBER]
+AUDIT_PAGE = 200
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+def _administrator(account: Account) -> None:
+    if not account.is_administrator:
+        raise HTTPException(403, ADMINISTRATORS_ONLY)
+
+
+def _national(account: Account) -> None:
+    if account.role != AccountRole.SUPERADMIN:
+        raise HTTPException(403, NATIONAL_ONLY)
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+
+async def _accounts_page(request: Request, account: Account, *, status_code: int = 200, notice=None,
+                         problem=None, issued_code: tuple[str, str] | None = None, import_report=None) -> Response:
+    where = Conditions()
+    if account.role != AccountRole.SUPERADMIN:
+        where.add("a.province_code = {}", account.province_code)
+    async with request.app.state.pool.acquire() as connection:
+        accounts = await connection.fetch(
+            f"""SELECT a.id, a.username, a.display_name, a.role, a.active, a.is_demo, p.name_th, p.name_en,
+                       s.name_th AS station_th, s.name_en AS station_en, o.code AS officer_code
+                FROM accounts a LEFT JOIN provinces p ON p.code = a.province_code
+                LEFT JOIN stations s ON s.id = a.station_id LEFT JOIN officers o ON o.id = a.officer_id
+                WHERE {where.sql()} ORDER BY a.active DESC, a.role, a.username""",
+            *where.parameters,
+        )
+        provinces = await connection.fetch("SELECT code, name_th, name_en FROM provinces ORDER BY name_th")
+    roles = list(AccountRole) if account.role == AccountRole.SUPERADMIN else PROVINCE_ROLES
+    return page(request, "accounts.html", status_code=status_code, accounts=accounts, roles=roles,
+                provinces=provinces, notice=notice, problem=problem, issued_code=issued_code,
+                import_report=import_report)
+
+
+@router.get("/accounts")
+async def accounts(request: Request, session: CurrentSession) -> Response:
+    _administrator(session.account)
+    return await _accounts_page(request, session.account)
+
+
+@router.post("/accounts")
+async def create(
+    request: Request, session: FormSession,
+    username: Annotated[str, Form(max_length=64)], display_name: Annotated[str, Form(max_length=200)],
+    role: Annotated[AccountRole, Form()], password: Annotated[str, Form(max_length=256)],
+    province_code: Annotated[str, Form(max_length=2)] = "", station_code: Annotated[str, Form(max_length=64)] = "",
+    officer_code: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    account = session.account
+    _administrator(account)
+    if account.role != AccountRole.SUPERADMIN:
+        if role not in PROVINCE_ROLES:
+            raise HTTPException(403, NATIONAL_ONLY)
+        province_code = account.province_code or ""
+    async with request.app.state.pool.acquire() as connection:
+        try:
+            # A province administrator's accounts are in their province: create_account refuses a
+            # station or an officer of another one.
+            account_id = await create_account(
+                connection, username=username, display_name=display_name.strip() or username, password=password,
+                role=role, province_code=province_code or None, station_code=station_code or None,
+                officer_code=officer_code or None)
+        except AccountRefused as refusal:
+            return await _accounts_page(request, account, status_code=422, problem=str(refusal))
+        await audit.record(connection, "ACCOUNT_CREATED", account=account, created_account_id=account_id,
+                           username=username.strip().lower(), role=role.value)
+    return RedirectResponse("/office/accounts?created=1", status_code=303)
+
+
+@router.post("/accounts/{account_id}/disable")
+async def disable(request: Request, session: FormSession, account_id: int) -> Response:
+    account = session.account
+    _administrator(account)
+    async with request.app.state.pool.acquire() as connection:
+        target = await connection.fetchrow("SELECT username, province_code FROM accounts WHERE id = $1", account_id)
+        if target is None or (account.role != AccountRole.SUPERADMIN and target["province_code"] != account.province_code):
+            raise HTTPException(404, "ไม่พบบัญชีนี้ — no such account")
+        if account_id == account.account_id:
+            raise HTTPException(409, "ปิดบัญชีของตนเองไม่ได้ — you cannot disable your own account")
+        await disable_account(connection, target["username"])
+        await audit.record(connection, "ACCOUNT_DISABLED", account=account, disabled_account_id=account_id)
+    return RedirectResponse("/office/accounts", status_code=303)
+
+
+@router.post("/accounts/registration-code")
+async def registration_code(request: Request, session: FormSession,
+                            officer_code: Annotated[str, Form(max_length=64)]) -> Response:
+    """A one-time code for an officer to type in LINE; shown once, here."""
+    account = session.account
+    _administrator(account)
+    async with request.app.state.pool.acquire() as connection:
+        province = await connection.fetchval(
+            "SELECT coalesce(s.province_code, o.province_code) FROM officers o "
+            "LEFT JOIN stations s ON s.id = o.station_id WHERE o.code = $1 AND o.active", officer_code.strip())
+        if province is None or (account.role != AccountRole.SUPERADMIN and province != account.province_code):
+            return await _accounts_page(request, account, status_code=404,
+                                        problem="ไม่พบเจ้าหน้าที่รหัสนี้ในพื้นที่ของท่าน — no such officer in your area")
+        code = await issue_registration_code(connection, officer_code.strip(), DEFAULT_VALIDITY)
+        await audit.record(connection, "REGISTRATION_CODE_ISSUED", account=account, officer_code=officer_code.strip())
+    return await _accounts_page(request, account, issued_code=(officer_code.strip(), code))
+
+
+@router.post("/accounts/import")
+async def import_officers(request: Request, session: FormSession, workbook: UploadFile) -> Response:
+    """The directory import (stations and officers) from an Excel workbook: all rows or none."""
+    account = session.account
+    _national(account)
+    content = await workbook.read(MAX_IMPORT_BYTES + 1)
+    if len(content) > MAX_IMPORT_BYTES:
+        return await _accounts_page(request, account, status_code=413, problem="ไฟล์ใหญ่เกิน 10 MB — over 10 MB")
+    try:
+        stations, officers = read_workbook(io.BytesIO(content))
+    except Exception:  # noqa: BLE001 - any unreadable upload gets the same plain answer
+        return await _accounts_page(request, account, status_code=422,
+                                    problem="อ่านไฟล์ไม่ได้ ต้องเป็น .xlsx — not a readable .xlsx workbook")
+    async with request.app.state.pool.acquire() as connection:
+        report = await import_directory(connection, stations, officers)
+        await audit.record(connection, "DIRECTORY_IMPORTED" if report.imported else "DIRECTORY_IMPORT_REFUSED",
+                           account=account, problems=len(report.problems), officers_created=report.officers_created,
+                           stations_created=report.stations_created)
+    return await _accounts_page(request, account, status_code=200 if report.imported else 422, import_report=report)
+
+
+# --- incident types and their escalation ladders ---------------------------------------------------
+
+
+@router.get("/settings")
+async def settings_page(request: Request, session: CurrentSession, saved: str | None = None) -> Response:
+    _administrator(session.account)
+    return await _settings(request, session.account, notice=saved)
+
+
+async def _settings(request: Request, account: Account, *, status_code: int = 200, notice=None, problem=None):
+    async with request.app.state.pool.acquire() as connection:
+        types = await connection.fetch(
+            "SELECT code, label_th, label_en, sort_order, active, escalation FROM incident_types "
+            "ORDER BY sort_order, code")
+    return page(request, "settings.html", status_code=status_code, types=types, audiences=list(Audience),
+                editable=account.role == AccountRole.SUPERADMIN, notice=notice, problem=problem)
+
+
+@router.post("/settings/incident-types/{code}")
+async def save_incident_type(request: Request, session: FormSession, code: str) -> Response:
+    """Labels, order, active and the escalation ladder: they apply to cases opened from now on."""
+    account = session.account
+    _national(account)
+    form = await request.form()
+    try:
+        ladder = _ladder_from(form)
+        label_th, label_en = str(form.get("label_th", "")).strip(), str(form.get("label_en", "")).strip()
+        sort_order = int(str(form.get("sort_order", "0")))
+        if not label_th or not label_en:
+            raise ValueError("ต้องมีชื่อภาษาไทยและภาษาอังกฤษ — both labels are needed")
+    except ValueError as problem:
+        return await _settings(request, account, status_code=422, problem=f"{code}: {problem}")
+    async with request.app.state.pool.acquire() as connection:
+        async with connection.transaction():
+            before = await connection.fetchrow(
+                "SELECT label_th, label_en, sort_order, active, escalation FROM incident_types WHERE code = $1 FOR UPDATE",
+                code)
+            if before is None:
+                await connection.execute(
+                    "INSERT INTO incident_types (code, label_th, label_en, sort_order, active, escalation) "
+                    "VALUES ($1, $2, $3, $4, $5, $6)", code, label_th, label_en, sort_order, "active" in form, ladder)
+            else:
+                await connection.execute(
+                    "UPDATE incident_types SET label_th = $2, label_en = $3, sort_order = $4, active = $5, "
+                    "escalation = $6 WHERE code = $1", code, label_th, label_en, sort_order, "active" in form, ladder)
+            await audit.record(connection, "SETTINGS_CHANGED", account=account, incident_type=code,
+                               before=dict(before) if before else None,
+                               after={"label_th": label_th, "label_en": label_en, "sort_order": sort_order,
+                                      "active": "active" in form, "escalation": ladder})
+    return RedirectResponse(f"/office/settings?saved={code}", status_code=303)
+
+
+def _ladder_from(form) -> list[dict]:
+    """Rungs from the form's rows (rung-N-minutes and rung-N-audience checkboxes); empty rows are
+    skipped. Someone must be alerted the moment a case opens, so the first rung is at 0 minutes."""
+    rungs = []
+    for n in range(10):
+        minutes = str(form.get(f"rung-{n}-minutes", "")).strip()
+        audiences = [a.value for a in Audience if form.get(f"rung-{n}-{a.value}")]
+        if not minutes and not audiences:
+            continue
+        if not minutes.isdigit() or int(minutes) > 24 * 60:
+            raise ValueError("นาทีต้องเป็นจำนวนเต็ม 0–1440 — minutes must be a whole number 0–1440")
+        if not audiences:
+            raise ValueError("ทุกขั้นต้องมีผู้รับแจ้ง — every rung needs someone to alert")
+        rungs.append({"after": int(minutes) * 60, "audiences": audiences})
+    rungs.sort(key=lambda rung: rung["after"])
+    if not rungs or rungs[0]["after"] != 0:
+        raise ValueError("ขั้นแรกต้องเป็น 0 นาที — the first rung must be at 0 minutes")
+    return rungs
+
+
+# --- the audit log -------------------------------------------------------------------------------
+
+
+@router.get("/audit")
+async def audit_log(
+    request: Request, session: CurrentSession,
+    action: Annotated[str | None, Query(max_length=40)] = None,
+    case_no: Annotated[str | None, Query(max_length=40)] = None,
+    username: Annotated[str | None, Query(max_length=64)] = None,
+    day: Annotated[date | None, Query()] = None,
+) -> Response:
+    _national(session.account)
+    where = Conditions()
+    if action:
+        where.add("l.action = {}", action.strip().upper())
+    if case_no:
+        where.add("l.case_no = {}", case_no.strip().upper())
+    if username:
+        where.add("u.username = {}", username.strip().lower())
+    if day:
+        where.add("l.at >= {}", thai_midnight(day))
+        where.add("l.at < {}", thai_midnight(day + timedelta(days=1)))
+    async with request.app.state.pool.acquire() as connection:
+        entries = await connection.fetch(
+            f"""SELECT l.at, l.action, l.case_no, l.details, u.username, o.code AS officer_code
+                FROM audit_log l LEFT JOIN accounts u ON u.id = l.account_id LEFT JOIN officers o ON o.id = l.officer_id
+                WHERE {where.sql()} ORDER BY l.at DESC, l.id DESC LIMIT {AUDIT_PAGE}""",
+            *where.parameters,
+        )
+        actions = [row["action"] for row in await connection.fetch("SELECT DISTINCT action FROM audit_log ORDER BY 1")]
+    return page(request, "audit.html", entries=entries, actions=actions, action=action or "", case_no=case_no or "",
+                username=username or "", day=day, limit=AUDIT_PAGE)
+
+
+# --- one's own password ----------------------------------------------------------------------------
+
+
+@router.get("/password")
+async def password_form(request: Request, session: CurrentSession) -> Response:
+    return page(request, "password.html", problem=None, done=False)
+
+
+@router.post("/password")
+async def change_password(request: Request, session: FormSession, current: Annotated[str, Form(max_length=256)],
+                          new: Annotated[str, Form(max_length=256)]) -> Response:
+    account = session.account
+    async with request.app.state.pool.acquire() as connection:
+        stored = await connection.fetchval("SELECT password_hash FROM accounts WHERE id = $1", account.account_id)
+        if not password_matches(stored, current):
+            return page(request, "password.html", status_code=403, done=False,
+                        problem="รหัสผ่านปัจจุบันไม่ถูกต้อง — the current password is wrong")
+        try:
+            await set_password(connection, account.username, new)
+        except AccountRefused as refusal:
+            return page(request, "password.html", status_code=422, done=False, problem=str(refusal))
+        await audit.record(connection, "PASSWORD_CHANGED", account=account)
+    return page(request, "password.html", problem=None, done=True)

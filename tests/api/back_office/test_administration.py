@@ -1,0 +1,126 @@
+"""Administration pages: accounts within a province, LINE registration codes, the incident
+types' ladders, the directory import, the audit log and one's own password."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+
+import asyncpg
+import httpx
+from openpyxl import Workbook
+
+from tests.api.back_office.conftest import PASSWORD, Person, Staff, csrf_of, sign_in
+from tests.scene import Scene
+
+
+async def signed_in(browser_like, person: Person) -> tuple[httpx.AsyncClient, str]:
+    http = browser_like()
+    await sign_in(http, person)
+    return http, csrf_of(await http.get("/office/cases"))
+
+
+async def officer_code(pool: asyncpg.Pool, officer_id: int) -> str:
+    return await pool.fetchval("SELECT code FROM officers WHERE id = $1", officer_id)
+
+
+async def test_a_province_administrator_creates_accounts_in_their_province_only(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    http, token = await signed_in(browser_like, staff.province_admin)
+    username = f"insp-{uuid.uuid4().hex[:8]}"
+    created = await http.post("/office/accounts", data={
+        "csrf_token": token, "username": username, "display_name": "สารวัตรเวร", "role": "STATION_OFFICER",
+        "officer_code": await officer_code(pool, scene.superintendent.officer_id), "password": "long enough password"})
+    assert created.status_code == 303
+    row = await pool.fetchrow("SELECT role, station_id, province_code FROM accounts WHERE username = $1", username)
+    assert (row["role"], row["station_id"], row["province_code"]) == (
+        "STATION_OFFICER", scene.station_id, scene.district["province_code"])
+    assert username in (await http.get("/office/accounts")).text
+
+    foreign = await http.post("/office/accounts", data={
+        "csrf_token": token, "username": f"far-{uuid.uuid4().hex[:8]}", "display_name": "นอกเขต",
+        "role": "STATION_OFFICER", "officer_code": "DEMO-OFFICER-1033-INSPECTOR", "password": "long enough password"})
+    assert foreign.status_code == 422 and "another province" in foreign.text
+    national = await http.post("/office/accounts", data={
+        "csrf_token": token, "username": f"nat-{uuid.uuid4().hex[:8]}", "display_name": "ส่วนกลาง",
+        "role": "SUPERADMIN", "password": "long enough password"})
+    assert national.status_code == 403
+
+
+async def test_a_registration_code_is_shown_once_and_only_for_officers_of_the_area(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    http, token = await signed_in(browser_like, staff.province_admin)
+    code = await officer_code(pool, scene.superintendent.officer_id)
+    issued = await http.post("/office/accounts/registration-code", data={"csrf_token": token, "officer_code": code})
+    assert issued.status_code == 200
+    shown = re.search(r'<strong class="code">([^<]+)</strong>', issued.text).group(1)
+    stored = await pool.fetch(
+        "SELECT code_hash FROM officer_registration_codes r JOIN officers o ON o.id = r.officer_id WHERE o.code = $1", code)
+    assert stored and all(shown not in row["code_hash"] for row in stored)  # only a hash is kept
+    elsewhere = await http.post("/office/accounts/registration-code",
+                                data={"csrf_token": token, "officer_code": "DEMO-OFFICER-1033-INSPECTOR"})
+    assert elsewhere.status_code == 404
+
+
+async def test_an_escalation_ladder_is_saved_checked_and_audited(staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    http, token = await signed_in(browser_like, staff.superadmin)
+    code = f"TEST_{uuid.uuid4().hex[:6].upper()}"
+    form = {"csrf_token": token, "label_th": "เหตุทดสอบ", "label_en": "Test incident", "sort_order": "90",
+            "rung-0-minutes": "0", "rung-0-STATION": "on", "rung-1-minutes": "5", "rung-1-CENTRE_191": "on",
+            "rung-1-SUPERINTENDENT": "on"}
+    assert (await http.post(f"/office/settings/incident-types/{code}", data=form)).status_code == 303
+    saved = await pool.fetchrow("SELECT label_th, active, escalation FROM incident_types WHERE code = $1", code)
+    assert saved["escalation"] == [{"after": 0, "audiences": ["STATION"]},
+                                   {"after": 300, "audiences": ["SUPERINTENDENT", "CENTRE_191"]}]
+    assert not saved["active"]  # the box was not ticked: reporters do not see it
+    late_start = form | {"rung-0-minutes": "3"}
+    refused = await http.post(f"/office/settings/incident-types/{code}", data=late_start)
+    assert refused.status_code == 422 and "0 นาที" in refused.text
+    changes = await pool.fetch("SELECT details FROM audit_log WHERE action = 'SETTINGS_CHANGED' "
+                               "AND details->>'incident_type' = $1", code)
+    assert len(changes) == 1 and changes[0]["details"]["after"]["escalation"][1]["after"] == 300
+
+
+def workbook_with_a_bad_officer_row() -> bytes:
+    book = Workbook()
+    officers = book.active
+    officers.title = "officers"
+    officers.append(["officer code", "name", "role", "station code"])
+    officers.append([f"IMP-{uuid.uuid4().hex[:6]}", "ร.ต.ท. นำเข้า", "NOT_A_ROLE", "DEMO-1033"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+async def test_an_import_with_a_bad_row_imports_nothing_and_says_why(staff: Staff, browser_like,
+                                                                     pool: asyncpg.Pool) -> None:
+    http, token = await signed_in(browser_like, staff.superadmin)
+    before = await pool.fetchval("SELECT count(*) FROM officers")
+    response = await http.post("/office/accounts/import", data={"csrf_token": token}, files={
+        "workbook": ("officers.xlsx", workbook_with_a_bad_officer_row(),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+    assert response.status_code == 422 and "officers แถว/row 2" in response.text
+    assert await pool.fetchval("SELECT count(*) FROM officers") == before
+    not_a_workbook = await http.post("/office/accounts/import", data={"csrf_token": token},
+                                     files={"workbook": ("x.xlsx", b"not a workbook", "application/octet-stream")})
+    assert not_a_workbook.status_code == 422
+
+
+async def test_the_audit_log_shows_who_saw_which_case(scene: Scene, staff: Staff, browser_like) -> None:
+    officer, _ = await signed_in(browser_like, staff.station_officer)
+    case_no, _ = await scene.open_case()
+    await officer.get(f"/office/cases/{case_no}")  # whether or not routed yet: viewed or refused, logged
+    admin, _ = await signed_in(browser_like, staff.superadmin)
+    page = await admin.get(f"/office/audit?case_no={case_no}")
+    assert staff.station_officer.username in page.text and case_no in page.text
+
+
+async def test_changing_ones_password_needs_the_current_one(staff: Staff, browser_like) -> None:
+    http, token = await signed_in(browser_like, staff.team_member)
+    wrong = await http.post("/office/password", data={"csrf_token": token, "current": "nope", "new": "a new long password"})
+    assert wrong.status_code == 403
+    done = await http.post("/office/password", data={"csrf_token": token, "current": PASSWORD, "new": "a new long password"})
+    assert done.status_code == 200 and "เปลี่ยนรหัสผ่านแล้ว" in done.text
+    assert (await sign_in(browser_like(), staff.team_member)).status_code == 401
+    assert (await sign_in(browser_like(), staff.team_member, password="a new long password")).status_code == 303
