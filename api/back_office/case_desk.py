@@ -126,7 +126,8 @@ async def _render_case(request: Request, account: Account, case_no: str, unmaske
         request, "case.html", case=case, events=events, attachments=attachments,
         phone=(read_phone_number(phone).national if reveal else mask_phone(phone)) if phone else None,
         phone_revealed=reveal, temporal_link=temporal_link, can_act=can_act, actions=actions,
-        idempotency_key=uuid.uuid4().hex, done=ACTION_LABELS.get(done) if done else None, refused=refused,
+        idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url,
+        tile_attribution=settings.map_tile_attribution, done=ACTION_LABELS.get(done) if done else None, refused=refused,
         status_code=refused.status if refused else 200,
     )
 

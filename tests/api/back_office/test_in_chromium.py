@@ -37,6 +37,7 @@ async def test_an_officer_sees_a_new_case_arrive_and_acknowledges_it(page: Page,
 
     await row.get_by_role("link", name=case_no).click()
     await expect(page.get_by_text("081-234-5678")).to_be_visible()  # the station handles it: unmasked
+    await expect(page.locator("#case-map path.leaflet-interactive")).to_have_count(1)  # its place, drawn offline
     await page.get_by_role("button", name="รับทราบ").click()
     await expect(page.get_by_role("status")).to_contain_text("รับทราบ")
     await expect(page.locator("h1 .status")).to_have_text("รับทราบ")
