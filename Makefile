@@ -12,7 +12,7 @@ DATA_DIR ?= .data
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test bench record-histories clean-data
+.PHONY: help install run test bench bench-office record-histories clean-data
 
 help: ## Show this list
 	@echo "ESS Help Me — make targets:"
@@ -41,6 +41,9 @@ test: install ## Run the whole test suite, in parallel
 
 bench: install ## Benchmark reports/s and latencies against the targets on a stack of its own (~6 min)
 	$(VENV_PYTHON) -m bench.dispatch
+
+bench-office: install ## Benchmark the back office (dashboard, case list, Excel) over 1,000,000 synthetic cases (~3 min)
+	$(VENV_PYTHON) -m bench.back_office
 
 record-histories: install ## Re-record the workflow histories the replay test checks (after an intended workflow change)
 	rm -f tests/workflows/histories/*.json

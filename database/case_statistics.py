@@ -2,14 +2,21 @@
 long cases waited to be acknowledged, for the cases a user may see within the filter they chose.
 
 Days are Thailand days (UTC+7): a case reported at 23:30 Thai time counts on that day even though
-it is still the day before in UTC. Each figure is one aggregate query shaped to read an index
-rather than the table (see migration 0004_dashboard_indexes); the numbers behind that choice are
-in the migration's comment.
+it is still the day before in UTC.
+
+Two ways to the same numbers:
+- precounted, for the whole country or one province: the figures add up the per-day counts that
+  triggers keep beside the cases (migration 0005_case_day_counts), a few thousand rows however
+  many cases there are, and give what counting the cases would give in the same snapshot;
+- from the cases themselves, for a station (few cases), a team's forwarded cases, a scope that
+  sees nothing, and whenever precounted=False is asked for: each figure is one aggregate query
+  shaped to read an index rather than the table (migration 0004_dashboard_indexes).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,6 +31,8 @@ from domain.scope import CaseScope
 
 NOT_STATED = ("ไม่ระบุ", "Not stated")
 PROVINCE_UNKNOWN = ("ไม่ทราบจังหวัด", "Province unknown")
+COUNTRY = "TH"  # the precounted rows of the whole country (the others are a province's)
+PROVINCE_CODE = re.compile(r"[0-9]{2}")  # as the provinces table checks them
 
 
 def thai_day(moment: datetime) -> date:
@@ -51,6 +60,41 @@ class CaseFilter:
         if with_dates and self.reported_to is not None:
             conditions.add(f"{alias}.reported_at < {{}}", thai_midnight(self.reported_to + timedelta(days=1)))
 
+    @property
+    def precounted_area(self) -> str | None:
+        """The area of the precounted rows holding exactly this filter's cases: a province, or the
+        whole country; None when only the cases can answer (a station, forwarded cases only, a
+        scope that sees nothing, or a province outside the user's own, which holds nothing)."""
+        scope = self.scope
+        if scope.nothing or scope.forwarded_only or scope.station_id is not None:
+            return None
+        if scope.province_code and self.province_code and scope.province_code != self.province_code:
+            return None
+        province = scope.province_code or self.province_code
+        if province is None:
+            return COUNTRY
+        # Anything but a province code (say "TH") names no province's rows, and holds no case.
+        return province if PROVINCE_CODE.fullmatch(province) else None
+
+    def add_day_conditions(self, conditions: Conditions, alias: str) -> None:
+        """The report-date range on a precounted table's `day`."""
+        if self.reported_from is not None:
+            conditions.add(f"{alias}.day >= {{}}", self.reported_from)
+        if self.reported_to is not None:
+            conditions.add(f"{alias}.day <= {{}}", self.reported_to)
+
+
+def _precounted(case_filter: CaseFilter, precounted: bool, alias: str = "r") -> Conditions | None:
+    """The area ($1) and the date range as SQL on a precounted table keyed by area, or None when
+    the figure must be counted from the cases."""
+    area = case_filter.precounted_area if precounted else None
+    if area is None:
+        return None
+    where = Conditions()
+    where.add(f"{alias}.area = {{}}", area)
+    case_filter.add_day_conditions(where, alias)
+    return where
+
 
 # --- Counters ----------------------------------------------------------------------------------
 
@@ -70,9 +114,30 @@ class CaseCounters:
         return getattr(self, status.value.lower())
 
 
-async def case_counters(connection: asyncpg.Connection, case_filter: CaseFilter, today: date) -> CaseCounters:
-    """All counters in one query: one pass over the filtered cases, and today's count beside it
-    (today may lie outside the chosen range, so it is counted on its own index range)."""
+async def case_counters(connection: asyncpg.Connection, case_filter: CaseFilter, today: date, *,
+                        precounted: bool = True) -> CaseCounters:
+    """All counters in one query: one pass over the filtered cases (or their per-day counts), and
+    today's count beside it (today may lie outside the chosen range, so it is counted on its own)."""
+    where = _precounted(case_filter, precounted)
+    if where is not None:
+        where.parameters.append(today)
+        per_status = ",\n".join(
+            f"coalesce(sum(r.cases) FILTER (WHERE r.status = '{status.value}'), 0)::bigint AS {status.value.lower()}"
+            for status in CaseStatus
+        )
+        row = await _fetchrow(
+            connection,
+            f"""
+            SELECT coalesce(sum(r.cases), 0)::bigint AS total,
+                   (SELECT coalesce(sum(t.cases), 0)::bigint FROM case_day_counts t
+                    WHERE t.area = $1 AND t.day = ${len(where.parameters)}) AS today,
+                   {per_status}
+            FROM case_day_counts r
+            WHERE {where.sql()}
+            """,
+            where.parameters,
+        )
+        return CaseCounters(**dict(row))
     where = Conditions()
     case_filter.add_conditions(where)
     todays = Conditions()
@@ -123,12 +188,33 @@ class ProvinceCount:
     cases: int
 
 
-async def cases_per_day(connection: asyncpg.Connection, case_filter: CaseFilter) -> list[DayCount]:
+async def cases_per_day(connection: asyncpg.Connection, case_filter: CaseFilter, *,
+                        precounted: bool = True) -> list[DayCount]:
     """Cases per Thailand day, oldest first: every day from the day of the first case found to the
     day of the last, days without a case in between included as 0. Days of the chosen range before
-    the first case or after the last are left out; no case at all gives an empty list.
+    the first case or after the last are left out; no case at all gives an empty list."""
+    where = _precounted(case_filter, precounted)
+    if where is not None:
+        rows = await _fetch(
+            connection,
+            f"""
+            SELECT r.day, sum(r.cases)::bigint AS cases FROM case_day_counts r WHERE {where.sql()}
+            GROUP BY r.day HAVING sum(r.cases) > 0
+            ORDER BY r.day
+            """,
+            where.parameters,
+        )
+        counted = {row["day"]: row["cases"] for row in rows}
+        if not counted:
+            return []
+        first, last = rows[0]["day"], rows[-1]["day"]
+        days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+        return [DayCount(day=day, cases=counted.get(day, 0)) for day in days]
+    return await _cases_per_day_from_cases(connection, case_filter)
 
-    Each day is counted on its own index range: cheaper than grouping every case by a computed day."""
+
+async def _cases_per_day_from_cases(connection: asyncpg.Connection, case_filter: CaseFilter) -> list[DayCount]:
+    """Each day is counted on its own index range: cheaper than grouping every case by a computed day."""
     where = Conditions()
     case_filter.add_conditions(where)
     first, last = await _fetchrow(
@@ -154,21 +240,29 @@ async def cases_per_day(connection: asyncpg.Connection, case_filter: CaseFilter)
     return [DayCount(day=thai_day(row["day_start"]), cases=row["cases"]) for row in rows]
 
 
-async def cases_per_type(connection: asyncpg.Connection, case_filter: CaseFilter) -> list[TypeCount]:
+async def cases_per_type(connection: asyncpg.Connection, case_filter: CaseFilter, *,
+                         precounted: bool = True) -> list[TypeCount]:
     """Every active incident type (0 when none), any retired type that still has cases, then the
     cases whose type was never stated (only when there are some), in the administrators' order."""
-    where = Conditions()
-    case_filter.add_conditions(where)
+    where = _precounted(case_filter, precounted)
+    if where is not None:
+        counted = f"""
+            SELECT r.incident_type_code AS code, sum(r.cases)::bigint AS cases
+            FROM case_day_counts r WHERE {where.sql()}
+            GROUP BY r.incident_type_code HAVING sum(r.cases) > 0"""
+    else:
+        where = Conditions()
+        case_filter.add_conditions(where)
+        counted = f"""
+            SELECT c.incident_type_code AS code, count(*) AS cases
+            FROM cases c WHERE {where.sql()}
+            GROUP BY c.incident_type_code"""
     where.parameters.extend(NOT_STATED)
     label_th, label_en = f"${len(where.parameters) - 1}", f"${len(where.parameters)}"
     rows = await _fetch(
         connection,
         f"""
-        WITH counted AS (
-            SELECT c.incident_type_code AS code, count(*) AS cases
-            FROM cases c WHERE {where.sql()}
-            GROUP BY c.incident_type_code
-        )
+        WITH counted AS ({counted})
         SELECT code, label_th, label_en, cases FROM (
             SELECT t.code, t.label_th, t.label_en, coalesce(counted.cases, 0) AS cases,
                    0 AS unstated, t.sort_order
@@ -185,18 +279,30 @@ async def cases_per_type(connection: asyncpg.Connection, case_filter: CaseFilter
     return [TypeCount(**dict(row)) for row in rows]
 
 
-async def cases_per_province(connection: asyncpg.Connection, case_filter: CaseFilter) -> list[ProvinceCount]:
+async def cases_per_province(connection: asyncpg.Connection, case_filter: CaseFilter, *,
+                             precounted: bool = True) -> list[ProvinceCount]:
     """Provinces with at least one case, biggest first."""
+    area = case_filter.precounted_area if precounted else None
     where = Conditions()
-    case_filter.add_conditions(where)
+    if area is not None:
+        # Counted per province (the country's rows cannot tell them apart).
+        if area != COUNTRY:
+            where.add("r.province_code = {}", area)
+        case_filter.add_day_conditions(where, "r")
+        counted = f"""
+            SELECT r.province_code AS code, sum(r.cases)::bigint AS cases
+            FROM case_day_province_counts r WHERE {where.sql()}
+            GROUP BY r.province_code HAVING sum(r.cases) > 0"""
+    else:
+        case_filter.add_conditions(where)
+        counted = f"""
+            SELECT c.province_code AS code, count(*) AS cases
+            FROM cases c WHERE {where.sql()}
+            GROUP BY c.province_code"""
     rows = await _fetch(
         connection,
         f"""
-        WITH counted AS (
-            SELECT c.province_code AS code, count(*) AS cases
-            FROM cases c WHERE {where.sql()}
-            GROUP BY c.province_code
-        )
+        WITH counted AS ({counted})
         SELECT counted.code, p.name_th, p.name_en, counted.cases
         FROM counted LEFT JOIN provinces p ON p.code = counted.code
         ORDER BY counted.cases DESC, counted.code NULLS LAST
@@ -242,41 +348,102 @@ ACKNOWLEDGE_BUCKETS: tuple[tuple[int | None, str, str], ...] = (
     (3600, "มากกว่า 30 ถึง 60 นาที", "Over 30 to 60 min"),
     (None, "มากกว่า 60 นาที", "Over 60 min"),
 )
+# The precounted waits are per minute: a bucket ending inside a minute could not be counted exactly.
+assert all(limit is None or limit % 60 == 0 for limit, _, _ in ACKNOWLEDGE_BUCKETS)
+PERCENTILES = (0.5, 0.9)  # the median and the 90th percentile
 
 
-async def time_to_acknowledge(connection: asyncpg.Connection, case_filter: CaseFilter) -> AcknowledgeTimes:
+async def time_to_acknowledge(connection: asyncpg.Connection, case_filter: CaseFilter, *,
+                              precounted: bool = True) -> AcknowledgeTimes:
     """How long the filter's cases waited from report to acknowledgement.
 
     acknowledged_at stays set when a case is later closed (or marked not found, prank, forwarded),
     so every case ever acknowledged counts, whatever its status now. Cases closed without an
     acknowledgement have none and are left out.
 
-    One query gives the number of cases per whole second of waiting (rounded up, so "1 minute or
-    less" is exact); buckets and percentiles are read from that small histogram rather than by
-    sorting every case. The median and 90th percentile interpolate as percentile_cont does, to
-    the second. A clock skew that puts the acknowledgement before the report counts as 0 s."""
+    Everything is read from the number of cases per whole second of waiting (rounded up, so "1
+    minute or less" is exact; the database's acknowledge_wait_seconds) rather than by sorting every
+    case. The median and 90th percentile interpolate as percentile_cont does, to the second. A
+    clock skew that puts the acknowledgement before the report counts as 0 s."""
+    precounted_here = precounted and case_filter.precounted_area is not None
+    histogram = (await _waits_precounted(connection, case_filter) if precounted_here
+                 else await _waits_from_cases(connection, case_filter))
+    acknowledged = sum(cases for _, cases in histogram)
+    median, p90 = (_percentile(histogram, acknowledged, fraction) for fraction in PERCENTILES)
+    return AcknowledgeTimes(acknowledged=acknowledged, buckets=_buckets(histogram), median_seconds=median,
+                            p90_seconds=p90)
+
+
+async def _waits_from_cases(connection: asyncpg.Connection, case_filter: CaseFilter) -> list[tuple[int, int]]:
+    """(seconds, cases) for every second of waiting some case took, ascending."""
     where = Conditions()
     case_filter.add_conditions(where)
     where.add("c.acknowledged_at IS NOT NULL")
     rows = await _fetch(
         connection,
         f"""
-        SELECT ceil(greatest(date_part('epoch', c.acknowledged_at - c.reported_at), 0))::bigint AS seconds,
-               count(*) AS cases
+        SELECT acknowledge_wait_seconds(c.reported_at, c.acknowledged_at) AS seconds, count(*) AS cases
         FROM cases c WHERE {where.sql()}
         GROUP BY 1
         ORDER BY 1
         """,
         where.parameters,
     )
-    histogram = [(row["seconds"], row["cases"]) for row in rows]
-    acknowledged = sum(cases for _, cases in histogram)
-    return AcknowledgeTimes(
-        acknowledged=acknowledged,
-        buckets=_buckets(histogram),
-        median_seconds=_percentile(histogram, acknowledged, 0.5),
-        p90_seconds=_percentile(histogram, acknowledged, 0.9),
+    return [(row["seconds"], row["cases"]) for row in rows]
+
+
+async def _waits_precounted(connection: asyncpg.Connection, case_filter: CaseFilter) -> list[tuple[int, int]]:
+    """The same histogram where it matters, from the waits counted per minute and per second.
+
+    The per-minute counts give the total and the buckets (which end on whole minutes). The
+    percentiles need the values at four ranks only (percentile_cont's two neighbours of each), so
+    only the minutes holding those ranks are read per second; every other minute stands in the
+    histogram as one entry: its count, at its last second (right for its bucket), never read as
+    a percentile. One statement, so both resolutions come from the same snapshot; the ranks are
+    worked out in float8 exactly as _percentile works them out in Python (IEEE 754 doubles both)."""
+    minutes_where, seconds_where = _precounted(case_filter, True, "r"), _precounted(case_filter, True, "s")
+    assert minutes_where is not None and seconds_where is not None  # the same parameters, two aliases
+    fractions = f"${len(minutes_where.parameters) + 1}"
+    rows = await _fetch(
+        connection,
+        f"""
+        WITH minutes AS (
+            SELECT r.minute, sum(r.cases)::bigint AS cases FROM case_day_ack_minutes r WHERE {minutes_where.sql()}
+            GROUP BY r.minute HAVING sum(r.cases) > 0
+        ), placed AS (
+            SELECT minute, cases, sum(cases) OVER (ORDER BY minute) AS through FROM minutes
+        ), ranks AS (
+            SELECT DISTINCT rank
+            FROM (SELECT sum(cases)::float8 AS total FROM minutes) AS counted,
+                 unnest({fractions}::float8[]) AS fraction,
+                 LATERAL (VALUES (floor(fraction * (total - 1))), (ceil(fraction * (total - 1)))) AS r (rank)
+            WHERE total > 0
+        ), wanted AS (
+            SELECT DISTINCT p.minute FROM ranks JOIN placed p ON ranks.rank >= p.through - p.cases
+                                                          AND ranks.rank < p.through
+        )
+        SELECT minute, NULL::bigint AS seconds, cases FROM minutes
+        UNION ALL
+        SELECT w.minute, s.seconds, sum(s.cases)::bigint
+        FROM wanted w JOIN case_day_ack_seconds s
+             ON s.seconds BETWEEN greatest(w.minute * 60 - 59, 0) AND w.minute * 60
+        WHERE {seconds_where.sql()}
+        GROUP BY w.minute, s.seconds HAVING sum(s.cases) > 0
+        ORDER BY 1, 2 NULLS FIRST
+        """,
+        [*minutes_where.parameters, list(PERCENTILES)],
     )
+    histogram: list[tuple[int, int]] = []
+    resolved: set[int] = set()
+    for row in rows:
+        if row["seconds"] is not None:
+            if row["minute"] not in resolved:
+                histogram.pop()  # the minute's one entry gives way to its seconds
+                resolved.add(row["minute"])
+            histogram.append((row["seconds"], row["cases"]))
+        else:
+            histogram.append((row["minute"] * 60, row["cases"]))  # the minute's last second: its bucket
+    return histogram
 
 
 def _buckets(histogram: list[tuple[int, int]]) -> list[AcknowledgeBucket]:
