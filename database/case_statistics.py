@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import asyncpg
@@ -337,6 +337,12 @@ class AcknowledgeTimes:
     buckets: list[AcknowledgeBucket]
     median_seconds: float | None  # None when no case was acknowledged
     p90_seconds: float | None
+    # (seconds, cases), ascending; exact at every whole minute (see _waits_precounted)
+    histogram: list[tuple[int, int]] = field(default_factory=list, repr=False, compare=False)
+
+    def within(self, minutes: int) -> int:
+        """How many were acknowledged within this many minutes (a service level)."""
+        return sum(cases for seconds, cases in self.histogram if seconds <= minutes * 60)
 
 
 # (inclusive upper bound in seconds, Thai label, English label)
@@ -371,7 +377,7 @@ async def time_to_acknowledge(connection: asyncpg.Connection, case_filter: CaseF
     acknowledged = sum(cases for _, cases in histogram)
     median, p90 = (_percentile(histogram, acknowledged, fraction) for fraction in PERCENTILES)
     return AcknowledgeTimes(acknowledged=acknowledged, buckets=_buckets(histogram), median_seconds=median,
-                            p90_seconds=p90)
+                            p90_seconds=p90, histogram=histogram)
 
 
 async def _waits_from_cases(connection: asyncpg.Connection, case_filter: CaseFilter) -> list[tuple[int, int]]:

@@ -172,8 +172,28 @@ async def _settings(request: Request, account: Account, *, status_code: int = 20
         types = await connection.fetch(
             "SELECT code, label_th, label_en, sort_order, active, escalation FROM incident_types "
             "ORDER BY sort_order, code")
+        levels = await connection.fetch("SELECT code, minutes, label_th, label_en FROM service_levels ORDER BY code")
     return page(request, "settings.html", status_code=status_code, types=types, audiences=list(Audience),
-                editable=account.role == AccountRole.SUPERADMIN, notice=notice, problem=problem)
+                levels=levels, editable=account.role == AccountRole.SUPERADMIN, notice=notice, problem=problem)
+
+
+@router.post("/settings/service-levels/{code}")
+async def save_service_level(request: Request, session: FormSession, code: str,
+                             minutes: Annotated[str, Form(max_length=6)]) -> Response:
+    account = session.account
+    _national(account)
+    if not minutes.strip().isdigit() or not 1 <= int(minutes) <= 43200:
+        return await _settings(request, account, status_code=422,
+                               problem=f"{code}: นาทีต้องอยู่ระหว่าง 1–43200 — minutes must be 1–43200")
+    async with request.app.state.pool.acquire() as connection:
+        before = await connection.fetchval(
+            "UPDATE service_levels s SET minutes = $2 FROM (SELECT minutes FROM service_levels WHERE code = $1 "
+            "FOR UPDATE) AS old WHERE s.code = $1 RETURNING old.minutes", code, int(minutes))
+        if before is None:
+            raise HTTPException(404, "ไม่พบค่านี้ — no such service level")
+        await audit.record(connection, "SETTINGS_CHANGED", account=account, service_level=code,
+                           before={"minutes": before}, after={"minutes": int(minutes)})
+    return RedirectResponse(f"/office/settings?saved={code}", status_code=303)
 
 
 @router.post("/settings/incident-types/{code}")

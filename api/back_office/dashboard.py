@@ -84,6 +84,8 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
         per_type = await cases_per_type(connection, case_filter)
         per_province = await cases_per_province(connection, case_filter)
         acknowledge = await time_to_acknowledge(connection, case_filter)
+        target = await connection.fetchrow(
+            "SELECT minutes, label_th, label_en FROM service_levels WHERE code = 'ACKNOWLEDGE'")
     charts = {
         "perDay": {"labels": [d.day.isoformat() for d in per_day], "values": [d.cases for d in per_day]},
         "perType": {"labels": [[t.label_th, t.label_en] for t in per_type], "values": [t.cases for t in per_type]},
@@ -94,6 +96,7 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
     }
     return page(request, "dashboard.html", counters=counters, statuses=list(CaseStatus), per_type=per_type,
                 per_province=per_province, acknowledge=acknowledge, charts=charts, case_filter=case_filter,
+                target=target, within_target=acknowledge.within(target["minutes"]) if target else None,
                 provinces=await _provinces(request, session.account), query=request.url.query)
 
 

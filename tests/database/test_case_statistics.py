@@ -310,6 +310,7 @@ async def test_a_wait_just_over_a_minute_is_not_within_a_minute(station: Station
 
     assert [b.cases for b in waits.buckets][:2] == [1, 1]
     assert waits.median_seconds is not None and 60 <= waits.median_seconds <= 61
+    assert (waits.within(1), waits.within(2)) == (1, 2)  # a service level of 1 minute: only the first
 
 
 # --- Precounted figures (migration 0005): the same numbers as counting the cases -----------------
@@ -342,6 +343,8 @@ async def both_ways(connection: asyncpg.Connection, case_filter: CaseFilter, tod
         precounted = await figures(connection, case_filter, today, precounted=True)
         counted = await figures(connection, case_filter, today, precounted=False)
     assert precounted == counted, case_filter
+    for minutes in (1, 2, 3, 5, 10, 60, 1440):  # service levels: any whole number of minutes
+        assert precounted[4].within(minutes) == counted[4].within(minutes), (case_filter, minutes)
     return precounted
 
 

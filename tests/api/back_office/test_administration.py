@@ -11,8 +11,11 @@ import asyncpg
 import httpx
 from openpyxl import Workbook
 
-from tests.api.back_office.conftest import PASSWORD, Person, Staff, csrf_of, sign_in
+from domain.models import ActionKind, OfficerAction
+from tests.api.back_office.conftest import PASSWORD, Person, Staff, csrf_of, open_routed_case, sign_in
 from tests.scene import Scene
+from tests.waiting import eventually
+from workflows.case import CaseWorkflow
 
 
 async def signed_in(browser_like, person: Person) -> tuple[httpx.AsyncClient, str]:
@@ -124,3 +127,31 @@ async def test_changing_ones_password_needs_the_current_one(staff: Staff, browse
     assert done.status_code == 200 and "เปลี่ยนรหัสผ่านแล้ว" in done.text
     assert (await sign_in(browser_like(), staff.team_member)).status_code == 401
     assert (await sign_in(browser_like(), staff.team_member, password="a new long password")).status_code == 303
+
+
+async def test_a_service_level_is_edited_by_the_national_administrator_and_shown_on_the_dashboard(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    http, token = await signed_in(browser_like, staff.superadmin)
+    original = await pool.fetchval("SELECT minutes FROM service_levels WHERE code = 'TEAM_ACCEPT'")
+    try:
+        assert (await http.post("/office/settings/service-levels/TEAM_ACCEPT",
+                                data={"csrf_token": token, "minutes": "720"})).status_code == 303
+        assert await pool.fetchval("SELECT minutes FROM service_levels WHERE code = 'TEAM_ACCEPT'") == 720
+        assert (await http.post("/office/settings/service-levels/TEAM_ACCEPT",
+                                data={"csrf_token": token, "minutes": "0"})).status_code == 422
+        change = await pool.fetchval("SELECT details FROM audit_log WHERE action = 'SETTINGS_CHANGED' "
+                                     "AND details->>'service_level' = 'TEAM_ACCEPT' ORDER BY id DESC LIMIT 1")
+        assert change["before"] == {"minutes": original} and change["after"] == {"minutes": 720}
+    finally:
+        await pool.execute("UPDATE service_levels SET minutes = $1 WHERE code = 'TEAM_ACCEPT'", original)
+    admin, admin_token = await signed_in(browser_like, staff.province_admin)
+    assert (await admin.post("/office/settings/service-levels/TEAM_ACCEPT",
+                             data={"csrf_token": admin_token, "minutes": "60"})).status_code == 403
+
+    case_no, handle = await open_routed_case(scene)
+    await handle.execute_update(CaseWorkflow.act, OfficerAction(kind=ActionKind.ACKNOWLEDGE, officer=scene.station_officer))
+    await eventually(lambda: pool.fetchval("SELECT 1 FROM cases WHERE case_no = $1 AND acknowledged_at IS NOT NULL",
+                                           case_no))
+    dashboard = await admin.get(f"/office/dashboard?province={scene.district['province_code']}")
+    line = re.search(r'data-service-level="ACKNOWLEDGE">([^<]*)<strong>(\d+)</strong>', dashboard.text)
+    assert line and "รับทราบเหตุภายใน 3" in line.group(1) and int(line.group(2)) >= 1
