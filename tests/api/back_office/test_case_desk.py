@@ -124,3 +124,20 @@ async def test_a_reporters_message_with_markup_is_shown_as_text(scene: Scene, st
     page = await http.get(f"/office/cases/{case_no}")
     assert "<script>alert" not in page.text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;ช่วยด้วย&lt;/b&gt;" in page.text
+
+
+async def test_a_case_is_moved_to_another_station_of_the_province_from_its_page(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    case_no, handle = await open_routed_case(scene)
+    http = await signed_in(browser_like, staff.centre_operator)  # the province's 191 centre
+    page = await http.get(f"/office/cases/{case_no}")
+    other = await pool.fetchval(
+        "SELECT id FROM stations WHERE province_code = $1 AND kind = 'STATION' AND id <> $2 ORDER BY id LIMIT 1",
+        scene.district["province_code"], scene.station_id)
+    assert f'<option value="{other}">' in page.text
+    moved = await http.post(f"/office/cases/{case_no}/actions", data={
+        "csrf_token": csrf_of(page), "kind": "REASSIGN", "station_id": str(other), "idempotency_key": "move-1"},
+        follow_redirects=True)
+    assert moved.status_code == 200
+    assert await eventually(lambda: pool.fetchval(
+        "SELECT station_id FROM cases WHERE case_no = $1 AND station_id = $2", case_no, other)) == other
