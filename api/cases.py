@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from api.case_actions import send_action
 from api.officer_auth import CurrentOfficer
 from domain.case_rules import within_jurisdiction
-from database.sql import Conditions
+from database.sql import Conditions, like_prefix
 from domain.clock import thai_midnight
 from domain.models import ActionKind, ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole
 from domain.phone import read_phone_number
@@ -136,11 +136,6 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise HTTPException(422, "cursor ไม่ถูกต้อง — invalid cursor") from None
 
 
-def _like_prefix(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"{escaped}%"
-
-
 SUMMARY_COLUMNS = """c.case_no, c.status, c.incident_type_code, c.province_code, c.district_code, c.station_id,
     c.reported_at, c.acknowledged_at, c.escalation_level, c.complete, c.review_flag"""
 
@@ -184,7 +179,7 @@ async def list_cases(
     if reported_to:
         where.add("c.reported_at < {}", thai_midnight(reported_to + timedelta(days=1)))
     if q:
-        where.add("c.case_no LIKE {}", _like_prefix(q.strip().upper()))
+        where.add("c.case_no LIKE {}", like_prefix(q.strip().upper()))
     if cursor:
         where.add("(c.reported_at, c.case_no) < ({}, {})", *_decode_cursor(cursor))
     where.parameters.append(limit + 1)  # one more tells whether another page follows

@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from database.officer_codes import DEFAULT_VALIDITY, issue_registration_code
 from domain.case_rules import STATION_ROLES
 from domain.models import OfficerRole, StationKind
+from domain.officer_messages import OFFICER_ROLE_LABELS
 from domain.phone import read_phone_number
 
 STATIONS_SHEET = "stations"
@@ -57,17 +58,7 @@ OFFICER_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 STATION_KINDS = {"STATION": StationKind.STATION, "สถานีตำรวจ": StationKind.STATION,
                  "CENTRE_191": StationKind.CENTRE_191, "ศูนย์ 191": StationKind.CENTRE_191}
-ROLES = {role.value: role for role in OfficerRole} | {
-    "ตำรวจห้องวิทยุ": OfficerRole.RADIO_ROOM,
-    "ตำรวจศูนย์ 191": OfficerRole.CENTRE_191,
-    "ผู้การ": OfficerRole.COMMANDER,
-    "รองผู้การ": OfficerRole.DEPUTY_COMMANDER,
-    "ผู้กำกับ": OfficerRole.SUPERINTENDENT,
-    "สารวัตร": OfficerRole.INSPECTOR,
-    "รองสารวัตร": OfficerRole.DEPUTY_INSPECTOR,
-    "พ.บ.": OfficerRole.PATROL,
-    "ส่วนกลาง": OfficerRole.NATIONAL_DESK,
-}
+ROLES = {role.value: role for role in OfficerRole} | {thai: role for role, (thai, _) in OFFICER_ROLE_LABELS.items()}
 PROVINCE_ROLES = (OfficerRole.COMMANDER, OfficerRole.DEPUTY_COMMANDER)
 # Thailand's bounding box, with a little sea around it.
 LATITUDES, LONGITUDES = (5.5, 20.6), (97.3, 105.7)

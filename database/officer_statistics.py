@@ -17,20 +17,7 @@ import asyncpg
 from database.sql import Conditions
 from domain.clock import thai_midnight
 from domain.models import OfficerRole
-
-# No role labels live in domain/ yet; the Thai names are those the directory import reads.
-ROLE_LABELS: dict[OfficerRole, tuple[str, str]] = {
-    OfficerRole.RADIO_ROOM: ("ตำรวจห้องวิทยุ", "Radio-room police"),
-    OfficerRole.CENTRE_191: ("ตำรวจศูนย์ 191", "191 centre police"),
-    OfficerRole.COMMANDER: ("ผู้การ", "Provincial commander"),
-    OfficerRole.DEPUTY_COMMANDER: ("รองผู้การ", "Deputy provincial commander"),
-    OfficerRole.SUPERINTENDENT: ("ผู้กำกับ", "Superintendent"),
-    OfficerRole.INSPECTOR: ("สารวัตร", "Inspector"),
-    OfficerRole.DEPUTY_INSPECTOR: ("รองสารวัตร", "Deputy inspector"),
-    OfficerRole.PATROL: ("พ.บ.", "Patrol officer"),
-    OfficerRole.NATIONAL_DESK: ("ส่วนกลาง", "National desk"),
-}
-
+from domain.officer_messages import OFFICER_ROLE_LABELS
 
 @dataclass(frozen=True)
 class RoleCount:
@@ -84,7 +71,7 @@ async def officer_counts(
     )
     counted = {OfficerRole(row["role"]): (row["registered"], row["not_registered"]) for row in rows}
     roles = [
-        RoleCount(role, *ROLE_LABELS[role], *counted.get(role, (0, 0)))
+        RoleCount(role, *OFFICER_ROLE_LABELS[role], *counted.get(role, (0, 0)))
         for role in OfficerRole
     ]
     return OfficerCounts(

@@ -17,7 +17,7 @@ class AccountRole(StrEnum):
     TEAM_MEMBER = "TEAM_MEMBER"  # ทีมสหวิชาชีพจังหวัด
 
 
-ROLE_LABELS: dict[AccountRole, tuple[str, str]] = {
+ACCOUNT_ROLE_LABELS: dict[AccountRole, tuple[str, str]] = {
     AccountRole.SUPERADMIN: ("ผู้ดูแลระบบส่วนกลาง", "National administrator"),
     AccountRole.PROVINCE_ADMIN: ("ผู้ดูแลระบบจังหวัด", "Province administrator"),
     AccountRole.CENTRE_OPERATOR: ("เจ้าหน้าที่ศูนย์ 191", "191 centre operator"),

@@ -20,7 +20,7 @@ from api.back_office.sessions import CurrentSession, FormSession
 from api.back_office.web import page
 from api.case_actions import Refusal, send_action
 from database.officers import officer_by_id
-from database.sql import Conditions
+from database.sql import Conditions, like_prefix
 from domain.accounts import HANDLES_CASES, Account
 from domain.case_rules import FINAL_STATUSES, NEEDS_NOTE, OPEN_STATUSES
 from domain.masking import mask_phone
@@ -56,7 +56,7 @@ async def _cases(connection: asyncpg.Connection, account: Account, status: str |
     elif status in CaseStatus.__members__:
         where.add("c.status = {}", status)
     if q:
-        where.add("c.case_no LIKE {}", q.strip().upper().replace("%", "").replace("_", "\\_") + "%")
+        where.add("c.case_no LIKE {}", like_prefix(q.strip().upper()))
     return await connection.fetch(
         f"SELECT {LIST_COLUMNS} FROM cases c {LIST_JOINS} WHERE {where.sql()} "
         f"ORDER BY c.reported_at DESC, c.case_no DESC LIMIT {LIST_LIMIT}",

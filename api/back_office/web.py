@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from domain.accounts import ROLE_LABELS, AccountRole
+from domain.accounts import ACCOUNT_ROLE_LABELS, AccountRole
 from domain.clock import THAILAND
 from domain.dates import BUDDHIST_ERA_OFFSET
 from domain.models import CaseStatus
@@ -81,7 +81,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
             if day else "—",
             "status_label": lambda status: label(STATUS_LABELS, CaseStatus(status)),
             "event_label": lambda kind: label(EVENT_LABELS, kind),
-            "role_label": lambda role: label(ROLE_LABELS, AccountRole(role)),
+            "role_label": lambda role: label(ACCOUNT_ROLE_LABELS, AccountRole(role)),
             "language": language,
             "buddhist_era": buddhist_era,
             "session": session,
