@@ -64,10 +64,13 @@ async def _cases(connection: asyncpg.Connection, account: Account, status: str |
     )
 
 
+ListStatus = Annotated[str | None, Query(max_length=20)]
+CaseNumberSearch = Annotated[str | None, Query(max_length=32)]
+
+
 @router.get("")
-async def case_list(request: Request, session: CurrentSession,
-                    status: Annotated[str | None, Query(max_length=20)] = "OPEN",
-                    q: Annotated[str | None, Query(max_length=32)] = None) -> Response:
+async def case_list(request: Request, session: CurrentSession, status: ListStatus = "OPEN",
+                    q: CaseNumberSearch = None) -> Response:
     async with request.app.state.pool.acquire() as connection:
         rows = await _cases(connection, session.account, status, q)
     return page(request, "cases.html", cases=rows, status=status, q=q or "", statuses=STATUS_LABELS,
@@ -75,9 +78,8 @@ async def case_list(request: Request, session: CurrentSession,
 
 
 @router.get("/rows")
-async def case_rows(request: Request, session: CurrentSession,
-                    status: Annotated[str | None, Query(max_length=20)] = "OPEN",
-                    q: Annotated[str | None, Query(max_length=32)] = None) -> Response:
+async def case_rows(request: Request, session: CurrentSession, status: ListStatus = "OPEN",
+                    q: CaseNumberSearch = None) -> Response:
     """The list's rows alone: the page polls them, so new cases and new statuses show without a reload."""
     async with request.app.state.pool.acquire() as connection:
         rows = await _cases(connection, session.account, status, q)
@@ -115,19 +117,18 @@ async def _render_case(request: Request, account: Account, case_no: str, unmaske
             case["case_no"],
         )
         await audit.record(connection, "CASE_VIEWED", account=account, case_no=case["case_no"], via="back_office")
+        can_act = account.officer_id is not None and CaseStatus(case["status"]) not in FINAL_STATUSES
+        # Where it could be moved to: the province's other stations.
+        stations = await connection.fetch(
+            "SELECT id, name_th, name_en FROM stations WHERE province_code = $1 AND kind = 'STATION' "
+            "AND id IS DISTINCT FROM $2 ORDER BY name_th", case["province_code"], case["station_id"]
+        ) if can_act else []
     reveal = account.role in HANDLES_CASES or unmasked
     phone = case["phone_e164"]
     settings = request.app.state.settings
     temporal_link = (f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{quote(settings.temporal_namespace)}"
                      f"/workflows/{quote(case_workflow_id(case['case_no']))}")
-    can_act = account.officer_id is not None and CaseStatus(case["status"]) not in FINAL_STATUSES
     actions = [(kind, ACTION_LABELS[kind], kind in NEEDS_NOTE) for kind in OFFERED_ACTIONS]
-    stations = []
-    if can_act:
-        async with request.app.state.pool.acquire() as connection:
-            stations = await connection.fetch(
-                "SELECT id, name_th, name_en FROM stations WHERE province_code = $1 AND kind = 'STATION' "
-                "AND id IS DISTINCT FROM $2 ORDER BY name_th", case["province_code"], case["station_id"])
     return page(
         request, "case.html", case=case, events=events, attachments=attachments,
         phone=(read_phone_number(phone).national if reveal else mask_phone(phone)) if phone else None,

@@ -225,6 +225,16 @@ async def test_acknowledge_from_the_line_alert_button(live_scene: Scene) -> None
     assert "081-234-5678" in text_of(detail)
 
 
+async def test_a_tap_asking_for_anything_but_acknowledge_only_shows_the_case(live_scene: Scene) -> None:
+    case_no, handle = await live_scene.open_case()
+    inspector = live_scene.officer_hears(live_scene.station_line)
+    await inspector.hears()  # the alert
+    await inspector.taps_postback(f"action=officer&code=CLOSE&case={case_no}")  # no such button: made up
+    [detail] = await inspector.hears()
+    assert "081-234-5678" in text_of(detail)
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.NEW
+
+
 async def test_a_button_on_the_alert_of_an_ended_case_says_so(live_scene: Scene) -> None:
     case_no, handle = await live_scene.open_case()
     inspector = live_scene.officer_hears(live_scene.station_line)

@@ -38,9 +38,21 @@ async def test_every_page_needs_a_session(api: RunningApi, scene: Scene) -> None
     for path, _ in [*PAGES, (f"/office/cases/{case_no}", ALL)]:
         response = await api.http.get(path)
         assert response.status_code == 303 and response.headers["location"].startswith("/office/sign-in"), path
-    for path in ("/office/accounts", "/office/settings/incident-types/GATHERING", f"/office/cases/{case_no}/actions",
-                 "/office/sign-out", "/office/password"):
-        assert (await api.http.post(path, data={})).status_code in (303, 422), path  # never carried out
+    # Complete, valid forms: only the missing session can stop them.
+    forms = {
+        "/office/accounts": {"username": "no-session", "display_name": "x", "role": "TEAM_MEMBER",
+                             "province_code": "10", "password": "long enough password"},
+        "/office/settings/incident-types/GATHERING": {"label_th": "x", "label_en": "x", "rung-0-minutes": "0",
+                                                      "rung-0-STATION": "on"},
+        f"/office/cases/{case_no}/actions": {"kind": "ACKNOWLEDGE", "idempotency_key": "no-session"},
+        "/office/sign-out": {},
+        "/office/password": {"current": "x", "new": "long enough password"},
+    }
+    for path, form in forms.items():
+        response = await api.http.post(path, data={"csrf_token": "guessed", **form})
+        assert response.status_code == 303 and response.headers["location"].startswith("/office/sign-in"), path
+    assert await scene.pool.fetchval("SELECT count(*) FROM accounts WHERE username = 'no-session'") == 0
+    assert await scene.pool.fetchval("SELECT status FROM cases WHERE case_no = $1", case_no) == "NEW"
 
 
 @pytest.mark.parametrize("role", list(STAFF_BY_ROLE), ids=[role.value for role in STAFF_BY_ROLE])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncpg
+import httpx
 
 from database.accounts import disable_account
 from domain.accounts import AccountRole
-from tests.api.back_office.conftest import add_account, csrf_of, sign_in
+from tests.api.back_office.conftest import PASSWORD, add_account, csrf_of, sign_in
+from api.app import create_app
 from tests.api.conftest import RunningApi
+from tests.fake_line import serve
 
 
 async def test_pages_ask_for_sign_in_and_return_where_the_reader_was(api: RunningApi) -> None:
@@ -92,3 +95,21 @@ async def test_disabling_an_account_ends_its_sessions_at_once(api: RunningApi, p
         assert await disable_account(connection, person.username)
     assert (await http.get("/office/cases")).status_code == 303
     assert (await sign_in(browser_like(), person)).status_code == 401
+
+
+async def test_outside_development_the_session_cookie_is_only_sent_over_https(
+        api: RunningApi, pool: asyncpg.Pool) -> None:
+    person = await add_account(pool, AccountRole.SUPERADMIN)
+    production = api.settings.model_copy(update={"environment": "production"})
+    async with serve(create_app(production), lifespan="on") as base_url, \
+            httpx.AsyncClient(base_url=base_url) as http:
+        form = await http.get("/office/sign-in")
+        form_cookie = next(h for h in form.headers.get_list("set-cookie") if h.startswith("ess_sign_in_csrf="))
+        assert "Secure" in form_cookie
+        token = form_cookie.split(";", 1)[0].split("=", 1)[1]
+        # Served over plain HTTP here, so the client holds Secure cookies back: hand it over as a browser on HTTPS would.
+        response = await http.post("/office/sign-in", headers={"cookie": f"ess_sign_in_csrf={token}"}, data={
+            "username": person.username, "password": PASSWORD, "sign_in_csrf": token, "next": "/office/cases"})
+    assert response.status_code == 303
+    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("ess_session="))
+    assert "Secure" in cookie and "HttpOnly" in cookie
