@@ -22,7 +22,7 @@ ROUTED = "ROUTED"
 REASSIGNED = "REASSIGNED"
 ESCALATED = "ESCALATED"
 REVIEW_FLAGGED = "REVIEW_FLAGGED"
-OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.FORWARDED)
+OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.FORWARDED, CaseStatus.RETURNED)
 # Statuses that end the case: they stamp closed_at and keep the officer's outcome note.
 OUTCOME_STATUSES = (CaseStatus.CLOSED, CaseStatus.NOT_FOUND, CaseStatus.PRANK, CaseStatus.FORWARDED)
 
@@ -252,6 +252,10 @@ async def _follow_event(connection: asyncpg.Connection, event: CaseEvent, new_st
             event.at,
             _optional_id(event, "officer_id"),
         )
+    elif new_status == CaseStatus.RETURNED:
+        # Open again: the forward's stamp no longer stands; the team's reason is on the timeline.
+        await connection.execute("UPDATE cases SET closed_at = NULL, outcome_note = NULL WHERE case_no = $1",
+                                 event.case_no)
     elif new_status in OUTCOME_STATUSES:
         await connection.execute(
             "UPDATE cases SET closed_at = $2, outcome_note = $3 WHERE case_no = $1",

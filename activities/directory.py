@@ -1,5 +1,6 @@
 """The directory of stations, 191 centres and officers (PostgreSQL): who is responsible for a case,
-whom to alert, who an officer on LINE is, and officers' registration with one-time codes.
+whom to alert, who an officer on LINE is, and the registration of officers and team members with
+one-time codes.
 
 Reads only, except registration, which is keyed by the code so that a retry answers the same.
 """
@@ -12,6 +13,7 @@ from temporalio.exceptions import ApplicationError
 
 from database.officer_codes import hash_code
 from database.officers import OFFICER_COLUMNS, officer_by_id
+from database.team_members import team_member_by_id
 from domain.escalation import ON_DUTY_ROLES
 from domain.models import (
     Audience,
@@ -40,6 +42,9 @@ DISTANCE_KM = """
     ))
 """
 COMMANDER_ROLES = (OfficerRole.COMMANDER, OfficerRole.DEPUTY_COMMANDER)
+# The first key of the advisory locks on a LINE account while it registers (two-key locks do not
+# meet the one-key locks used elsewhere).
+REGISTRATION_LOCK_CLASS = 0x4C494E45  # "LINE"
 
 
 class Directory:
@@ -103,15 +108,23 @@ class Directory:
 
     @activity.defn(name="register_officer")
     async def register(self, request: RegistrationRequest) -> RegistrationOutcome:
-        """Links a LINE account to the officer a one-time code was issued for. A retry with the same
-        code from the same account answers "registered" again."""
+        """Links a LINE account to the officer or team member a one-time code was issued for. A
+        LINE account belongs to one person, officer or team member. A retry with the same code
+        from the same account answers "registered" again."""
         async with self._pool.acquire() as connection, connection.transaction():
+            # Officers and team members are two tables, so their unique LINE links cannot stop two
+            # codes linking one account to both at once: registrations of one account queue here.
+            await connection.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                                     REGISTRATION_LOCK_CLASS, request.line_user_id)
             code = await connection.fetchrow(
                 """
-                SELECT c.officer_id, c.used_at, c.expires_at <= now() AS expired, o.line_user_id
-                FROM officer_registration_codes AS c JOIN officers AS o ON o.id = c.officer_id
-                WHERE c.code_hash = $1 AND o.active
-                FOR UPDATE
+                SELECT c.officer_id, c.team_member_id, c.used_at, c.expires_at <= now() AS expired,
+                       coalesce(o.line_user_id, m.line_user_id) AS line_user_id
+                FROM officer_registration_codes AS c
+                LEFT JOIN officers AS o ON o.id = c.officer_id
+                LEFT JOIN team_members AS m ON m.id = c.team_member_id
+                WHERE c.code_hash = $1 AND coalesce(o.active, m.active)
+                FOR UPDATE OF c
                 """,
                 hash_code(request.code),
             )
@@ -119,18 +132,21 @@ class Directory:
                 return _refused(RegistrationFailure.UNKNOWN_CODE)
             if code["used_at"] is not None:
                 if code["line_user_id"] == request.line_user_id:
-                    return RegistrationOutcome(registered=True, officer=await _officer(connection, code["officer_id"]))
+                    return await _registered(connection, code)
                 return _refused(RegistrationFailure.ALREADY_USED)
             if code["expired"]:
                 return _refused(RegistrationFailure.EXPIRED)
-            holder = await connection.fetchval("SELECT id FROM officers WHERE line_user_id = $1", request.line_user_id)
-            if holder is not None and holder != code["officer_id"]:
+            if await _linked_to_someone_else(connection, request.line_user_id, code):
                 return _refused(RegistrationFailure.LINE_ACCOUNT_TAKEN)
+            table, holder_id = (
+                ("officers", code["officer_id"]) if code["officer_id"] is not None
+                else ("team_members", code["team_member_id"])
+            )
             try:
                 async with connection.transaction():  # a savepoint: the race below leaves the rest intact
                     await connection.execute(
-                        "UPDATE officers SET line_user_id = $2, registered_at = now() WHERE id = $1",
-                        code["officer_id"],
+                        f"UPDATE {table} SET line_user_id = $2, registered_at = now() WHERE id = $1",
+                        holder_id,
                         request.line_user_id,
                     )
             except asyncpg.UniqueViolationError:  # another code linked this account a moment ago
@@ -138,7 +154,7 @@ class Directory:
             await connection.execute(
                 "UPDATE officer_registration_codes SET used_at = now() WHERE code_hash = $1", hash_code(request.code)
             )
-            return RegistrationOutcome(registered=True, officer=await _officer(connection, code["officer_id"]))
+            return await _registered(connection, code)
 
     @activity.defn(name="count_prank_reports")
     async def prank_count(self, reporter_key: str) -> int:
@@ -223,10 +239,28 @@ async def _audience_members(
     )
 
 
-async def _officer(connection: asyncpg.Connection, officer_id: int) -> Officer:
-    officer = await officer_by_id(connection, officer_id, active_only=False)
-    assert officer is not None  # the code's row references it
-    return officer
+async def _linked_to_someone_else(connection: asyncpg.Connection, line_user_id: str, code: asyncpg.Record) -> bool:
+    """The LINE account is already linked to an officer or team member the code was not issued for."""
+    return await connection.fetchval(
+        """
+        SELECT EXISTS (SELECT 1 FROM officers WHERE line_user_id = $1 AND id IS DISTINCT FROM $2)
+            OR EXISTS (SELECT 1 FROM team_members WHERE line_user_id = $1 AND id IS DISTINCT FROM $3)
+        """,
+        line_user_id,
+        code["officer_id"],
+        code["team_member_id"],
+    )
+
+
+async def _registered(connection: asyncpg.Connection, code: asyncpg.Record) -> RegistrationOutcome:
+    """The outcome naming whom the code linked: its officer or its team member."""
+    if code["officer_id"] is not None:
+        officer = await officer_by_id(connection, code["officer_id"], active_only=False)
+        assert officer is not None  # the code's row references it
+        return RegistrationOutcome(registered=True, officer=officer)
+    member = await team_member_by_id(connection, code["team_member_id"], active_only=False)
+    assert member is not None  # the code's row references it
+    return RegistrationOutcome(registered=True, team_member=member)
 
 
 def _refused(reason: RegistrationFailure) -> RegistrationOutcome:

@@ -3,7 +3,7 @@
 Passwords are hashed with argon2id (argon2-cffi's defaults); only the hash is stored.
 
     python -m database.accounts create <username> --role ROLE [--province CODE] [--station CODE]
-                                       [--officer CODE] [--name "ชื่อที่แสดง"]
+                                       [--officer CODE] [--team-member CODE] [--name "ชื่อที่แสดง"]
     python -m database.accounts password <username>
     python -m database.accounts disable <username>
 
@@ -59,13 +59,15 @@ def check_password(password: str) -> None:
 async def create_account(
     connection: asyncpg.Connection, *, username: str, display_name: str, password: str, role: AccountRole,
     province_code: str | None = None, station_code: str | None = None, officer_code: str | None = None,
-    is_demo: bool = False,
+    team_member_code: str | None = None, is_demo: bool = False,
 ) -> int:
-    """The new account's id. A station implies its province; an officer, their station and province."""
+    """The new account's id. A station implies its province; an officer, their station and province;
+    a team member (for a TEAM_MEMBER account, which then acts on hand-offs as them), their province."""
     check_password(password)
     username = username.strip().lower()
     station_id = None
     officer_id = None
+    team_member_id = None
     if officer_code:
         officer = await connection.fetchrow(
             "SELECT o.id, o.station_id, coalesce(s.province_code, o.province_code) AS province_code "
@@ -76,6 +78,17 @@ async def create_account(
             raise AccountRefused("ไม่พบเจ้าหน้าที่รหัสนี้ — no active officer has that code")
         officer_id, station_id = officer["id"], officer["station_id"]
         province_code = _same_province(province_code, officer["province_code"])
+    if team_member_code:
+        if role != AccountRole.TEAM_MEMBER:
+            raise AccountRefused("เฉพาะบัญชีทีมสหวิชาชีพที่ทำงานในนามสมาชิกทีมได้ — "
+                                 "only a team member account may act as a team member")
+        member = await connection.fetchrow(
+            "SELECT id, province_code FROM team_members WHERE code = $1 AND active", team_member_code
+        )
+        if member is None:
+            raise AccountRefused("ไม่พบสมาชิกทีมสหวิชาชีพรหัสนี้ — no active team member has that code")
+        team_member_id = member["id"]
+        province_code = _same_province(province_code, member["province_code"])
     if station_code:
         station = await connection.fetchrow("SELECT id, province_code FROM stations WHERE code = $1", station_code)
         if station is None:
@@ -85,11 +98,11 @@ async def create_account(
         return await connection.fetchval(
             """
             INSERT INTO accounts (username, display_name, password_hash, role, province_code, station_id,
-                                  officer_id, is_demo)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+                                  officer_id, team_member_id, is_demo)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
             """,
             username, display_name, hash_password(password), role.value, province_code, station_id, officer_id,
-            is_demo,
+            team_member_id, is_demo,
         )
     except asyncpg.UniqueViolationError:
         raise AccountRefused("ชื่อผู้ใช้นี้มีอยู่แล้ว — that username is taken") from None
@@ -101,9 +114,10 @@ async def create_account(
 
 
 def _same_province(stated: str | None, found: str | None) -> str | None:
-    """An account's province and its station's or officer's must agree."""
+    """An account's province and its station's, officer's or team member's must agree."""
     if stated and found and stated != found:
-        raise AccountRefused("สถานีหรือเจ้าหน้าที่นี้อยู่นอกจังหวัดที่ระบุ — that station or officer is in another province")
+        raise AccountRefused("สถานี เจ้าหน้าที่ หรือสมาชิกทีมนี้อยู่นอกจังหวัดที่ระบุ — "
+                             "that station, officer or team member is in another province")
     return stated or found
 
 
@@ -138,13 +152,16 @@ async def account_by_id(connection: asyncpg.Connection, account_id: int) -> Acco
 # --- demonstration accounts (development only) ---------------------------------------------
 
 DEMO_ACCOUNTS_LOCK_KEY = 0x455353_44454D4F  # "ESS" "DEMO"
-# (username, display name, role, province, officer code): Bangkok, where the simulator's pins land.
+# (username, display name, role, province, officer code, team member code): Bangkok, where the
+# simulator's pins land. bangkok-team acts on hand-offs as Bangkok's demo coordinator.
 DEMO_ACCOUNTS = (
-    ("admin", "ผู้ดูแลระบบส่วนกลาง (ตัวอย่าง)", AccountRole.SUPERADMIN, None, "DEMO-OFFICER-NATIONAL-DESK-1"),
-    ("bangkok-admin", "ผู้ดูแลระบบ กรุงเทพมหานคร (ตัวอย่าง)", AccountRole.PROVINCE_ADMIN, "10", None),
-    ("bangkok-191", "ศูนย์ 191 กรุงเทพมหานคร (ตัวอย่าง)", AccountRole.CENTRE_OPERATOR, None, "DEMO-OFFICER-191-10-1"),
-    ("khlongtoei", "สน.คลองเตย (ตัวอย่าง)", AccountRole.STATION_OFFICER, None, "DEMO-OFFICER-1033-INSPECTOR"),
-    ("bangkok-team", "ทีมสหวิชาชีพ กรุงเทพมหานคร (ตัวอย่าง)", AccountRole.TEAM_MEMBER, "10", None),
+    ("admin", "ผู้ดูแลระบบส่วนกลาง (ตัวอย่าง)", AccountRole.SUPERADMIN, None, "DEMO-OFFICER-NATIONAL-DESK-1", None),
+    ("bangkok-admin", "ผู้ดูแลระบบ กรุงเทพมหานคร (ตัวอย่าง)", AccountRole.PROVINCE_ADMIN, "10", None, None),
+    ("bangkok-191", "ศูนย์ 191 กรุงเทพมหานคร (ตัวอย่าง)", AccountRole.CENTRE_OPERATOR, None, "DEMO-OFFICER-191-10-1",
+     None),
+    ("khlongtoei", "สน.คลองเตย (ตัวอย่าง)", AccountRole.STATION_OFFICER, None, "DEMO-OFFICER-1033-INSPECTOR", None),
+    ("bangkok-team", "ทีมสหวิชาชีพ กรุงเทพมหานคร (ตัวอย่าง)", AccountRole.TEAM_MEMBER, "10", None,
+     "DEMO-TEAM-10-COORDINATOR"),
 )
 
 
@@ -160,14 +177,33 @@ async def ensure_demo_accounts(connection: asyncpg.Connection, password: str) ->
 
 
 async def _add_demo_account(connection: asyncpg.Connection, password: str, username: str, name: str,
-                            role: AccountRole, province: str | None, officer: str | None) -> int:
+                            role: AccountRole, province: str | None, officer: str | None,
+                            team_member: str | None) -> int:
     if await connection.fetchval("SELECT 1 FROM accounts WHERE username = $1", username):
+        if team_member:
+            await _link_demo_team_member(connection, username, team_member)
         return 0
     if officer and not await connection.fetchval("SELECT 1 FROM officers WHERE code = $1", officer):
         return 0  # a directory without demo officers
+    if team_member and not await connection.fetchval("SELECT 1 FROM team_members WHERE code = $1", team_member):
+        return 0  # a directory without a demo team
     await create_account(connection, username=username, display_name=name, password=password, role=role,
-                         province_code=province, officer_code=officer, is_demo=True)
+                         province_code=province, officer_code=officer, team_member_code=team_member, is_demo=True)
     return 1
+
+
+async def _link_demo_team_member(connection: asyncpg.Connection, username: str, team_member: str) -> None:
+    """A demo account created before the demo team existed acts as its member from now on."""
+    await connection.execute(
+        """
+        UPDATE accounts AS a SET team_member_id = m.id
+        FROM team_members AS m
+        WHERE a.username = $1 AND a.is_demo AND a.team_member_id IS NULL AND a.role = 'TEAM_MEMBER'
+          AND m.code = $2 AND m.active AND m.province_code IS NOT DISTINCT FROM a.province_code
+        """,
+        username,
+        team_member,
+    )
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -193,7 +229,7 @@ async def _main(args: argparse.Namespace) -> str:
                 await create_account(
                     connection, username=args.username, display_name=args.name or args.username,
                     password=_new_password(), role=AccountRole(args.role), province_code=args.province,
-                    station_code=args.station, officer_code=args.officer,
+                    station_code=args.station, officer_code=args.officer, team_member_code=args.team_member,
                 )
                 return "สร้างบัญชีแล้ว — account created"
             if args.command == "password":
@@ -218,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--province", help="province code (e.g. 10 for Bangkok)")
     create.add_argument("--station", help="station code")
     create.add_argument("--officer", help="the officer this account acts as (officer code)")
+    create.add_argument("--team-member", help="the team member a TEAM_MEMBER account acts as (team member code)")
     commands.add_parser("password", help="set a new password").add_argument("username")
     commands.add_parser("disable", help="disable an account and end its sessions").add_argument("username")
     args = parser.parse_args(argv)

@@ -1,13 +1,16 @@
-"""Imports the real directory — police stations, 191 centres and officers — from an Excel workbook
-(sheets "stations" and "officers") or from two CSV files, with Thai or English column headers.
+"""Imports the real directory — police stations, 191 centres, officers and the provinces'
+multidisciplinary team members — from an Excel workbook (sheets "stations", "officers" and
+"team_members", each optional) or from CSV files, with Thai or English column headers.
 
 Every row is checked first; every bad row is reported with its sheet, row number, column and a
-reason in Thai and English. One bad row means nothing is imported. Otherwise stations and officers
-are inserted or updated by their code, and each officer new to the directory gets a one-time
-registration code, listed in the report for the administrator to hand out.
+reason in Thai and English. One bad row means nothing is imported. Otherwise stations, officers
+and team members are inserted or updated by their code, and each officer or active team member new
+to the directory gets a one-time registration code, listed in the report for the administrator to
+hand out.
 
     python -m database.directory_import FILE.xlsx
-    python -m database.directory_import --stations stations.csv --officers officers.csv
+    python -m database.directory_import --stations stations.csv --officers officers.csv \
+        --team-members team_members.csv
 """
 
 from __future__ import annotations
@@ -26,14 +29,19 @@ import asyncpg
 import openpyxl
 from pydantic import BaseModel
 
-from database.officer_codes import DEFAULT_VALIDITY, issue_registration_code
+from database.officer_codes import DEFAULT_VALIDITY, issue_registration_code, issue_team_registration_code
 from domain.case_rules import STATION_ROLES
+from domain.handoff import TeamRole
 from domain.models import OfficerRole, StationKind
 from domain.officer_messages import OFFICER_ROLE_LABELS
 from domain.phone import read_phone_number
+from domain.team_labels import TEAM_ROLE_LABELS
 
 STATIONS_SHEET = "stations"
 OFFICERS_SHEET = "officers"
+TEAM_MEMBERS_SHEET = "team_members"
+# Names the team members' sheet may have (compared like headers: "team_members" is "team members").
+TEAM_MEMBERS_SHEET_NAMES = ("team members", "ทีมสหวิชาชีพ")
 
 # Column → the headers it may have (compared in lower case, "_" read as a space).
 STATION_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -56,10 +64,23 @@ OFFICER_COLUMNS: dict[str, tuple[str, ...]] = {
     "province_code": ("province code", "รหัสจังหวัด"),
     "phone": ("phone", "โทรศัพท์"),
 }
+TEAM_MEMBER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("member code", "team member code", "รหัสสมาชิก", "รหัสสมาชิกทีม"),
+    "name": ("name", "ชื่อ-นามสกุล", "ชื่อ"),
+    "role": ("role", "บทบาท"),
+    "province_code": ("province code", "รหัสจังหวัด"),
+    "organisation": ("organisation", "organization", "หน่วยงาน"),
+    "phone": ("phone", "โทรศัพท์"),
+    "active": ("active", "ใช้งาน"),
+}
 STATION_KINDS = {"STATION": StationKind.STATION, "สถานีตำรวจ": StationKind.STATION,
                  "CENTRE_191": StationKind.CENTRE_191, "ศูนย์ 191": StationKind.CENTRE_191}
 ROLES = {role.value: role for role in OfficerRole} | {thai: role for role, (thai, _) in OFFICER_ROLE_LABELS.items()}
 PROVINCE_ROLES = (OfficerRole.COMMANDER, OfficerRole.DEPUTY_COMMANDER)
+TEAM_ROLES = {role.value: role for role in TeamRole} | {thai: role for role, (thai, _) in TEAM_ROLE_LABELS.items()}
+# The active column: empty means active.
+ACTIVE_VALUES = {"": True, "yes": True, "y": True, "true": True, "1": True, "ใช่": True, "ใช้งาน": True,
+                 "no": False, "n": False, "false": False, "0": False, "ไม่": False, "ไม่ใช้งาน": False}
 # Thailand's bounding box, with a little sea around it.
 LATITUDES, LONGITUDES = (5.5, 20.6), (97.3, 105.7)
 # Centres may list a short emergency number (191) as their phone.
@@ -79,6 +100,11 @@ class IssuedCode(BaseModel):
     registration_code: str
 
 
+class IssuedTeamCode(BaseModel):
+    member_code: str
+    registration_code: str
+
+
 class ImportReport(BaseModel):
     imported: bool
     problems: list[ImportProblem] = []
@@ -86,7 +112,10 @@ class ImportReport(BaseModel):
     stations_updated: int = 0
     officers_created: int = 0
     officers_updated: int = 0
+    team_members_created: int = 0
+    team_members_updated: int = 0
     registration_codes: list[IssuedCode] = []
+    team_registration_codes: list[IssuedTeamCode] = []
 
     def describe(self) -> str:
         if not self.imported:
@@ -99,10 +128,13 @@ class ImportReport(BaseModel):
             "นำเข้าข้อมูลแล้ว / Imported:",
             f"  สถานี/stations: ใหม่/new {self.stations_created}, ปรับปรุง/updated {self.stations_updated}",
             f"  เจ้าหน้าที่/officers: ใหม่/new {self.officers_created}, ปรับปรุง/updated {self.officers_updated}",
+            f"  ทีมสหวิชาชีพ/team members: ใหม่/new {self.team_members_created}, "
+            f"ปรับปรุง/updated {self.team_members_updated}",
         ]
-        if self.registration_codes:
+        if self.registration_codes or self.team_registration_codes:
             lines.append("รหัสลงทะเบียน (แสดงครั้งเดียว) / Registration codes (shown once):")
             lines += [f"  {c.officer_code}\t{c.registration_code}" for c in self.registration_codes]
+            lines += [f"  {c.member_code}\t{c.registration_code}" for c in self.team_registration_codes]
         return "\n".join(lines)
 
 
@@ -119,6 +151,7 @@ class Checked:
 
     stations: list[dict] = field(default_factory=list)
     officers: list[dict] = field(default_factory=list)
+    team_members: list[dict] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
 
     def problem(self, sheet: str, row: int, column: str, reason_th: str, reason_en: str) -> None:
@@ -146,17 +179,25 @@ def _sheet(name: str, rows: Iterable[Iterable[object]]) -> Sheet:
     return Sheet(name, header, [(number, cells) for number, cells in body if any(cells)])
 
 
-def read_workbook(path: Path | BinaryIO) -> tuple[Sheet | None, Sheet | None]:
-    """The stations and officers sheets of a workbook file (a path, or an uploaded file's bytes)."""
+def read_workbook(path: Path | BinaryIO) -> tuple[Sheet | None, Sheet | None, Sheet | None]:
+    """The stations, officers and team members sheets of a workbook file (a path, or an uploaded
+    file's bytes); None for a sheet the workbook does not have."""
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        sheets = {sheet.title.strip().lower(): sheet for sheet in workbook.worksheets}
-        return tuple(  # type: ignore[return-value]
-            _sheet(name, sheets[name].iter_rows(values_only=True)) if name in sheets else None
-            for name in (STATIONS_SHEET, OFFICERS_SHEET)
+        sheets = {_heading(sheet.title): sheet for sheet in workbook.worksheets}
+        team = next((sheets[name] for name in TEAM_MEMBERS_SHEET_NAMES if name in sheets), None)
+        return (
+            _sheet(STATIONS_SHEET, sheets[STATIONS_SHEET].iter_rows(values_only=True)) if STATIONS_SHEET in sheets else None,
+            _sheet(OFFICERS_SHEET, sheets[OFFICERS_SHEET].iter_rows(values_only=True)) if OFFICERS_SHEET in sheets else None,
+            _sheet(TEAM_MEMBERS_SHEET, team.iter_rows(values_only=True)) if team is not None else None,
         )
     finally:
         workbook.close()
+
+
+def _heading(text: str) -> str:
+    """A header or sheet name as compared: lower case, "_" read as a space, spaces collapsed."""
+    return " ".join(text.replace("_", " ").lower().split())
 
 
 def read_csv(path: Path, name: str) -> Sheet:
@@ -170,7 +211,7 @@ def _columns(sheet: Sheet, wanted: dict[str, tuple[str, ...]], checked: Checked)
     aliases = {alias: column for column, names in wanted.items() for alias in names}
     positions: dict[str, int] = {}
     for index, header in enumerate(sheet.header):
-        key = " ".join(header.replace("_", " ").lower().split())
+        key = _heading(header)
         if not key:
             continue
         column = aliases.get(key)
@@ -330,6 +371,43 @@ def check_officers(sheet: Sheet, known: Known, stations: dict[str, tuple[Station
             )
 
 
+def check_team_members(sheet: Sheet, known: Known, checked: Checked) -> None:
+    positions = _columns(sheet, TEAM_MEMBER_COLUMNS, checked)
+    for required in ("code", "name", "role"):
+        if required not in positions:
+            checked.problem(sheet.name, 1, TEAM_MEMBER_COLUMNS[required][0], "ไม่มีคอลัมน์ที่จำเป็น", "required column missing")
+    seen: dict[str, int] = {}
+    for number, row in _records(sheet, positions):
+        def bad(column: str, th: str, en: str, number: int = number) -> None:
+            checked.problem(sheet.name, number, TEAM_MEMBER_COLUMNS[column][0], th, en)
+
+        problems_before = len(checked.problems)
+        province = row.get("province_code", "")
+        _check_required_and_unique(row, ("code", "name", "role"), positions, seen, number, bad)
+        role = TEAM_ROLES.get(" ".join(row.get("role", "").split()).upper())
+        if row.get("role") and role is None:
+            bad("role", "ไม่รู้จักบทบาทนี้", "unknown role")
+        if province and province not in known.provinces:
+            bad("province_code", "ไม่พบรหัสจังหวัดนี้", "unknown province code")
+        elif not province and role is not None and role != TeamRole.NATIONAL_DESK:
+            bad("province_code", "บทบาทนี้ต้องระบุจังหวัด", "this role needs a province")
+        phone = _phone(row.get("phone", ""), short_code_allowed=False)
+        if phone is False:
+            bad("phone", "หมายเลขโทรศัพท์ไม่ถูกต้อง", "not a valid Thai phone number")
+        active = ACTIVE_VALUES.get(row.get("active", "").lower())
+        if active is None:
+            bad("active", "ต้องเป็น ใช่ หรือ ไม่", "must be yes or no")
+        if len(checked.problems) == problems_before and role is not None:
+            checked.team_members.append(
+                {
+                    "code": row["code"], "name": row["name"], "role": role.value,
+                    # The national desk serves every province: it has none.
+                    "province_code": None if role == TeamRole.NATIONAL_DESK else province,
+                    "organisation": row.get("organisation") or None, "phone": phone, "active": active,
+                }
+            )
+
+
 # --- writing -----------------------------------------------------------------------------------
 
 
@@ -386,10 +464,37 @@ async def _write_officers(
             report.officers_updated += 1
 
 
+async def _write_team_members(
+    connection: asyncpg.Connection, members: list[dict], valid_for: timedelta, report: ImportReport
+) -> None:
+    for member in members:
+        created = await connection.fetchval(
+            """
+            INSERT INTO team_members (code, name, role, province_code, organisation, phone, active, is_demo)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, false)
+            ON CONFLICT (code) DO UPDATE SET
+                name = EXCLUDED.name, role = EXCLUDED.role, province_code = EXCLUDED.province_code,
+                organisation = EXCLUDED.organisation, phone = EXCLUDED.phone, active = EXCLUDED.active,
+                is_demo = false
+            RETURNING (xmax = 0) AS created
+            """,
+            member["code"], member["name"], member["role"], member["province_code"], member["organisation"],
+            member["phone"], member["active"],
+        )
+        if created:
+            report.team_members_created += 1
+            if member["active"]:  # an inactive member could not use it
+                code = await issue_team_registration_code(connection, member["code"], valid_for)
+                report.team_registration_codes.append(IssuedTeamCode(member_code=member["code"], registration_code=code))
+        else:
+            report.team_members_updated += 1
+
+
 async def import_directory(
     connection: asyncpg.Connection,
     stations: Sheet | None,
     officers: Sheet | None,
+    team_members: Sheet | None = None,
     *,
     codes_valid_for: timedelta = DEFAULT_VALIDITY,
 ) -> ImportReport:
@@ -400,32 +505,39 @@ async def import_directory(
         available = check_stations(stations, known, checked) if stations else dict(known.stations)
         if officers:
             check_officers(officers, known, available, checked)
-        if stations is None and officers is None:
-            checked.problem(STATIONS_SHEET, 1, "-", "ไม่พบแผ่นงาน stations หรือ officers", "no stations or officers sheet")
+        if team_members:
+            check_team_members(team_members, known, checked)
+        if stations is None and officers is None and team_members is None:
+            checked.problem(STATIONS_SHEET, 1, "-", "ไม่พบแผ่นงาน stations, officers หรือ team_members",
+                            "no stations, officers or team_members sheet")
         if checked.problems:
             return ImportReport(imported=False, problems=checked.problems)
         report = ImportReport(imported=True)
         await _write_stations(connection, checked.stations, report)
         await _write_officers(connection, checked.officers, codes_valid_for, report)
+        await _write_team_members(connection, checked.team_members, codes_valid_for, report)
         return report
 
 
 # --- command line ------------------------------------------------------------------------------
 
 
-async def _import_files(workbook: Path | None, stations: Path | None, officers: Path | None) -> ImportReport:
+async def _import_files(
+    workbook: Path | None, stations: Path | None, officers: Path | None, team_members: Path | None
+) -> ImportReport:
     from database.pool import create_pool
     from domain.settings import get_settings
 
     if workbook:
-        station_sheet, officer_sheet = read_workbook(workbook)
+        station_sheet, officer_sheet, team_sheet = read_workbook(workbook)
     else:
         station_sheet = read_csv(stations, STATIONS_SHEET) if stations else None
         officer_sheet = read_csv(officers, OFFICERS_SHEET) if officers else None
+        team_sheet = read_csv(team_members, TEAM_MEMBERS_SHEET) if team_members else None
     pool = await create_pool(get_settings(), max_size=1)
     try:
         async with pool.acquire() as connection:
-            return await import_directory(connection, station_sheet, officer_sheet)
+            return await import_directory(connection, station_sheet, officer_sheet, team_sheet)
     finally:
         await pool.close()
 
@@ -433,15 +545,19 @@ async def _import_files(workbook: Path | None, stations: Path | None, officers: 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m database.directory_import",
-        description="นำเข้าสถานีและเจ้าหน้าที่ / Import stations and officers (.xlsx, or two CSV files)",
+        description="นำเข้าสถานี เจ้าหน้าที่ และทีมสหวิชาชีพ / "
+        "Import stations, officers and team members (.xlsx, or CSV files)",
     )
-    parser.add_argument("workbook", nargs="?", type=Path, help='an .xlsx file with sheets "stations" and "officers"')
+    parser.add_argument("workbook", nargs="?", type=Path,
+                        help='an .xlsx file with sheets "stations", "officers" and/or "team_members"')
     parser.add_argument("--stations", type=Path, help="stations as CSV")
     parser.add_argument("--officers", type=Path, help="officers as CSV")
+    parser.add_argument("--team-members", type=Path, help="multidisciplinary team members as CSV")
     arguments = parser.parse_args(argv)
-    if not (arguments.workbook or arguments.stations or arguments.officers):
-        parser.error("give an .xlsx file, or --stations and/or --officers CSV files")
-    report = asyncio.run(_import_files(arguments.workbook, arguments.stations, arguments.officers))
+    if not (arguments.workbook or arguments.stations or arguments.officers or arguments.team_members):
+        parser.error("give an .xlsx file, or --stations, --officers and/or --team-members CSV files")
+    report = asyncio.run(
+        _import_files(arguments.workbook, arguments.stations, arguments.officers, arguments.team_members))
     print(report.describe())
     return 0 if report.imported else 1
 

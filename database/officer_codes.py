@@ -1,10 +1,12 @@
-"""One-time registration codes that link an officer's LINE account to the directory.
+"""One-time registration codes that link an officer's or a team member's LINE account to the
+directory.
 
 Codes are short enough to read out or type on a phone (8 characters from an alphabet without
 look-alikes such as 0/O and 1/I). Only a hash is stored; the plain code is shown once.
 
-Command line, to issue a code for an officer already in the directory:
-    python -m database.officer_codes ISSUE <officer code> [--days N]
+Command line, to issue a code for an officer (or, with --team-member, a multidisciplinary team
+member) already in the directory:
+    python -m database.officer_codes ISSUE <officer or team member code> [--team-member] [--days N]
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ class UnknownOfficer(LookupError):
     pass
 
 
+class UnknownTeamMember(LookupError):
+    pass
+
+
 def normalise_code(typed: str) -> str:
     """What the officer typed, the way codes are issued: capitals, no spaces or dashes."""
     return "".join(typed.split()).replace("-", "").upper()
@@ -46,28 +52,41 @@ async def issue_registration_code(connection: asyncpg.Connection, officer_code: 
     officer_id = await connection.fetchval("SELECT id FROM officers WHERE code = $1", officer_code)
     if officer_id is None:
         raise UnknownOfficer("no officer with that code in the directory")
+    return await _insert_code(connection, "officer_id", officer_id, valid_for)
+
+
+async def issue_team_registration_code(connection: asyncpg.Connection, member_code: str, valid_for: timedelta) -> str:
+    """Like issue_registration_code, for the multidisciplinary team member with this directory code."""
+    member_id = await connection.fetchval("SELECT id FROM team_members WHERE code = $1", member_code)
+    if member_id is None:
+        raise UnknownTeamMember("no team member with that code in the directory")
+    return await _insert_code(connection, "team_member_id", member_id, valid_for)
+
+
+async def _insert_code(connection: asyncpg.Connection, holder_column: str, holder_id: int, valid_for: timedelta) -> str:
     code = new_code()
     await connection.execute(
-        """
-        INSERT INTO officer_registration_codes (code_hash, officer_id, expires_at)
+        f"""
+        INSERT INTO officer_registration_codes (code_hash, {holder_column}, expires_at)
         VALUES ($1, $2, now() + $3::interval)
         """,
         hash_code(code),
-        officer_id,
+        holder_id,
         valid_for,
     )
     return code
 
 
-async def _issue_from_command_line(officer_code: str, valid_for: timedelta) -> str:
+async def _issue_from_command_line(directory_code: str, valid_for: timedelta, *, team_member: bool) -> str:
     # Imported here so that importing this module (from activities) does not pull in settings.
     from database.pool import create_pool
     from domain.settings import get_settings
 
+    issue = issue_team_registration_code if team_member else issue_registration_code
     pool = await create_pool(get_settings(), max_size=1)
     try:
         async with pool.acquire() as connection:
-            return await issue_registration_code(connection, officer_code, valid_for)
+            return await issue(connection, directory_code, valid_for)
     finally:
         await pool.close()
 
@@ -75,17 +94,24 @@ async def _issue_from_command_line(officer_code: str, valid_for: timedelta) -> s
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m database.officer_codes",
-        description="ออกรหัสลงทะเบียนสำหรับเจ้าหน้าที่ / Issue a registration code for an officer",
+        description="ออกรหัสลงทะเบียนสำหรับเจ้าหน้าที่หรือทีมสหวิชาชีพ / "
+        "Issue a registration code for an officer or a team member",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     issue = commands.add_parser("ISSUE", help="issue a one-time code for an officer already in the directory")
     issue.add_argument("officer_code", help="the officer's code in the directory (badge or import key)")
+    issue.add_argument("--team-member", action="store_true",
+                       help="the code names a multidisciplinary team member, not an officer")
     issue.add_argument("--days", type=int, default=DEFAULT_VALIDITY.days, help="days the code stays valid")
     arguments = parser.parse_args(argv)
     try:
-        code = asyncio.run(_issue_from_command_line(arguments.officer_code, timedelta(days=arguments.days)))
+        code = asyncio.run(_issue_from_command_line(
+            arguments.officer_code, timedelta(days=arguments.days), team_member=arguments.team_member))
     except UnknownOfficer:
         print("ไม่พบเจ้าหน้าที่รหัสนี้ / No officer with this code", file=sys.stderr)
+        return 1
+    except UnknownTeamMember:
+        print("ไม่พบสมาชิกทีมสหวิชาชีพรหัสนี้ / No team member with this code", file=sys.stderr)
         return 1
     print(code)
     return 0

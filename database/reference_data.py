@@ -1,6 +1,7 @@
 """Reference data every installation starts with: incident types, Thailand's geography from
 geothai, and (for development and demonstrations) a synthetic directory: one police station per
-district, a 191 centre per province, and officers for each of them.
+district, a 191 centre per province, officers for each of them, and a multidisciplinary team per
+province.
 
 Runs at every start of the API and the worker, so the second run must cost almost nothing:
 geography is reloaded only when the geothai data version changes.
@@ -16,6 +17,7 @@ import geothai
 
 from domain.escalation import DEFAULT_LADDER
 from domain.geography import district_seats
+from domain.handoff import TeamRole
 from domain.models import EscalationRung, OfficerRole
 
 logger = logging.getLogger(__name__)
@@ -30,6 +32,19 @@ DEMO_DIRECTORY_VERSION = f"{geothai.DATA_VERSION}+1"
 DEMO_CENTRE_PREFIX = "DEMO-191-"
 DEMO_OFFICER_PREFIX = "DEMO-OFFICER-"
 DEMO_RANK = "ร.ต.อ."
+DEMO_TEAM_DATASET = "demo-team"
+# Bump when the demo team changes, so existing installations get the new one.
+DEMO_TEAM_VERSION = "1"
+DEMO_TEAM_PREFIX = "DEMO-TEAM-"
+# (role, code suffix) of each province's demo team; the national desk is one more member.
+DEMO_TEAM_POSTS: tuple[tuple[TeamRole, str], ...] = (
+    (TeamRole.COORDINATOR, "COORDINATOR"),
+    (TeamRole.SOCIAL_WORKER, "SOCIAL-WORKER-1"),
+    (TeamRole.SOCIAL_WORKER, "SOCIAL-WORKER-2"),
+    (TeamRole.CHILDRENS_HOME, "CHILDRENS-HOME"),
+    (TeamRole.OFFICE_HEAD, "OFFICE-HEAD"),
+)
+DEMO_NATIONAL_DESK_CODE = DEMO_TEAM_PREFIX + "NATIONAL-DESK"
 
 # DOMAIN.md's five types. Administrators may edit them later: only missing codes are inserted.
 INCIDENT_TYPES: tuple[tuple[str, str, str], ...] = (
@@ -60,6 +75,10 @@ async def load_reference_data(connection: asyncpg.Connection, *, include_demo_st
             await _insert_demo_officers(connection)
             await _mark_loaded(connection, DEMO_DIRECTORY_DATASET, DEMO_DIRECTORY_VERSION)
             logger.info("added demonstration 191 centres and officers")
+        if include_demo_stations and await _loaded_version(connection, DEMO_TEAM_DATASET) != DEMO_TEAM_VERSION:
+            await _insert_demo_team(connection)
+            await _mark_loaded(connection, DEMO_TEAM_DATASET, DEMO_TEAM_VERSION)
+            logger.info("added demonstration multidisciplinary teams")
 
 
 def ladder_as_json(ladder: list[EscalationRung]) -> str:
@@ -227,6 +246,50 @@ async def _insert_demo_officers(connection: asyncpg.Connection) -> None:
         FROM incoming_officers AS incoming LEFT JOIN stations ON stations.code = incoming.station_code
         ON CONFLICT (code) DO NOTHING
         """
+    )
+
+
+def demo_team_code(province_code: str, suffix: str) -> str:
+    """DEMO-TEAM-10-COORDINATOR: a demo team member's directory code."""
+    return f"{DEMO_TEAM_PREFIX}{province_code}-{suffix}"
+
+
+async def _insert_demo_team(connection: asyncpg.Connection) -> None:
+    """A synthetic team for each province with demo stations: a coordinator, two social workers,
+    a children's-home officer and the head of the provincial office; and one member at the
+    national desk. Like the demo officers, none is linked to LINE: registering one needs a code
+    (database.officer_codes)."""
+    provinces = await connection.fetch(
+        """
+        SELECT p.code, p.name_th FROM provinces AS p
+        WHERE EXISTS (SELECT 1 FROM stations AS s WHERE s.province_code = p.code AND s.is_demo AND s.kind = 'STATION')
+        ORDER BY p.code
+        """
+    )
+    members = []
+    for province in provinces:
+        # Bangkok is not a changwat: its offices carry its name alone.
+        place = province["name_th"] if province["code"] == "10" else f"จังหวัด{province['name_th']}"
+        for role, suffix in DEMO_TEAM_POSTS:
+            organisation = (
+                f"บ้านพักเด็กและครอบครัว{place}" if role == TeamRole.CHILDRENS_HOME
+                else f"สำนักงานพัฒนาสังคมและความมั่นคงของมนุษย์{place}"
+            )
+            members.append((
+                demo_team_code(province["code"], suffix), f"ทดสอบ ทีมสหวิชาชีพ {len(members) + 1} (ตัวอย่าง)",
+                role.value, province["code"], f"{organisation} (ข้อมูลตัวอย่าง)",
+            ))
+    members.append((
+        DEMO_NATIONAL_DESK_CODE, "ทดสอบ ศูนย์ส่วนกลาง (ตัวอย่าง)", TeamRole.NATIONAL_DESK.value, None,
+        "ศูนย์ช่วยเหลือสังคม กระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์ (ข้อมูลตัวอย่าง)",
+    ))
+    await connection.executemany(
+        """
+        INSERT INTO team_members (code, name, role, province_code, organisation, is_demo)
+        VALUES ($1, $2, $3, $4, $5, true)
+        ON CONFLICT (code) DO NOTHING
+        """,
+        members,
     )
 
 

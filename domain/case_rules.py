@@ -10,7 +10,9 @@ STATION_ROLES = frozenset(
      OfficerRole.PATROL}
 )
 PROVINCE_ROLES = frozenset({OfficerRole.CENTRE_191, OfficerRole.COMMANDER, OfficerRole.DEPUTY_COMMANDER})
-OPEN_STATUSES = frozenset({CaseStatus.NEW, CaseStatus.ACKNOWLEDGED})
+# RETURNED: the multidisciplinary team gave the case back; the station works on it again.
+OPEN_STATUSES = frozenset({CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.RETURNED})
+# The police's part is over. A FORWARDED case still waits for the team's answer (workflows.case).
 FINAL_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.NOT_FOUND, CaseStatus.PRANK, CaseStatus.FORWARDED})
 
 # The status an action leads to, from the statuses it is allowed in.

@@ -24,6 +24,7 @@ class CaseStatus(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     PRANK = "PRANK"
     FORWARDED = "FORWARDED"
+    RETURNED = "RETURNED"  # the multidisciplinary team gave the case back, with a reason
 
 
 class ActionKind(StrEnum):
@@ -317,6 +318,9 @@ class Prompt(StrEnum):
     REPORTER_CLOSED = "reporter_closed"
     REPORTER_NOT_FOUND = "reporter_not_found"
     FROM_OFFICER = "from_officer"
+    CONSENT_QUESTION = "consent_question"  # may the social-welfare team contact you? yes / no
+    CONSENT_THANKS = "consent_thanks"
+    REPORTER_IN_CARE = "reporter_in_care"  # only with consent: someone will contact you
     # To officers (domain.officer_messages)
     CASE_ALERT = "case_alert"
     CASE_DETAIL = "case_detail"
@@ -325,6 +329,11 @@ class Prompt(StrEnum):
     OFFICER_REGISTERED = "officer_registered"
     OFFICER_REGISTRATION_FAILED = "officer_registration_failed"
     NOT_AN_OFFICER = "not_an_officer"
+    CASE_RETURNED = "case_returned"  # to the station and 191 centre: the team gave the case back
+    # To multidisciplinary team members (domain.team_messages)
+    HANDOFF_ALERT = "handoff_alert"  # a new hand-off, a reminder, or an escalation
+    HANDOFF_ASSIGNED = "handoff_assigned"  # to the case worker
+    FOLLOW_UP_REMINDER = "follow_up_reminder"  # due soon, or overdue
 
 
 class BotMessage(BaseModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
-ACTIONS = frozenset({"report", "type", "confirm_location", "cancel", "officer"})
+ACTIONS = frozenset({"report", "type", "confirm_location", "cancel", "officer", "consent"})
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class Postback:
     action: str
     code: str | None = None  # an incident type, or an officer's action on a case
     case_no: str | None = None
+    handoff_id: str | None = None  # the reporter's answer to a hand-off's consent question
 
     def encode(self) -> str:
         fields = {"action": self.action}
@@ -21,6 +22,8 @@ class Postback:
             fields["code"] = self.code
         if self.case_no:
             fields["case"] = self.case_no
+        if self.handoff_id:
+            fields["handoff"] = self.handoff_id
         return urlencode(fields)
 
     @classmethod
@@ -32,4 +35,5 @@ class Postback:
         action = fields.get("action", [None])[0]
         if action not in ACTIONS:
             return None
-        return cls(action=action, code=fields.get("code", [None])[0], case_no=fields.get("case", [None])[0])
+        return cls(action=action, code=fields.get("code", [None])[0], case_no=fields.get("case", [None])[0],
+                   handoff_id=fields.get("handoff", [None])[0])

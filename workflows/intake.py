@@ -336,8 +336,9 @@ class IntakeWorkflow:
             result_type=RegistrationOutcome,
             **options.STORE,
         )
-        if outcome.registered and outcome.officer is not None:
-            await self._say([BotMessage(prompt=Prompt.OFFICER_REGISTERED, params={"name": outcome.officer.name})])
+        registered_as = outcome.officer or outcome.team_member  # an officer's code, or a team member's
+        if outcome.registered and registered_as is not None:
+            await self._say([BotMessage(prompt=Prompt.OFFICER_REGISTERED, params={"name": registered_as.name})])
         else:
             await self._say([BotMessage(prompt=Prompt.OFFICER_REGISTRATION_FAILED, params={"reason": outcome.reason or ""})])
 

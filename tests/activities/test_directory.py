@@ -15,7 +15,13 @@ from temporalio.exceptions import ApplicationError
 from activities.cases import CaseStore
 from activities.directory import Directory
 from database.migrate import migrate
-from database.officer_codes import CODE_ALPHABET, issue_registration_code
+from database.officer_codes import (
+    CODE_ALPHABET,
+    UnknownTeamMember,
+    issue_registration_code,
+    issue_team_registration_code,
+)
+from domain.handoff import TeamMember, TeamRole
 from domain.models import (
     Audience,
     AudienceRequest,
@@ -34,7 +40,7 @@ from domain.models import (
     Station,
     StationKind,
 )
-from domain.registration import RegistrationRequest
+from domain.registration import RegistrationOutcome, RegistrationRequest
 
 
 @pytest.fixture
@@ -379,6 +385,89 @@ async def test_a_commander_is_known_with_their_province(directory: Directory, po
         await pool.execute(
             "UPDATE officers SET line_user_id = NULL, registered_at = NULL WHERE code = 'DEMO-OFFICER-COMMANDER-57'"
         )
+
+
+# --- team members on LINE: the same codes ---------------------------------------------------------
+
+
+async def new_team_member(pool: asyncpg.Pool, role: TeamRole = TeamRole.SOCIAL_WORKER, province_code: str = "96") -> str:
+    code = unique("TEAM")
+    await pool.execute(
+        "INSERT INTO team_members (code, name, role, province_code) VALUES ($1, 'นักสังคม ทดสอบ (ตัวอย่าง)', $2, $3)",
+        code, role.value, province_code,
+    )
+    return code
+
+
+async def issue_for_member(pool: asyncpg.Pool, member_code: str, valid_for: timedelta = timedelta(days=1)) -> str:
+    async with pool.acquire() as connection:
+        return await issue_team_registration_code(connection, member_code, valid_for)
+
+
+async def test_a_team_member_registers_with_a_code_and_is_linked(directory: Directory, pool: asyncpg.Pool) -> None:
+    member_code, line_user = await new_team_member(pool), unique("U")
+    request = RegistrationRequest(code=(await issue_for_member(pool, member_code)).lower(), line_user_id=line_user)
+    outcome = await directory.register(request)
+    member_id = await pool.fetchval("SELECT id FROM team_members WHERE code = $1", member_code)
+    assert outcome == RegistrationOutcome(registered=True, team_member=TeamMember(
+        member_id=member_id, name="นักสังคม ทดสอบ (ตัวอย่าง)", role=TeamRole.SOCIAL_WORKER, province_code="96"))
+    linked = await pool.fetchrow("SELECT line_user_id, registered_at FROM team_members WHERE id = $1", member_id)
+    assert linked["line_user_id"] == line_user and linked["registered_at"] is not None
+    assert await directory.register(request) == outcome  # a retry answers the same
+    assert await directory.officer_by_line_user(line_user) is None  # a team member is not an officer
+
+
+async def test_a_team_members_code_follows_the_officers_rules(directory: Directory, pool: asyncpg.Pool) -> None:
+    used = await issue_for_member(pool, await new_team_member(pool))
+    await directory.register(RegistrationRequest(code=used, line_user_id=unique("U")))
+    again = await directory.register(RegistrationRequest(code=used, line_user_id=unique("U")))
+    assert (again.registered, again.reason, again.team_member) == (False, "already_used", None)
+    expired_code = await issue_for_member(pool, await new_team_member(pool), timedelta(seconds=-1))
+    expired = await directory.register(RegistrationRequest(code=expired_code, line_user_id=unique("U")))
+    assert (expired.registered, expired.reason) == (False, "expired")
+    inactive = await new_team_member(pool)
+    inactive_code = await issue_for_member(pool, inactive)
+    await pool.execute("UPDATE team_members SET active = false WHERE code = $1", inactive)
+    refused = await directory.register(RegistrationRequest(code=inactive_code, line_user_id=unique("U")))
+    assert (refused.registered, refused.reason) == (False, "unknown_code")
+
+
+async def test_a_line_account_belongs_to_one_person_officer_or_team_member(directory: Directory, pool: asyncpg.Pool) -> None:
+    officers_account, members_account = unique("U"), unique("U")
+    await directory.register(RegistrationRequest(code=await issue(pool, await new_officer(pool)), line_user_id=officers_account))
+    await directory.register(RegistrationRequest(code=await issue_for_member(pool, await new_team_member(pool)),
+                                                 line_user_id=members_account))
+    member = await new_team_member(pool)
+    as_member = await directory.register(RegistrationRequest(code=await issue_for_member(pool, member),
+                                                             line_user_id=officers_account))
+    assert (as_member.registered, as_member.reason) == (False, "line_account_taken")
+    officer = await new_officer(pool)
+    as_officer = await directory.register(RegistrationRequest(code=await issue(pool, officer), line_user_id=members_account))
+    assert (as_officer.registered, as_officer.reason) == (False, "line_account_taken")
+    assert await pool.fetchval("SELECT line_user_id FROM team_members WHERE code = $1", member) is None
+    assert await pool.fetchval("SELECT line_user_id FROM officers WHERE code = $1", officer) is None
+
+
+async def test_codes_for_an_officer_and_a_member_typed_at_once_link_the_account_to_one_of_them(
+    directory: Directory, pool: asyncpg.Pool
+) -> None:
+    line_user = unique("U")
+    officer, member = await new_officer(pool), await new_team_member(pool)
+    outcomes = await asyncio.gather(
+        directory.register(RegistrationRequest(code=await issue(pool, officer), line_user_id=line_user)),
+        directory.register(RegistrationRequest(code=await issue_for_member(pool, member), line_user_id=line_user)),
+    )
+    assert sorted(outcome.registered for outcome in outcomes) == [False, True]
+    linked = await pool.fetchval(
+        "SELECT (SELECT count(*) FROM officers WHERE line_user_id = $1) + (SELECT count(*) FROM team_members WHERE line_user_id = $1)",
+        line_user,
+    )
+    assert linked == 1
+
+
+async def test_a_code_for_an_unknown_team_member_is_not_issued(pool: asyncpg.Pool) -> None:
+    with pytest.raises(UnknownTeamMember):
+        await issue_for_member(pool, "NO-SUCH-MEMBER")
 
 
 # --- prank reputation --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The directory import: all rows or none, every bad row reported, re-imports update."""
+"""The directory import: all rows or none, every bad row reported, re-imports update; stations,
+officers and the multidisciplinary team members."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ STATION_HEADER_TH = ["รหัสสถานี", "ประเภท", "ช�
 OFFICER_HEADER_EN = ["officer code", "name", "rank title", "role", "station code", "province code", "phone"]
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 OFFICER_HEADER_TH = ["รหัสเจ้าหน้าที่", "ชื่อ-นามสกุล", "ยศ", "บทบาท", "รหัสสถานี", "รหัสจังหวัด", "โทรศัพท์"]
+TEAM_HEADER_EN = ["member code", "name", "role", "province code", "organisation", "phone", "active"]
+TEAM_HEADER_TH = ["รหัสสมาชิก", "ชื่อ-นามสกุล", "บทบาท", "รหัสจังหวัด", "หน่วยงาน", "โทรศัพท์", "ใช้งาน"]
 
 
 @pytest.fixture
@@ -52,17 +55,33 @@ def good_rows(p: str) -> tuple[list[list[object]], list[list[object]]]:
     return stations, officers
 
 
-def workbook(path: Path, stations: list[list[object]], officers: list[list[object]], *, thai: bool = False) -> Path:
+def team_rows(p: str) -> list[list[object]]:
+    return [
+        [f"{p}-M1", "นางสาวประสาน ทีมงาน", "COORDINATOR", "57", "พมจ.เชียงราย", "053-150-123", ""],
+        [f"{p}-M2", "นายสังคม ช่วยเหลือ", "นักสังคมสงเคราะห์", 57, "", "", "ใช่"],
+        [f"{p}-M3", "นางบ้านพัก อบอุ่น", "เจ้าหน้าที่บ้านพักเด็กและครอบครัว", "57", "บ้านพักเด็กและครอบครัวเชียงราย", "", True],
+        [f"{p}-M4", "นายหัวหน้า สำนักงาน", "office_head", "57", "", "", "yes"],
+        [f"{p}-M5", "ศูนย์ ส่วนกลาง", "NATIONAL_DESK", "", "ศูนย์ช่วยเหลือสังคม 1300", "", 1],
+        [f"{p}-M6", "นายเกษียณ แล้ว", "SOCIAL_WORKER", "57", "", "", "no"],
+    ]
+
+
+def workbook(path: Path, stations: list[list[object]] | None, officers: list[list[object]] | None, *,
+             thai: bool = False, team_members: list[list[object]] | None = None,
+             team_sheet: str = "team_members") -> Path:
     book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "stations"
-    sheet.append(STATION_HEADER_TH if thai else STATION_HEADER_EN)
-    for row in stations:
-        sheet.append(row)
-    sheet = book.create_sheet("officers")
-    sheet.append(OFFICER_HEADER_TH if thai else OFFICER_HEADER_EN)
-    for row in officers:
-        sheet.append(row)
+    book.remove(book.active)
+    for title, header, rows in (
+        ("stations", STATION_HEADER_TH if thai else STATION_HEADER_EN, stations),
+        ("officers", OFFICER_HEADER_TH if thai else OFFICER_HEADER_EN, officers),
+        (team_sheet, TEAM_HEADER_TH if thai else TEAM_HEADER_EN, team_members),
+    ):
+        if rows is None:
+            continue
+        sheet = book.create_sheet(title)
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
     book.save(path)
     return path
 
@@ -236,4 +255,119 @@ def test_the_command_line_issues_a_code_for_an_existing_officer(database_url: st
     assert issued.returncode == 0, issued.stderr
     assert re.fullmatch(r"[A-Z2-9]{8}\n", issued.stdout)
     unknown = run_module("database.officer_codes", "ISSUE", "NO-SUCH-OFFICER", database_url=database_url)
+    assert unknown.returncode == 1 and unknown.stdout == ""
+
+
+# --- the multidisciplinary team members' sheet -------------------------------------------------------
+
+
+async def test_a_team_members_sheet_imports_the_team_and_gives_each_new_active_member_a_code(
+    connection: asyncpg.Connection, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    p = prefix()
+    path = workbook(tmp_path / "team.xlsx", *good_rows(p), team_members=team_rows(p), thai=True)
+    report = await import_directory(connection, *read_workbook(path))
+    assert report.imported, report.describe()
+    assert (report.officers_created, report.team_members_created, report.team_members_updated) == (5, 6, 0)
+    # The member imported inactive gets no code: they could not use it.
+    assert sorted(c.member_code for c in report.team_registration_codes) == [f"{p}-M{n}" for n in range(1, 6)]
+    members = {r["code"]: r for r in await pool.fetch("SELECT * FROM team_members WHERE code LIKE $1", f"{p}-%")}
+    assert [members[f"{p}-M{n}"]["role"] for n in range(1, 7)] == [
+        "COORDINATOR", "SOCIAL_WORKER", "CHILDRENS_HOME", "OFFICE_HEAD", "NATIONAL_DESK", "SOCIAL_WORKER"]
+    assert (members[f"{p}-M1"]["province_code"], members[f"{p}-M1"]["phone"], members[f"{p}-M1"]["organisation"]) == (
+        "57", "+6653150123", "พมจ.เชียงราย")
+    assert (members[f"{p}-M2"]["province_code"], members[f"{p}-M2"]["organisation"]) == ("57", None)
+    assert members[f"{p}-M5"]["province_code"] is None
+    assert [members[f"{p}-M{n}"]["active"] for n in range(1, 7)] == [True] * 5 + [False]
+    assert all(m["line_user_id"] is None and not m["is_demo"] for m in members.values())
+    described = report.describe()
+    assert "ทีมสหวิชาชีพ/team members: ใหม่/new 6" in described and f"{p}-M1\t" in described
+
+    # The codes handed out register the members on LINE.
+    issued = {c.member_code: c.registration_code for c in report.team_registration_codes}
+    outcome = await Directory(pool).register(RegistrationRequest(code=issued[f"{p}-M2"], line_user_id=f"U{p}"))
+    assert outcome.registered and outcome.team_member.member_id == members[f"{p}-M2"]["id"]
+
+
+async def test_importing_the_team_again_updates_in_place_and_may_retire_a_member(
+    connection: asyncpg.Connection, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    p = prefix()
+    members = team_rows(p)
+    await import_directory(connection, *read_workbook(workbook(tmp_path / "1.xlsx", None, None, team_members=members)))
+    members[0][6] = "ไม่"
+    members[1][2] = "COORDINATOR"
+    members.append([f"{p}-M7", "นางใหม่ เข้าทีม", "SOCIAL_WORKER", "57", "", "", ""])
+    report = await import_directory(connection, *read_workbook(workbook(tmp_path / "2.xlsx", None, None, team_members=members)))
+    assert (report.team_members_created, report.team_members_updated) == (1, 6)
+    assert [c.member_code for c in report.team_registration_codes] == [f"{p}-M7"]
+    rows = {r["code"]: r for r in await pool.fetch("SELECT code, role, active FROM team_members WHERE code LIKE $1", f"{p}-%")}
+    assert len(rows) == 7
+    assert rows[f"{p}-M1"]["active"] is False and rows[f"{p}-M2"]["role"] == "COORDINATOR"
+
+
+async def test_every_bad_team_member_row_is_reported_and_nothing_is_written(
+    connection: asyncpg.Connection, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    p = prefix()
+    stations, officers = good_rows(p)
+    members = team_rows(p) + [
+        [f"{p}-M8", "", "SOCIAL_WORKER", "57", "", "", ""],  # row 8: no name
+        [f"{p}-M9", "ผู้ไร้บทบาท", "POLICE", "57", "", "", ""],  # row 9
+        [f"{p}-M10", "ไร้จังหวัด", "COORDINATOR", "", "", "", ""],  # row 10
+        [f"{p}-M11", "ผิดจังหวัด", "SOCIAL_WORKER", "99", "", "12345", "maybe"],  # row 11
+        [f"{p}-M1", "ซ้ำ", "SOCIAL_WORKER", "57", "", "", ""],  # row 12
+    ]
+    members_before = await pool.fetchval("SELECT count(*) FROM team_members")
+    report = await import_directory(
+        connection, *read_workbook(workbook(tmp_path / "bad.xlsx", stations, officers, team_members=members)))
+    assert not report.imported
+    assert {(problem.sheet, problem.row, problem.column) for problem in report.problems} == {
+        ("team_members", 8, "name"),
+        ("team_members", 9, "role"),
+        ("team_members", 10, "province code"),
+        ("team_members", 11, "province code"),
+        ("team_members", 11, "phone"),
+        ("team_members", 11, "active"),
+        ("team_members", 12, "member code"),
+    }
+    assert all(problem.reason_th and problem.reason_en for problem in report.problems)
+    assert await pool.fetchval("SELECT count(*) FROM team_members") == members_before
+    assert await pool.fetchval("SELECT count(*) FROM stations WHERE code LIKE $1", f"{p}-%") == 0
+    assert report.team_registration_codes == [] and report.registration_codes == []
+    assert "team_members แถว/row 9, role" in report.describe()
+
+
+async def test_a_team_sheet_without_its_required_columns_is_refused(connection: asyncpg.Connection, tmp_path: Path) -> None:
+    path = tmp_path / "team.csv"
+    path.write_text("member code,province code\nX1,57\n", encoding="utf-8")
+    report = await import_directory(connection, None, None, read_csv(path, "team_members"))
+    assert not report.imported
+    assert {(p.row, p.column) for p in report.problems} == {(1, "name"), (1, "role")}
+
+
+async def test_a_workbook_may_call_the_team_sheet_by_its_thai_name(
+    connection: asyncpg.Connection, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    p = prefix()
+    path = workbook(tmp_path / "th.xlsx", None, None, team_members=team_rows(p)[:1], team_sheet="ทีมสหวิชาชีพ", thai=True)
+    report = await import_directory(connection, *read_workbook(path))
+    assert report.imported and report.team_members_created == 1
+    assert await pool.fetchval("SELECT role FROM team_members WHERE code = $1", f"{p}-M1") == "COORDINATOR"
+
+
+def test_the_command_line_imports_team_members_from_csv_and_issues_their_codes(
+    tmp_path: Path, database_url: str
+) -> None:
+    p = prefix()
+    with (tmp_path / "team.csv").open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([TEAM_HEADER_EN, *team_rows(p)[:2]])
+    imported = run_module("database.directory_import", "--team-members", str(tmp_path / "team.csv"),
+                          database_url=database_url)
+    assert imported.returncode == 0, imported.stderr
+    assert f"{p}-M1\t" in imported.stdout and f"{p}-M2\t" in imported.stdout
+    issued = run_module("database.officer_codes", "ISSUE", f"{p}-M1", "--team-member", database_url=database_url)
+    assert issued.returncode == 0, issued.stderr
+    assert re.fullmatch(r"[A-Z2-9]{8}\n", issued.stdout)
+    unknown = run_module("database.officer_codes", "ISSUE", "NO-SUCH-MEMBER", "--team-member", database_url=database_url)
     assert unknown.returncode == 1 and unknown.stdout == ""

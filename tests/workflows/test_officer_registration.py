@@ -1,5 +1,6 @@
-"""An officer links their LINE account to the directory by typing the one-time code they were
-given, in the same chat where their alerts will arrive; "registered" follows from that link."""
+"""An officer (or a team member) links their LINE account to the directory by typing the one-time
+code they were given, in the same chat where their alerts will arrive; "registered" follows from
+that link."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 
 import asyncpg
 
-from database.officer_codes import issue_registration_code
+from database.officer_codes import issue_registration_code, issue_team_registration_code
 from tests.conversation import text_of
 from tests.officers import fresh_district, station_for
 from tests.workflows.conftest import Reporting
@@ -49,3 +50,20 @@ async def test_an_unknown_code_is_refused_in_the_officers_language(live_reportin
     await stranger.says("register ZZZZ9999")
     [refusal] = await stranger.hears()
     assert text_of(refusal).startswith("Registration failed: This code is unknown")
+
+
+async def test_a_team_member_registers_the_same_way_and_is_greeted_by_name(live_reporting: Reporting) -> None:
+    pool = live_reporting.pool
+    member_code = f"TEAM-{uuid.uuid4().hex[:10]}"
+    await pool.execute(
+        "insert into team_members (code, name, role, province_code) values ($1, 'นางสาวทดสอบ ทีมสหวิชาชีพ', 'SOCIAL_WORKER', '57')",
+        member_code,
+    )
+    async with pool.acquire() as connection:
+        code = await issue_team_registration_code(connection, member_code, timedelta(days=1))
+    member = live_reporting.citizen()
+    await member.says(f"register {code}")
+    [answer] = await member.hears()
+    assert "ลงทะเบียนแล้ว" in text_of(answer) and "นางสาวทดสอบ ทีมสหวิชาชีพ" in text_of(answer)
+    linked = await pool.fetchval("select line_user_id from team_members where code = $1", member_code)
+    assert linked == member.user_id

@@ -1,0 +1,272 @@
+"""The hand-off: a forwarded case in the hands of its province's multidisciplinary team (ทีมสหวิชาชีพ),
+from the team's acceptance to the end of the victim's care. Shared by the hand-off workflow, its
+activities and the back office; plain data and pure rules, like domain.models and domain.case_rules.
+
+Words: the *team* is the province's multidisciplinary team; a *team member* is one person in it
+(coordinator, social worker, children's-home staff, the head of the provincial office, or the
+national desk); the *case worker* is the member who carries the care; the *care plan* is a list of
+*follow-ups*, each with a due time and a recorded outcome.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from domain.models import Language, Officer, Report, Reporter
+
+
+class HandoffStatus(StrEnum):
+    AWAITING = "AWAITING"  # forwarded; waiting for the team to accept
+    IN_CARE = "IN_CARE"  # accepted: a case worker and a care plan
+    REJECTED = "REJECTED"  # the team gave it back to the police, with a reason
+    CLOSED = "CLOSED"  # care ended with an outcome
+
+
+FINAL_HANDOFF_STATUSES = frozenset({HandoffStatus.REJECTED, HandoffStatus.CLOSED})
+
+
+class TeamRole(StrEnum):
+    COORDINATOR = "COORDINATOR"  # นักพัฒนาสังคมจังหวัด ผู้ประสานทีม
+    SOCIAL_WORKER = "SOCIAL_WORKER"  # นักสังคมสงเคราะห์
+    CHILDRENS_HOME = "CHILDRENS_HOME"  # เจ้าหน้าที่บ้านพักเด็กและครอบครัว
+    OFFICE_HEAD = "OFFICE_HEAD"  # หัวหน้าสำนักงานพัฒนาสังคมและความมั่นคงของมนุษย์จังหวัด
+    NATIONAL_DESK = "NATIONAL_DESK"  # ศูนย์ส่วนกลาง (no province)
+
+
+class TeamAudience(StrEnum):
+    """Who a hand-off alert or reminder reaches, relative to the hand-off's province."""
+
+    TEAM = "TEAM"  # the province's coordinators, social workers and children's-home staff
+    OFFICE_HEAD = "OFFICE_HEAD"  # the head of the provincial office
+    NATIONAL_DESK = "NATIONAL_DESK"  # the national desk
+
+
+class FollowUpKind(StrEnum):
+    HOME_VISIT = "HOME_VISIT"
+    CALL = "CALL"
+    SHELTER_PLACEMENT = "SHELTER_PLACEMENT"
+    REFERRAL = "REFERRAL"  # to another agency
+
+
+class FollowUpStatus(StrEnum):
+    PLANNED = "PLANNED"
+    DONE = "DONE"  # with its recorded outcome
+    CANCELLED = "CANCELLED"  # care closed before it was done
+
+
+class CareOutcome(StrEnum):
+    """How the care ended: the category closing needs (with a note)."""
+
+    SAFE_WITH_FAMILY = "SAFE_WITH_FAMILY"
+    SHELTERED = "SHELTERED"
+    REFERRED = "REFERRED"
+    LEGAL_PROCESS = "LEGAL_PROCESS"
+    DECLINED_HELP = "DECLINED_HELP"
+    UNREACHABLE = "UNREACHABLE"
+    OTHER = "OTHER"
+
+
+class Consent(StrEnum):
+    """May the team contact the reporter? Asked through the bot when the case is handed off."""
+
+    ASKED = "ASKED"  # no answer yet
+    GIVEN = "GIVEN"
+    REFUSED = "REFUSED"
+
+
+class TeamMember(BaseModel):
+    """A person of a multidisciplinary team, as the directory resolved them."""
+
+    member_id: int
+    name: str
+    role: TeamRole
+    province_code: str | None = None  # None only for the national desk
+
+
+class TeamContact(BaseModel):
+    """A team member the bot can reach on LINE."""
+
+    member_id: int
+    line_user_id: str
+    language: Language = Language.THAI
+
+
+class TeamAudienceRequest(BaseModel):
+    province_code: str
+    audiences: list[TeamAudience]
+
+
+class HandoffOpening(BaseModel):
+    """Input of the hand-off workflow, given by the case that forwarded it."""
+
+    handoff_id: str  # <case_no>-<attempt>: a case handed back and forwarded again gets a new one
+    case_no: str
+    attempt: int = Field(ge=1)
+    province_code: str
+    station_id: int  # the forwarding station: a rejection goes back there
+    reporter: Reporter
+    report: Report
+    forwarded_by: Officer
+    forward_note: str
+    forwarded_at: datetime
+
+
+class HandoffOpened(BaseModel):
+    """What the read model keeps of a new hand-off."""
+
+    opening: HandoffOpening
+    accept_due_at: datetime
+
+
+class FollowUpPlan(BaseModel):
+    kind: FollowUpKind
+    due_at: datetime
+    note: str = Field("", max_length=2000)
+
+
+class FollowUp(BaseModel):
+    """One step of the care plan, as the hand-off keeps it."""
+
+    number: int  # 1, 2, … within the hand-off
+    kind: FollowUpKind
+    due_at: datetime
+    note: str = ""
+    planned_by: int  # team member id
+    planned_at: datetime
+    status: FollowUpStatus = FollowUpStatus.PLANNED
+    outcome: str | None = None
+    recorded_at: datetime | None = None
+
+
+class TeamActionKind(StrEnum):
+    ACCEPT = "ACCEPT"  # with the case worker (default: whoever accepts)
+    REJECT = "REJECT"  # with a reason
+    ASSIGN = "ASSIGN"  # another case worker
+    PLAN = "PLAN"  # a follow-up
+    RECORD = "RECORD"  # a follow-up's outcome
+    CLOSE = "CLOSE"  # care ended: outcome category and note
+    ADD_NOTE = "ADD_NOTE"
+
+
+class TeamAction(BaseModel):
+    """A team member's action on a hand-off (a Temporal update; its id makes a retry apply once)."""
+
+    kind: TeamActionKind
+    member: TeamMember
+    note: str | None = Field(None, max_length=2000)
+    case_worker_id: int | None = None  # ACCEPT (optional), ASSIGN
+    follow_up: FollowUpPlan | None = None  # PLAN
+    follow_up_number: int | None = None  # RECORD
+    outcome: CareOutcome | None = None  # CLOSE
+
+
+class HandoffOutcome(BaseModel):
+    """What an action left: the update's answer."""
+
+    handoff_id: str
+    status: HandoffStatus
+    case_worker_id: int | None = None
+    follow_up_number: int | None = None  # PLAN: the new follow-up's number
+
+
+class HandoffDecision(BaseModel):
+    """The team's answer, signalled back to the forwarding case."""
+
+    handoff_id: str
+    accepted: bool
+    reason: str | None = None  # a rejection's
+    member: TeamMember
+    at: datetime
+
+
+class HandoffEvent(BaseModel):
+    """One entry of a hand-off's own timeline (the team sees this one, not the police's)."""
+
+    key: str
+    handoff_id: str
+    case_no: str
+    kind: str  # OPENED, ALERTED, REMINDED, ESCALATED, ACCEPTED, REJECTED, ASSIGNED, PLANNED, RECORDED, ...
+    at: datetime
+    actor: str  # "system", "reporter" or "member:<id>"
+    details: dict = Field(default_factory=dict)
+
+
+class TeamRung(BaseModel):
+    """While nobody accepts: at `after` since the hand-off, alert these audiences."""
+
+    after: timedelta
+    audiences: list[TeamAudience]
+    level: int  # 0 first alert; reminders keep the level; 1 office head, 2 national desk
+    reminder: bool = False
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+class IllegalTeamAction(ValueError):
+    pass
+
+
+_ALLOWED_IN: dict[TeamActionKind, frozenset[HandoffStatus]] = {
+    TeamActionKind.ACCEPT: frozenset({HandoffStatus.AWAITING}),
+    TeamActionKind.REJECT: frozenset({HandoffStatus.AWAITING}),
+    TeamActionKind.ASSIGN: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.PLAN: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.RECORD: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.CLOSE: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.ADD_NOTE: frozenset({HandoffStatus.AWAITING, HandoffStatus.IN_CARE}),
+}
+_LEADS_TO = {
+    TeamActionKind.ACCEPT: HandoffStatus.IN_CARE,
+    TeamActionKind.REJECT: HandoffStatus.REJECTED,
+    TeamActionKind.CLOSE: HandoffStatus.CLOSED,
+}
+TEAM_NEEDS_NOTE = frozenset({TeamActionKind.REJECT, TeamActionKind.RECORD, TeamActionKind.CLOSE, TeamActionKind.ADD_NOTE})
+
+
+def handoff_status_after(current: HandoffStatus, kind: TeamActionKind) -> HandoffStatus:
+    """The hand-off's status after the action; raises IllegalTeamAction when not allowed now."""
+    if current not in _ALLOWED_IN[kind]:
+        raise IllegalTeamAction(f"{kind.value} is not possible on a hand-off that is {current.value}")
+    return _LEADS_TO.get(kind, current)
+
+
+def in_team_of(member: TeamMember, province_code: str | None) -> bool:
+    """The national desk works on every province's hand-offs; everyone else on their own province's."""
+    if member.role == TeamRole.NATIONAL_DESK:
+        return True
+    return member.province_code is not None and member.province_code == province_code
+
+
+def acceptance_ladder(accept_within: timedelta) -> list[TeamRung]:
+    """The team hears at once and is reminded at half and three quarters of the time it has to
+    accept; when the time is up the head of the provincial office hears, and at half as long
+    again the national desk."""
+    return [
+        TeamRung(after=timedelta(0), audiences=[TeamAudience.TEAM], level=0),
+        TeamRung(after=accept_within / 2, audiences=[TeamAudience.TEAM], level=0, reminder=True),
+        TeamRung(after=accept_within * 3 / 4, audiences=[TeamAudience.TEAM], level=0, reminder=True),
+        TeamRung(after=accept_within, audiences=[TeamAudience.TEAM, TeamAudience.OFFICE_HEAD], level=1),
+        TeamRung(after=accept_within * 3 / 2, audiences=[TeamAudience.NATIONAL_DESK], level=2),
+    ]
+
+
+# A follow-up's reminder comes this long before it is due (or half-way, for one due sooner).
+FOLLOW_UP_LEAD = timedelta(hours=24)
+
+
+def follow_up_reminders(follow_up: FollowUp) -> list[tuple[str, datetime]]:
+    """(what, when) for a planned follow-up: "due_soon" before it is due, "overdue" when it is."""
+    if follow_up.status != FollowUpStatus.PLANNED:
+        return []
+    lead = min(FOLLOW_UP_LEAD, max(follow_up.due_at - follow_up.planned_at, timedelta(0)) / 2)
+    reminders = [("overdue", follow_up.due_at)]
+    if lead > timedelta(0):
+        reminders.insert(0, ("due_soon", follow_up.due_at - lead))
+    return reminders
+
+
+def handoff_id_of(case_no: str, attempt: int) -> str:
+    return f"{case_no}-{attempt}"

@@ -1,0 +1,53 @@
+"""The hand-off's words in Thai and English, for the back office, the exports and LINE."""
+
+from __future__ import annotations
+
+from domain.handoff import CareOutcome, Consent, FollowUpKind, FollowUpStatus, HandoffStatus, TeamActionKind, TeamRole
+
+HANDOFF_STATUS_LABELS: dict[HandoffStatus, tuple[str, str]] = {
+    HandoffStatus.AWAITING: ("รอทีมรับเรื่อง", "Awaiting the team"),
+    HandoffStatus.IN_CARE: ("อยู่ในความดูแล", "In care"),
+    HandoffStatus.REJECTED: ("ทีมส่งคืน", "Returned by the team"),
+    HandoffStatus.CLOSED: ("ปิดการดูแล", "Care closed"),
+}
+TEAM_ROLE_LABELS: dict[TeamRole, tuple[str, str]] = {
+    TeamRole.COORDINATOR: ("นักพัฒนาสังคมจังหวัด (ผู้ประสานทีม)", "Provincial social development officer (coordinator)"),
+    TeamRole.SOCIAL_WORKER: ("นักสังคมสงเคราะห์", "Social worker"),
+    TeamRole.CHILDRENS_HOME: ("เจ้าหน้าที่บ้านพักเด็กและครอบครัว", "Children's and family home staff"),
+    TeamRole.OFFICE_HEAD: ("หัวหน้าสำนักงานพัฒนาสังคมฯ จังหวัด", "Head of the provincial social development office"),
+    TeamRole.NATIONAL_DESK: ("ศูนย์ส่วนกลาง", "National desk"),
+}
+TEAM_ACTION_LABELS: dict[TeamActionKind, tuple[str, str]] = {
+    TeamActionKind.ACCEPT: ("รับเรื่อง", "Accept"),
+    TeamActionKind.REJECT: ("ส่งคืนตำรวจ", "Return to the police"),
+    TeamActionKind.ASSIGN: ("มอบหมายผู้ดูแล", "Assign a case worker"),
+    TeamActionKind.PLAN: ("เพิ่มแผนติดตาม", "Plan a follow-up"),
+    TeamActionKind.RECORD: ("บันทึกผลการติดตาม", "Record a follow-up"),
+    TeamActionKind.CLOSE: ("ปิดการดูแล", "Close the care"),
+    TeamActionKind.ADD_NOTE: ("บันทึกเพิ่มเติม", "Add note"),
+}
+FOLLOW_UP_KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
+    FollowUpKind.HOME_VISIT: ("เยี่ยมบ้าน", "Home visit"),
+    FollowUpKind.CALL: ("โทรติดตาม", "Call"),
+    FollowUpKind.SHELTER_PLACEMENT: ("จัดหาที่พักพิง", "Shelter placement"),
+    FollowUpKind.REFERRAL: ("ส่งต่อหน่วยงานอื่น", "Referral to another agency"),
+}
+FOLLOW_UP_STATUS_LABELS: dict[FollowUpStatus, tuple[str, str]] = {
+    FollowUpStatus.PLANNED: ("ตามแผน", "Planned"),
+    FollowUpStatus.DONE: ("ทำแล้ว", "Done"),
+    FollowUpStatus.CANCELLED: ("ยกเลิก", "Cancelled"),
+}
+CARE_OUTCOME_LABELS: dict[CareOutcome, tuple[str, str]] = {
+    CareOutcome.SAFE_WITH_FAMILY: ("ปลอดภัย อยู่กับครอบครัว", "Safe with family"),
+    CareOutcome.SHELTERED: ("เข้าบ้านพัก/สถานคุ้มครอง", "In a shelter"),
+    CareOutcome.REFERRED: ("ส่งต่อหน่วยงานอื่น", "Referred to another agency"),
+    CareOutcome.LEGAL_PROCESS: ("เข้าสู่กระบวนการยุติธรรม", "In the legal process"),
+    CareOutcome.DECLINED_HELP: ("ผู้เสียหายปฏิเสธความช่วยเหลือ", "Declined help"),
+    CareOutcome.UNREACHABLE: ("ติดต่อไม่ได้", "Could not be reached"),
+    CareOutcome.OTHER: ("อื่น ๆ", "Other"),
+}
+CONSENT_LABELS: dict[Consent, tuple[str, str]] = {
+    Consent.ASKED: ("รอคำตอบจากผู้แจ้ง", "Reporter not answered yet"),
+    Consent.GIVEN: ("ผู้แจ้งยินยอมให้ติดต่อ", "Reporter agreed to be contacted"),
+    Consent.REFUSED: ("ผู้แจ้งไม่ยินยอมให้ติดต่อ", "Reporter declined contact"),
+}
