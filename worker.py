@@ -13,12 +13,15 @@ from temporalio.worker import Worker
 
 from activities.cases import CaseStore
 from activities.directory import Directory
+from activities.handoffs import HandoffStore
 from activities.line import LineMessenger
 from activities.reference import ReferenceData
+from activities.team_directory import TeamDirectory
 from database.pool import create_pool
 from database.startup import prepare_database
 from domain.settings import Settings, get_settings
 from workflows.case import CaseWorkflow
+from workflows.handoff import HandoffWorkflow
 from workflows.client import connect_temporal
 from workflows.intake import IntakeWorkflow
 
@@ -29,10 +32,12 @@ def build_worker(
     store = CaseStore(pool, messenger.download_content)
     reference = ReferenceData(pool)
     directory = Directory(pool)
+    handoffs = HandoffStore(pool)
+    team = TeamDirectory(pool)
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
-        workflows=[IntakeWorkflow, CaseWorkflow],
+        workflows=[IntakeWorkflow, CaseWorkflow, HandoffWorkflow],
         activities=[
             messenger.send,
             messenger.show_loading,
@@ -51,6 +56,12 @@ def build_worker(
             directory.officer_by_line_user,
             directory.register,
             directory.prank_count,
+            handoffs.record_opened,
+            handoffs.append_event,
+            handoffs.team_accept_minutes,
+            team.members_for,
+            team.member,
+            team.contact,
         ],
         # Let in-flight activities (a message half-sent) finish on SIGTERM.
         graceful_shutdown_timeout=timedelta(seconds=20),

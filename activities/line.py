@@ -99,7 +99,9 @@ class LineMessenger:
 
     @activity.defn(name="send_line_messages")
     async def send(self, delivery: Delivery) -> DeliveryResult:
-        messages = [render(message, delivery.language) for message in delivery.messages]
+        messages = [
+            render(message, delivery.language, public_url=self._settings.public_url) for message in delivery.messages
+        ]
         _check_wire_format(messages)
         tried_before = _tried_in_earlier_attempt()
         replying = tried_before != _PUSH and self._reply_token_fresh(delivery)

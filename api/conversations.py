@@ -2,8 +2,9 @@
 
 Signal-with-start: the event joins the running conversation, or starts a new one. It needs only
 the Temporal server, so the webhook keeps accepting events while no worker runs. A button on an
-officer's alert goes straight to its case, which is quicker when every second counts; when that
-case has ended, the officer's conversation answers it instead. LINE may
+officer's alert goes straight to its case, which is quicker when every second counts, and a
+reporter's yes or no to the hand-off's consent question straight to that hand-off; when the case or
+hand-off has ended, the conversation answers the tap instead. LINE may
 redeliver an event (same webhookEventId), late: the id is remembered in PostgreSQL after the
 signal succeeds. If PostgreSQL is unreachable the event still goes through and the workflow's own
 de-duplication covers it.
@@ -12,6 +13,8 @@ de-duplication covers it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import asyncpg
 from temporalio.client import Client
@@ -22,7 +25,8 @@ from domain.postbacks import Postback
 from domain.pseudonyms import reporter_key
 from domain.settings import Settings
 from workflows.case import CaseWorkflow
-from workflows.ids import case_workflow_id, intake_workflow_id
+from workflows.handoff import HandoffWorkflow
+from workflows.ids import case_workflow_id, handoff_workflow_id, intake_workflow_id
 from workflows.intake import IntakeWorkflow
 
 log = logging.getLogger(__name__)
@@ -35,24 +39,31 @@ class ConversationGateway:
         self._settings = settings
 
     async def deliver(self, event: LineEvent) -> bool:
-        """Signal the event to its conversation, or an alert button to its case. False when it had
-        been delivered before."""
+        """Signal the event to its conversation, an alert button to its case, a consent answer to its
+        hand-off. False when it had been delivered before."""
         if await self._delivered_before(event.event_id):
             return False
-        if not await self._hand_to_case(event):
+        if not await self._hand_to_case_or_handoff(event):
             await self._hand_to_conversation(event)
         await self._remember(event.event_id)
         return True
 
-    async def _hand_to_case(self, event: LineEvent) -> bool:
-        """An alert button goes to its running case. False when it is not one, or the case has ended."""
+    async def _hand_to_case_or_handoff(self, event: LineEvent) -> bool:
+        """An alert button goes to its running case, a consent answer to its running hand-off.
+        False when the event is neither, or that workflow has ended."""
         postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
-        if postback is None or postback.action != "officer" or not postback.case_no:
+        if postback is None:
             return False
+        if postback.action == "officer" and postback.case_no:
+            return await self._signal_running(case_workflow_id(postback.case_no), CaseWorkflow.officer_tap, event)
+        if postback.action == "consent" and postback.handoff_id:
+            return await self._signal_running(handoff_workflow_id(postback.handoff_id), HandoffWorkflow.reporter_consent, event)
+        return False
+
+    async def _signal_running(self, workflow_id: str, signal: str | Callable[..., Any], event: LineEvent) -> bool:
+        """False when no such workflow is running."""
         try:
-            await self._client.get_workflow_handle(case_workflow_id(postback.case_no)).signal(
-                CaseWorkflow.officer_tap, event
-            )
+            await self._client.get_workflow_handle(workflow_id).signal(signal, event)
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 return False

@@ -10,9 +10,11 @@ import re
 from typing import Any
 
 from domain.bilingual import pick
+from domain.handoff import Consent
 from domain.models import BotMessage, IncidentType, Language, Prompt
 from domain.officer_messages import OFFICER_PROMPTS, render_for_officer
 from domain.postbacks import Postback
+from domain.team_messages import TEAM_PROMPTS, render_for_team
 
 EMERGENCY_LINE = "191"
 
@@ -79,6 +81,19 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
         "เจ้าหน้าที่ไม่พบเหตุตามตำแหน่งที่แจ้ง ({case_no}) หากยังต้องการความช่วยเหลือ กด “แจ้งเหตุ”",
         "Officers found no incident at the pinned place ({case_no}). If you still need help, tap “Report”.",
     ),
+    # The hand-off to the social-welfare team: asked and answered in words that give nothing away.
+    Prompt.CONSENT_QUESTION: (
+        "เรื่อง {case_no}: เจ้าหน้าที่ด้านสังคมสามารถช่วยดูแลต่อได้ ยินยอมให้ติดต่อกลับหรือไม่",
+        "Case {case_no}: a social-welfare officer can help further. May they contact you?",
+    ),
+    Prompt.REPORTER_IN_CARE: (
+        "เจ้าหน้าที่ด้านสังคมรับดูแลเรื่อง {case_no} แล้ว และจะติดต่อกลับ",
+        "A social-welfare officer has taken case {case_no} and will contact you.",
+    ),
+}
+_CONSENT_THANKS: dict[Consent, tuple[str, str]] = {
+    Consent.GIVEN: ("ขอบคุณ ได้รับคำตอบแล้ว ({case_no})", "Thank you, your answer is noted ({case_no})."),
+    Consent.REFUSED: ("รับทราบ จะไม่มีการติดต่อกลับ ({case_no})", "Noted: no one will contact you ({case_no})."),
 }
 
 # What each step is waiting for, said when the reporter sends something else.
@@ -97,6 +112,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "correct": ("ถูกต้อง", "Correct"),
     "other_language": ("English", "ภาษาไทย"),
     "place_unknown": ("(ไม่ทราบชื่อสถานที่)", "(place name unknown)"),
+    "consent_yes": ("ยินยอม", "Yes"),
+    "consent_no": ("ไม่ยินยอม", "No"),
 }
 
 # Words a reporter may type instead of tapping. Compared after strip() and casefold().
@@ -167,7 +184,15 @@ def _quick_replies_for(prompt: Prompt, params: dict[str, Any], language: Languag
         ]
     if prompt in (Prompt.ASK_PHONE, Prompt.PHONE_INVALID):
         return [_cancel_action(language)]
+    if prompt == Prompt.CONSENT_QUESTION:
+        return [_consent_action(name, code, params["handoff_id"], language)
+                for name, code in (("consent_yes", "YES"), ("consent_no", "NO"))]
     return []
+
+
+def _consent_action(name: str, code: str, handoff_id: str, language: Language) -> dict[str, Any]:
+    text = label(name, language)
+    return _postback(text, Postback(action="consent", code=code, handoff_id=handoff_id), text)
 
 
 def _incident_type_bubble(types: list[IncidentType], language: Language) -> dict[str, Any]:
@@ -214,10 +239,15 @@ def _chip_label(text: str) -> str:
     return text if len(text) <= 20 else text[:19] + "…"
 
 
-def render(message: BotMessage, language: Language) -> dict[str, Any]:
-    """One LINE message object (wire format) for a BotMessage."""
+def render(message: BotMessage, language: Language, *, public_url: str | None = None) -> dict[str, Any]:
+    """One LINE message object (wire format) for a BotMessage. Team members' messages link to the
+    back office and need `public_url`, the address it is reached at."""
     if message.prompt in OFFICER_PROMPTS:
         return render_for_officer(message, language)
+    if message.prompt in TEAM_PROMPTS:
+        if public_url is None:
+            raise ValueError("a team member's message links to the back office: public_url is needed")
+        return render_for_team(message, language, public_url)
     params = dict(message.params)
     if message.prompt == Prompt.ASK_INCIDENT_TYPE:
         types = [IncidentType.model_validate(t) for t in params.get("incident_types", [])]
@@ -226,7 +256,11 @@ def render(message: BotMessage, language: Language) -> dict[str, Any]:
         params["place"] = label("place_unknown", language)
     if message.prompt == Prompt.OFF_SCRIPT:
         params["hint"] = step_hint(params.get("step", "incident_type"), language)
-    text = pick(_TEXTS[message.prompt], language).format(**params)
+    if message.prompt == Prompt.CONSENT_THANKS:
+        texts = _CONSENT_THANKS[Consent(params["consent"])]
+    else:
+        texts = _TEXTS[message.prompt]
+    text = pick(texts, language).format(**params)
     rendered: dict[str, Any] = {"type": "text", "text": text}
     actions = _quick_replies_for(message.prompt, params, language)
     if actions:

@@ -21,6 +21,7 @@ STATUS_LABELS: dict[CaseStatus, tuple[str, str]] = {
     CaseStatus.NOT_FOUND: ("ไม่พบเหตุ", "No incident found"),
     CaseStatus.PRANK: ("ทักเล่น", "Prank"),
     CaseStatus.FORWARDED: ("ส่งต่อทีมสหวิชาชีพ", "Forwarded to the multidisciplinary team"),
+    CaseStatus.RETURNED: ("ทีมสหวิชาชีพส่งคืน", "Returned by the multidisciplinary team"),
 }
 ACTION_LABELS: dict[ActionKind, tuple[str, str]] = {
     ActionKind.ACKNOWLEDGE: ("รับทราบ", "Acknowledge"),
@@ -48,15 +49,16 @@ REGISTRATION_FAILURES: dict[str, tuple[str, str]] = {
     "unknown_code": ("ไม่พบรหัสนี้ ตรวจสอบรหัสกับผู้ดูแลระบบ", "This code is unknown; check it with your administrator."),
     "expired": ("รหัสนี้หมดอายุแล้ว ขอรหัสใหม่จากผู้ดูแลระบบ", "This code has expired; ask your administrator for a new one."),
     "already_used": ("รหัสนี้ถูกใช้แล้ว", "This code has already been used."),
-    "line_account_taken": ("บัญชี LINE นี้ผูกกับเจ้าหน้าที่คนอื่นแล้ว", "This LINE account is linked to another officer."),
+    "line_account_taken": ("บัญชี LINE นี้ผูกกับเจ้าหน้าที่หรือสมาชิกทีมคนอื่นแล้ว",
+                           "This LINE account is linked to another officer or team member."),
 }
 
 _TEXTS: dict[Prompt, tuple[str, str]] = {
     Prompt.OFFICER_ACTION_DONE: ("{case_no}: {action} แล้ว (สถานะ: {status})", "{case_no}: {action} done (status: {status})."),
     Prompt.OFFICER_ACTION_REJECTED: ("{case_no}: ทำรายการไม่ได้ — {reason}", "{case_no}: not done — {reason}"),
     Prompt.OFFICER_REGISTERED: (
-        "ลงทะเบียนแล้ว: {name}\nการแจ้งเหตุในพื้นที่ของท่านจะส่งมาที่แชตนี้",
-        "Registered: {name}\nReports for your area will arrive in this chat.",
+        "ลงทะเบียนแล้ว: {name}\nเรื่องที่ท่านต้องดูแลจะแจ้งมาที่แชตนี้",
+        "Registered: {name}\nCases for you to handle will arrive in this chat.",
     ),
     Prompt.OFFICER_REGISTRATION_FAILED: ("ลงทะเบียนไม่สำเร็จ: {reason}", "Registration failed: {reason}"),
     Prompt.NOT_AN_OFFICER: (
@@ -66,6 +68,11 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
     Prompt.CASE_DETAIL: (
         "{case_no} · {status}\n{incident}\nแจ้งเมื่อ {reported_at}\n{place}\nโทร {phone}\nข้อความจากผู้แจ้ง {messages} รายการ",
         "{case_no} · {status}\n{incident}\nReported {reported_at}\n{place}\nPhone {phone}\n{messages} message(s) from the reporter",
+    ),
+    Prompt.CASE_RETURNED: (
+        "{case_no}: ทีมสหวิชาชีพส่งเรื่องคืน เรื่องกลับมาอยู่ที่สถานีอีกครั้ง\n{incident}\n{place}\nเหตุผล: {reason}",
+        "{case_no}: the multidisciplinary team handed the case back; it is open again at the station.\n"
+        "{incident}\n{place}\nReason: {reason}",
     ),
 }
 
@@ -87,9 +94,12 @@ def render_for_officer(message: BotMessage, language: Language) -> dict[str, Any
         params["reason"] = pick(REGISTRATION_FAILURES.get(params.get("reason", ""), REGISTRATION_FAILURES["unknown_code"]), language)
     if message.prompt == Prompt.CASE_DETAIL:
         params["reported_at"] = format_date_time(datetime.fromisoformat(params["reported_at"]), language)
+        params["phone"] = params.get("phone") or "-"
+    if message.prompt in (Prompt.CASE_DETAIL, Prompt.CASE_RETURNED):
         params["incident"] = params.get("incident_en" if language == Language.ENGLISH else "incident_th") or "-"
         params["place"] = params.get("place_en" if language == Language.ENGLISH else "place_th") or "-"
-        params["phone"] = params.get("phone") or "-"
+    if message.prompt == Prompt.CASE_RETURNED:
+        params["reason"] = params.get("reason") or "-"
     return {"type": "text", "text": pick(_TEXTS[message.prompt], language).format(**params)}
 
 

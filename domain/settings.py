@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     temporal_namespace: str = Field("default", alias="TEMPORAL_NAMESPACE")
     temporal_task_queue: str = Field("ess-help-me", alias="TEMPORAL_TASK_QUEUE")
     temporal_ui_url: str = Field("http://localhost:8233", alias="ESS_TEMPORAL_UI_URL")
+    # The address people open this application at, e.g. "https://ess.example.org": links in team
+    # members' LINE messages start with it. LINE accepts http links too; production wants https.
+    public_url: str = Field("http://localhost:8000", alias="ESS_PUBLIC_URL")
 
     # Keyed hash that turns a LINE user id into the reporter key used in workflow ids.
     pseudonym_key: str = Field("development-only-pseudonym-key", alias="ESS_PSEUDONYM_KEY")

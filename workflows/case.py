@@ -7,6 +7,9 @@ the national desk — rung by rung, each at its time. Officers act through Tempo
 checked before they are accepted (a legal transition, within the officer's jurisdiction), from the
 back office or from the buttons on their LINE alert. The reporter is told quietly when an officer
 takes the case and when it ends. All along, what the reporter sends is attached to the case.
+A case forwarded to the province's multidisciplinary team starts its hand-off (a child workflow
+that outlives the case) and waits for the team's answer: accepted, the police part is done; handed
+back with a reason, the case is open again at its station, which hears why.
 The case outlives the conversation that opened it; its search attributes carry no personal data.
 """
 
@@ -17,11 +20,14 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from temporalio import workflow
+from temporalio.common import TypedSearchAttributes
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.case_rules import FINAL_STATUSES, NEEDS_NOTE, IllegalTransition, status_after, within_jurisdiction
     from domain.escalation import ladder_for
+    from domain.handoff import HandoffDecision, HandoffOpening, HandoffStatus, handoff_id_of
     from domain.models import (
         ActionKind,
         ActionOutcome,
@@ -32,8 +38,6 @@ with workflow.unsafe.imports_passed_through():
         CaseEvent,
         CaseOpening,
         CaseStatus,
-        Delivery,
-        DeliveryResult,
         Language,
         LineEvent,
         Officer,
@@ -49,7 +53,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.postbacks import Postback
     from workflows import options, search_attributes
+    from workflows.handoff import HandoffWorkflow
+    from workflows.ids import handoff_workflow_id
     from workflows.line_profile import line_language
+    from workflows.speaking import refusal, send_line
 
 MEDIA_MESSAGES = frozenset({"image", "video", "audio", "file"})
 # What an alert's buttons ask for; anything else from LINE only shows the case.
@@ -61,11 +68,6 @@ REPORTER_NEWS = {
     CaseStatus.CLOSED: Prompt.REPORTER_CLOSED,
     CaseStatus.NOT_FOUND: Prompt.REPORTER_NOT_FOUND,
 }
-
-
-def _refusal(kind: str, thai: str, english: str) -> ApplicationError:
-    """Why an action was refused, in both languages (the details carry them apart)."""
-    return ApplicationError(f"{thai} / {english}", {"th": thai, "en": english}, type=kind, non_retryable=True)
 
 
 @workflow.defn
@@ -86,6 +88,10 @@ class CaseWorkflow:
         self._attached = 0
         self._events = 0
         self._told_reporter = 0
+        self._handoffs = 0  # hand-offs started: a case handed back may be forwarded again
+        self._waits_for_team = False  # forwarded with a hand-off: the case ends when the team accepts
+        self._team_accepted = False
+        self._decisions: deque[HandoffDecision] = deque()
 
     # --- what comes in --------------------------------------------------------------------
 
@@ -105,6 +111,11 @@ class CaseWorkflow:
         itself finds out who tapped it."""
         if self._first_time(event.event_id):
             self._taps.append(event)
+
+    @workflow.signal
+    def handoff_decided(self, decision: HandoffDecision) -> None:
+        """The team's answer to a hand-off of this case."""
+        self._decisions.append(decision)
 
     @workflow.update
     async def act(self, action: OfficerAction) -> ActionOutcome:
@@ -140,10 +151,16 @@ class CaseWorkflow:
         await asyncio.gather(self._record("ROUTED", routed), self._check_reporter_reputation())
         listening = asyncio.create_task(self._keep_listening())
         await self._escalate_until_acknowledged()
-        await workflow.wait_condition(lambda: self._status in FINAL_STATUSES)
+        await workflow.wait_condition(self._finished)
         await listening
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status
+
+    def _finished(self) -> bool:
+        """Done with the police: closed, found nothing, a prank, or accepted by the team."""
+        if self._status == CaseStatus.FORWARDED and self._waits_for_team:
+            return self._team_accepted
+        return self._status in FINAL_STATUSES
 
     async def _escalate_until_acknowledged(self) -> None:
         incident_type = self._opening.report.incident_type
@@ -175,12 +192,14 @@ class CaseWorkflow:
     async def _keep_listening(self) -> None:
         """The reporter's messages and officers' LINE buttons, for as long as the case is open."""
         def waiting() -> bool:
-            return bool(self._reporter_messages or self._line_requests or self._taps)
+            return bool(self._reporter_messages or self._line_requests or self._taps or self._decisions)
 
         while True:
-            await workflow.wait_condition(lambda: waiting() or self._status in FINAL_STATUSES)
+            await workflow.wait_condition(lambda: waiting() or self._finished())
             if not waiting():
                 return
+            if self._decisions:
+                await self._hear_team(self._decisions.popleft())
             if self._reporter_messages:
                 await self._attach(self._reporter_messages.popleft())
             if self._line_requests:
@@ -199,15 +218,15 @@ class CaseWorkflow:
         else:
             allowed = within_jurisdiction(action.officer, route.station.province_code, route.station.station_id)
         if not allowed:
-            raise _refusal("OutsideJurisdiction", "เรื่องนี้อยู่นอกพื้นที่ของท่าน", "this case is outside your jurisdiction")
+            raise refusal("OutsideJurisdiction", "เรื่องนี้อยู่นอกพื้นที่ของท่าน", "this case is outside your jurisdiction")
         try:
             status_after(self._status, action.kind)
         except IllegalTransition as error:
-            raise _refusal("IllegalTransition", f"สถานะเรื่องตอนนี้คือ {self._status.value}", str(error)) from None
+            raise refusal("IllegalTransition", f"สถานะเรื่องตอนนี้คือ {self._status.value}", str(error)) from None
         if action.kind in NEEDS_NOTE and not (action.note or "").strip():
-            raise _refusal("InvalidAction", "ต้องมีบันทึกประกอบ", f"{action.kind.value} needs a note")
+            raise refusal("InvalidAction", "ต้องมีบันทึกประกอบ", f"{action.kind.value} needs a note")
         if action.kind == ActionKind.REASSIGN and action.station_id is None:
-            raise _refusal("InvalidAction", "ต้องระบุสถานีปลายทาง", "REASSIGN needs a station")
+            raise refusal("InvalidAction", "ต้องระบุสถานีปลายทาง", "REASSIGN needs a station")
 
     async def _apply(self, action: OfficerAction,
                      also: Callable[[ActionOutcome], Awaitable[None]] | None = None) -> ActionOutcome:
@@ -217,6 +236,10 @@ class CaseWorkflow:
         async with self._acting:
             self._check(action)  # again: routed now, and another officer may have acted meanwhile
             before = self._status
+            if action.kind == ActionKind.FORWARD:
+                # Decided before the status moves, so the case never reads FORWARDED as its end.
+                # Histories from before hand-offs existed ended at FORWARDED: they still do.
+                self._waits_for_team, self._team_accepted = workflow.patched("handoff"), False
             self._status = status_after(before, action.kind)
             details = {"action": action.kind.value, "officer_id": action.officer.officer_id,
                        "officer_role": action.officer.role.value, "note": action.note}
@@ -227,6 +250,8 @@ class CaseWorkflow:
                                    actor=f"officer:{action.officer.officer_id}")
                 workflow.upsert_search_attributes([search_attributes.STATUS.value_set(self._status.value)])
                 self._show_details()
+                if action.kind == ActionKind.FORWARD and self._waits_for_team:
+                    await self._hand_off(action)
             else:
                 await self._record(f"OFFICER_{action.kind.value}", details, actor=f"officer:{action.officer.officer_id}")
             assert self._route is not None
@@ -239,6 +264,61 @@ class CaseWorkflow:
             await asyncio.gather(*messages)
             return outcome
 
+    async def _hand_off(self, action: OfficerAction) -> None:
+        """Starts the hand-off to the province's team; it outlives this case."""
+        assert self._route is not None
+        self._handoffs += 1
+        report = self._opening.report
+        handoff_id = handoff_id_of(self._case_no, self._handoffs)
+        opening = HandoffOpening(
+            handoff_id=handoff_id, case_no=self._case_no, attempt=self._handoffs,
+            province_code=self._route.station.province_code, station_id=self._route.station.station_id,
+            reporter=self._opening.reporter, report=report, forwarded_by=action.officer,
+            forward_note=action.note or "", forwarded_at=workflow.now(),
+        )
+        attributes = [search_attributes.CASE_NO.value_set(self._case_no),
+                      search_attributes.PROVINCE.value_set(self._route.station.province_code),
+                      search_attributes.HANDOFF_STATUS.value_set(HandoffStatus.AWAITING.value)]
+        if report.incident_type:
+            attributes.append(search_attributes.INCIDENT_TYPE.value_set(report.incident_type.code))
+        await workflow.start_child_workflow(
+            HandoffWorkflow.run, opening, id=handoff_workflow_id(handoff_id),
+            parent_close_policy=ParentClosePolicy.ABANDON,
+            search_attributes=TypedSearchAttributes(attributes),
+            static_summary=f"ส่งต่อทีมสหวิชาชีพ {self._case_no} (hand-off)",
+        )
+        await self._record("HANDOFF_STARTED", {"handoff_id": handoff_id})
+
+    async def _hear_team(self, decision: HandoffDecision) -> None:
+        """Accepted: the police part is done. Handed back: open again, and the station hears why."""
+        current = handoff_id_of(self._case_no, self._handoffs)
+        if decision.handoff_id != current or self._status != CaseStatus.FORWARDED:
+            return  # an answer to an earlier hand-off
+        actor = f"member:{decision.member.member_id}"
+        if decision.accepted:
+            await self._record("HANDOFF_ACCEPTED", {"handoff_id": decision.handoff_id}, actor=actor, at=decision.at)
+            self._team_accepted = True
+            return
+        self._status = CaseStatus.RETURNED
+        self._waits_for_team = False
+        await self._record("STATUS_CHANGED", {"status": CaseStatus.RETURNED.value, "handoff_id": decision.handoff_id,
+                                              "note": decision.reason}, actor=actor, at=decision.at)
+        workflow.upsert_search_attributes([search_attributes.STATUS.value_set(self._status.value)])
+        self._show_details()
+        assert self._route is not None
+        contacts = await workflow.execute_local_activity(
+            "officers_for_audiences",
+            AudienceRequest(route=self._route, audiences=[Audience.STATION, Audience.CENTRE_191]),
+            result_type=list[OfficerContact],
+            **options.STORE,
+        )
+        notice = BotMessage(prompt=Prompt.CASE_RETURNED, params={**self._place_params(), "case_no": self._case_no,
+                                                                  "reason": decision.reason or ""})
+        await asyncio.gather(*(
+            self._send(c.line_user_id, c.language, [notice], key=f"returned-{self._handoffs}-{c.officer_id}", silent=False)
+            for c in contacts
+        ))
+
     async def _reassign(self, action: OfficerAction, details: dict) -> None:
         assert self._route is not None and action.station_id is not None
         try:
@@ -246,11 +326,11 @@ class CaseWorkflow:
                 "get_station", action.station_id, result_type=Station, **options.STORE
             )
         except ActivityError:
-            raise _refusal("InvalidAction", "ไม่พบสถานีปลายทาง", "no such station") from None
+            raise refusal("InvalidAction", "ไม่พบสถานีปลายทาง", "no such station") from None
         # The province decides who sees the case (its 191 centre, its commanders): a move across
         # provinces would need the case re-routed, not reassigned.
         if station.province_code != self._route.station.province_code:
-            raise _refusal("OutsideJurisdiction", "โอนได้เฉพาะสถานีในจังหวัดเดียวกัน", "reassign only within the province")
+            raise refusal("OutsideJurisdiction", "โอนได้เฉพาะสถานีในจังหวัดเดียวกัน", "reassign only within the province")
         self._route = Route(station=station, centre=self._route.centre, method="reassigned")
         await self._record("REASSIGNED", {**details, "station_id": station.station_id},
                            actor=f"officer:{action.officer.officer_id}")
@@ -292,8 +372,8 @@ class CaseWorkflow:
 
         try:
             await self._apply(action, also=confirm)
-        except ApplicationError as refusal:
-            reasons = refusal.details[0] if refusal.details else {"th": refusal.message, "en": refusal.message}
+        except ApplicationError as refused:
+            reasons = refused.details[0] if refused.details else {"th": refused.message, "en": refused.message}
             await reply(BotMessage(prompt=Prompt.OFFICER_ACTION_REJECTED,
                                    params={"case_no": self._case_no, "reason_th": reasons["th"], "reason_en": reasons["en"]}))
 
@@ -330,14 +410,7 @@ class CaseWorkflow:
 
     async def _send(self, user_id: str, language: Language, messages: list[BotMessage], key: str,
                     silent: bool = True, reply_to: LineEvent | None = None) -> None:
-        """Pushed, or a reply to `reply_to` while its token is fresh (the activity decides)."""
-        delivery = Delivery(key=f"{workflow.info().workflow_id}/{key}", user_id=user_id, language=language,
-                            messages=messages, silent=silent,
-                            reply_token=reply_to.reply_token if reply_to else None,
-                            reply_token_issued_at=reply_to.occurred_at if reply_to else None)
-        try:
-            await workflow.execute_activity("send_line_messages", delivery, result_type=DeliveryResult, **options.LINE)
-        except ActivityError:
+        if not await send_line(user_id, language, messages, key, silent=silent, reply_to=reply_to):
             workflow.logger.warning("a LINE message of case %s could not be delivered", self._case_no)
 
     async def _attach(self, message: ReporterMessage) -> None:

@@ -2,6 +2,7 @@
 
 INTAKE_PREFIX = "intake-"
 CASE_PREFIX = "case-"
+HANDOFF_PREFIX = "handoff-"
 
 
 def intake_workflow_id(reporter_key: str) -> str:
@@ -10,3 +11,7 @@ def intake_workflow_id(reporter_key: str) -> str:
 
 def case_workflow_id(case_no: str) -> str:
     return f"{CASE_PREFIX}{case_no}"
+
+
+def handoff_workflow_id(handoff_id: str) -> str:
+    return f"{HANDOFF_PREFIX}{handoff_id}"

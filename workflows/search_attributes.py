@@ -8,8 +8,10 @@ STATUS = SearchAttributeKey.for_keyword("EssStatus")
 INCIDENT_TYPE = SearchAttributeKey.for_keyword("EssIncidentType")
 PROVINCE = SearchAttributeKey.for_keyword("EssProvince")
 ESCALATION_LEVEL = SearchAttributeKey.for_int("EssEscalationLevel")
+# A hand-off's own status (AWAITING, IN_CARE, REJECTED, CLOSED); it shares the others with its case.
+HANDOFF_STATUS = SearchAttributeKey.for_keyword("EssHandoffStatus")
 
-ALL = (CASE_NO, STATUS, INCIDENT_TYPE, PROVINCE, ESCALATION_LEVEL)
+ALL = (CASE_NO, STATUS, INCIDENT_TYPE, PROVINCE, ESCALATION_LEVEL, HANDOFF_STATUS)
 
 
 def as_cli_flags() -> list[str]:

@@ -55,3 +55,15 @@ def test_an_escalated_incomplete_alert_from_a_flagged_reporter_says_so_in_englis
     assert "30/11/2026 06:40" in shown  # common era for English readers
     assert "went quiet" in shown and "prank" in shown and "not given" in shown
     assert "Call" not in [action["label"] for action in actions_of(message)]
+
+
+def test_when_the_team_hands_a_case_back_officers_read_why_and_that_it_is_theirs_again() -> None:
+    params = {"case_no": "ESS-2026-000123", "reason": "ผู้เสียหายอยู่นอกจังหวัด", "incident_th": ALERT["incident_th"],
+              "incident_en": ALERT["incident_en"], "place_th": ALERT["place_th"], "place_en": ALERT["place_en"]}
+    thai, english = (render(BotMessage(prompt=Prompt.CASE_RETURNED, params=params), language)
+                     for language in (Language.THAI, Language.ENGLISH))
+    PushMessageRequest.from_dict({"to": "U" + "0" * 32, "messages": [thai, english]})  # LINE's own schema
+    assert thai["text"].startswith("ESS-2026-000123: ทีมสหวิชาชีพส่งเรื่องคืน")
+    assert "เหตุผล: ผู้เสียหายอยู่นอกจังหวัด" in thai["text"] and "คลองเตย, กรุงเทพมหานคร" in thai["text"]
+    assert "open again at the station" in english["text"] and "Khlong Toei, Bangkok" in english["text"]
+    assert "Unlawfully detained" in english["text"] and "กักขัง" not in english["text"]

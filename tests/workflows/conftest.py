@@ -20,8 +20,9 @@ from domain.pseudonyms import reporter_key
 from domain.settings import Settings
 from tests.conversation import Citizen
 from tests.fake_line import FakeLine
+from tests.scene import Scene
 from worker import build_worker
-from workflows.ids import case_workflow_id, intake_workflow_id
+from workflows.ids import case_workflow_id, handoff_workflow_id, intake_workflow_id
 
 HISTORIES = Path(__file__).parent / "histories"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +103,22 @@ async def _reporting(
     await messenger.close()
 
 
+@pytest.fixture
+async def scene(reporting: Reporting) -> Scene:
+    """A dispatch scene on the time-skipping server, for the minutes and days that must pass."""
+    scene = await Scene(reporting.env.client, reporting.settings, reporting.pool, reporting.line.platform,
+                        reporting.citizen, reporting.deliver).set_up()
+    scene.env = reporting.env
+    return scene
+
+
+@pytest.fixture
+async def live_scene(live_reporting: Reporting) -> Scene:
+    """On the dev server, for everything that needs no skipped time."""
+    r = live_reporting
+    return await Scene(r.env.client, r.settings, r.pool, r.line.platform, r.citizen, r.deliver).set_up()
+
+
 async def save_histories(reporting: Reporting, name: str) -> None:
     """Keep this test's workflow histories for the replay test (`make record-histories`)."""
     HISTORIES.mkdir(exist_ok=True)
@@ -115,3 +132,8 @@ async def save_histories(reporting: Reporting, name: str) -> None:
         for n, case in enumerate(await reporting.cases_of(citizen)):
             handle = reporting.env.client.get_workflow_handle(case_workflow_id(case["case_no"]))
             (HISTORIES / f"{name}.case{n}.json").write_text(_portable((await handle.fetch_history()).to_json()))
+            for m, handoff_id in enumerate(await reporting.pool.fetch(
+                    "select handoff_id from handoffs where case_no = $1 order by attempt", case["case_no"])):
+                handle = reporting.env.client.get_workflow_handle(handoff_workflow_id(handoff_id["handoff_id"]))
+                (HISTORIES / f"{name}.handoff{n}{m}.json").write_text(
+                    _portable((await handle.fetch_history()).to_json()))

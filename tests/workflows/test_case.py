@@ -21,22 +21,6 @@ MINUTE = timedelta(minutes=1)
 SECOND = timedelta(seconds=1)
 
 
-@pytest.fixture
-async def scene(reporting: Reporting) -> Scene:
-    """On the time-skipping server, for the ladder's minutes."""
-    scene = await Scene(reporting.env.client, reporting.settings, reporting.pool, reporting.line.platform,
-                        reporting.citizen, reporting.deliver).set_up()
-    scene.env = reporting.env
-    return scene
-
-
-@pytest.fixture
-async def live_scene(live_reporting: Reporting) -> Scene:
-    """On the dev server, for everything that needs no skipped time."""
-    r = live_reporting
-    return await Scene(r.env.client, r.settings, r.pool, r.line.platform, r.citizen, r.deliver).set_up()
-
-
 def act(kind: ActionKind, officer: Officer, note: str | None = None, **more) -> OfficerAction:
     return OfficerAction(kind=kind, officer=officer, note=note, **more)
 

@@ -12,6 +12,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from workflows.case import CaseWorkflow
+from workflows.handoff import HandoffWorkflow
 from workflows.intake import IntakeWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -19,11 +20,11 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_there_are_histories_of_each_workflow() -> None:
     kinds = {path.name.split(".")[1].rstrip("0123456789") for path in HISTORIES}
-    assert kinds == {"intake", "case"}
+    assert kinds == {"intake", "case", "handoff"}
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[path.stem for path in HISTORIES])
 async def test_a_recorded_history_replays_on_the_current_code(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[IntakeWorkflow, CaseWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[IntakeWorkflow, CaseWorkflow, HandoffWorkflow], data_converter=pydantic_data_converter)
     await replayer.replay_workflow(history)

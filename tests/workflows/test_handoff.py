@@ -1,0 +1,285 @@
+"""The hand-off to the province's multidisciplinary team, on the time-skipping server with the real
+activities: the team's time to accept with its reminders and escalation, handing a case back,
+the care plan's reminders, the reporter's consent, and the hand-off outliving its police case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+
+from domain.handoff import (
+    CareOutcome, Consent, FollowUpKind, FollowUpPlan, HandoffStatus, TeamAction, TeamActionKind, TeamMember, TeamRole,
+    handoff_id_of,
+)
+from domain.models import ActionKind, CaseStatus, OfficerAction
+from domain.postbacks import Postback
+from tests.conversation import Citizen, actions_of, text_of
+from tests.scene import Scene
+from tests.team import let_go, linked_team_member
+from tests.waiting import eventually
+from workflows import search_attributes
+from workflows.case import CaseWorkflow
+from workflows.handoff import HandoffWorkflow
+from workflows.ids import case_workflow_id, handoff_workflow_id
+
+HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
+# The team accepts within 24 hours: the service level migration 0006 sets (TEAM_ACCEPT).
+ACCEPT_WITHIN = 24 * HOUR
+
+
+@dataclass
+class Team:
+    coordinator: TeamMember
+    social_worker: TeamMember
+    office_head: TeamMember
+    national: TeamMember
+    stranger: TeamMember  # a coordinator in another province
+    lines: dict[int, str]
+
+
+@pytest.fixture
+async def team(scene: Scene):
+    province = scene.district["province_code"]
+    pool, platform = scene.pool, scene.platform
+    lines: dict[int, str] = {}
+    members = []
+    for role, where in ((TeamRole.COORDINATOR, province), (TeamRole.SOCIAL_WORKER, province),
+                        (TeamRole.OFFICE_HEAD, province), (TeamRole.NATIONAL_DESK, None),
+                        (TeamRole.COORDINATOR, "10" if province != "10" else "11")):
+        member, line = await linked_team_member(pool, platform, role, where)
+        lines[member.member_id] = line
+        members.append(member)
+    yield Team(*members, lines=lines)
+    await let_go(pool, members)
+
+
+def hears(scene: Scene, team: Team, member: TeamMember) -> Citizen:
+    return scene.officer_hears(team.lines[member.member_id])
+
+
+async def about(person: Citizen, case_no: str, count: int = 1) -> list[dict]:
+    """The next messages that name this case (national desks also hear other tests' hand-offs)."""
+    found: list[dict] = []
+    while len(found) < count:
+        found += [m for m in await person.hears() if case_no in text_of(m) + m.get("altText", "")]
+    return found
+
+
+def forward(scene: Scene) -> OfficerAction:
+    return OfficerAction(kind=ActionKind.FORWARD, officer=scene.station_officer, note="ผู้เสียหายต้องการที่พักพิง")
+
+
+def team_action(kind: TeamActionKind, member: TeamMember, **fields) -> TeamAction:
+    return TeamAction(kind=kind, member=member, **fields)
+
+
+async def forwarded_case(scene: Scene, attempt: int = 1) -> tuple[str, WorkflowHandle, WorkflowHandle]:
+    case_no, case = await scene.open_case()
+    await scene.officer_hears(scene.station_line).hears()  # the case's own alert
+    await case.execute_update(CaseWorkflow.act, forward(scene))
+    handoff = scene.client.get_workflow_handle(handoff_workflow_id(handoff_id_of(case_no, attempt)))
+    await eventually(handoff.describe)
+    return case_no, case, handoff
+
+
+async def refusal(handoff: WorkflowHandle, action: TeamAction) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handoff.execute_update(HandoffWorkflow.act, action)
+    return refused.value.cause.type
+
+
+async def test_a_forwarded_case_starts_a_linked_handoff_its_provinces_team_hears(scene: Scene, team: Team) -> None:
+    case_no, case, handoff = await forwarded_case(scene)
+
+    description = await handoff.describe()
+    assert description.parent_id == case_workflow_id(case_no)
+    attributes = description.typed_search_attributes
+    assert attributes.get(search_attributes.HANDOFF_STATUS) == "AWAITING"
+    assert attributes.get(search_attributes.CASE_NO) == case_no
+    assert attributes.get(search_attributes.PROVINCE) == scene.district["province_code"]
+
+    for member in (team.coordinator, team.social_worker):
+        [alert] = await hears(scene, team, member).hears()
+        assert case_no in alert["altText"]
+        assert "081" not in str(alert)  # no contact details in a team alert
+    await hears(scene, team, team.office_head).hears_nothing(within=0.3)
+    await hears(scene, team, team.stranger).hears_nothing(within=0.1)
+
+    # The police case waits for the team's answer.
+    assert await case.query(CaseWorkflow.status) == CaseStatus.FORWARDED
+    assert (await case.describe()).status == WorkflowExecutionStatus.RUNNING
+    row = await scene.pool.fetchrow("select * from handoffs where case_no = $1", case_no)
+    assert row["status"] == "AWAITING" and row["consent"] == "ASKED" and row["attempt"] == 1
+    assert row["accept_due_at"] - row["forwarded_at"] == ACCEPT_WITHIN
+
+
+async def test_the_reporter_is_asked_once_and_only_an_agreeing_reporter_hears_of_the_care(scene: Scene, team: Team) -> None:
+    case_no, _, handoff = await forwarded_case(scene)
+    [question] = await scene.reporter.hears()
+    answers = {Postback.decode(a["data"]).code: Postback.decode(a["data"])
+               for a in actions_of(question) if a["type"] == "postback"}
+    assert set(answers) == {"YES", "NO"}
+    assert answers["YES"].handoff_id == handoff_id_of(case_no, 1)
+    assert scene.reporter.last_entries[0].notification_disabled  # silent: someone may be watching
+
+    # Someone else tapping the reporter's button changes nothing.
+    await Citizen(scene.platform, scene.reporter._send).taps_postback(answers["YES"].encode())
+    await scene.reporter.taps_postback(answers["NO"].encode())
+    await scene.reporter.hears()  # thanks
+    assert await eventually(lambda: _consent(handoff, Consent.REFUSED))
+    await handoff.execute_update(HandoffWorkflow.act, team_action(TeamActionKind.ACCEPT, team.coordinator))
+    await scene.reporter.hears_nothing(within=0.5)
+
+    # Changing their mind: they hear that someone will contact them.
+    await scene.reporter.taps_postback(answers["YES"].encode())
+    messages = await scene.reporter.hears(count=2)
+    assert len(messages) == 2
+    row = await eventually(lambda: scene.pool.fetchrow(
+        "select consent from handoffs where case_no = $1 and consent = 'GIVEN'", case_no))
+    assert row is not None
+
+
+async def _consent(handoff: WorkflowHandle, expected: Consent) -> bool:
+    return await handoff.query(HandoffWorkflow.consent) == expected
+
+
+async def test_nobody_accepting_brings_reminders_then_the_office_head_then_the_national_desk(scene: Scene, team: Team) -> None:
+    case_no, _, handoff = await forwarded_case(scene)
+    coordinator = hears(scene, team, team.coordinator)
+    head, national = hears(scene, team, team.office_head), hears(scene, team, team.national)
+    await coordinator.hears()
+    env = scene.env
+
+    await env.sleep(ACCEPT_WITHIN / 2 - MINUTE)
+    await coordinator.hears_nothing(within=0.3)
+    await env.sleep(2 * MINUTE)
+    [reminder] = await coordinator.hears()
+    assert case_no in reminder["altText"]
+    await env.sleep(ACCEPT_WITHIN / 4)
+    await coordinator.hears()  # three quarters of the time gone
+    await head.hears_nothing(within=0.1)
+
+    await env.sleep(ACCEPT_WITHIN / 4)
+    await about(head, case_no)
+    await coordinator.hears()
+    assert (await handoff.describe()).typed_search_attributes.get(search_attributes.ESCALATION_LEVEL) == 1
+    await env.sleep(ACCEPT_WITHIN / 2)
+    await about(national, case_no)
+    row = await scene.pool.fetchrow("select escalation_level, status from handoffs where case_no = $1", case_no)
+    assert (row["escalation_level"], row["status"]) == (2, "AWAITING")
+
+    # Accepting stops the ladder.
+    await handoff.execute_update(HandoffWorkflow.act, team_action(TeamActionKind.ACCEPT, team.coordinator))
+    await env.sleep(ACCEPT_WITHIN)
+    await coordinator.hears_nothing(within=0.3)
+
+
+@pytest.mark.records_history("handoff_returned")
+async def test_a_rejection_needs_a_reason_and_returns_the_case_to_its_station(scene: Scene, team: Team) -> None:
+    case_no, case, handoff = await forwarded_case(scene)
+    assert await refusal(handoff, team_action(TeamActionKind.REJECT, team.coordinator)) == "InvalidAction"
+
+    outcome = await handoff.execute_update(
+        HandoffWorkflow.act, team_action(TeamActionKind.REJECT, team.coordinator, note="ไม่ใช่เรื่องในอำนาจของทีม"))
+    assert outcome.status == HandoffStatus.REJECTED
+    assert await eventually(lambda: _has_ended(handoff))
+    assert await handoff.query(HandoffWorkflow.status) == HandoffStatus.REJECTED
+    assert await eventually(lambda: _case_is(case, CaseStatus.RETURNED))
+    [_alert, notice] = await scene.officer_hears(scene.station_line).hears(count=2)
+    assert case_no in text_of(notice) and "ไม่ใช่เรื่องในอำนาจของทีม" in text_of(notice)
+    row = await eventually(lambda: scene.pool.fetchrow(
+        "select status, closed_at from cases where case_no = $1 and status = 'RETURNED'", case_no))
+    assert row["closed_at"] is None
+    assert (await scene.pool.fetchval("select reject_reason from handoffs where case_no = $1", case_no)
+            == "ไม่ใช่เรื่องในอำนาจของทีม")
+
+    # Open again: the station may forward it once more, to a new hand-off.
+    await case.execute_update(CaseWorkflow.act, forward(scene))
+    second = scene.client.get_workflow_handle(handoff_workflow_id(handoff_id_of(case_no, 2)))
+    assert await eventually(lambda: _handoff_is(second, HandoffStatus.AWAITING))
+
+
+async def _has_ended(handle: WorkflowHandle) -> bool:
+    return (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+
+
+async def _case_is(case: WorkflowHandle, status: CaseStatus) -> bool:
+    return await case.query(CaseWorkflow.status) == status
+
+
+async def _handoff_is(handoff: WorkflowHandle, status: HandoffStatus) -> bool:
+    return await handoff.query(HandoffWorkflow.status) == status
+
+
+@pytest.mark.records_history("handoff_care")
+async def test_the_care_plan_is_reminded_and_the_care_outlives_the_police_case(scene: Scene, team: Team) -> None:
+    case_no, case, handoff = await forwarded_case(scene)
+    env = scene.env
+    worker = hears(scene, team, team.social_worker)
+    await worker.hears()  # the hand-off's alert
+
+    # A stranger's team may not take it; the coordinator names the social worker as case worker.
+    assert await refusal(handoff, team_action(TeamActionKind.ACCEPT, team.stranger)) == "OutsideTeam"
+    outcome = await handoff.execute_update(HandoffWorkflow.act, team_action(
+        TeamActionKind.ACCEPT, team.coordinator, case_worker_id=team.social_worker.member_id))
+    assert (outcome.status, outcome.case_worker_id) == (HandoffStatus.IN_CARE, team.social_worker.member_id)
+    [assigned] = await worker.hears()
+    assert case_no in text_of(assigned) + assigned.get("altText", "")
+
+    # The police part is over: the case ends, the hand-off goes on. (Not `result()`: waiting for a
+    # result lets the time-skipping server jump to the next timer of any workflow.)
+    assert await eventually(lambda: _has_ended(case))
+    assert await case.query(CaseWorkflow.status) == CaseStatus.FORWARDED
+    assert (await handoff.describe()).status == WorkflowExecutionStatus.RUNNING
+
+    now = await env.get_current_time()
+    planned = await handoff.execute_update(HandoffWorkflow.act, team_action(
+        TeamActionKind.PLAN, team.social_worker,
+        follow_up=FollowUpPlan(kind=FollowUpKind.HOME_VISIT, due_at=now + 72 * HOUR, note="เยี่ยมบ้านพร้อม อสม.")))
+    assert planned.follow_up_number == 1
+    assert await refusal(handoff, team_action(TeamActionKind.PLAN, team.social_worker, follow_up=FollowUpPlan(
+        kind=FollowUpKind.CALL, due_at=now - HOUR))) == "InvalidAction"
+
+    await env.sleep(48 * HOUR - 10 * MINUTE)
+    await worker.hears_nothing(within=0.3)
+    await env.sleep(20 * MINUTE)
+    [due_soon] = await worker.hears()
+    await env.sleep(24 * HOUR)
+    [overdue] = await worker.hears()
+    assert text_of(due_soon) != text_of(overdue)
+    await handoff.execute_update(HandoffWorkflow.act, team_action(
+        TeamActionKind.RECORD, team.social_worker, follow_up_number=1, note="ผู้เสียหายปลอดภัย อยู่กับญาติ"))
+    assert await refusal(handoff, team_action(
+        TeamActionKind.RECORD, team.social_worker, follow_up_number=1, note="ซ้ำ")) == "InvalidAction"
+
+    assert await refusal(handoff, team_action(TeamActionKind.CLOSE, team.social_worker, note="จบ")) == "InvalidAction"
+    closed = await handoff.execute_update(HandoffWorkflow.act, team_action(
+        TeamActionKind.CLOSE, team.social_worker, outcome=CareOutcome.SAFE_WITH_FAMILY, note="ย้ายไปอยู่กับญาติ"))
+    assert closed.status == HandoffStatus.CLOSED
+    assert await eventually(lambda: _has_ended(handoff))
+    assert await handoff.query(HandoffWorkflow.status) == HandoffStatus.CLOSED
+
+    # The police see how the care ended, on their own case.
+    event = await eventually(lambda: scene.pool.fetchrow(
+        "select details from case_events where case_no = $1 and kind = 'CARE_CLOSED'", case_no))
+    assert '"SAFE_WITH_FAMILY"' in str(event["details"]) or "SAFE_WITH_FAMILY" in str(event["details"])
+    row = await scene.pool.fetchrow("select status, care_outcome, case_worker_id from handoffs where case_no = $1", case_no)
+    assert (row["status"], row["care_outcome"], row["case_worker_id"]) == (
+        "CLOSED", "SAFE_WITH_FAMILY", team.social_worker.member_id)
+    follow_up = await scene.pool.fetchrow("select status, outcome from follow_ups where handoff_id = $1",
+                                          handoff_id_of(case_no, 1))
+    assert (follow_up["status"], follow_up["outcome"]) == ("DONE", "ผู้เสียหายปลอดภัย อยู่กับญาติ")
+
+
+async def test_the_national_desk_may_act_for_any_province_but_names_a_local_case_worker(scene: Scene, team: Team) -> None:
+    _, _, handoff = await forwarded_case(scene)
+    assert await refusal(handoff, team_action(TeamActionKind.ACCEPT, team.national)) == "InvalidAction"
+    assert await refusal(handoff, team_action(
+        TeamActionKind.ACCEPT, team.national, case_worker_id=team.stranger.member_id)) == "InvalidAction"
+    outcome = await handoff.execute_update(HandoffWorkflow.act, team_action(
+        TeamActionKind.ACCEPT, team.national, case_worker_id=team.coordinator.member_id))
+    assert outcome.case_worker_id == team.coordinator.member_id

@@ -1,0 +1,432 @@
+"""One hand-off: a forwarded case in the hands of its province's multidisciplinary team.
+
+The story: keep the hand-off in the read model and ask the reporter, through the bot, whether the
+team may contact them. Alert the team at once; while nobody accepts, remind it at half and three
+quarters of its time to accept (a service level administrators set), then tell the head of the
+provincial office, then the national desk. A member accepts, naming the case worker, or hands the
+case back to the police with a reason; either way the forwarding case hears it at once. In care the
+team plans follow-ups, each reminded before it is due and again when overdue, and records their
+outcomes, until the care closes with an outcome category and a note, which the police side sees on
+its case. The hand-off outlives its case (it is started with parent-close policy ABANDON). The
+reporter hears from it only if they agreed to be contacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, FailureError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.handoff import (
+        FINAL_HANDOFF_STATUSES,
+        TEAM_NEEDS_NOTE,
+        CareOutcome,
+        Consent,
+        FollowUp,
+        FollowUpStatus,
+        HandoffDecision,
+        HandoffEvent,
+        HandoffOpened,
+        HandoffOpening,
+        HandoffOutcome,
+        HandoffStatus,
+        IllegalTeamAction,
+        TeamAction,
+        TeamActionKind,
+        TeamAudience,
+        TeamAudienceRequest,
+        TeamContact,
+        TeamMember,
+        TeamRung,
+        acceptance_ladder,
+        follow_up_reminders,
+        handoff_status_after,
+        in_team_of,
+    )
+    from domain.models import BotMessage, CaseEvent, Language, LineEvent, Prompt
+    from domain.postbacks import Postback
+    from workflows import options, search_attributes
+    from workflows.ids import case_workflow_id
+    from workflows.speaking import refusal, send_line
+
+# The reporter's answers, as the consent question's buttons carry them.
+CONSENT_ANSWERS = {"YES": Consent.GIVEN, "NO": Consent.REFUSED}
+
+
+@workflow.defn
+class HandoffWorkflow:
+    @workflow.init
+    def __init__(self, opening: HandoffOpening) -> None:
+        self._opening = opening
+        self._id = opening.handoff_id
+        self._status = HandoffStatus.AWAITING
+        self._consent = Consent.ASKED
+        self._case_worker_id: int | None = None
+        self._follow_ups: list[FollowUp] = []
+        self._reminded: set[tuple[int, str]] = set()
+        self._plan_version = 0  # moves whenever the care plan changes: the reminders look again
+        self._answers: deque[LineEvent] = deque()
+        self._seen_event_ids: set[str] = set()
+        self._acting = asyncio.Lock()
+        self._events = 0
+        self._escalation_level = 0
+        self._told_reporter_in_care = False
+
+    # --- what comes in --------------------------------------------------------------------
+
+    @workflow.signal
+    def reporter_consent(self, event: LineEvent) -> None:
+        """The reporter's yes / no to being contacted, handed over by the webhook."""
+        if event.event_id not in self._seen_event_ids:
+            self._seen_event_ids.add(event.event_id)
+            self._answers.append(event)
+
+    @workflow.update
+    async def act(self, action: TeamAction) -> HandoffOutcome:
+        return await self._apply(action)
+
+    @act.validator
+    def _validate_act(self, action: TeamAction) -> None:
+        self._check(action)
+
+    @workflow.query
+    def status(self) -> HandoffStatus:
+        return self._status
+
+    @workflow.query
+    def consent(self) -> Consent:
+        return self._consent
+
+    @workflow.query
+    def care_plan(self) -> list[FollowUp]:
+        return self._follow_ups
+
+    # --- the story ---------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, opening: HandoffOpening) -> HandoffStatus:
+        self._show_details()
+        minutes = await workflow.execute_local_activity("team_accept_minutes", result_type=int, **options.STORE)
+        accept_within = timedelta(minutes=minutes)
+        self._accept_due_at = opening.forwarded_at + accept_within
+        await workflow.execute_local_activity(
+            "record_handoff_opened", HandoffOpened(opening=opening, accept_due_at=self._accept_due_at), **options.STORE
+        )
+        listening = asyncio.create_task(self._keep_listening())
+        await asyncio.gather(self._ask_consent(), self._await_acceptance(accept_within))
+        if self._status == HandoffStatus.IN_CARE:
+            await self._care()
+        await listening
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._status
+
+    async def _ask_consent(self) -> None:
+        await self._tell_reporter(Prompt.CONSENT_QUESTION, key="consent-question", handoff_id=self._id)
+
+    async def _await_acceptance(self, accept_within: timedelta) -> None:
+        for rung in acceptance_ladder(accept_within):
+            wait = self._opening.forwarded_at + rung.after - workflow.now()
+            if wait.total_seconds() > 0:
+                try:
+                    await workflow.wait_condition(lambda: self._status != HandoffStatus.AWAITING, timeout=wait)
+                except asyncio.TimeoutError:
+                    pass
+            if self._status != HandoffStatus.AWAITING:
+                return  # a member accepted or handed it back: no more reminders
+            if rung.level > self._escalation_level:
+                self._escalation_level = rung.level
+                workflow.upsert_search_attributes([search_attributes.ESCALATION_LEVEL.value_set(rung.level)])
+                await self._record("ESCALATED", {"level": rung.level})
+            await self._alert_team(rung)
+        await workflow.wait_condition(lambda: self._status != HandoffStatus.AWAITING)
+
+    async def _care(self) -> None:
+        """Reminds follow-ups as they come due, until the care closes."""
+        while self._status == HandoffStatus.IN_CARE:
+            version = self._plan_version
+            changed = lambda: self._status != HandoffStatus.IN_CARE or self._plan_version != version  # noqa: E731
+            next_reminder = self._next_reminder()
+            if next_reminder is None:
+                await workflow.wait_condition(changed)
+                continue
+            follow_up, what, at = next_reminder
+            wait = at - workflow.now()
+            if wait.total_seconds() > 0:
+                try:
+                    await workflow.wait_condition(changed, timeout=wait)
+                    continue
+                except asyncio.TimeoutError:
+                    pass
+            self._reminded.add((follow_up.number, what))
+            await self._remind(follow_up, what)
+
+    def _next_reminder(self) -> tuple[FollowUp, str, datetime] | None:
+        due = [(at, follow_up.number, what, follow_up)
+               for follow_up in self._follow_ups
+               for what, at in follow_up_reminders(follow_up)
+               if (follow_up.number, what) not in self._reminded]
+        if not due:
+            return None
+        at, _, what, follow_up = min(due, key=lambda item: (item[0], item[1]))
+        return follow_up, what, at
+
+    async def _keep_listening(self) -> None:
+        """The reporter's answers, for as long as the hand-off runs."""
+        while True:
+            await workflow.wait_condition(lambda: bool(self._answers) or self._status in FINAL_HANDOFF_STATUSES)
+            if not self._answers:
+                return
+            await self._answer_consent(self._answers.popleft())
+
+    async def _answer_consent(self, event: LineEvent) -> None:
+        postback = Postback.decode(event.postback_data)
+        consent = CONSENT_ANSWERS.get(postback.code or "") if postback else None
+        # Only the reporter answers for the reporter.
+        if event.user_id != self._opening.reporter.user_id or consent is None:
+            workflow.logger.warning("hand-off %s ignored a consent answer it cannot use", self._id)
+            return
+        self._consent = consent
+        await self._record("CONSENT", {"consent": consent.value}, actor="reporter")
+        await self._send(self._opening.reporter.user_id, self._opening.reporter.language,
+                         [BotMessage(prompt=Prompt.CONSENT_THANKS,
+                                     params={"case_no": self._opening.case_no, "consent": consent.value})],
+                         key=f"answer-{event.event_id}", reply_to=event)
+        if self._status == HandoffStatus.IN_CARE:
+            await self._tell_reporter_in_care()
+
+    # --- the team's actions ------------------------------------------------------------------
+
+    def _check(self, action: TeamAction) -> None:
+        """Refuses, before anything is written, what this member may not do to this hand-off now."""
+        if not in_team_of(action.member, self._opening.province_code):
+            raise refusal("OutsideTeam", "เรื่องนี้เป็นของทีมจังหวัดอื่น", "this hand-off belongs to another province's team")
+        try:
+            handoff_status_after(self._status, action.kind)
+        except IllegalTeamAction as error:
+            raise refusal("IllegalTeamAction", f"สถานะการส่งต่อตอนนี้คือ {self._status.value}", str(error)) from None
+        if action.kind in TEAM_NEEDS_NOTE and not (action.note or "").strip():
+            raise refusal("InvalidAction", "ต้องมีบันทึกประกอบ", f"{action.kind.value} needs a note")
+        if action.kind == TeamActionKind.ASSIGN and action.case_worker_id is None:
+            raise refusal("InvalidAction", "ต้องเลือกผู้ดูแล", "ASSIGN needs a case worker")
+        if action.kind == TeamActionKind.PLAN:
+            if action.follow_up is None:
+                raise refusal("InvalidAction", "ต้องระบุการติดตาม", "PLAN needs a follow-up")
+            if action.follow_up.due_at.tzinfo is None or action.follow_up.due_at <= workflow.now():
+                raise refusal("InvalidAction", "กำหนดเวลาต้องเป็นเวลาในอนาคต", "a follow-up must be due in the future")
+        if action.kind == TeamActionKind.RECORD and self._planned(action.follow_up_number) is None:
+            raise refusal("InvalidAction", "ไม่พบการติดตามที่ยังค้างอยู่", "no planned follow-up with that number")
+        if action.kind == TeamActionKind.CLOSE and action.outcome is None:
+            raise refusal("InvalidAction", "ต้องระบุผลการดูแล", "CLOSE needs an outcome category")
+
+    async def _apply(self, action: TeamAction) -> HandoffOutcome:
+        async with self._acting:
+            self._check(action)  # again: another member may have acted meanwhile
+            member = action.member
+            details: dict[str, object] = {"member_id": member.member_id}
+            actor = f"member:{member.member_id}"
+            number: int | None = None
+            if action.kind == TeamActionKind.ACCEPT:
+                case_worker = await self._case_worker(action.case_worker_id or member.member_id, member)
+                self._set_status(HandoffStatus.IN_CARE)
+                self._case_worker_id = case_worker.member_id
+                await self._record("ACCEPTED", {**details, "case_worker_id": case_worker.member_id}, actor=actor)
+                await asyncio.gather(self._tell_case(accepted=True, member=member),
+                                     self._tell_case_worker(case_worker, member),
+                                     self._tell_reporter_in_care())
+            elif action.kind == TeamActionKind.REJECT:
+                self._set_status(HandoffStatus.REJECTED)
+                await self._record("REJECTED", {**details, "reason": action.note}, actor=actor)
+                await self._tell_case(accepted=False, member=member, reason=action.note)
+            elif action.kind == TeamActionKind.ASSIGN:
+                assert action.case_worker_id is not None
+                case_worker = await self._case_worker(action.case_worker_id, member)
+                self._case_worker_id = case_worker.member_id
+                await self._record("ASSIGNED", {**details, "case_worker_id": case_worker.member_id}, actor=actor)
+                await self._tell_case_worker(case_worker, member)
+            elif action.kind == TeamActionKind.PLAN:
+                assert action.follow_up is not None
+                number = len(self._follow_ups) + 1
+                plan = action.follow_up
+                self._follow_ups.append(FollowUp(number=number, kind=plan.kind, due_at=plan.due_at, note=plan.note,
+                                                 planned_by=member.member_id, planned_at=workflow.now()))
+                self._plan_version += 1
+                await self._record("PLANNED", {**details, "number": number, "kind": plan.kind.value,
+                                               "due_at": plan.due_at.isoformat(), "note": plan.note}, actor=actor)
+            elif action.kind == TeamActionKind.RECORD:
+                follow_up = self._planned(action.follow_up_number)
+                assert follow_up is not None
+                number = follow_up.number
+                follow_up.status, follow_up.outcome, follow_up.recorded_at = FollowUpStatus.DONE, action.note, workflow.now()
+                self._plan_version += 1
+                await self._record("RECORDED", {**details, "number": number, "outcome": action.note}, actor=actor)
+            elif action.kind == TeamActionKind.CLOSE:
+                assert action.outcome is not None
+                for follow_up in self._follow_ups:
+                    if follow_up.status == FollowUpStatus.PLANNED:
+                        follow_up.status = FollowUpStatus.CANCELLED
+                self._set_status(HandoffStatus.CLOSED)
+                await self._record("CLOSED", {**details, "outcome": action.outcome.value, "note": action.note},
+                                   actor=actor)
+                await self._tell_police_care_closed(action.outcome, action.note or "")
+            else:
+                await self._record("NOTE", {**details, "note": action.note}, actor=actor)
+            return HandoffOutcome(handoff_id=self._id, status=self._status, case_worker_id=self._case_worker_id,
+                                  follow_up_number=number)
+
+    def _planned(self, number: int | None) -> FollowUp | None:
+        return next((f for f in self._follow_ups if f.number == number and f.status == FollowUpStatus.PLANNED), None)
+
+    async def _case_worker(self, member_id: int, acting: TeamMember) -> TeamMember:
+        """The case worker must be an active member of this province's team."""
+        if member_id == acting.member_id and acting.province_code == self._opening.province_code:
+            return acting
+        try:
+            member = await workflow.execute_local_activity("get_team_member", member_id, result_type=TeamMember,
+                                                           **options.STORE)
+        except ActivityError:
+            raise refusal("InvalidAction", "ไม่พบผู้ดูแลที่เลือก", "no such case worker") from None
+        if member.province_code != self._opening.province_code:
+            raise refusal("InvalidAction", "ผู้ดูแลต้องอยู่ในทีมของจังหวัดนี้", "the case worker must be in this province's team")
+        return member
+
+    def _set_status(self, status: HandoffStatus) -> None:
+        self._status = status
+        workflow.upsert_search_attributes([search_attributes.HANDOFF_STATUS.value_set(status.value)])
+        self._show_details()
+
+    # --- telling people ----------------------------------------------------------------------
+
+    async def _tell_case(self, accepted: bool, member: TeamMember, reason: str | None = None) -> None:
+        """The forwarding case waits for the team's answer; it may have ended (an operator stopped it)."""
+        decision = HandoffDecision(handoff_id=self._id, accepted=accepted, reason=reason, member=member,
+                                   at=workflow.now())
+        try:
+            await workflow.get_external_workflow_handle(case_workflow_id(self._opening.case_no)).signal(
+                "handoff_decided", decision)
+        except FailureError:
+            workflow.logger.warning("hand-off %s could not tell its case, which has ended", self._id)
+            await self._record("CASE_NOT_TOLD", {"accepted": accepted})
+
+    async def _tell_case_worker(self, case_worker: TeamMember, by: TeamMember) -> None:
+        if case_worker.member_id == by.member_id:
+            return  # they know: they chose themselves
+        await self._tell_members([case_worker.member_id], Prompt.HANDOFF_ASSIGNED, self._facts(),
+                                 key=f"assigned-{self._events}")
+
+    async def _tell_reporter_in_care(self) -> None:
+        """Only a reporter who agreed to be contacted hears that someone will."""
+        if self._consent != Consent.GIVEN or self._told_reporter_in_care:
+            return
+        self._told_reporter_in_care = True
+        await self._tell_reporter(Prompt.REPORTER_IN_CARE, key="in-care")
+        await self._record("REPORTER_TOLD", {"prompt": Prompt.REPORTER_IN_CARE.value})
+
+    async def _tell_police_care_closed(self, outcome: CareOutcome, note: str) -> None:
+        """The police see how the care ended on their own case's timeline."""
+        await workflow.execute_local_activity(
+            "append_case_event",
+            CaseEvent(key=f"{self._id}:care-closed", case_no=self._opening.case_no, kind="CARE_CLOSED",
+                      at=workflow.now(), actor="team",
+                      details={"handoff_id": self._id, "outcome": outcome.value, "note": note}),
+            **options.STORE,
+        )
+
+    async def _alert_team(self, rung: TeamRung) -> None:
+        contacts = await self._contacts(rung.audiences)
+        params = {**self._facts(), "forwarded_at": self._opening.forwarded_at.isoformat(),
+                  "accept_due_at": self._accept_due_at.isoformat(), "level": rung.level, "reminder": rung.reminder,
+                  "forward_note": self._opening.forward_note}
+        step = f"{rung.after.total_seconds():.0f}"
+        await asyncio.gather(*(
+            self._send(c.line_user_id, c.language, [BotMessage(prompt=Prompt.HANDOFF_ALERT, params=params)],
+                       key=f"alert-{step}-{c.member_id}", silent=False)
+            for c in contacts
+        ))
+        await self._record("REMINDED" if rung.reminder else "ALERTED",
+                           {"level": rung.level, "reminder": rung.reminder,
+                            "audiences": [a.value for a in rung.audiences], "member_ids": [c.member_id for c in contacts]})
+
+    async def _remind(self, follow_up: FollowUp, what: str) -> None:
+        """The case worker hears; when nobody can reach them on LINE, the team does."""
+        params = {**self._facts(), "number": follow_up.number, "kind": follow_up.kind.value,
+                  "due_at": follow_up.due_at.isoformat(), "overdue": what == "overdue"}
+        key = f"follow-up-{follow_up.number}-{what}"
+        reached = await self._tell_members([self._case_worker_id] if self._case_worker_id else [],
+                                           Prompt.FOLLOW_UP_REMINDER, params, key=key)
+        if not reached:
+            contacts = await self._contacts([TeamAudience.TEAM])
+            await self._send_to(contacts, Prompt.FOLLOW_UP_REMINDER, params, key=key)
+            reached = [c.member_id for c in contacts]
+        await self._record("FOLLOW_UP_REMINDED", {"number": follow_up.number, "what": what, "member_ids": reached})
+
+    async def _tell_members(self, member_ids: list[int], prompt: Prompt, params: dict, key: str) -> list[int]:
+        contacts = []
+        for member_id in member_ids:
+            contact = await workflow.execute_local_activity("team_member_contact", member_id,
+                                                            result_type=TeamContact | None, **options.STORE)
+            if contact is not None:
+                contacts.append(contact)
+        await self._send_to(contacts, prompt, params, key)
+        return [c.member_id for c in contacts]
+
+    async def _send_to(self, contacts: list[TeamContact], prompt: Prompt, params: dict, key: str) -> None:
+        await asyncio.gather(*(
+            self._send(c.line_user_id, c.language, [BotMessage(prompt=prompt, params=params)], key=f"{key}-{c.member_id}",
+                       silent=False)
+            for c in contacts
+        ))
+
+    async def _contacts(self, audiences: list[TeamAudience]) -> list[TeamContact]:
+        return await workflow.execute_local_activity(
+            "team_members_for_audiences",
+            TeamAudienceRequest(province_code=self._opening.province_code, audiences=audiences),
+            result_type=list[TeamContact],
+            **options.STORE,
+        )
+
+    async def _tell_reporter(self, prompt: Prompt, key: str, **params: str) -> None:
+        reporter = self._opening.reporter
+        await self._send(reporter.user_id, reporter.language,
+                         [BotMessage(prompt=prompt, params={"case_no": self._opening.case_no, **params})],
+                         key=f"reporter-{key}")
+
+    async def _send(self, user_id: str, language: Language, messages: list[BotMessage], key: str,
+                    silent: bool = True, reply_to: LineEvent | None = None) -> None:
+        if not await send_line(user_id, language, messages, key, silent=silent, reply_to=reply_to):
+            workflow.logger.warning("a LINE message of hand-off %s could not be delivered", self._id)
+
+    async def _record(self, kind: str, details: dict, actor: str = "system") -> None:
+        self._events += 1
+        await workflow.execute_local_activity(
+            "append_handoff_event",
+            HandoffEvent(key=f"{self._id}:{self._events}:{kind}", handoff_id=self._id, case_no=self._opening.case_no,
+                         kind=kind, at=workflow.now(), actor=actor, details=details),
+            **options.STORE,
+        )
+
+    def _facts(self) -> dict:
+        report = self._opening.report
+        return {
+            "case_no": self._opening.case_no,
+            "handoff_id": self._id,
+            "incident_th": report.incident_type.label_th if report.incident_type else None,
+            "incident_en": report.incident_type.label_en if report.incident_type else None,
+            "place_th": report.place.describe(Language.THAI),
+            "place_en": report.place.describe(Language.ENGLISH),
+            "path": f"/office/handoffs/{self._id}",
+        }
+
+    def _show_details(self) -> None:
+        """The hand-off at a glance in the Temporal UI: no personal data."""
+        report = self._opening.report
+        workflow.set_current_details("\n\n".join([
+            f"**{self._id}** — {self._status.value}",
+            f"เรื่อง {self._opening.case_no} ส่งต่อทีมสหวิชาชีพ (hand-off to the multidisciplinary team)",
+            f"ประเภท: {report.incident_type.label_th if report.incident_type else 'ไม่ระบุ'}",
+            f"จังหวัด: {report.place.province_name_th or 'ไม่ทราบ'}",
+        ]))
+
