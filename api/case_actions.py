@@ -1,15 +1,18 @@
-"""Sending an officer's action to its case workflow as a Temporal update, and what came of it.
+"""Sending an action to its workflow as a Temporal update, and what came of it: an officer's action
+to its case (here), a team member's to its hand-off (api.handoff_actions).
 
-Shared by the JSON API and the back office: the API never changes a case itself."""
+Shared by the JSON API and the back office: the API never changes a case or a hand-off itself."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
-from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -29,6 +32,8 @@ TRY_AGAIN = "ระบบงานไม่พร้อม ลองใหม่
 # The case workflow's rejection types, and what they mean over HTTP.
 REJECTIONS: dict[str, int] = {"OutsideJurisdiction": 403, "IllegalTransition": 409, "InvalidAction": 422}
 
+Outcome = TypeVar("Outcome")
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -40,27 +45,47 @@ class Refusal:
 
 
 async def send_action(client: Client, case_no: str, action: OfficerAction, idempotency_key: str) -> ActionOutcome | Refusal:
-    handle = client.get_workflow_handle(case_workflow_id(case_no))
+    return await execute_act_update(
+        client.get_workflow_handle(case_workflow_id(case_no)),
+        action,
+        # Temporal keeps one outcome per update id: a retried request is applied once.
+        update_id=f"officer-{action.officer.officer_id}-{idempotency_key}",
+        result_type=ActionOutcome,
+        rejections=REJECTIONS,
+        not_active=Refusal(409, CASE_NOT_ACTIVE, "CaseNotActive"),
+    )
+
+
+def _as_sent(cause: ApplicationError) -> str:
+    return cause.message
+
+
+async def execute_act_update(
+    handle: WorkflowHandle[Any, Any],
+    action: Any,
+    *,
+    update_id: str,
+    result_type: type[Outcome],
+    rejections: Mapping[str, int],
+    not_active: Refusal,
+    explain: Callable[[ApplicationError], str] = _as_sent,
+) -> Outcome | Refusal:
+    """The workflow's `act` update: its outcome, or a Refusal. `rejections` maps the workflow's
+    refusal types to HTTP statuses, `explain` turns a refusal into the message people read, and
+    `not_active` answers for a workflow that has finished (or never ran)."""
     try:
         async with asyncio.timeout(ACTION_WAIT.total_seconds()):
-            return await handle.execute_update(
-                ACT_UPDATE,
-                action,
-                # Temporal keeps one outcome per update id: a retried request is applied once.
-                id=f"officer-{action.officer.officer_id}-{idempotency_key}",
-                result_type=ActionOutcome,
-            )
+            return await handle.execute_update(ACT_UPDATE, action, id=update_id, result_type=result_type)
     except WorkflowUpdateFailedError as error:
         cause = error.cause
-        if isinstance(cause, ApplicationError) and cause.type in REJECTIONS:
-            return Refusal(REJECTIONS[cause.type], cause.message, cause.type)
-        log.error("case action failed unexpectedly: %s", type(cause).__name__)
+        if isinstance(cause, ApplicationError) and cause.type in rejections:
+            return Refusal(rejections[cause.type], explain(cause), cause.type)
+        log.error("an action failed unexpectedly: %s", type(cause).__name__)
         return Refusal(500, "เกิดข้อผิดพลาด — the action failed unexpectedly")
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
         return Refusal(503, TRY_AGAIN, "Unavailable")
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
-            # The case's workflow has finished (or never ran): nothing accepts actions any more.
-            return Refusal(409, CASE_NOT_ACTIVE, "CaseNotActive")
-        log.warning("Temporal unreachable for a case action: %s", error.status.name if error.status else "?")
+            return not_active
+        log.warning("Temporal unreachable for an action: %s", error.status.name if error.status else "?")
         return Refusal(503, TRY_AGAIN, "Unavailable")

@@ -1,8 +1,10 @@
 """The case dashboard's two downloads, as Excel workbooks in Thai:
 
-- "Download Excel": every case of the filter, one row each, newest first. Streamed: rows go from a
-  server-side cursor straight into a write-only workbook, so memory stays flat however many cases.
-- "Download report": the printable summary, the dashboard's figures with a chart each.
+- "Download Excel": every case of the filter, one row each, newest first, with its latest hand-off
+  to the multidisciplinary team. Streamed: rows go from a server-side cursor straight into a
+  write-only workbook, so memory stays flat however many cases.
+- "Download report": the printable summary, the dashboard's figures with a chart each, the
+  hand-offs' included.
 
 The reporter's phone number is masked (last four digits) unless the caller may reveal it.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from os import PathLike
 from typing import IO, Any
 
@@ -33,12 +35,15 @@ from database.case_statistics import (
     cases_per_type,
     time_to_acknowledge,
 )
+from database.handoff_statistics import HandoffFigures, handoff_figures
 from database.sql import Conditions
 from domain.clock import THAILAND
 from domain.dates import BUDDHIST_ERA_OFFSET
+from domain.handoff import CareOutcome, HandoffStatus
 from domain.masking import mask_phone, national_layout
 from domain.models import CaseStatus
 from domain.officer_messages import STATUS_LABELS
+from domain.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
 
 Destination = str | PathLike[str] | IO[bytes]
 
@@ -65,16 +70,31 @@ CASE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("เบอร์ผู้แจ้ง", 15),
     ("ละติจูด", 11),
     ("ลองจิจูด", 11),
+    # The case's latest hand-off to the multidisciplinary team, if any (never the team members' names).
+    ("สถานะการส่งต่อทีมสหวิชาชีพ", 22),
+    ("ส่งต่อทีมเมื่อ", 17),
+    ("ทีมรับเรื่องเมื่อ", 17),
+    ("ผลการดูแล", 28),
+    ("ปิดการดูแลเมื่อ", 17),
 )
 CASE_ROWS_SQL = """
     SELECT c.case_no, c.reported_at, t.label_th AS incident_type, c.status, p.name_th AS province,
            d.name_th AS district, s.name_th AS station, c.acknowledged_at, c.closed_at, c.escalation_level,
-           c.complete, c.review_flag, c.outcome_note, c.phone_e164, c.latitude, c.longitude
+           c.complete, c.review_flag, c.outcome_note, c.phone_e164, c.latitude, c.longitude,
+           h.status AS handoff_status, h.forwarded_at AS handoff_forwarded_at,
+           h.accepted_at AS handoff_accepted_at, h.care_outcome, h.closed_at AS care_closed_at
     FROM cases c
     LEFT JOIN incident_types t ON t.code = c.incident_type_code
     LEFT JOIN provinces p ON p.code = c.province_code
     LEFT JOIN districts d ON d.code = c.district_code
     LEFT JOIN stations s ON s.id = c.station_id
+    -- The latest attempt only (a case handed back and forwarded again has several), read from
+    -- the (case_no, attempt) key.
+    LEFT JOIN LATERAL (
+        SELECT l.status, l.forwarded_at, l.accepted_at, l.care_outcome, l.closed_at
+        FROM handoffs l WHERE l.case_no = c.case_no
+        ORDER BY l.attempt DESC LIMIT 1
+    ) h ON true
     WHERE {where}
     ORDER BY c.reported_at DESC, c.case_no DESC
 """
@@ -141,8 +161,18 @@ def _append_cases(sheet: Any, cases: list[asyncpg.Record], show_phone: Callable[
                 show_phone(case["phone_e164"]) if case["phone_e164"] else None,
                 case["latitude"],
                 case["longitude"],
+                _label(HANDOFF_STATUS_LABELS, HandoffStatus, case["handoff_status"]),
+                _date_time(sheet, case["handoff_forwarded_at"]),
+                _date_time(sheet, case["handoff_accepted_at"]),
+                _label(CARE_OUTCOME_LABELS, CareOutcome, case["care_outcome"]),
+                _date_time(sheet, case["care_closed_at"]),
             ]
         )
+
+
+def _label(labels: dict, kind: type, value: str | None) -> str | None:
+    """The Thai label of a stored value; None stays an empty cell."""
+    return None if value is None else labels[kind(value)][0]
 
 
 def _bold(sheet: Any, value: str) -> WriteOnlyCell:
@@ -180,21 +210,26 @@ PER_DAY_SHEET = "รายวัน"
 PER_TYPE_SHEET = "ประเภทเหตุ"
 PER_PROVINCE_SHEET = "จังหวัด"
 ACKNOWLEDGE_SHEET = "เวลารับทราบ"
+HANDOFF_SHEET = "ส่งต่อทีมสหวิชาชีพ"
 CASES_HEADER = "จำนวนเรื่อง"
+HANDOFFS_HEADER = "จำนวนการส่งต่อ"
 ALL_PROVINCES = "ทุกจังหวัด"
 
 
 async def write_summary_workbook(
-    connection: asyncpg.Connection, case_filter: CaseFilter, destination: Destination, today: date
+    connection: asyncpg.Connection, case_filter: CaseFilter, destination: Destination, today: date,
+    now: datetime | None = None,
 ) -> None:
     """The dashboard as a printable workbook: the filter and the counters on "สรุป", then a sheet
-    per figure (per day, per incident type, per province, time to acknowledge), each with its
-    chart. Dates are dd/mm/yyyy in the Buddhist era."""
+    per figure (per day, per incident type, per province, time to acknowledge, hand-offs to the
+    team), each with its chart. Dates are dd/mm/yyyy in the Buddhist era. `now` (default: the
+    current time) decides which hand-offs are overdue."""
     counters = await case_counters(connection, case_filter, today)
     per_day = await cases_per_day(connection, case_filter)
     per_type = await cases_per_type(connection, case_filter)
     per_province = await cases_per_province(connection, case_filter)
     acknowledge = await time_to_acknowledge(connection, case_filter)
+    handoffs = await handoff_figures(connection, case_filter, now or datetime.now(UTC))
 
     workbook = Workbook()
     summary = workbook.active
@@ -234,6 +269,7 @@ async def write_summary_workbook(
     _append(waits, "จำนวนเรื่องที่รับทราบแล้ว", acknowledge.acknowledged)
     _append(waits, "ค่ามัธยฐาน (นาที)", _minutes(acknowledge.median_seconds))
     _append(waits, "เปอร์เซ็นไทล์ที่ 90 (นาที)", _minutes(acknowledge.p90_seconds))
+    _handoff_sheet(workbook, handoffs)
     workbook.save(destination)
 
 
@@ -271,6 +307,38 @@ async def _province_name(connection: asyncpg.Connection, province_code: str | No
     return name or province_code
 
 
+def _handoff_sheet(workbook: Workbook, figures: HandoffFigures) -> Worksheet:
+    """The hand-offs forwarded in the period: where they stand, how soon the team accepted them,
+    then how the care ended, per category, with its chart."""
+    share = figures.share_accepted_in_time
+    counters: list[tuple[str, int | float | str]] = [
+        ("ส่งต่อทีมสหวิชาชีพ", figures.forwarded),
+        ("ทีมรับเรื่องแล้ว", figures.accepted),
+        (HANDOFF_STATUS_LABELS[HandoffStatus.IN_CARE][0], figures.in_care),
+        (HANDOFF_STATUS_LABELS[HandoffStatus.CLOSED][0], figures.closed),
+        (HANDOFF_STATUS_LABELS[HandoffStatus.REJECTED][0], figures.returned),
+        (HANDOFF_STATUS_LABELS[HandoffStatus.AWAITING][0], figures.awaiting),
+        ("เกินกำหนดรับเรื่อง", figures.overdue),
+        ("รับเรื่องทันกำหนด", figures.accepted_in_time),
+        ("สัดส่วนที่รับเรื่องทันกำหนด (%)", "-" if share is None else round(100 * share, 1)),
+        ("เวลาจนทีมรับเรื่อง ค่ามัธยฐาน (นาที)", _rounded(figures.median_minutes_to_accept)),
+        ("เวลาจนทีมรับเรื่อง เปอร์เซ็นไทล์ที่ 90 (นาที)", _rounded(figures.p90_minutes_to_accept)),
+    ]
+    sheet = workbook.create_sheet(HANDOFF_SHEET)
+    _append(sheet, "การส่งต่อทีมสหวิชาชีพ (ตามวันที่ส่งต่อ)", HANDOFFS_HEADER, bold=True)
+    for label, value in counters:
+        _append(sheet, label, value)
+    _append(sheet)
+    outcomes_header_row = len(counters) + 3  # after the counters' header, the counters and a blank line
+    _append(sheet, "ผลการดูแล", HANDOFFS_HEADER, bold=True)
+    for outcome, count in figures.care_outcomes.items():
+        _append(sheet, CARE_OUTCOME_LABELS[outcome][0], count)
+    _chart_beside(sheet, BarChart(), "ผลการดูแลตามประเภท", outcomes_header_row,
+                  outcomes_header_row + len(figures.care_outcomes))
+    _widen(sheet, 40, 14)
+    return sheet
+
+
 def _figure_sheet(
     workbook: Workbook,
     title: str,
@@ -285,9 +353,24 @@ def _figure_sheet(
     _append(sheet, label_header, CASES_HEADER, bold=True)
     for label, cases in rows:
         _append(sheet, label, cases)
-    last_row = max(len(rows) + 1, 2)  # an empty figure still gets its (blank) chart
-    chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=last_row), titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last_row))
+    _chart_beside(sheet, chart, chart_title, 1, len(rows) + 1, chart_height)
+    _widen(sheet, 34, 14)
+    return sheet
+
+
+def _chart_beside(
+    sheet: Worksheet,
+    chart: BarChart | LineChart,
+    chart_title: str,
+    header_row: int,
+    last_row: int,
+    chart_height: float = 10,
+) -> None:
+    """The chart of a two-column table (labels, numbers) from its header row to its last row,
+    to the right of the table."""
+    last_row = max(last_row, header_row + 1)  # an empty figure still gets its (blank) chart
+    chart.add_data(Reference(sheet, min_col=2, min_row=header_row, max_row=last_row), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last_row))
     chart.title = chart_title
     chart.legend = None
     # openpyxl leaves axes to the reader's default, and some Excel versions then hide them.
@@ -295,8 +378,6 @@ def _figure_sheet(
     chart.y_axis.delete = False
     chart.width, chart.height = 24, chart_height
     sheet.add_chart(chart, "D2")
-    _widen(sheet, 34, 14)
-    return sheet
 
 
 def _horizontal(chart: BarChart) -> BarChart:
@@ -320,6 +401,10 @@ def _append(sheet: Worksheet, *values: Any, bold: bool = False) -> None:
 
 def _minutes(seconds: float | None) -> float | str:
     return "-" if seconds is None else round(seconds / 60, 1)
+
+
+def _rounded(minutes: float | None) -> float | str:
+    return "-" if minutes is None else round(minutes, 1)
 
 
 def _widen(sheet: Worksheet, *widths: int) -> None:

@@ -109,6 +109,7 @@ class CaseCounters:
     not_found: int
     prank: int
     forwarded: int
+    returned: int  # handed back by the multidisciplinary team, open again at the station
 
     def of_status(self, status: CaseStatus) -> int:
         return getattr(self, status.value.lower())

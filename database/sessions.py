@@ -24,6 +24,8 @@ IDLE_TIMEOUT = timedelta(hours=2)
 FAILURE_WINDOW = timedelta(minutes=15)
 FAILURES_PER_USERNAME = 5
 FAILURES_PER_CLIENT = 20
+# The account as a session knows it: with the team member a team's account acts as.
+SESSION_ACCOUNT_COLUMNS = f"{ACCOUNT_COLUMNS}, a.team_member_id"
 # Checked when the username is unknown, so a wrong username takes as long as a wrong password.
 _DUMMY_HASH = hash_password("not a real password, only for timing")
 
@@ -48,7 +50,7 @@ async def sign_in(connection: asyncpg.Connection, username: str, password: str, 
     if await _throttled(connection, username, client):
         return SignInRefusal.THROTTLED
     row = await connection.fetchrow(
-        f"SELECT {ACCOUNT_COLUMNS}, a.password_hash FROM accounts a WHERE a.username = $1 AND a.active", username
+        f"SELECT {SESSION_ACCOUNT_COLUMNS}, a.password_hash FROM accounts a WHERE a.username = $1 AND a.active", username
     )
     if row is None or not password_matches(row["password_hash"], password):
         if row is None:
@@ -82,7 +84,7 @@ async def start_session(connection: asyncpg.Connection, account_id: int) -> tupl
         "VALUES ($1, $2, $3, now() + $4::interval)",
         _hash(token), account_id, csrf, SESSION_LIFETIME,
     )
-    account = await connection.fetchrow(f"SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1", account_id)
+    account = await connection.fetchrow(f"SELECT {SESSION_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1", account_id)
     return token, Session(Account(**dict(account)), csrf)
 
 
@@ -94,7 +96,7 @@ async def current_session(connection: asyncpg.Connection, token: str) -> Session
         FROM accounts AS a
         WHERE s.token_hash = $1 AND a.id = s.account_id AND a.active AND s.ended_at IS NULL
           AND s.expires_at > now() AND s.last_seen_at > now() - $2::interval
-        RETURNING {ACCOUNT_COLUMNS}, s.csrf_token
+        RETURNING {SESSION_ACCOUNT_COLUMNS}, s.csrf_token
         """,
         _hash(token), IDLE_TIMEOUT,
     )

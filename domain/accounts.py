@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from domain.scope import CaseScope
+from domain.scope import CaseScope, HandoffScope
 
 
 class AccountRole(StrEnum):
@@ -26,6 +26,9 @@ ACCOUNT_ROLE_LABELS: dict[AccountRole, tuple[str, str]] = {
 }
 # Who handles cases and so may see a reporter's phone number without asking to unmask it.
 HANDLES_CASES = frozenset({AccountRole.CENTRE_OPERATOR, AccountRole.STATION_OFFICER})
+# Who reads the team's hand-off pages (the care plan and its notes are the team's): the team and
+# administrators. The police see a forwarded case's outcome on their own case page.
+READS_HANDOFFS = frozenset({AccountRole.TEAM_MEMBER, AccountRole.SUPERADMIN, AccountRole.PROVINCE_ADMIN})
 # Who manages accounts, settings and the directory.
 ADMINISTRATORS = frozenset({AccountRole.SUPERADMIN, AccountRole.PROVINCE_ADMIN})
 
@@ -40,6 +43,7 @@ class Account(BaseModel):
     province_code: str | None = None
     station_id: int | None = None
     officer_id: int | None = None  # acts on cases as this officer; None: reads only
+    team_member_id: int | None = None  # a team's account acts on hand-offs as this member; None: reads only
 
     @property
     def scope(self) -> CaseScope:
@@ -49,6 +53,25 @@ class Account(BaseModel):
             return CaseScope(station_id=self.station_id, nothing=self.station_id is None)
         return CaseScope(province_code=self.province_code, nothing=self.province_code is None,
                          forwarded_only=self.role == AccountRole.TEAM_MEMBER)
+
+    @property
+    def handoff_scope(self) -> HandoffScope:
+        """A station sees what it forwarded; a province's team, administrators and 191 centre its
+        province's hand-offs; the national administrators every one."""
+        if self.role == AccountRole.SUPERADMIN:
+            return HandoffScope.national()
+        if self.role == AccountRole.STATION_OFFICER:
+            return HandoffScope(station_id=self.station_id, nothing=self.station_id is None)
+        return HandoffScope(province_code=self.province_code, nothing=self.province_code is None)
+
+    @property
+    def reads_handoffs(self) -> bool:
+        return self.role in READS_HANDOFFS
+
+    @property
+    def acts_on_handoffs(self) -> bool:
+        """Only a team's account linked to a team member acts; every other account reads."""
+        return self.role == AccountRole.TEAM_MEMBER and self.team_member_id is not None
 
     @property
     def is_administrator(self) -> bool:

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 import logging
 
-from api.back_office import administration, case_desk, dashboard, incident_map, sign_in
+from api.back_office import administration, case_desk, dashboard, handoff_desk, incident_map, sign_in
 from api.back_office.sessions import SignInRequired
 
 
@@ -35,6 +35,7 @@ def mount_back_office(app: FastAPI) -> None:
     app.mount("/office/static", StaticFiles(directory=Path(__file__).parent / "static"), name="office-static")
     app.include_router(sign_in.router)
     app.include_router(case_desk.router)
+    app.include_router(handoff_desk.router)
     app.include_router(dashboard.router)
     app.include_router(incident_map.router)
     app.include_router(administration.router)

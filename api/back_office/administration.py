@@ -1,5 +1,5 @@
-"""Administration: user accounts, officers' LINE registration codes, the directory import, the
-incident types and their escalation ladders, the audit log, and one's own password.
+"""Administration: user accounts, officers' and team members' LINE registration codes, the directory
+import, the incident types and their escalation ladders, the audit log, and one's own password.
 
 National administrators manage everything; province administrators manage their province's
 accounts and officers. Every change is written to the audit log."""
@@ -18,7 +18,7 @@ from api.back_office.sessions import CurrentSession, FormSession
 from api.back_office.web import page
 from database.accounts import AccountRefused, create_account, disable_account, password_matches, set_password
 from database.directory_import import import_directory, read_workbook
-from database.officer_codes import DEFAULT_VALIDITY, issue_registration_code
+from database.officer_codes import DEFAULT_VALIDITY, issue_registration_code, issue_team_registration_code
 from database.sql import Conditions
 from domain.accounts import Account, AccountRole
 from domain.clock import thai_midnight
@@ -82,6 +82,7 @@ async def create(
     role: Annotated[AccountRole, Form()], password: Annotated[str, Form(max_length=256)],
     province_code: Annotated[str, Form(max_length=2)] = "", station_code: Annotated[str, Form(max_length=64)] = "",
     officer_code: Annotated[str, Form(max_length=64)] = "",
+    team_member_code: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     account = session.account
     _administrator(account)
@@ -92,11 +93,11 @@ async def create(
     async with request.app.state.pool.acquire() as connection:
         try:
             # A province administrator's accounts are in their province: create_account refuses a
-            # station or an officer of another one.
+            # station, an officer or a team member of another one.
             account_id = await create_account(
                 connection, username=username, display_name=display_name.strip() or username, password=password,
                 role=role, province_code=province_code or None, station_code=station_code or None,
-                officer_code=officer_code or None)
+                officer_code=officer_code or None, team_member_code=team_member_code.strip() or None)
         except AccountRefused as refusal:
             return await _accounts_page(request, account, status_code=422, problem=str(refusal))
         await audit.record(connection, "ACCOUNT_CREATED", account=account, created_account_id=account_id,
@@ -137,24 +138,43 @@ async def registration_code(request: Request, session: FormSession,
     return await _accounts_page(request, account, issued_code=(officer_code.strip(), code))
 
 
+@router.post("/accounts/team-registration-code")
+async def team_registration_code(request: Request, session: FormSession,
+                                 member_code: Annotated[str, Form(max_length=64)]) -> Response:
+    """A one-time code for a multidisciplinary team member to type in LINE; shown once, here."""
+    account = session.account
+    _administrator(account)
+    member_code = member_code.strip()
+    async with request.app.state.pool.acquire() as connection:
+        member = await connection.fetchrow(
+            "SELECT province_code FROM team_members WHERE code = $1 AND active", member_code)
+        if member is None or (account.role != AccountRole.SUPERADMIN and member["province_code"] != account.province_code):
+            return await _accounts_page(request, account, status_code=404,
+                                        problem="ไม่พบสมาชิกทีมสหวิชาชีพรหัสนี้ในพื้นที่ของท่าน — no such team member in your area")
+        code = await issue_team_registration_code(connection, member_code, DEFAULT_VALIDITY)
+        await audit.record(connection, "REGISTRATION_CODE_ISSUED", account=account, team_member_code=member_code)
+    return await _accounts_page(request, account, issued_code=(member_code, code))
+
+
 @router.post("/accounts/import")
 async def import_officers(request: Request, session: FormSession, workbook: UploadFile) -> Response:
-    """The directory import (stations and officers) from an Excel workbook: all rows or none."""
+    """The directory import (stations, officers, team members) from an Excel workbook: all rows or none."""
     account = session.account
     _national(account)
     content = await workbook.read(MAX_IMPORT_BYTES + 1)
     if len(content) > MAX_IMPORT_BYTES:
         return await _accounts_page(request, account, status_code=413, problem="ไฟล์ใหญ่เกิน 10 MB — over 10 MB")
     try:
-        stations, officers = read_workbook(io.BytesIO(content))
+        stations, officers, team_members = read_workbook(io.BytesIO(content))
     except Exception:  # noqa: BLE001 - any unreadable upload gets the same plain answer
         return await _accounts_page(request, account, status_code=422,
                                     problem="อ่านไฟล์ไม่ได้ ต้องเป็น .xlsx — not a readable .xlsx workbook")
     async with request.app.state.pool.acquire() as connection:
-        report = await import_directory(connection, stations, officers)
+        report = await import_directory(connection, stations, officers, team_members)
         await audit.record(connection, "DIRECTORY_IMPORTED" if report.imported else "DIRECTORY_IMPORT_REFUSED",
                            account=account, problems=len(report.problems), officers_created=report.officers_created,
-                           stations_created=report.stations_created)
+                           stations_created=report.stations_created,
+                           team_members_created=report.team_members_created)
     return await _accounts_page(request, account, status_code=200 if report.imported else 422, import_report=report)
 
 

@@ -1,9 +1,11 @@
 """The case desk: the live list of the cases a user may see, and one case's page with its
 timeline, the reporter's messages and photos, and the actions.
 
-A case outside the user's scope answers 404, exactly like a case that does not exist. Every
-view of a case, every unmasking of a phone number and every action goes to the audit log.
-Actions are the case workflow's updates, as in the JSON API."""
+A case outside the user's scope answers 404, exactly like a case that does not exist; a
+multidisciplinary team opens no police case page at all (its view is the hand-off page) and is sent
+to its inbox. Every view of a case, every unmasking of a phone number and every action goes to the
+audit log. Actions are the case workflow's updates, as in the JSON API. A forwarded case shows its
+latest hand-off: where the team stands, why it gave the case back, or how the care ended."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.back_office import audit
 from api.back_office.sessions import CurrentSession, FormSession
+from api.back_office.sign_in import TEAM_HOME
 from api.back_office.web import page
 from api.case_actions import Refusal, send_action
 from database.officers import officer_by_id
@@ -27,6 +30,7 @@ from domain.masking import mask_phone
 from domain.models import ActionKind, CaseStatus, OfficerAction
 from domain.officer_messages import ACTION_LABELS, STATUS_LABELS
 from domain.phone import read_phone_number
+from domain.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
 from workflows.ids import case_workflow_id
 
 router = APIRouter(prefix="/office/cases", include_in_schema=False)
@@ -71,6 +75,8 @@ CaseNumberSearch = Annotated[str | None, Query(max_length=32)]
 @router.get("")
 async def case_list(request: Request, session: CurrentSession, status: ListStatus = "OPEN",
                     q: CaseNumberSearch = None) -> Response:
+    if not session.account.scope.opens_case_pages:
+        return RedirectResponse(TEAM_HOME, status_code=303)
     async with request.app.state.pool.acquire() as connection:
         rows = await _cases(connection, session.account, status, q)
     return page(request, "cases.html", cases=rows, status=status, q=q or "", statuses=STATUS_LABELS,
@@ -81,6 +87,8 @@ async def case_list(request: Request, session: CurrentSession, status: ListStatu
 async def case_rows(request: Request, session: CurrentSession, status: ListStatus = "OPEN",
                     q: CaseNumberSearch = None) -> Response:
     """The list's rows alone: the page polls them, so new cases and new statuses show without a reload."""
+    if not session.account.scope.opens_case_pages:
+        return RedirectResponse(TEAM_HOME, status_code=303)
     async with request.app.state.pool.acquire() as connection:
         rows = await _cases(connection, session.account, status, q)
     return page(request, "case_rows.html", cases=rows)
@@ -90,7 +98,8 @@ async def _case_in_scope(connection: asyncpg.Connection, account: Account, case_
     row = await connection.fetchrow(
         f"SELECT c.*, {LIST_COLUMNS} FROM cases c {LIST_JOINS} WHERE c.case_no = $1", case_no.upper()
     )
-    if row is None or not account.scope.allows(row["province_code"], row["station_id"], row["status"]):
+    if row is None or not account.scope.opens_case_pages or not account.scope.allows(
+            row["province_code"], row["station_id"], row["status"]):
         raise HTTPException(404, NOT_FOUND)
     return row
 
@@ -116,6 +125,12 @@ async def _render_case(request: Request, account: Account, case_no: str, unmaske
             "SELECT id, content_type, size, received_at FROM case_attachments WHERE case_no = $1 ORDER BY received_at",
             case["case_no"],
         )
+        # The team's side of a forwarded case, without the team's own timeline.
+        handoff = await connection.fetchrow(
+            "SELECT handoff_id, attempt, status, province_code, station_id, forwarded_at, accepted_at, rejected_at, "
+            "reject_reason, closed_at, care_outcome, care_note FROM handoffs WHERE case_no = $1 "
+            "ORDER BY attempt DESC LIMIT 1", case["case_no"]
+        )
         await audit.record(connection, "CASE_VIEWED", account=account, case_no=case["case_no"], via="back_office")
         can_act = account.officer_id is not None and CaseStatus(case["status"]) not in FINAL_STATUSES
         # Where it could be moved to: the province's other stations.
@@ -134,7 +149,10 @@ async def _render_case(request: Request, account: Account, case_no: str, unmaske
         phone=(read_phone_number(phone).national if reveal else mask_phone(phone)) if phone else None,
         phone_revealed=reveal, temporal_link=temporal_link, can_act=can_act, actions=actions,
         idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url, stations=stations,
-        reassign_label=ACTION_LABELS[ActionKind.REASSIGN],
+        reassign_label=ACTION_LABELS[ActionKind.REASSIGN], handoff=handoff,
+        handoff_page_open=handoff is not None and account.handoff_scope.allows(handoff["province_code"],
+                                                                                handoff["station_id"]),
+        handoff_status_labels=HANDOFF_STATUS_LABELS, care_outcome_labels=CARE_OUTCOME_LABELS,
         tile_attribution=settings.map_tile_attribution, done=ACTION_LABELS.get(done) if done else None, refused=refused,
         status_code=refused.status if refused else 200,
     )

@@ -1,11 +1,12 @@
-"""The brief's dashboards: cases (counters, charts, Excel and a printable report) and officers
-(registered or not, per role), for the provinces the user may see."""
+"""The brief's dashboards: cases (counters, charts, Excel and a printable report), the hand-offs
+to the multidisciplinary teams, and officers (registered or not, per role), for the provinces the
+user may see."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -24,10 +25,13 @@ from database.case_statistics import (
     cases_per_type,
     time_to_acknowledge,
 )
+from database.handoff_statistics import handoff_figures
 from database.officer_statistics import officer_counts
 from domain.accounts import HANDLES_CASES, Account, AccountRole
 from domain.clock import THAILAND
+from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
+from domain.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
 
 router = APIRouter(prefix="/office", include_in_schema=False)
 
@@ -86,6 +90,7 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
         acknowledge = await time_to_acknowledge(connection, case_filter)
         target = await connection.fetchrow(
             "SELECT minutes, label_th, label_en FROM service_levels WHERE code = 'ACKNOWLEDGE'")
+        handoffs = await handoff_figures(connection, case_filter, datetime.now(UTC))
     charts = {
         "perDay": {"labels": [d.day.isoformat() for d in per_day], "values": [d.cases for d in per_day]},
         "perType": {"labels": [[t.label_th, t.label_en] for t in per_type], "values": [t.cases for t in per_type]},
@@ -93,10 +98,14 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
                         "values": [p.cases for p in per_province[:20]]},
         "acknowledge": {"labels": [[b.label_th, b.label_en] for b in acknowledge.buckets],
                         "values": [b.cases for b in acknowledge.buckets]},
+        "careOutcomes": {"labels": [list(CARE_OUTCOME_LABELS[o]) for o in handoffs.care_outcomes],
+                         "values": list(handoffs.care_outcomes.values())},
     }
     return page(request, "dashboard.html", counters=counters, statuses=list(CaseStatus), per_type=per_type,
                 per_province=per_province, acknowledge=acknowledge, charts=charts, case_filter=case_filter,
                 target=target, within_target=acknowledge.within(target["minutes"]) if target else None,
+                handoffs=handoffs, handoff_statuses=HandoffStatus, handoff_status_labels=HANDOFF_STATUS_LABELS,
+                care_outcome_labels=CARE_OUTCOME_LABELS,
                 provinces=await _provinces(request, session.account), query=request.url.query)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.back_office import audit
@@ -24,11 +24,19 @@ from domain.officer_messages import STATUS_LABELS
 router = APIRouter(prefix="/office/map", include_in_schema=False)
 
 DEFAULT_PERIOD = timedelta(days=30)
+# The map's markers open police case pages: a multidisciplinary team works from its inbox instead.
+POLICE_ONLY = "แผนที่นี้สำหรับฝ่ายตำรวจและผู้ดูแลระบบ — the incident map is for the police and administrators"
 MAX_MARKERS = 5000  # the newest; the page says when there are more
+
+
+def _police_side_only(session) -> None:
+    if not session.account.scope.opens_case_pages:
+        raise HTTPException(403, POLICE_ONLY)
 
 
 @router.get("")
 async def incident_map(request: Request, session: CurrentSession) -> Response:
+    _police_side_only(session)
     settings = request.app.state.settings
     return page(request, "map.html", tile_url=settings.map_tile_url, tile_attribution=settings.map_tile_attribution,
                 statuses=list(CaseStatus), first_day=today() - DEFAULT_PERIOD,
@@ -41,6 +49,7 @@ async def map_cases(
     status: Annotated[str | None, Query(max_length=20)] = None,
     reported_from: Annotated[date | None, Query(alias="from")] = None,
 ) -> JSONResponse:
+    _police_side_only(session)
     where = Conditions()
     where.add_scope(session.account.scope)
     if status == "OPEN":

@@ -13,12 +13,15 @@ from api.back_office import audit
 from api.back_office.sessions import SESSION_COOKIE, FormSession
 from api.back_office.web import ERA_COOKIE, LANGUAGE_COOKIE, page
 from database.sessions import SESSION_LIFETIME, SignInRefusal, end_session, sign_in, start_session
+from domain.accounts import Account
 
 router = APIRouter(prefix="/office", include_in_schema=False)
 
 # Before a session exists, the sign-in form is protected by a cookie its hidden field must match.
 SIGN_IN_CSRF_COOKIE = "ess_sign_in_csrf"
 HOME = "/office/cases"
+# A multidisciplinary team never opens police case pages: its work starts in its inbox.
+TEAM_HOME = "/office/handoffs"
 
 
 def _safe_next(next_path: str | None) -> str:
@@ -26,6 +29,16 @@ def _safe_next(next_path: str | None) -> str:
     if next_path and next_path.startswith("/office") and not next_path.startswith("//"):
         return next_path
     return HOME
+
+
+def home_of(account: Account) -> str:
+    return HOME if account.scope.opens_case_pages else TEAM_HOME
+
+
+def _landing(account: Account, next_path: str | None) -> str:
+    """Where the reader asked to go; the default home is the account's own."""
+    target = _safe_next(next_path)
+    return home_of(account) if target == HOME else target
 
 
 def _secure(request: Request) -> bool:
@@ -70,7 +83,7 @@ async def sign_in_submit(
         problem = ("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong username or password")
         return page(request, "sign_in.html", status_code=401, next=_safe_next(next), sign_in_csrf=expected,
                     problem=problem)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(_landing(session.account, next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
                         samesite="lax", secure=_secure(request), path="/")
     response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/office/sign-in")

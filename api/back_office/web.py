@@ -36,6 +36,9 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "REVIEW_FLAGGED": ("ควรตรวจสอบ (เคยแจ้งเล่น)", "Flagged for review (earlier pranks)"),
     "OFFICER_ADD_NOTE": ("บันทึกของเจ้าหน้าที่", "Officer's note"),
     "OFFICER_MESSAGE_REPORTER": ("ข้อความถึงผู้แจ้ง", "Message to the reporter"),
+    "HANDOFF_STARTED": ("ส่งต่อทีมสหวิชาชีพแล้ว", "Handed off to the multidisciplinary team"),
+    "HANDOFF_ACCEPTED": ("ทีมสหวิชาชีพรับเรื่อง", "The multidisciplinary team accepted"),
+    "CARE_CLOSED": ("ทีมสหวิชาชีพปิดการดูแล", "The multidisciplinary team closed the care"),
 }
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))

@@ -1,6 +1,7 @@
 """The dashboard's downloads: every case of the filter as an Excel sheet in Thai (real dates in
-Thailand time, a frozen header, a filter on every column, the phone masked unless revealed), and
-the printable report with the filter, the counters and a chart per figure.
+Thailand time, a frozen header, a filter on every column, the phone masked unless revealed, the
+latest hand-off to the multidisciplinary team without its people's names), and the printable
+report with the filter, the counters, a chart per figure and the hand-offs.
 
 Each test reads only cases of a station of its own (a station scope)."""
 
@@ -20,6 +21,7 @@ from database import case_export
 from database.case_export import write_cases_workbook, write_summary_workbook
 from database.case_statistics import CaseFilter
 from domain.clock import THAILAND
+from domain.handoff import CareOutcome, HandoffStatus
 from domain.models import CaseStatus
 from domain.scope import CaseScope
 
@@ -29,8 +31,10 @@ PHONE = "+66812345678"
 HEADERS = [
     "เลขที่เรื่อง", "วันเวลาที่แจ้ง", "ประเภทเหตุ", "สถานะ", "จังหวัด", "อำเภอ/เขต", "สถานีที่รับผิดชอบ", "รับทราบเมื่อ",
     "ปิดเมื่อ", "ระดับการแจ้งเตือนขึ้น", "ข้อมูลครบ", "ต้องตรวจสอบ (แจ้งเล่นซ้ำ)", "ผลการดำเนินการ", "เบอร์ผู้แจ้ง",
-    "ละติจูด", "ลองจิจูด",
+    "ละติจูด", "ลองจิจูด", "สถานะการส่งต่อทีมสหวิชาชีพ", "ส่งต่อทีมเมื่อ", "ทีมรับเรื่องเมื่อ", "ผลการดูแล",
+    "ปิดการดูแลเมื่อ",
 ]
+NO_HANDOFF = [None] * 5
 MARCH_2001 = {"reported_from": date(2001, 3, 1), "reported_to": date(2001, 3, 31)}
 
 
@@ -59,6 +63,18 @@ class Station:
         placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
         await self.connection.execute(f"INSERT INTO cases ({names}) VALUES ({placeholders})", *values.values())
         return values["case_no"]
+
+    async def add_handoff(self, case_no: str, attempt: int, forwarded_at: datetime, status: HandoffStatus,
+                          **columns) -> None:
+        """A hand-off of the case to Chiang Mai's team, due to be accepted within a day."""
+        values = {
+            "handoff_id": f"{case_no}-{attempt}", "case_no": case_no, "attempt": attempt,
+            "province_code": CHIANG_MAI, "station_id": self.station_id, "status": status.value,
+            "forwarded_at": forwarded_at, "accept_due_at": forwarded_at + timedelta(days=1),
+        } | columns
+        names = ", ".join(values)
+        placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
+        await self.connection.execute(f"INSERT INTO handoffs ({names}) VALUES ({placeholders})", *values.values())
 
 
 @pytest.fixture
@@ -95,7 +111,7 @@ async def test_the_sheet_has_thai_headers_a_frozen_header_row_and_a_filter_over_
     sheet = workbook["เรื่องแจ้งเหตุ"]
     assert [cell.value for cell in sheet[1]] == HEADERS
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:P4"
+    assert sheet.auto_filter.ref == "A1:U4"
     assert sheet.max_row == 4
 
 
@@ -133,6 +149,7 @@ async def test_a_row_shows_the_case_as_the_database_has_it_in_thai(station: Stat
         "xxx-xxx-5678",
         stored["latitude"],
         stored["longitude"],
+        *NO_HANDOFF,  # never forwarded to the team
     ]
     assert (stored["type_th"], stored["province_th"]) == ("กักขังหน่วงเหนี่ยว", "เชียงใหม่")
     assert stored["reported_at"].astimezone(THAILAND).replace(tzinfo=None) == row[1]
@@ -150,6 +167,37 @@ async def test_dates_are_real_date_cells_shown_day_first(station: Station) -> No
         assert cell.is_date
         assert cell.number_format == "dd/mm/yyyy hh:mm"
     assert sheet["I2"].value is None  # not closed yet
+
+
+async def test_a_forwarded_case_shows_its_latest_hand_off_and_no_team_member(station: Station) -> None:
+    returned_then_closed = await station.add_case(thai(10), CaseStatus.FORWARDED)
+    await station.add_handoff(returned_then_closed, 1, thai(10, 12), HandoffStatus.REJECTED,
+                              rejected_at=thai(10, 15), reject_reason="ไม่ใช่เรื่องของทีม")
+    case_worker = await station.connection.fetchval(
+        "INSERT INTO team_members (code, name, role, province_code) VALUES ($1, 'สมศรี ดูแลดี', 'SOCIAL_WORKER', $2)"
+        " RETURNING id", f"TEST-{uuid.uuid4().hex[:10]}", CHIANG_MAI)
+    await station.add_handoff(returned_then_closed, 2, thai(11, 9), HandoffStatus.CLOSED,
+                              accepted_at=thai(11, 9, 45), accepted_by=case_worker, case_worker_id=case_worker,
+                              closed_at=thai(20, 16), care_outcome=CareOutcome.SHELTERED.value,
+                              care_note="เข้าบ้านพักเด็กและครอบครัว")
+    awaiting = await station.add_case(thai(9), CaseStatus.FORWARDED)
+    await station.add_handoff(awaiting, 1, thai(9, 23, 30), HandoffStatus.AWAITING)
+
+    workbook, rows = await export(station, **MARCH_2001)
+
+    assert rows == 2
+    sheet = workbook.active
+    handoff_columns = {row[0].value: [cell.value for cell in row[16:]] for row in sheet.iter_rows(min_row=2)}
+    assert handoff_columns == {
+        returned_then_closed: ["ปิดการดูแล", datetime(2001, 3, 11, 9), datetime(2001, 3, 11, 9, 45),
+                               "เข้าบ้านพัก/สถานคุ้มครอง", datetime(2001, 3, 20, 16)],
+        awaiting: ["รอทีมรับเรื่อง", datetime(2001, 3, 9, 23, 30), None, None, None],
+    }
+    for column in ("R", "S", "U"):
+        assert sheet[f"{column}2"].is_date and sheet[f"{column}2"].number_format == "dd/mm/yyyy hh:mm"
+    texts = " ".join(cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str))
+    for kept_out in ("สมศรี", "ไม่ใช่เรื่องของทีม", "เข้าบ้านพักเด็กและครอบครัว"):  # the team's people and notes
+        assert kept_out not in texts
 
 
 async def test_the_phone_is_masked_unless_it_may_be_revealed(station: Station) -> None:
@@ -196,7 +244,7 @@ async def test_a_filter_without_cases_gives_the_header_only_and_a_path_works_too
     sheet = load_workbook(destination).active
     assert rows == 0
     assert [cell.value for cell in sheet[1]] == HEADERS
-    assert sheet.auto_filter.ref == "A1:P1"
+    assert sheet.auto_filter.ref == "A1:U1"
 
 
 # --- The printable report -----------------------------------------------------------------------
@@ -216,7 +264,7 @@ async def test_the_report_describes_the_filter_and_has_a_chart_per_figure(statio
     await write_summary_workbook(station.connection, station.filter(**MARCH_2001), buffer, today=date(2001, 3, 12))
 
     workbook = load_workbook(io.BytesIO(buffer.getvalue()))
-    assert workbook.sheetnames == ["สรุป", "รายวัน", "ประเภทเหตุ", "จังหวัด", "เวลารับทราบ"]
+    assert workbook.sheetnames == ["สรุป", "รายวัน", "ประเภทเหตุ", "จังหวัด", "เวลารับทราบ", "ส่งต่อทีมสหวิชาชีพ"]
     summary = {row[0]: row[1] for row in workbook["สรุป"].iter_rows(values_only=True) if row[0]}
     assert summary["จังหวัด"] == "ทุกจังหวัด"
     assert summary["ขอบเขตข้อมูล"] == f"สถานี {station.name_th}"
@@ -235,7 +283,7 @@ async def test_the_report_describes_the_filter_and_has_a_chart_per_figure(statio
     assert waits["ค่ามัธยฐาน (นาที)"] == 11.0  # the middle of 2 and 20 minutes
 
     titles = {}
-    for name in ("รายวัน", "ประเภทเหตุ", "จังหวัด", "เวลารับทราบ"):
+    for name in ("รายวัน", "ประเภทเหตุ", "จังหวัด", "เวลารับทราบ", "ส่งต่อทีมสหวิชาชีพ"):
         charts = workbook[name]._charts
         assert len(charts) == 1, name
         titles[name] = (type(charts[0]), chart_title(charts[0]))
@@ -244,7 +292,32 @@ async def test_the_report_describes_the_filter_and_has_a_chart_per_figure(statio
         "ประเภทเหตุ": (BarChart, "จำนวนเรื่องตามประเภทเหตุ"),
         "จังหวัด": (BarChart, "จำนวนเรื่องตามจังหวัด"),
         "เวลารับทราบ": (BarChart, "ระยะเวลาตั้งแต่แจ้งจนรับทราบ"),
+        "ส่งต่อทีมสหวิชาชีพ": (BarChart, "ผลการดูแลตามประเภท"),
     }
+
+
+async def test_the_report_counts_the_hand_offs_forwarded_in_the_period(station: Station) -> None:
+    cases = [await station.add_case(thai(day), CaseStatus.FORWARDED) for day in (2, 3, 4, 5, 6)]
+    await station.add_handoff(cases[0], 1, thai(2, 11), HandoffStatus.CLOSED, accepted_at=thai(2, 11, 30),
+                              closed_at=thai(9), care_outcome=CareOutcome.SAFE_WITH_FAMILY.value)
+    await station.add_handoff(cases[1], 1, thai(3, 11), HandoffStatus.IN_CARE, accepted_at=thai(3, 12, 30))
+    await station.add_handoff(cases[2], 1, thai(4, 11), HandoffStatus.REJECTED, rejected_at=thai(4, 15))
+    await station.add_handoff(cases[2], 2, thai(5, 11), HandoffStatus.AWAITING)  # overdue on the 6th at noon
+    await station.add_handoff(cases[3], 1, thai(6, 11), HandoffStatus.AWAITING)
+    await station.add_handoff(cases[4], 1, datetime(2001, 4, 1, 9, tzinfo=THAILAND), HandoffStatus.AWAITING)
+    buffer = io.BytesIO()
+
+    await write_summary_workbook(station.connection, station.filter(**MARCH_2001), buffer, today=date(2001, 3, 6),
+                                 now=thai(6, 12))
+
+    sheet = load_workbook(io.BytesIO(buffer.getvalue()))["ส่งต่อทีมสหวิชาชีพ"]
+    table = {row[0]: row[1] for row in sheet.iter_rows(max_col=2, values_only=True) if row[0]}
+    assert (table["ส่งต่อทีมสหวิชาชีพ"], table["ทีมรับเรื่องแล้ว"], table["อยู่ในความดูแล"], table["ปิดการดูแล"],
+            table["ทีมส่งคืน"], table["รอทีมรับเรื่อง"], table["เกินกำหนดรับเรื่อง"]) == (5, 2, 1, 1, 1, 2, 1)
+    assert (table["รับเรื่องทันกำหนด"], table["สัดส่วนที่รับเรื่องทันกำหนด (%)"]) == (2, 100.0)
+    assert table["เวลาจนทีมรับเรื่อง ค่ามัธยฐาน (นาที)"] == 60.0  # the middle of 30 and 90 minutes
+    assert table["ปลอดภัย อยู่กับครอบครัว"] == 1
+    assert table["เข้าบ้านพัก/สถานคุ้มครอง"] == 0
 
 
 async def test_the_report_names_the_chosen_province_and_open_ended_dates(station: Station) -> None:

@@ -25,5 +25,6 @@
   draw("chart-per-type", "bar", data.perType, data.perType.labels.map(label), true);
   draw("chart-per-province", "bar", data.perProvince, data.perProvince.labels.map(label), true);
   draw("chart-acknowledge", "bar", data.acknowledge, data.acknowledge.labels.map(label), false);
+  draw("chart-care-outcomes", "bar", data.careOutcomes, data.careOutcomes.labels.map(label), true);
   document.body.dataset.chartsDrawn = "true";
 })();

@@ -21,7 +21,7 @@ from workflows.case import CaseWorkflow
 async def signed_in(browser_like, person: Person) -> tuple[httpx.AsyncClient, str]:
     http = browser_like()
     await sign_in(http, person)
-    return http, csrf_of(await http.get("/office/cases"))
+    return http, csrf_of(await http.get("/office/password"))
 
 
 async def officer_code(pool: asyncpg.Pool, officer_id: int) -> str:
@@ -64,6 +64,24 @@ async def test_a_registration_code_is_shown_once_and_only_for_officers_of_the_ar
     elsewhere = await http.post("/office/accounts/registration-code",
                                 data={"csrf_token": token, "officer_code": "DEMO-OFFICER-1033-INSPECTOR"})
     assert elsewhere.status_code == 404
+
+
+async def test_a_team_members_registration_code_is_shown_once_and_only_for_the_areas_team(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    http, token = await signed_in(browser_like, staff.province_admin)
+    member_code = f"TEAM-{uuid.uuid4().hex[:8]}"
+    await pool.execute("INSERT INTO team_members (code, name, role, province_code) VALUES ($1, 'ทดสอบ', 'SOCIAL_WORKER', $2)",
+                       member_code, scene.district["province_code"])
+    issued = await http.post("/office/accounts/team-registration-code", data={"csrf_token": token, "member_code": member_code})
+    assert issued.status_code == 200
+    shown = re.search(r'<strong class="code">([^<]+)</strong>', issued.text).group(1)
+    stored = await pool.fetch("SELECT code_hash FROM officer_registration_codes r JOIN team_members m "
+                              "ON m.id = r.team_member_id WHERE m.code = $1", member_code)
+    assert len(stored) == 1 and shown not in stored[0]["code_hash"]
+    for elsewhere in ("DEMO-TEAM-10-COORDINATOR", "DEMO-TEAM-NATIONAL-DESK", "NO-SUCH-MEMBER"):
+        refused = await http.post("/office/accounts/team-registration-code",
+                                  data={"csrf_token": token, "member_code": elsewhere})
+        assert refused.status_code == 404
 
 
 async def test_an_escalation_ladder_is_saved_checked_and_audited(staff: Staff, browser_like, pool: asyncpg.Pool) -> None:

@@ -1,5 +1,5 @@
 """Who may open which back-office page: every role against every page and route, and nobody
-without a session. Cross-province attempts are in test_case_desk and test_dashboard."""
+without a session. Cross-province attempts are in test_case_desk, test_handoff_desk and test_dashboard."""
 
 from __future__ import annotations
 
@@ -7,27 +7,34 @@ import pytest
 
 from domain.accounts import AccountRole
 from tests.api.back_office.conftest import Staff, csrf_of, open_routed_case, sign_in
+from tests.api.back_office.teams import handoff_row
 from tests.api.conftest import RunningApi
 from tests.scene import Scene
 
 ALL = frozenset(AccountRole)
 ADMINISTRATORS = frozenset({AccountRole.SUPERADMIN, AccountRole.PROVINCE_ADMIN})
 NATIONAL = frozenset({AccountRole.SUPERADMIN})
-# (path, the roles that get 200; every other role gets 403)
+POLICE_SIDE = ALL - {AccountRole.TEAM_MEMBER}
+# The team's pages hold the care plan and its notes: the team and administrators read them.
+TEAM_SIDE = {AccountRole.TEAM_MEMBER, *ADMINISTRATORS}
+# (path, the roles that get 200; a team is sent to its inbox from the police case list; every other
+# role gets 403)
 PAGES = [
-    ("/office/cases", ALL),
-    ("/office/cases/rows", ALL),
+    ("/office/cases", POLICE_SIDE),
+    ("/office/cases/rows", POLICE_SIDE),
+    ("/office/handoffs", TEAM_SIDE),
     ("/office/dashboard", ALL),
     ("/office/dashboard/cases.xlsx", ALL),
     ("/office/dashboard/report.xlsx", ALL),
-    ("/office/map", ALL),
-    ("/office/map/cases.json", ALL),
+    ("/office/map", POLICE_SIDE),
+    ("/office/map/cases.json", POLICE_SIDE),
     ("/office/password", ALL),
     ("/office/officers", ADMINISTRATORS | {AccountRole.CENTRE_OPERATOR}),
     ("/office/settings", ADMINISTRATORS),
     ("/office/accounts", ADMINISTRATORS),
     ("/office/audit", NATIONAL),
 ]
+SENT_TO_THE_INBOX = {"/office/cases", "/office/cases/rows"}
 STAFF_BY_ROLE = {AccountRole.SUPERADMIN: "superadmin", AccountRole.PROVINCE_ADMIN: "province_admin",
                  AccountRole.CENTRE_OPERATOR: "centre_operator", AccountRole.STATION_OFFICER: "station_officer",
                  AccountRole.TEAM_MEMBER: "team_member"}
@@ -35,7 +42,8 @@ STAFF_BY_ROLE = {AccountRole.SUPERADMIN: "superadmin", AccountRole.PROVINCE_ADMI
 
 async def test_every_page_needs_a_session(api: RunningApi, scene: Scene) -> None:
     case_no, _ = await open_routed_case(scene)
-    for path, _ in [*PAGES, (f"/office/cases/{case_no}", ALL)]:
+    handoff_id = await handoff_row(scene, case_no)
+    for path, _ in [*PAGES, (f"/office/cases/{case_no}", ALL), (f"/office/handoffs/{handoff_id}", ALL)]:
         response = await api.http.get(path)
         assert response.status_code == 303 and response.headers["location"].startswith("/office/sign-in"), path
     # Complete, valid forms: only the missing session can stop them.
@@ -45,6 +53,7 @@ async def test_every_page_needs_a_session(api: RunningApi, scene: Scene) -> None
         "/office/settings/incident-types/GATHERING": {"label_th": "x", "label_en": "x", "rung-0-minutes": "0",
                                                       "rung-0-STATION": "on"},
         f"/office/cases/{case_no}/actions": {"kind": "ACKNOWLEDGE", "idempotency_key": "no-session"},
+        f"/office/handoffs/{handoff_id}/actions": {"kind": "ADD_NOTE", "note": "x", "idempotency_key": "no-session"},
         "/office/sign-out": {},
         "/office/password": {"current": "x", "new": "long enough password"},
     }
@@ -53,6 +62,7 @@ async def test_every_page_needs_a_session(api: RunningApi, scene: Scene) -> None
         assert response.status_code == 303 and response.headers["location"].startswith("/office/sign-in"), path
     assert await scene.pool.fetchval("SELECT count(*) FROM accounts WHERE username = 'no-session'") == 0
     assert await scene.pool.fetchval("SELECT status FROM cases WHERE case_no = $1", case_no) == "NEW"
+    assert await scene.pool.fetchval("SELECT count(*) FROM handoff_events WHERE handoff_id = $1", handoff_id) == 1
 
 
 @pytest.mark.parametrize("role", list(STAFF_BY_ROLE), ids=[role.value for role in STAFF_BY_ROLE])
@@ -61,14 +71,32 @@ async def test_each_role_opens_exactly_its_pages(role: AccountRole, staff: Staff
     await sign_in(http, getattr(staff, STAFF_BY_ROLE[role]))
     for path, allowed in PAGES:
         response = await http.get(path)
+        if role == AccountRole.TEAM_MEMBER and path in SENT_TO_THE_INBOX:
+            assert response.status_code == 303 and response.headers["location"] == "/office/handoffs", path
+            continue
         assert response.status_code == (200 if role in allowed else 403), (path, response.status_code)
+
+
+@pytest.mark.parametrize("role", list(STAFF_BY_ROLE), ids=[role.value for role in STAFF_BY_ROLE])
+async def test_each_role_opens_a_forwarded_case_and_its_hand_off_as_its_side_may(
+        role: AccountRole, scene: Scene, staff: Staff, browser_like) -> None:
+    """The police open the case (its panel shows the hand-off's outcome); the team reads only the
+    hand-off; administrators both."""
+    case_no, _ = await open_routed_case(scene)
+    handoff_id = await handoff_row(scene, case_no)
+    http = browser_like()
+    await sign_in(http, getattr(staff, STAFF_BY_ROLE[role]))
+    case_page = await http.get(f"/office/cases/{case_no}")
+    handoff_page = await http.get(f"/office/handoffs/{handoff_id}")
+    assert case_page.status_code == (404 if role == AccountRole.TEAM_MEMBER else 200)
+    assert handoff_page.status_code == (200 if role in TEAM_SIDE else 403)
 
 
 @pytest.mark.parametrize("role", list(STAFF_BY_ROLE), ids=[role.value for role in STAFF_BY_ROLE])
 async def test_only_administrators_change_settings_and_accounts(role: AccountRole, staff: Staff, browser_like) -> None:
     http = browser_like()
     await sign_in(http, getattr(staff, STAFF_BY_ROLE[role]))
-    token = csrf_of(await http.get("/office/cases"))
+    token = csrf_of(await http.get("/office/password"))
     settings = await http.post("/office/settings/incident-types/NO_SUCH_TYPE", data={
         "csrf_token": token, "label_th": "ทดสอบ", "label_en": "Test", "sort_order": "99", "rung-0-minutes": "0",
         "rung-0-STATION": "on"})

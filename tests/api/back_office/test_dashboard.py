@@ -1,10 +1,11 @@
-"""The dashboards: counters that follow the cases, scoped to the user's provinces, and the
-Excel file and the printable report for the same filter."""
+"""The dashboards: counters that follow the cases and the hand-offs to the multidisciplinary team,
+scoped to the user's provinces, and the Excel file and the printable report for the same filter."""
 
 from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
@@ -17,12 +18,30 @@ from tests.waiting import eventually
 from workflows.case import CaseWorkflow
 
 COUNTER = re.compile(r'data-counter="([A-Za-z_]+)"[^>]*><span>[^<]*</span><strong>(\d+)</strong>')
+HANDOFF_COUNTER = re.compile(r'data-handoff-counter="([a-z_]+)"[^>]*><span>[^<]*</span><strong>(\d+)</strong>')
 
 
 async def counters(http: httpx.AsyncClient, query: str) -> dict[str, int]:
     response = await http.get(f"/office/dashboard?{query}")
     assert response.status_code == 200
     return {name: int(value) for name, value in COUNTER.findall(response.text)}
+
+
+async def handoff_counters(http: httpx.AsyncClient, query: str) -> dict[str, int]:
+    response = await http.get(f"/office/dashboard?{query}")
+    assert response.status_code == 200
+    return {name: int(value) for name, value in HANDOFF_COUNTER.findall(response.text)}
+
+
+async def add_handoff(pool: asyncpg.Pool, case_no: str, attempt: int, province: str, status: str,
+                      forwarded_ago: timedelta, accepted_after: timedelta | None = None) -> None:
+    """A hand-off row as the read model keeps it; the team had an hour to accept."""
+    forwarded_at = datetime.now(UTC) - forwarded_ago
+    await pool.execute(
+        "INSERT INTO handoffs (handoff_id, case_no, attempt, province_code, status, forwarded_at, accept_due_at,"
+        " accepted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        f"{case_no}-{attempt}", case_no, attempt, province, status, forwarded_at, forwarded_at + timedelta(hours=1),
+        None if accepted_after is None else forwarded_at + accepted_after)
 
 
 async def signed_in(browser_like, person) -> httpx.AsyncClient:
@@ -46,6 +65,32 @@ async def test_the_counters_follow_the_cases_of_the_province(scene: Scene, staff
                                            case_no, CaseStatus.ACKNOWLEDGED.value))
     acknowledged = await counters(http, f"province={province}")
     assert acknowledged["NEW"] == before["NEW"] and acknowledged["ACKNOWLEDGED"] == before["ACKNOWLEDGED"] + 1
+
+
+async def test_the_hand_off_counters_follow_the_hand_offs_of_the_province(scene: Scene, staff: Staff, browser_like,
+                                                                         pool: asyncpg.Pool) -> None:
+    province = scene.district["province_code"]
+    admin, team, foreign = [await signed_in(browser_like, person)
+                            for person in (staff.province_admin, staff.team_member, staff.foreign_admin)]
+    before = await handoff_counters(admin, f"province={province}")
+    foreign_before = await handoff_counters(foreign, "")
+    assert set(before) == {"forwarded", "accepted", "in_care", "closed", "returned", "awaiting", "overdue"}
+    returned_then_forwarded_again, _ = await open_routed_case(scene)
+    in_care, _ = await open_routed_case(scene)
+
+    await add_handoff(pool, returned_then_forwarded_again, 1, province, "REJECTED", timedelta(hours=3))
+    await add_handoff(pool, returned_then_forwarded_again, 2, province, "AWAITING", timedelta(hours=2))  # overdue
+    await add_handoff(pool, in_care, 1, province, "IN_CARE", timedelta(minutes=50), timedelta(minutes=20))
+
+    after = await handoff_counters(admin, f"province={province}")
+    assert {name: after[name] - before[name] for name in after} == {
+        "forwarded": 3, "accepted": 1, "in_care": 1, "closed": 0, "returned": 1, "awaiting": 1, "overdue": 1}
+    assert await handoff_counters(team, "") == after  # the province's team counts the same hand-offs
+    assert await handoff_counters(foreign, "") == foreign_before
+    page = (await admin.get(f"/office/dashboard?province={province}")).text
+    assert "การส่งต่อทีมสหวิชาชีพ" in page and 'data-time-to-accept' in page
+    admin.cookies.set("ess_lang", "en")
+    assert "Hand-off to the multidisciplinary team" in (await admin.get("/office/dashboard")).text
 
 
 async def test_a_province_user_cannot_choose_another_province(scene: Scene, staff: Staff, browser_like) -> None:

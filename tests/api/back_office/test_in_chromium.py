@@ -1,15 +1,22 @@
-"""The case desk in real headless Chromium: sign in, a new case appears by itself, acknowledge it."""
+"""The case desk in real headless Chromium: sign in, a new case appears by itself, acknowledge it;
+and a case forwarded to the multidisciplinary team, cared for and closed, as both sides see it."""
 
 from __future__ import annotations
 
 import io
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from openpyxl import load_workbook
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 
+from domain.clock import THAILAND
+from domain.handoff import TeamRole
 from domain.models import ActionKind, CaseStatus, OfficerAction
 from tests.api.back_office.conftest import PASSWORD, Staff, open_routed_case
+from tests.api.back_office.teams import account_of
+from tests.team import let_go, linked_team_member
 from tests.api.conftest import RunningApi
 from tests.scene import Scene
 from tests.waiting import eventually
@@ -101,3 +108,66 @@ async def test_the_incident_map_shows_the_case_as_a_marker_without_any_tile_serv
     await expect(marker).to_have_count(1)  # this station's one case, drawn by the browser itself
     await marker.click(force=True)
     await expect(page.locator(".leaflet-popup-content").get_by_role("link", name=case_no)).to_be_visible()
+
+
+async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_how_it_ended(
+        page: Page, browser: Browser, api: RunningApi, scene: Scene, staff: Staff) -> None:
+    member, _ = await linked_team_member(scene.pool, scene.platform, TeamRole.SOCIAL_WORKER,
+                                         scene.district["province_code"])
+    member_account = await account_of(scene.pool, member)
+    case_no, _ = await open_routed_case(scene)
+    await sign_in_with_the_form(page, api, staff.station_officer.username)
+    await page.locator(f'tr[data-case="{case_no}"]').get_by_role("link", name=case_no).click()
+    await page.get_by_label("บันทึก / ข้อความ").fill("ผู้เสียหายเป็นเด็ก ต้องการที่พักพิง")
+    await page.get_by_role("button", name="ส่งต่อทีมสหวิชาชีพ").click()
+    await expect(page.locator("h1 .status")).to_have_text("ส่งต่อทีมสหวิชาชีพ")
+
+    team_context = await browser.new_context(locale="th-TH", timezone_id="Asia/Bangkok")  # another person
+    try:
+        team_page = await team_context.new_page()
+        team_page.set_default_timeout(10_000)
+        await team_page.goto(f"{api.base_url}/office/handoffs")
+        await team_page.get_by_label("ชื่อผู้ใช้").fill(member_account.username)
+        await team_page.get_by_label("รหัสผ่าน").fill(PASSWORD)
+        await team_page.get_by_role("button", name="เข้าสู่ระบบ").click()
+        await expect(team_page.get_by_role("heading", name="งานส่งต่อทีมสหวิชาชีพ")).to_be_visible()
+        row = team_page.locator(f'tr[data-handoff="{case_no}-1"]')
+        await expect(row).to_contain_text("รอทีมรับเรื่อง")
+        await row.get_by_role("link", name=case_no).click()
+        await expect(team_page.get_by_text("ผู้เสียหายเป็นเด็ก ต้องการที่พักพิง")).to_be_visible()
+        await expect(team_page.locator("#case-map path.leaflet-interactive")).to_have_count(1)
+
+        await team_page.get_by_role("button", name="รับเรื่อง", exact=True).click()
+        await expect(team_page.get_by_role("status")).to_contain_text("รับเรื่อง")
+        await expect(team_page.locator("h1 .status")).to_have_text("อยู่ในความดูแล")
+        await expect(team_page.locator(".case-worker")).to_contain_text(member.name)
+
+        due = datetime.now(THAILAND) + timedelta(days=3)
+        await team_page.get_by_label("ประเภทการติดตาม").select_option(label="เยี่ยมบ้าน")
+        await team_page.get_by_label("วันเวลานัด").fill(due.strftime("%Y-%m-%dT10:00"))
+        await team_page.get_by_label("รายละเอียดแผน").fill("เยี่ยมบ้านพร้อมครู")
+        await team_page.get_by_role("button", name="เพิ่มแผนติดตาม").click()
+        planned = team_page.locator('tr[data-follow-up="1"]')
+        await expect(planned).to_contain_text("เยี่ยมบ้านพร้อมครู")
+        await expect(planned).to_contain_text(f"{due.day:02d}/{due.month:02d}/{due.year + 543} 10:00")
+
+        await team_page.get_by_label("ผลการติดตาม").fill("พบเด็ก ปลอดภัยดี")
+        await team_page.get_by_role("button", name="บันทึกผลการติดตาม").click()
+        await expect(planned).to_contain_text("ทำแล้ว")
+        await expect(planned).to_contain_text("พบเด็ก ปลอดภัยดี")
+
+        await team_page.get_by_label(re.compile("^ผลการดูแล")).select_option(label="ปลอดภัย อยู่กับครอบครัว")
+        await team_page.get_by_label("บันทึกการปิด").fill("กลับไปอยู่กับยาย โรงเรียนช่วยดูแล")
+        await team_page.get_by_role("button", name="ปิดการดูแล").click()
+        await expect(team_page.locator("h1 .status")).to_have_text("ปิดการดูแล")
+        await expect(team_page.locator("form.team-action")).to_have_count(0)
+    finally:
+        await team_context.close()
+        await let_go(scene.pool, [member])
+
+    await page.reload()
+    panel = page.locator(".handoff-panel")
+    await expect(panel.locator(".handoff-status")).to_have_text("ปิดการดูแล")
+    await expect(panel.locator(".care-outcome")).to_contain_text("ปลอดภัย อยู่กับครอบครัว")
+    await expect(panel).to_contain_text("กลับไปอยู่กับยาย โรงเรียนช่วยดูแล")
+    await expect(page.get_by_text("พบเด็ก ปลอดภัยดี")).to_have_count(0)  # the team's timeline stays with the team

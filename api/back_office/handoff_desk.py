@@ -1,0 +1,367 @@
+"""The hand-off desk: the multidisciplinary team's inbox, and one hand-off's page with its own
+timeline, the care plan and the team's actions.
+
+Data minimisation: the team sees what it needs for the care — the incident type, the place, the
+police officer's forward note, the reporter's phone only once the reporter agreed to be contacted —
+never the police timeline nor the reporter's messages and photos. A hand-off outside the account's
+scope answers 404, exactly like one that does not exist. Every view and every action goes to the
+audit log. Actions are the hand-off workflow's updates."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+import asyncpg
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from api.back_office import audit
+from api.back_office.sessions import CurrentSession, FormSession
+from api.back_office.web import page
+from api.case_actions import Refusal
+from api.handoff_actions import send_team_action
+from database.sql import Conditions
+from database.team_members import team_member_by_id, team_members_of_province
+from domain.accounts import Account
+from domain.clock import THAILAND
+from domain.handoff import (
+    FINAL_HANDOFF_STATUSES,
+    TEAM_NEEDS_NOTE,
+    CareOutcome,
+    Consent,
+    FollowUpKind,
+    FollowUpPlan,
+    HandoffStatus,
+    IllegalTeamAction,
+    TeamAction,
+    TeamActionKind,
+    handoff_status_after,
+)
+from domain.phone import read_phone_number
+from domain.scope import HandoffScope
+from domain.team_labels import (
+    CARE_OUTCOME_LABELS,
+    CONSENT_LABELS,
+    FOLLOW_UP_KIND_LABELS,
+    FOLLOW_UP_STATUS_LABELS,
+    HANDOFF_STATUS_LABELS,
+    TEAM_ACTION_LABELS,
+    TEAM_ROLE_LABELS,
+)
+
+router = APIRouter(prefix="/office/handoffs", include_in_schema=False)
+
+PAGE_SIZE = 100
+NOT_FOUND = "ไม่พบเรื่องส่งต่อนี้ในเขตของท่าน — no such hand-off within your scope"
+READ_ONLY = "บัญชีนี้ดูได้อย่างเดียว — this account may only read hand-offs"
+TEAM_PAGES = ("หน้านี้สำหรับทีมสหวิชาชีพและผู้ดูแลระบบ ฝ่ายตำรวจดูผลการดูแลได้ที่หน้าเรื่อง"
+              " — for the team and administrators; the police see the outcome on the case page")
+OPEN_HANDOFF_STATUSES = [HandoffStatus.AWAITING.value, HandoffStatus.IN_CARE.value]
+# The hand-off's own timeline, in words (the workflow's entry kinds).
+HANDOFF_EVENT_LABELS: dict[str, tuple[str, str]] = {
+    "OPENED": ("ตำรวจส่งต่อทีมสหวิชาชีพ", "Forwarded by the police"),
+    "ALERTED": ("แจ้งเตือนทีมทาง LINE", "Team alerted on LINE"),
+    "REMINDED": ("เตือนทีมอีกครั้ง", "Team reminded"),
+    "ESCALATED": ("แจ้งเตือนขึ้นลำดับ", "Escalated"),
+    "CONSENT": ("คำตอบของผู้แจ้งเรื่องการติดต่อ", "Reporter's answer about being contacted"),
+    "ACCEPTED": ("ทีมรับเรื่อง", "Accepted by the team"),
+    "REJECTED": ("ทีมส่งคืนตำรวจ", "Returned to the police"),
+    "ASSIGNED": ("มอบหมายผู้ดูแล", "Case worker assigned"),
+    "PLANNED": ("เพิ่มแผนติดตาม", "Follow-up planned"),
+    "RECORDED": ("บันทึกผลการติดตาม", "Follow-up recorded"),
+    "FOLLOW_UP_REMINDED": ("เตือนการติดตาม", "Follow-up reminder"),
+    "CLOSED": ("ปิดการดูแล", "Care closed"),
+    "NOTE": ("บันทึกของทีม", "Team's note"),
+    "REPORTER_TOLD": ("แจ้งผู้แจ้งว่าจะมีผู้ติดต่อ", "Reporter told someone will contact them"),
+    "CASE_NOT_TOLD": ("แจ้งเรื่องตำรวจไม่ได้ (เรื่องสิ้นสุดแล้ว)", "The police case could not be told (it had ended)"),
+}
+ACTOR_LABELS: dict[str, tuple[str, str]] = {
+    "system": ("ระบบ", "System"),
+    "reporter": ("ผู้แจ้ง", "Reporter"),
+    "officer": ("ตำรวจ", "Police"),
+    "team": ("ทีมสหวิชาชีพ", "Team"),
+}
+LABELS = {
+    "handoff_status": HANDOFF_STATUS_LABELS,
+    "care_outcome": CARE_OUTCOME_LABELS,
+    "consent": CONSENT_LABELS,
+    "follow_up_kind": FOLLOW_UP_KIND_LABELS,
+    "follow_up_status": FOLLOW_UP_STATUS_LABELS,
+    "team_action": TEAM_ACTION_LABELS,
+    "team_role": TEAM_ROLE_LABELS,
+    "handoff_event": HANDOFF_EVENT_LABELS,
+    "actor": ACTOR_LABELS,
+}
+INBOX_COLUMNS = """h.handoff_id, h.case_no, h.attempt, h.status, h.forwarded_at, h.accept_due_at,
+    h.accept_due_at - now() AS accept_left, h.escalation_level, h.case_worker_id,
+    t.label_th AS type_th, t.label_en AS type_en, d.name_th AS district_th, d.name_en AS district_en,
+    p.name_th AS province_th, p.name_en AS province_en, w.name AS case_worker_name,
+    (SELECT min(f.due_at) FROM follow_ups f WHERE f.handoff_id = h.handoff_id AND f.status = 'PLANNED')
+        AS next_follow_up_at"""
+INBOX_JOINS = """JOIN cases c ON c.case_no = h.case_no
+    LEFT JOIN incident_types t ON t.code = c.incident_type_code
+    LEFT JOIN districts d ON d.code = c.district_code
+    LEFT JOIN provinces p ON p.code = h.province_code
+    LEFT JOIN team_members w ON w.id = h.case_worker_id"""
+# What the hand-off page reads of the case: the reporter's phone only with their consent.
+PAGE_COLUMNS = f"""{INBOX_COLUMNS}, h.province_code, h.station_id, h.consent, h.forward_note, h.accepted_at,
+    h.rejected_at, h.reject_reason, h.closed_at, h.care_outcome, h.care_note,
+    c.latitude, c.longitude, c.location_address, c.location_title,
+    CASE WHEN h.consent = 'GIVEN' THEN c.phone_e164 END AS reporter_phone,
+    s.name_th AS station_th, s.name_en AS station_en, o.name AS forwarded_by_name, o.rank_title AS forwarded_by_rank,
+    w.role AS case_worker_role"""
+PAGE_JOINS = f"""{INBOX_JOINS}
+    LEFT JOIN stations s ON s.id = h.station_id
+    LEFT JOIN officers o ON o.id = h.forwarded_by"""
+
+
+def add_handoff_scope(where: Conditions, scope: HandoffScope, alias: str = "h") -> None:
+    """Only the hand-offs the scope allows (HandoffScope.allows, as SQL)."""
+    if scope.nothing:
+        where.add("false")
+    elif scope.station_id is not None:
+        where.add(f"{alias}.station_id = {{}}", scope.station_id)
+    elif scope.province_code is not None:
+        where.add(f"{alias}.province_code = {{}}", scope.province_code)
+
+
+def time_to_accept(row: asyncpg.Record) -> tuple[str, str] | None:
+    """What is left of the team's time to accept, while it waits: (Thai, English)."""
+    if row["status"] != HandoffStatus.AWAITING.value:
+        return None
+    left: timedelta = row["accept_left"]
+    if left <= timedelta(0):
+        return ("เกินกำหนด", "overdue")
+    hours, minutes = int(left.total_seconds() // 3600), int(left.total_seconds() % 3600 // 60)
+    return (f"เหลือ {hours} ชม. {minutes} นาที", f"{hours} h {minutes} min left")
+
+
+# --- the inbox ---------------------------------------------------------------------------------
+
+InboxStatus = Annotated[str, Query(max_length=20)]
+
+
+def _team_pages_only(account: Account) -> None:
+    if not account.reads_handoffs:
+        raise HTTPException(403, TEAM_PAGES)
+
+
+async def _inbox(connection: asyncpg.Connection, account: Account, status: str, mine: bool,
+                 page_number: int) -> tuple[list[asyncpg.Record], bool]:
+    """One page of hand-offs, newest first, and whether an older page follows."""
+    where = Conditions()
+    add_handoff_scope(where, account.handoff_scope)
+    if status == "OPEN":
+        where.add("h.status = any({}::text[])", OPEN_HANDOFF_STATUSES)
+    elif status in HandoffStatus.__members__:
+        where.add("h.status = {}", status)
+    if mine:
+        if account.team_member_id is None:
+            where.add("false")  # nobody's case worker
+        else:
+            where.add("h.case_worker_id = {}", account.team_member_id)
+    rows = await connection.fetch(
+        f"SELECT {INBOX_COLUMNS} FROM handoffs h {INBOX_JOINS} WHERE {where.sql()} "
+        f"ORDER BY h.forwarded_at DESC, h.handoff_id DESC LIMIT {PAGE_SIZE + 1} OFFSET {(page_number - 1) * PAGE_SIZE}",
+        *where.parameters,
+    )
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+@router.get("")
+async def inbox(request: Request, session: CurrentSession, status: InboxStatus = "OPEN", mine: bool = False,
+                page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1) -> Response:
+    account = session.account
+    _team_pages_only(account)
+    async with request.app.state.pool.acquire() as connection:
+        rows, more = await _inbox(connection, account, status, mine, page_number)
+
+    def page_link(number: int) -> str:
+        return "/office/handoffs?" + urlencode({"status": status, **({"mine": "true"} if mine else {}), "page": number})
+
+    return page(request, "handoff_inbox.html", handoffs=rows, status=status, mine=mine, statuses=HANDOFF_STATUS_LABELS,
+                labels=LABELS, time_to_accept=time_to_accept, page_number=page_number,
+                newer_link=page_link(page_number - 1) if page_number > 1 else None,
+                older_link=page_link(page_number + 1) if more else None)
+
+
+# --- one hand-off --------------------------------------------------------------------------------
+
+async def _handoff_in_scope(connection: asyncpg.Connection, account: Account, handoff_id: str) -> asyncpg.Record:
+    _team_pages_only(account)
+    row = await connection.fetchrow(
+        f"SELECT {PAGE_COLUMNS} FROM handoffs h {PAGE_JOINS} WHERE h.handoff_id = $1", handoff_id.upper()
+    )
+    if row is None or not account.handoff_scope.allows(row["province_code"], row["station_id"]):
+        raise HTTPException(404, NOT_FOUND)
+    return row
+
+
+def allowed_actions(status: str) -> list[TeamActionKind]:
+    """The team's actions the hand-off's status allows now (domain.handoff's rules)."""
+    allowed = []
+    for kind in TeamActionKind:
+        try:
+            handoff_status_after(HandoffStatus(status), kind)
+        except IllegalTeamAction:
+            continue
+        allowed.append(kind)
+    return allowed
+
+
+def _timeline_entry(event: asyncpg.Record, names: dict[int, str]) -> dict[str, Any]:
+    """A timeline entry ready to show: who (a member by name), and the details worth reading."""
+    actor, _, actor_id = event["actor"].partition(":")
+    details = dict(event["details"] or {})
+    if isinstance(details.get("due_at"), str):
+        try:
+            details["due_at"] = datetime.fromisoformat(details["due_at"])
+        except ValueError:
+            details.pop("due_at")
+    case_worker = details.get("case_worker_id")
+    return {
+        "kind": event["kind"], "at": event["at"], "details": details,
+        "member": names.get(int(actor_id)) if actor == "member" and actor_id.isdigit() else None,
+        "actor": actor,
+        "case_worker": names.get(case_worker) if isinstance(case_worker, int) else None,
+    }
+
+
+async def _timeline(connection: asyncpg.Connection, handoff_id: str) -> list[dict[str, Any]]:
+    events = await connection.fetch(
+        "SELECT kind, at, actor, details FROM handoff_events WHERE handoff_id = $1 ORDER BY at, id", handoff_id
+    )
+    member_ids = {int(e["actor"].split(":", 1)[1]) for e in events
+                  if e["actor"].startswith("member:") and e["actor"].split(":", 1)[1].isdigit()}
+    member_ids |= {e["details"]["case_worker_id"] for e in events
+                   if isinstance((e["details"] or {}).get("case_worker_id"), int)}
+    names = {row["id"]: row["name"] for row in await connection.fetch(
+        "SELECT id, name FROM team_members WHERE id = any($1::int[])", list(member_ids))}
+    return [_timeline_entry(event, names) for event in events]
+
+
+@router.get("/{handoff_id}")
+async def handoff_page(request: Request, session: CurrentSession, handoff_id: str,
+                       done: TeamActionKind | None = None) -> Response:
+    return await _render_handoff(request, session.account, handoff_id, done=done)
+
+
+async def _render_handoff(request: Request, account: Account, handoff_id: str, done: TeamActionKind | None = None,
+                          refused: Refusal | None = None) -> Response:
+    async with request.app.state.pool.acquire() as connection:
+        try:
+            handoff = await _handoff_in_scope(connection, account, handoff_id)
+        except HTTPException:
+            await audit.record(connection, "HANDOFF_VIEW_REFUSED", account=account, handoff_id=handoff_id[:60],
+                               team_member_id=account.team_member_id)
+            raise
+        timeline = await _timeline(connection, handoff["handoff_id"])
+        follow_ups = await connection.fetch(
+            "SELECT f.number, f.kind, f.due_at, f.note, f.status, f.outcome, f.recorded_at, m.name AS planned_by_name "
+            "FROM follow_ups f LEFT JOIN team_members m ON m.id = f.planned_by WHERE f.handoff_id = $1 ORDER BY f.number",
+            handoff["handoff_id"],
+        )
+        await audit.record(connection, "HANDOFF_VIEWED", account=account, case_no=handoff["case_no"],
+                           handoff_id=handoff["handoff_id"], team_member_id=account.team_member_id)
+        can_act = account.acts_on_handoffs and HandoffStatus(handoff["status"]) not in FINAL_HANDOFF_STATUSES
+        team = await team_members_of_province(connection, handoff["province_code"]) if can_act else []
+    settings = request.app.state.settings
+    phone = handoff["reporter_phone"]
+    return page(
+        request, "handoff_page.html", handoff=handoff, timeline=timeline, follow_ups=follow_ups, labels=LABELS,
+        phone=read_phone_number(phone).national if phone else None, consent_given=handoff["consent"] == Consent.GIVEN,
+        can_act=can_act, actions=allowed_actions(handoff["status"]) if can_act else [], team=team,
+        needs_note=TEAM_NEEDS_NOTE, follow_up_kinds=list(FollowUpKind), care_outcomes=list(CareOutcome),
+        planned=[f for f in follow_ups if f["status"] == "PLANNED"], time_to_accept=time_to_accept,
+        idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url,
+        tile_attribution=settings.map_tile_attribution, done=TEAM_ACTION_LABELS.get(done) if done else None,
+        refused=refused, status_code=refused.status if refused else 200,
+    )
+
+
+# --- the team's actions --------------------------------------------------------------------------
+
+class FormProblem(ValueError):
+    """A form that cannot become an action (Thai — English)."""
+
+
+def _optional_number(text: str, what: tuple[str, str]) -> int | None:
+    if not text.strip():
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise FormProblem(f"{what[0]}ไม่ถูกต้อง — invalid {what[1]}") from None
+
+
+def thailand_time(text: str) -> datetime:
+    """A date and time typed in Thailand's time (an <input type="datetime-local">), made aware."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise FormProblem("ต้องระบุวันและเวลานัดติดตาม — a follow-up needs a date and time") from None
+    return moment.replace(tzinfo=THAILAND) if moment.tzinfo is None else moment
+
+
+def team_action_from_form(kind: TeamActionKind, member: Any, *, note: str, case_worker_id: str,
+                          follow_up_kind: str, due_at: str, follow_up_number: str, outcome: str) -> TeamAction:
+    """The action the form asks for, with only the fields its kind uses. The workflow checks the
+    rest (a reason to return, an outcome to close, a follow-up that is still planned...)."""
+    fields: dict[str, Any] = {"kind": kind, "member": member, "note": note.strip() or None}
+    if kind in (TeamActionKind.ACCEPT, TeamActionKind.ASSIGN):
+        fields["case_worker_id"] = _optional_number(case_worker_id, ("ผู้ดูแล", "case worker"))
+    elif kind == TeamActionKind.PLAN:
+        if follow_up_kind not in FollowUpKind.__members__:
+            raise FormProblem("ต้องเลือกประเภทการติดตาม — choose a kind of follow-up")
+        fields["follow_up"] = FollowUpPlan(kind=FollowUpKind(follow_up_kind), due_at=thailand_time(due_at),
+                                           note=note.strip())
+        fields["note"] = None
+    elif kind == TeamActionKind.RECORD:
+        fields["follow_up_number"] = _optional_number(follow_up_number, ("ลำดับการติดตาม", "follow-up number"))
+    elif kind == TeamActionKind.CLOSE:
+        fields["outcome"] = CareOutcome(outcome) if outcome in CareOutcome.__members__ else None
+    return TeamAction(**fields)
+
+
+@router.post("/{handoff_id}/actions")
+async def act(request: Request, session: FormSession, handoff_id: str,
+              kind: Annotated[TeamActionKind, Form()], idempotency_key: Annotated[str, Form(max_length=64)],
+              note: Annotated[str, Form(max_length=2000)] = "",
+              case_worker_id: Annotated[str, Form(max_length=12)] = "",
+              follow_up_kind: Annotated[str, Form(max_length=32)] = "",
+              due_at: Annotated[str, Form(max_length=32)] = "",
+              follow_up_number: Annotated[str, Form(max_length=12)] = "",
+              outcome: Annotated[str, Form(max_length=32)] = "") -> Response:
+    account = session.account
+    async with request.app.state.pool.acquire() as connection:
+        handoff = await _handoff_in_scope(connection, account, handoff_id)
+        member = (await team_member_by_id(connection, account.team_member_id)
+                  if account.acts_on_handoffs and account.team_member_id is not None else None)
+    handoff_id = handoff["handoff_id"]
+    answer: Any
+    if member is None:
+        answer = Refusal(403, READ_ONLY, "ReadOnly")
+    else:
+        try:
+            action = team_action_from_form(kind, member, note=note, case_worker_id=case_worker_id,
+                                           follow_up_kind=follow_up_kind, due_at=due_at,
+                                           follow_up_number=follow_up_number, outcome=outcome)
+        except FormProblem as problem:
+            answer = Refusal(422, str(problem), "InvalidAction")
+        except ValidationError:
+            answer = Refusal(422, "ข้อมูลในแบบฟอร์มไม่ถูกต้อง — the form is not valid", "InvalidAction")
+        else:
+            # Each form of a page has its own key (the kind): one form sent twice applies once.
+            answer = await send_team_action(request.app.state.temporal, handoff_id, action,
+                                            f"office-{idempotency_key}-{kind.value}")
+    async with request.app.state.pool.acquire() as connection:
+        await audit.record(connection, "HANDOFF_ACTION", account=account, case_no=handoff["case_no"],
+                           handoff_id=handoff_id, kind=kind.value, team_member_id=account.team_member_id,
+                           refused=answer.type if isinstance(answer, Refusal) else None)
+    if isinstance(answer, Refusal):
+        return await _render_handoff(request, account, handoff_id, refused=answer)
+    return RedirectResponse(f"/office/handoffs/{quote(handoff_id)}?done={quote(kind.value)}", status_code=303)
