@@ -6,13 +6,13 @@ each write is keyed so that running it again changes nothing.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 
 import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from database.timeline import insert_entry
 from domain.models import AttachmentRequest, CaseEvent, CaseNumberRequest, CaseOpening, CaseStatus
 
 CASE_NUMBER_PREFIX = "ESS"
@@ -207,26 +207,12 @@ async def _case_number_of(connection: asyncpg.Connection, conversation_id: str) 
 async def _insert_event(connection: asyncpg.Connection, event: CaseEvent) -> bool:
     """True when written now, False when an earlier attempt already wrote it."""
     try:
-        written = await connection.fetchval(
-            """
-            INSERT INTO case_events (case_no, event_key, kind, at, actor, details)
-            VALUES ($1, $2, $3, $4, $5, $6::text::jsonb)
-            ON CONFLICT (event_key) DO NOTHING
-            RETURNING id
-            """,
-            event.case_no,
-            event.key,
-            event.kind,
-            event.at,
-            event.actor,
-            # As text, so this works with or without a jsonb codec on the connection.
-            json.dumps(event.details, ensure_ascii=False, default=str),
-        )
+        return await insert_entry(connection, "case_events", event.case_no, event.key, event.kind, event.at, event.actor,
+                                  event.details)
     except asyncpg.ForeignKeyViolationError:
         raise ApplicationError(
             f"no case {event.case_no} for timeline entry {event.kind}", type="UnknownCase", non_retryable=True
         ) from None
-    return written is not None
 
 
 async def _follow_event(connection: asyncpg.Connection, event: CaseEvent, new_status: str | None) -> None:

@@ -6,7 +6,6 @@ each write is keyed so that running it again changes nothing.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
@@ -15,6 +14,7 @@ import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from database.timeline import insert_entry
 from domain.handoff import (
     CareOutcome,
     Consent,
@@ -137,26 +137,12 @@ class HandoffStore:
 async def _insert_event(connection: asyncpg.Connection, event: HandoffEvent) -> bool:
     """True when written now, False when an earlier attempt already wrote it."""
     try:
-        written = await connection.fetchval(
-            """
-            INSERT INTO handoff_events (handoff_id, event_key, kind, at, actor, details)
-            VALUES ($1, $2, $3, $4, $5, $6::text::jsonb)
-            ON CONFLICT (event_key) DO NOTHING
-            RETURNING id
-            """,
-            event.handoff_id,
-            event.key,
-            event.kind,
-            event.at,
-            event.actor,
-            # As text, so this works with or without a jsonb codec on the connection.
-            json.dumps(event.details, ensure_ascii=False, default=str),
-        )
+        return await insert_entry(connection, "handoff_events", event.handoff_id, event.key, event.kind, event.at,
+                                  event.actor, event.details)
     except asyncpg.ForeignKeyViolationError:
         raise ApplicationError(
             f"no hand-off {event.handoff_id} for timeline entry {event.kind}", type="UnknownHandoff", non_retryable=True
         ) from None
-    return written is not None
 
 
 async def _check_members_exist(connection: asyncpg.Connection, event: HandoffEvent) -> None:

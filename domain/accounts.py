@@ -51,6 +51,8 @@ class Account(BaseModel):
             return CaseScope.national()
         if self.role == AccountRole.STATION_OFFICER:
             return CaseScope(station_id=self.station_id, nothing=self.station_id is None)
+        if self._national_team_member:
+            return CaseScope(forwarded_only=True)
         return CaseScope(province_code=self.province_code, nothing=self.province_code is None,
                          forwarded_only=self.role == AccountRole.TEAM_MEMBER)
 
@@ -58,11 +60,16 @@ class Account(BaseModel):
     def handoff_scope(self) -> HandoffScope:
         """A station sees what it forwarded; a province's team, administrators and 191 centre its
         province's hand-offs; the national administrators every one."""
-        if self.role == AccountRole.SUPERADMIN:
+        if self.role == AccountRole.SUPERADMIN or self._national_team_member:
             return HandoffScope.national()
         if self.role == AccountRole.STATION_OFFICER:
             return HandoffScope(station_id=self.station_id, nothing=self.station_id is None)
         return HandoffScope(province_code=self.province_code, nothing=self.province_code is None)
+
+    @property
+    def _national_team_member(self) -> bool:
+        """A team account with no province acts as a national-desk member (the database allows no other)."""
+        return self.role == AccountRole.TEAM_MEMBER and self.province_code is None and self.team_member_id is not None
 
     @property
     def reads_handoffs(self) -> bool:

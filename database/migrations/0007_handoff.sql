@@ -37,6 +37,20 @@ CREATE INDEX officer_registration_codes_by_team_member ON officer_registration_c
 ALTER TABLE accounts
     ADD COLUMN team_member_id integer REFERENCES team_members (id),
     ADD CHECK (team_member_id IS NULL OR role = 'TEAM_MEMBER');
+-- A team account states its province, unless it acts as a national-desk member (every province).
+DO $$
+DECLARE
+    province_rule text;
+BEGIN
+    SELECT conname INTO STRICT province_rule FROM pg_constraint
+    WHERE conrelid = 'accounts'::regclass AND contype = 'c'
+      AND pg_get_constraintdef(oid) LIKE '%TEAM_MEMBER%province_code IS NOT NULL%';
+    EXECUTE format('ALTER TABLE accounts DROP CONSTRAINT %I', province_rule);
+END;
+$$;
+ALTER TABLE accounts
+    ADD CHECK (role NOT IN ('PROVINCE_ADMIN', 'CENTRE_OPERATOR') OR province_code IS NOT NULL),
+    ADD CHECK (role <> 'TEAM_MEMBER' OR province_code IS NOT NULL OR team_member_id IS NOT NULL);
 
 -- The police case may come back from the team.
 ALTER TABLE cases DROP CONSTRAINT cases_status_check;

@@ -14,10 +14,12 @@ import asyncpg
 import pytest
 
 from api.back_office import handoff_desk
+from database.accounts import create_account
+from domain.accounts import AccountRole
 from domain.clock import THAILAND
 from domain.handoff import HandoffStatus, TeamMember, TeamRole
 from domain.models import CaseStatus, ReporterMessage
-from tests.api.back_office.conftest import Person, Staff, csrf_of, open_routed_case, sign_in
+from tests.api.back_office.conftest import PASSWORD, Person, Staff, csrf_of, open_routed_case, sign_in
 from tests.api.back_office.teams import account_of, forwarded_rows, handoff_row
 from tests.scene import Scene
 from tests.team import let_go, linked_team_member
@@ -394,3 +396,21 @@ async def test_a_form_sent_twice_applies_once(scene: Scene, staff: Staff, team: 
     refused = await coordinator.post(f"/office/handoffs/{handoff_id}/actions", data={
         "csrf_token": csrf_of(fresh), "idempotency_key": key_of(fresh), "kind": "ACCEPT"})
     assert refused.status_code == 409 and "สถานะการส่งต่อตอนนี้คือ IN_CARE" in refused.text
+
+
+async def test_a_national_desk_account_reads_and_acts_on_every_provinces_hand_offs(
+        scene: Scene, team: Team, browser_like, pool: asyncpg.Pool) -> None:
+    national, _ = await linked_team_member(pool, scene.platform, TeamRole.NATIONAL_DESK, None)
+    try:
+        username = f"test-{uuid.uuid4().hex[:10]}"
+        async with pool.acquire() as connection:
+            code = await connection.fetchval("SELECT code FROM team_members WHERE id = $1", national.member_id)
+            await create_account(connection, username=username, display_name="ศูนย์ส่วนกลาง", password=PASSWORD,
+                                 role=AccountRole.TEAM_MEMBER, team_member_code=code)
+        _, handoff_id = await forwarded_rows(scene)
+        http = await signed_in(browser_like, Person(username, AccountRole.TEAM_MEMBER))
+        assert f'data-handoff="{handoff_id}"' in (await http.get("/office/handoffs?status=ALL")).text
+        page = await http.get(f"/office/handoffs/{handoff_id}")
+        assert page.status_code == 200 and 'name="kind" value="ACCEPT"' in page.text
+    finally:
+        await let_go(pool, [national])
