@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 LINE_DEFAULT_API_BASE_URL = "https://api.line.me"
 DEVELOPMENT_CHANNEL_SECRET = "development-channel-secret"
 DEVELOPMENT_ACCESS_TOKEN = "development-access-token"
+# 32 zero bytes: for development and tests only; production must set its own keys.
+DEVELOPMENT_PAYLOAD_KEYS = "development:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
 
 class Settings(BaseSettings):
@@ -57,6 +59,19 @@ class Settings(BaseSettings):
     intake_give_up_after: timedelta = Field(timedelta(minutes=10), alias="ESS_INTAKE_GIVE_UP_AFTER")
     # How long a conversation with nothing in progress stays open for more messages.
     intake_idle_after: timedelta = Field(timedelta(minutes=2), alias="ESS_INTAKE_IDLE_AFTER")
+
+    # Payload encryption in Temporal (AES-GCM): "key-id:base64 key" pairs, comma-separated; the first
+    # encrypts, every one decrypts (rotate by putting a new key first). The development key is public.
+    payload_keys: str = Field(DEVELOPMENT_PAYLOAD_KEYS, alias="ESS_PAYLOAD_KEYS")
+    # Origins allowed to call the codec endpoint from a browser (the Temporal UI), comma-separated;
+    # empty means the Temporal UI's own origin (ESS_TEMPORAL_UI_URL).
+    codec_cors_origins: str = Field("", alias="ESS_CODEC_CORS_ORIGINS")
+
+    # PDPA: personal data of cases closed this many days ago is anonymised (the statistics stay).
+    retention_days: int = Field(365, ge=1, alias="ESS_RETENTION_DAYS")
+
+    # The worker's Temporal SDK metrics for Prometheus, on this port (0: none).
+    worker_metrics_port: int = Field(9464, ge=0, le=65535, alias="ESS_WORKER_METRICS_PORT")
 
     @property
     def is_development(self) -> bool:
