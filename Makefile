@@ -30,7 +30,7 @@ $(INSTALL_STAMP): pyproject.toml | $(VENV_PYTHON)
 
 # The back office serves these itself (charts, maps): no CDN at run time.
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
 run: install ## Start everything (Temporal, PostgreSQL, worker, API) in this terminal; Ctrl-C stops it

@@ -6,9 +6,13 @@ import asyncio
 import logging
 import signal
 from datetime import timedelta
+from wsgiref.simple_server import WSGIServer
 
 import asyncpg
+from prometheus_client import start_http_server
 from temporalio.client import Client
+from temporalio.service import RPCError
+from temporalio.runtime import LogForwardingConfig, LoggingConfig, PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities.cases import CaseStore
@@ -16,7 +20,9 @@ from activities.directory import Directory
 from activities.handoffs import HandoffStore
 from activities.line import LineMessenger
 from activities.reference import ReferenceData
+from activities.retention import RetentionStore
 from activities.team_directory import TeamDirectory
+from api.logging_setup import configure_logging
 from database.pool import create_pool
 from database.startup import prepare_database
 from domain.settings import Settings, get_settings
@@ -24,6 +30,8 @@ from workflows.case import CaseWorkflow
 from workflows.handoff import HandoffWorkflow
 from workflows.client import connect_temporal
 from workflows.intake import IntakeWorkflow
+from workflows.retention import RetentionWorkflow
+from workflows.schedules import ensure_retention_schedule
 
 
 def build_worker(
@@ -34,10 +42,11 @@ def build_worker(
     directory = Directory(pool)
     handoffs = HandoffStore(pool)
     team = TeamDirectory(pool)
+    retention = RetentionStore(pool)
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
-        workflows=[IntakeWorkflow, CaseWorkflow, HandoffWorkflow],
+        workflows=[IntakeWorkflow, CaseWorkflow, HandoffWorkflow, RetentionWorkflow],
         activities=[
             messenger.send,
             messenger.show_loading,
@@ -62,6 +71,7 @@ def build_worker(
             team.members_for,
             team.member,
             team.contact,
+            retention.anonymise_closed_cases,
         ],
         # Let in-flight activities (a message half-sent) finish on SIGTERM.
         graceful_shutdown_timeout=timedelta(seconds=20),
@@ -80,12 +90,56 @@ def build_worker(
     )
 
 
+# Scraped from other machines or containers, so on every interface; the figures hold no personal data.
+METRICS_HOST = "0.0.0.0"
+log = logging.getLogger("worker")
+
+
+def temporal_runtime(settings: Settings) -> Runtime:
+    """The SDK's own metrics (task slots, poll and schedule-to-start latencies, ...) for Prometheus
+    on worker_metrics_port (0: none), and its core's log lines through Python's logging, so they
+    come out in the worker's format. A port already taken costs the metrics, not the worker: a
+    worker that will not start over its metrics would leave reports waiting."""
+    port = settings.worker_metrics_port
+    if port:
+        try:
+            return Runtime(telemetry=_telemetry(PrometheusConfig(bind_address=f"{METRICS_HOST}:{port}")))
+        except ValueError:  # the SDK's "Failed starting Prometheus exporter"
+            log.warning("Temporal SDK metrics not served: port %d is taken", port)
+    return Runtime(telemetry=_telemetry(None))
+
+
+def _telemetry(metrics: PrometheusConfig | None) -> TelemetryConfig:
+    forwarding = LogForwardingConfig(logger=logging.getLogger("temporalio.core"))
+    logging_config = LoggingConfig(filter=LoggingConfig.default.filter, forwarding=forwarding)
+    return TelemetryConfig(metrics=metrics, logging=logging_config)
+
+
+def serve_worker_metrics(settings: Settings) -> WSGIServer | None:
+    """prometheus-client's registry (escalations, LINE API errors, the process) on the port after
+    the SDK's: one port cannot serve both. None when worker metrics are off or the port is taken."""
+    if not settings.worker_metrics_port:
+        return None
+    port = settings.worker_metrics_port + 1
+    try:
+        server, _thread = start_http_server(port, addr=METRICS_HOST)
+    except OSError:
+        log.warning("worker metrics not served: port %d is taken", port)
+        return None
+    return server
+
+
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(name)s: %(message)s")
+    configure_logging("worker")
     settings = get_settings()
+    metrics_server = serve_worker_metrics(settings)
     pool = await create_pool(settings)
     await prepare_database(pool, settings)
-    client = await connect_temporal(settings)
+    client = await connect_temporal(settings, runtime=temporal_runtime(settings))
+    try:
+        await ensure_retention_schedule(client, settings)
+    except RPCError as error:  # reports matter more than tonight's retention run: start anyway, loudly
+        log.error("retention schedule not in place: %s", error.message)
     messenger = LineMessenger(settings)
     worker = build_worker(client, settings, pool, messenger)
     stop = asyncio.Event()
@@ -93,10 +147,14 @@ async def main() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with worker:
-        logging.getLogger("worker").info("worker polling task queue %s", settings.temporal_task_queue)
+        log.info("worker polling task queue %s", settings.temporal_task_queue)
         await stop.wait()
+        log.info("stopping: no new tasks; activities under way may finish")
     await messenger.close()
     await pool.close()
+    if metrics_server is not None:
+        metrics_server.shutdown()
+    log.info("worker stopped")
 
 
 if __name__ == "__main__":

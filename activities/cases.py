@@ -12,6 +12,7 @@ import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.metrics import ESCALATIONS
 from database.timeline import insert_entry
 from domain.models import AttachmentRequest, CaseEvent, CaseNumberRequest, CaseOpening, CaseStatus
 
@@ -146,6 +147,8 @@ class CaseStore:
                     type="UnknownReference",
                     non_retryable=True,
                 ) from None
+        if event.kind == ESCALATED:  # counted once, when the entry is first written
+            ESCALATIONS.labels(str(event.details["level"])).inc()
 
     @activity.defn(name="find_open_case")
     async def find_open_case(self, reporter_key: str) -> str | None:

@@ -36,6 +36,7 @@ from linebot.v3.messaging.exceptions import ApiException
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.metrics import LINE_API_ERRORS
 from domain.messages import render
 from domain.models import Delivery, DeliveryResult, Language
 from domain.settings import Settings
@@ -195,8 +196,10 @@ class LineMessenger:
         try:
             return await request
         except ApiException as error:
+            LINE_API_ERRORS.labels(operation, str(error.status or 0)).inc()
             raise _outcome(operation, error) from None
         except (TimeoutError, aiohttp.ClientError) as error:
+            LINE_API_ERRORS.labels(operation, "timeout" if isinstance(error, TimeoutError) else "network").inc()
             raise LineUnavailable(f"LINE {operation}: {type(error).__name__}") from None
 
 

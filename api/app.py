@@ -10,9 +10,14 @@ from fastapi.responses import HTMLResponse
 
 from api import cases, webhook
 from api.back_office import mount_back_office
+from api.codec_endpoint import codec_router
 from api.conversations import ConversationGateway
 from api.docs import mount_docs
+from api.health import health_router
 from api.log_privacy import hide_line_user_ids_in_access_log
+from api.logging_setup import configure_logging
+from api.metrics import mount_metrics
+from api.security_headers import mount_security_headers
 from database.pool import create_pool
 from database.startup import prepare_database
 from domain.settings import Settings, get_settings
@@ -21,6 +26,7 @@ from workflows.client import connect_temporal
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging("api")  # before uvicorn's own lines, so they come out in the same format
     hide_line_user_ids_in_access_log()
 
     @asynccontextmanager
@@ -42,14 +48,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,  # ReDoc has no offline bundle; Swagger UI at /docs does
     )
     app.state.settings = settings
+    mount_security_headers(app, settings)
     mount_docs(app)
     app.include_router(webhook.router)
     app.include_router(cases.router)
     mount_back_office(app)
-
-    @app.get("/health", tags=["operations"])
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    app.include_router(codec_router(settings))
+    app.include_router(health_router())
+    mount_metrics(app)
 
     if settings.is_development:
         from api.simulator import mount_simulator

@@ -36,6 +36,13 @@ CASE_VIEWED = "CASE_VIEWED"
 CASE_ACTION = "CASE_ACTION"
 MAX_PAGE = 200
 
+# What PostgreSQL can hold, checked as the request is read (422) rather than failing in a query (500):
+# text without NUL characters, ids within bigint.
+WITHOUT_NUL = r"^[^\x00]*$"
+BIGINT_MAX = 2**63 - 1
+# Days a report can be looked for on; far past either end, Thai midnight is no timestamp PostgreSQL takes.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
 CASE_NOT_FOUND = "ไม่พบเรื่องแจ้งเหตุนี้ในเขตความรับผิดชอบของท่าน — no such case within your jurisdiction"
 FOREIGN_PROVINCE = "ท่านดูได้เฉพาะจังหวัดของท่าน — you may only list cases of your own province"
 
@@ -46,6 +53,18 @@ FOREIGN_PROVINCE = "ท่านดูได้เฉพาะจังหวั
 class ErrorBody(BaseModel):
     detail: str = Field(description="เหตุผล (ไทย / English) / the reason, Thai then English")
     type: str | None = Field(None, description="the case workflow's rejection type, for actions")
+
+
+class InvalidField(BaseModel):
+    loc: list[str | int] = Field(description="where: body, query, header or path, then the field")
+    msg: str
+    type: str
+
+
+class InvalidRequest(BaseModel):
+    """FastAPI's own answer to a request that does not match this schema (a 422, like a refused action)."""
+
+    detail: list[InvalidField]
 
 
 class CaseSummary(BaseModel):
@@ -103,12 +122,14 @@ class CaseDetail(CaseSummary):
 
 class ActionRequest(BaseModel):
     kind: ActionKind
-    note: str | None = Field(None, max_length=2000, description="required to close, mark not found or prank, forward")
-    station_id: int | None = Field(None, description="REASSIGN: the new station")
+    note: str | None = Field(None, max_length=2000, pattern=WITHOUT_NUL,
+                             description="required to close, mark not found or prank, forward")
+    station_id: int | None = Field(None, ge=1, le=BIGINT_MAX, description="REASSIGN: the new station")
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     described = {
+        400: "เนื้อหาคำขอไม่ใช่ JSON — the request body is not JSON",
         401: "ไม่ได้เข้าสู่ระบบ — missing, unknown or revoked token",
         403: "นอกเขตความรับผิดชอบ — outside your jurisdiction",
         404: "ไม่พบเรื่อง (หรืออยู่นอกเขต) — unknown case, or outside your jurisdiction",
@@ -116,7 +137,9 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         422: "คำขอไม่ถูกต้อง — invalid request or action",
         503: "ระบบงานไม่พร้อม ลองใหม่ด้วย Idempotency-Key เดิม — workflow service unavailable; retry with the same key",
     }
-    return {status: {"model": ErrorBody, "description": described[status]} for status in statuses}
+    # A 422 is either the case workflow's refusal (ErrorBody) or a request the schema does not allow.
+    models: dict[int, Any] = {422: ErrorBody | InvalidRequest}
+    return {status: {"model": models.get(status, ErrorBody), "description": described[status]} for status in statuses}
 
 
 # --- Scope in SQL (for the list) ----------------------------------------------------------------
@@ -131,6 +154,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         moment, case_no = json.loads(raw)
+        if "\x00" in str(case_no):
+            raise ValueError
         return datetime.fromisoformat(moment), str(case_no)
     except (ValueError, TypeError, binascii.Error):
         raise HTTPException(422, "cursor ไม่ถูกต้อง — invalid cursor") from None
@@ -151,14 +176,20 @@ async def list_cases(
     request: Request,
     officer: CurrentOfficer,
     status: Annotated[list[CaseStatus] | None, Query(description="repeatable / ระบุได้หลายค่า")] = None,
-    incident_type: Annotated[str | None, Query(max_length=64)] = None,
+    incident_type: Annotated[str | None, Query(max_length=64, pattern=WITHOUT_NUL)] = None,
     province: Annotated[
         str | None, Query(pattern=r"^[0-9]{2}$", description="national desk: any; others: their own")
     ] = None,
-    station_id: int | None = None,
-    reported_from: Annotated[date | None, Query(description="first day, Thai time / ตั้งแต่วันที่")] = None,
-    reported_to: Annotated[date | None, Query(description="last day, Thai time / ถึงวันที่")] = None,
-    q: Annotated[str | None, Query(max_length=32, description="case number prefix, e.g. ESS-2026-00")] = None,
+    station_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
+    reported_from: Annotated[
+        date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="first day, Thai time / ตั้งแต่วันที่ (2000–2999)")
+    ] = None,
+    reported_to: Annotated[
+        date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="last day, Thai time / ถึงวันที่ (2000–2999)")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=32, pattern=WITHOUT_NUL, description="case number prefix, e.g. ESS-2026-00")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     cursor: str | None = None,
 ) -> CasePage:
@@ -196,7 +227,7 @@ async def list_cases(
 
 # --- One case ------------------------------------------------------------------------------------
 
-CaseNo = Annotated[str, Path(max_length=40, description="e.g. ESS-2026-000123")]
+CaseNo = Annotated[str, Path(max_length=40, pattern=WITHOUT_NUL, description="e.g. ESS-2026-000123")]
 
 
 async def _case_in_scope(connection: asyncpg.Connection, officer: Officer, case_no: str) -> asyncpg.Record:
@@ -269,7 +300,7 @@ async def get_case(request: Request, officer: CurrentOfficer, case_no: CaseNo) -
     "(รับทราบ ปิดเหตุ ไม่พบเหตุ ทักเล่น ส่งต่อ บันทึก ย้ายสถานี ส่งข้อความถึงผู้แจ้ง)",
     description="Sent to the case workflow as an update. A retry with the same Idempotency-Key is applied "
     "once and answers the same outcome — ส่งซ้ำด้วยคีย์เดิมจะมีผลครั้งเดียว",
-    responses=_errors(401, 403, 404, 409, 422, 503),
+    responses=_errors(400, 401, 403, 404, 409, 422, 503),
 )
 async def act_on_case(
     request: Request,

@@ -1,17 +1,20 @@
-"""API documentation served without a CDN: Swagger UI's files come from a PyPI package,
-because officers' networks (and development machines) may not reach the internet."""
+"""API documentation served without a CDN: Swagger UI 5 (it reads the OpenAPI 3.1 FastAPI writes)
+comes from npm with the back office's other front-end libraries, because officers' networks (and
+development machines) may not reach the internet."""
+
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 
 ASSETS = "/docs-assets"
+SWAGGER_UI = Path(__file__).resolve().parents[1] / "node_modules" / "swagger-ui-dist"
 
 
 def mount_docs(app: FastAPI) -> None:
-    app.mount(ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount(ASSETS, StaticFiles(directory=SWAGGER_UI, check_dir=False), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:

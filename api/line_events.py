@@ -55,7 +55,9 @@ def read_event(raw: Any, position: int) -> LineEvent | IgnoredEvent:
         raw = {**raw, "message": placeholder}
     try:
         event: Event = MODEL_OF[event_type].from_dict(raw)
-    except (ValueError, TypeError) as error:  # the SDK raises pydantic v1 ValidationError, a ValueError
+    except (ValueError, TypeError, KeyError) as error:
+        # The SDK raises pydantic v1 ValidationError (a ValueError), and KeyError for a nested object
+        # (source, mentionee) without its "type".
         raise MalformedEvent(f"event {position} ({event_type}) lacks required fields or has wrong types") from error
     if event is None or not event.webhook_event_id:
         raise MalformedEvent(f"event {position} ({event_type}) lacks webhookEventId")
@@ -63,7 +65,12 @@ def read_event(raw: Any, position: int) -> LineEvent | IgnoredEvent:
         return IgnoredEvent(event_type, "channel in standby mode: another bot answers")
     if not isinstance(event.source, UserSource) or not event.source.user_id:
         return IgnoredEvent(event_type, "not from a one-to-one chat with a user")
-    line_event = _line_event(event, event_type, raw, position)
+    try:
+        line_event = _line_event(event, event_type, raw, position)
+    except MalformedEvent:
+        raise
+    except (ValueError, OverflowError, OSError):  # a time before year 1 or after 9999, a place off the globe
+        raise MalformedEvent(f"event {position} ({event_type}) has a timestamp or location out of range") from None
     if newer_message_type:
         line_event = line_event.model_copy(update={"message_type": str(message.get("type")), "text": None})
     return line_event

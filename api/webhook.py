@@ -10,12 +10,14 @@ from linebot.v3.webhook import SignatureValidator
 from temporalio.service import RPCError
 
 from api.line_events import IgnoredEvent, MalformedEvent, read_event
+from api.metrics import count_webhook_duplicate, count_webhook_events, measured_webhook
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["LINE"])
 
 
 @router.post("/line/webhook", summary="LINE Messaging API webhook")
+@measured_webhook
 async def receive_line_webhook(
     request: Request, x_line_signature: str | None = Header(default=None)
 ) -> dict[str, int]:
@@ -40,6 +42,7 @@ async def receive_line_webhook(
         events = [read_event(raw, position) for position, raw in enumerate(raw_events)]
     except MalformedEvent as error:
         raise HTTPException(400, str(error)) from None
+    count_webhook_events(raw_events)
 
     delivered = 0
     for event in events:  # in order: one user's events must reach the conversation in sequence
@@ -47,8 +50,11 @@ async def receive_line_webhook(
             log.info("ignored a LINE %s event: %s", event.event_type, event.reason)
             continue
         try:
-            delivered += await request.app.state.conversations.deliver(event)
+            handed_on = await request.app.state.conversations.deliver(event)
         except RPCError:
             log.exception("Temporal unreachable; LINE will redeliver")
             raise HTTPException(503, "temporarily unable to accept events") from None
+        delivered += handed_on
+        if not handed_on:
+            count_webhook_duplicate()
     return {"received": len(raw_events), "delivered": delivered}

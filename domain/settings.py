@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LINE_DEFAULT_API_BASE_URL = "https://api.line.me"
@@ -15,10 +17,14 @@ DEVELOPMENT_CHANNEL_SECRET = "development-channel-secret"
 DEVELOPMENT_ACCESS_TOKEN = "development-access-token"
 # 32 zero bytes: for development and tests only; production must set its own keys.
 DEVELOPMENT_PAYLOAD_KEYS = "development:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+DEVELOPMENT_PAYLOAD_KEY = bytes(32)
+DEVELOPMENT_PSEUDONYM_KEY = "development-only-pseudonym-key"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    # hide_input_in_errors: a validation error must never print the secrets it was given.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True,
+                                      hide_input_in_errors=True)
 
     environment: Literal["development", "production"] = Field("development", alias="ESS_ENV")
     data_dir: Path = Field(Path(".data"), alias="ESS_DATA_DIR")
@@ -41,9 +47,10 @@ class Settings(BaseSettings):
     public_url: str = Field("http://localhost:8000", alias="ESS_PUBLIC_URL")
 
     # Keyed hash that turns a LINE user id into the reporter key used in workflow ids.
-    pseudonym_key: str = Field("development-only-pseudonym-key", alias="ESS_PSEUDONYM_KEY")
+    pseudonym_key: str = Field(DEVELOPMENT_PSEUDONYM_KEY, alias="ESS_PSEUDONYM_KEY")
 
-    # Password of the demonstration back-office accounts (development only; see database.accounts).
+    # Password of the demonstration back-office accounts (development only: production creates none,
+    # see database.startup, so it needs no value there).
     demo_password: str = Field("ess-demo-2569", alias="ESS_DEMO_PASSWORD")
     # How often the back office's case list looks for new cases.
     case_list_refresh: timedelta = Field(timedelta(seconds=5), alias="ESS_CASE_LIST_REFRESH")
@@ -73,6 +80,28 @@ class Settings(BaseSettings):
     # The worker's Temporal SDK metrics for Prometheus, on this port (0: none).
     worker_metrics_port: int = Field(9464, ge=0, le=65535, alias="ESS_WORKER_METRICS_PORT")
 
+    @model_validator(mode="after")
+    def _production_has_its_own_secrets(self) -> Settings:
+        """Production refuses to start with a secret everyone can read in this repository."""
+        if self.environment != "production":
+            return self
+        public = [
+            name for name, value, development_value in (
+                ("line_channel_secret", self.line_channel_secret, DEVELOPMENT_CHANNEL_SECRET),
+                ("line_channel_access_token", self.line_channel_access_token, DEVELOPMENT_ACCESS_TOKEN),
+                ("pseudonym_key", self.pseudonym_key, DEVELOPMENT_PSEUDONYM_KEY),
+            ) if not value.strip() or value == development_value
+        ]
+        if not self.payload_keys.strip() or _uses_development_payload_key(self.payload_keys):
+            public.append("payload_keys")
+        if public:
+            variables = ", ".join(type(self).model_fields[name].alias or name for name in public)
+            raise ValueError(
+                f"ESS_ENV=production needs its own secrets; these are empty or at their public development "
+                f"values: {variables}. Set them in the environment (see the README's settings table)."
+            )
+        return self
+
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
@@ -80,6 +109,19 @@ class Settings(BaseSettings):
     @property
     def uses_line_itself(self) -> bool:
         return self.line_api_base_url.rstrip("/") == LINE_DEFAULT_API_BASE_URL
+
+
+def _uses_development_payload_key(setting: str) -> bool:
+    """Whether any "key-id:base64 key" entry holds the development key, whatever its id.
+    (Entries are checked properly by the payload codec; here only the public key is looked for.)"""
+    for entry in setting.split(","):
+        encoded = entry.partition(":")[2].strip()
+        try:
+            if base64.b64decode(encoded, validate=True) == DEVELOPMENT_PAYLOAD_KEY:
+                return True
+        except (binascii.Error, ValueError):
+            continue
+    return False
 
 
 @cache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.models import Language
@@ -16,5 +16,7 @@ async def line_language(user_id: str) -> Language | None:
         return await workflow.execute_local_activity(
             "get_line_language", user_id, result_type=Language | None, **options.LINE_COSMETIC
         )
-    except ActivityError:
+    except (ActivityError, ApplicationError):
+        # A local activity that runs out of attempts raises its own ApplicationError here (not
+        # wrapped in ActivityError as a regular activity's is): LINE down must not fail the caller.
         return None

@@ -9,15 +9,16 @@ import pytest
 
 from database.pool import create_pool, database_url, stop_embedded_postgres
 from domain.settings import Settings
+from tests.production import production_settings
 
 
 def test_a_configured_database_url_is_used_as_it_is() -> None:
-    settings = Settings(DATABASE_URL="postgresql://ess@db.example:5432/ess", ESS_ENV="production")
+    settings = production_settings(DATABASE_URL="postgresql://ess@db.example:5432/ess")
     assert database_url(settings) == "postgresql://ess@db.example:5432/ess"
 
 
 def test_production_without_a_database_url_refuses_to_start(tmp_path: Path) -> None:
-    settings = Settings(DATABASE_URL=None, ESS_ENV="production", ESS_DATA_DIR=tmp_path)
+    settings = production_settings(DATABASE_URL=None, ESS_DATA_DIR=tmp_path)
     with pytest.raises(RuntimeError, match="DATABASE_URL"):
         database_url(settings)
 

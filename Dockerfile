@@ -1,0 +1,51 @@
+# ESS Help Me: one image, two commands (docker-compose.yml runs both).
+#   API (the default): uvicorn api.app:app on port 8000
+#   worker:            python worker.py (metrics for Prometheus on ports 9464 and 9465)
+# Settings come from the environment only (domain/settings.py); the image holds no secret.
+
+# The back office serves chart.js, leaflet and leaflet.markercluster itself, from node_modules
+# (api/back_office/__init__.py): installed here from package-lock.json, without dev dependencies.
+FROM node:22-slim AS front-end-libraries
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# The Python dependencies, from pyproject.toml (non-editable, no test extra), in a virtual
+# environment the final image copies. Only the project's metadata is copied here, so this layer is
+# rebuilt when the dependencies change, not on every code change. The code runs from /app (below),
+# next to node_modules, where the back office looks for the front-end libraries.
+FROM python:3.11-slim AS python-dependencies
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/venv
+WORKDIR /build
+# README.md is pyproject.toml's readme: the metadata cannot be built without it.
+COPY pyproject.toml README.md ./
+RUN /opt/venv/bin/pip install .
+
+FROM python:3.11-slim
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    ESS_ENV=production
+RUN groupadd --system --gid 10001 ess \
+    && useradd --system --uid 10001 --gid ess --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ess
+COPY --from=python-dependencies /opt/venv /opt/venv
+WORKDIR /app
+COPY --from=front-end-libraries /build/node_modules ./node_modules
+# Only what runs: the development stack (devstack), the benchmarks and the tests stay out.
+COPY domain ./domain
+COPY workflows ./workflows
+COPY activities ./activities
+COPY database ./database
+COPY api ./api
+COPY worker.py ./
+# Compiled once here: the code belongs to root and the application's user cannot write beside it.
+RUN python -m compileall -q /app
+USER ess
+
+EXPOSE 8000 9464 9465
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"]
+# Behind the TLS reverse proxy: trust its X-Forwarded-* headers (the port is published on the
+# host's loopback only). On SIGTERM, requests in flight get 20 s to finish.
+CMD ["uvicorn", "api.app:app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*", "--timeout-graceful-shutdown", "20"]
