@@ -325,7 +325,7 @@ class CaseWorkflow:
             station = await workflow.execute_local_activity(
                 "get_station", action.station_id, result_type=Station, **options.STORE
             )
-        except ActivityError:
+        except (ActivityError, ApplicationError):  # a local activity out of attempts raises its own error
             raise refusal("InvalidAction", "ไม่พบสถานีปลายทาง", "no such station") from None
         # The province decides who sees the case (its 191 centre, its commanders): a move across
         # provinces would need the case re-routed, not reassigned.

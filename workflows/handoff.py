@@ -18,7 +18,7 @@ from collections import deque
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from domain.handoff import (
@@ -287,7 +287,7 @@ class HandoffWorkflow:
         try:
             member = await workflow.execute_local_activity("get_team_member", member_id, result_type=TeamMember,
                                                            **options.STORE)
-        except ActivityError:
+        except (ActivityError, ApplicationError):  # a local activity out of attempts raises its own error
             raise refusal("InvalidAction", "ไม่พบผู้ดูแลที่เลือก", "no such case worker") from None
         if member.province_code != self._opening.province_code:
             raise refusal("InvalidAction", "ผู้ดูแลต้องอยู่ในทีมของจังหวัดนี้", "the case worker must be in this province's team")

@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ActivityError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -439,7 +439,7 @@ class IntakeWorkflow:
     async def _show_loading(self) -> None:
         try:
             await workflow.execute_local_activity("show_line_loading", self._start.user_id, **options.LINE_COSMETIC)
-        except ActivityError:
+        except (ActivityError, ApplicationError):  # a local activity out of attempts raises its own error
             pass
 
 

@@ -124,6 +124,14 @@ class _Fault:
 
 
 @dataclass
+class _Outage:
+    """A stretch of time in which every call to an endpoint fails (see fail_for)."""
+
+    fault: _Fault
+    until: float  # time.monotonic()
+
+
+@dataclass
 class StoredContent:
     data: bytes
     content_type: str
@@ -168,6 +176,7 @@ class FakeLinePlatform:
     _accepted_retry_keys: dict[str, tuple[str, list[dict]]] = field(default_factory=dict)
     _contents: dict[str, StoredContent] = field(default_factory=dict)
     _faults: dict[str, deque[_Fault]] = field(default_factory=lambda: defaultdict(deque))
+    _outages: dict[str, list[_Outage]] = field(default_factory=lambda: defaultdict(list))
     _seq: int = 0
     # Woken on every new chat entry, for readers that wait instead of polling.
     _chat_changed: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -228,8 +237,19 @@ class FakeLinePlatform:
         """The next calls wait `seconds` before doing their work (for client timeouts)."""
         self._queue(endpoint, times, _Fault("delay", seconds=seconds))
 
+    def fail_for(self, endpoint: str, seconds: float, status: int = 500, *, after_work: bool = False) -> None:
+        """Every call to `endpoint` in the next `seconds` answers `status` (LINE down, or rate
+        limiting with 429). With `after_work` each call does its work first and only the answer is
+        lost: a message is delivered, yet the bot hears 5xx. Outages may overlap; the one that
+        ends last wins. Queued faults (fail_next, ...) wait until the outage is over."""
+        if endpoint not in ENDPOINTS:
+            raise ValueError(f"unknown endpoint {endpoint!r}; one of {ENDPOINTS}")
+        kind = "lose_response" if after_work else "error"
+        self._outages[endpoint].append(_Outage(_Fault(kind, status=status), until=time.monotonic() + seconds))
+
     def clear_faults(self) -> None:
         self._faults.clear()
+        self._outages.clear()
 
     def reset(self) -> None:
         """Forget everything except the access token and lifetime."""
@@ -240,6 +260,7 @@ class FakeLinePlatform:
         self._accepted_retry_keys.clear()
         self._contents.clear()
         self._faults.clear()
+        self._outages.clear()
         self.rich_menus.clear()
         self.default_rich_menu_id = None
 
@@ -247,6 +268,16 @@ class FakeLinePlatform:
         if endpoint not in ENDPOINTS:
             raise ValueError(f"unknown endpoint {endpoint!r}; one of {ENDPOINTS}")
         self._faults[endpoint].extend([fault] * times)
+
+    def _next_fault(self, endpoint: str) -> _Fault | None:
+        """The fault this call meets: an outage under way, else the next queued one."""
+        now = time.monotonic()
+        outages = [outage for outage in self._outages.get(endpoint, []) if outage.until > now]
+        if outages:
+            self._outages[endpoint] = outages
+            return max(outages, key=lambda outage: outage.until).fault
+        self._outages.pop(endpoint, None)
+        return self._faults[endpoint].popleft() if self._faults.get(endpoint) else None
 
     # ---- the HTTP API --------------------------------------------------------------------
 
@@ -317,7 +348,7 @@ class FakeLinePlatform:
         )
         self.requests.append(record)
         request_id = str(uuid.uuid4())
-        fault = self._faults[endpoint].popleft() if self._faults.get(endpoint) else None
+        fault = self._next_fault(endpoint)
         try:
             if request.headers.get("authorization") != f"Bearer {self.access_token}":
                 raise LineError(401)
@@ -327,7 +358,7 @@ class FakeLinePlatform:
                 await asyncio.sleep(fault.seconds)
             response = work(request, raw)
             if fault and fault.kind == "lose_response":
-                raise LineError(500)
+                raise LineError(fault.status)
         except LineError as error:
             record.status = error.status
             return error.response(request_id)

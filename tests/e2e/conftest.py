@@ -4,7 +4,6 @@ platform that the worker talks to."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from api.simulator import events
 from domain.settings import Settings
 from tests.conversation import Citizen
 from tests.fake_line import FakeLine, serve
+from tests.worker_environment import worker_environment
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,16 +31,7 @@ class WorkerProcess:
     """`python worker.py` with the test's settings in its environment."""
 
     def __init__(self, settings: Settings) -> None:
-        self._environment = {
-            **os.environ,
-            "ESS_ENV": "development",
-            "DATABASE_URL": settings.database_url or "",
-            "TEMPORAL_ADDRESS": settings.temporal_address,
-            "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
-            "LINE_API_BASE_URL": settings.line_api_base_url,
-            "LINE_CHANNEL_ACCESS_TOKEN": settings.line_channel_access_token,
-            "LINE_CHANNEL_SECRET": settings.line_channel_secret,
-        }
+        self._environment = worker_environment(settings)
         self._log = tempfile.NamedTemporaryFile(prefix="ess-worker-", suffix=".log", delete=False)
         self.process: subprocess.Popen | None = None
 

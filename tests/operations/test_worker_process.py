@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import socket
 import sys
@@ -27,6 +26,7 @@ from api.line_events import read_event
 from api.simulator import events
 from domain.pseudonyms import reporter_key
 from domain.settings import Settings
+from tests.worker_environment import worker_environment
 from tests.fake_line import FakeLine
 from tests.waiting import eventually
 from workflows.ids import intake_workflow_id
@@ -54,21 +54,14 @@ def free_port_pair() -> int:
 class WorkerProcess:
     def __init__(self, settings: Settings, metrics_port: int) -> None:
         self.metrics_port = metrics_port
-        self._environment = {
-            **os.environ,
-            "ESS_ENV": "development",
-            "DATABASE_URL": settings.database_url or "",
-            "TEMPORAL_ADDRESS": settings.temporal_address,
-            "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
-            "LINE_API_BASE_URL": settings.line_api_base_url,
-            "LINE_CHANNEL_ACCESS_TOKEN": settings.line_channel_access_token,
-            "LINE_CHANNEL_SECRET": settings.line_channel_secret,
-            "ESS_WORKER_METRICS_PORT": str(metrics_port),
-            "ESS_LOG_FORMAT": "json",
-            "PYTHONUNBUFFERED": "1",
+        self._environment = worker_environment(
+            settings,
+            ESS_WORKER_METRICS_PORT=str(metrics_port),
+            ESS_LOG_FORMAT="json",
+            PYTHONUNBUFFERED="1",
             # Raised while modules are imported, before logging is set up (as devstack does).
-            "PYTHONWARNINGS": "ignore:XDG_RUNTIME_DIR is not set",
-        }
+            PYTHONWARNINGS="ignore:XDG_RUNTIME_DIR is not set",
+        )
         self._log = Path(tempfile.mkstemp(prefix="ess-worker-", suffix=".log")[1])
         self.process: asyncio.subprocess.Process | None = None
 
