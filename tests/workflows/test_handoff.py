@@ -126,18 +126,23 @@ async def test_the_reporter_is_asked_once_and_only_an_agreeing_reporter_hears_of
     assert answers["YES"].handoff_id == handoff_id_of(case_no, 1)
     assert scene.reporter.last_entries[0].notification_disabled  # silent: someone may be watching
 
-    # Someone else tapping the reporter's button changes nothing.
-    await Citizen(scene.platform, scene.reporter._send).taps_postback(answers["YES"].encode())
+    # Someone else tapping the reporter's button changes nothing, and hears nothing back.
+    stranger = Citizen(scene.platform, scene.reporter._send)
+    await stranger.taps_postback(answers["YES"].encode())
+    await stranger.hears_nothing(within=0.5)
+    assert await handoff.query(HandoffWorkflow.consent) == Consent.ASKED
     await scene.reporter.taps_postback(answers["NO"].encode())
-    await scene.reporter.hears()  # thanks
+    [thanks] = await scene.reporter.hears()
+    assert "จะไม่มีการติดต่อกลับ" in text_of(thanks)
     assert await eventually(lambda: _consent(handoff, Consent.REFUSED))
     await handoff.execute_update(HandoffWorkflow.act, team_action(TeamActionKind.ACCEPT, team.coordinator))
     await scene.reporter.hears_nothing(within=0.5)
 
     # Changing their mind: they hear that someone will contact them.
     await scene.reporter.taps_postback(answers["YES"].encode())
-    messages = await scene.reporter.hears(count=2)
-    assert len(messages) == 2
+    said = [text_of(m) for m in await scene.reporter.hears(count=2)]
+    assert any("ได้รับคำตอบแล้ว" in text for text in said)  # thanks for the yes
+    assert any("จะติดต่อกลับ" in text and "ไม่มี" not in text for text in said)  # someone will contact them
     row = await eventually(lambda: scene.pool.fetchrow(
         "select consent from handoffs where case_no = $1 and consent = 'GIVEN'", case_no))
     assert row is not None
@@ -266,7 +271,7 @@ async def test_the_care_plan_is_reminded_and_the_care_outlives_the_police_case(s
     # The police see how the care ended, on their own case.
     event = await eventually(lambda: scene.pool.fetchrow(
         "select details from case_events where case_no = $1 and kind = 'CARE_CLOSED'", case_no))
-    assert '"SAFE_WITH_FAMILY"' in str(event["details"]) or "SAFE_WITH_FAMILY" in str(event["details"])
+    assert (event["details"]["outcome"], event["details"]["note"]) == ("SAFE_WITH_FAMILY", "ย้ายไปอยู่กับญาติ")
     row = await scene.pool.fetchrow("select status, care_outcome, case_worker_id from handoffs where case_no = $1", case_no)
     assert (row["status"], row["care_outcome"], row["case_worker_id"]) == (
         "CLOSED", "SAFE_WITH_FAMILY", team.social_worker.member_id)
