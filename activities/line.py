@@ -8,6 +8,9 @@ Delivery rules:
 - a reply cannot be de-duplicated by LINE, so each attempt heartbeats what it is about to do:
   a retry after a reply whose answer was lost replies again, and "Invalid reply token" then means
   the earlier reply got through (already delivered); once an attempt has pushed, retries only push;
+- a reply answered 5xx or not at all may have been delivered: the same attempt replies again at
+  once, while the token is surely fresh, because only a fresh token's answer tells delivered from
+  lost (a retry after the token's lifetime could only push, and risk a second copy);
 - 429, 5xx and network trouble raise a retryable error (Temporal backs off and tries again);
   any other 4xx is a bug on our side and fails for good.
 Every message to a reporter goes out with notificationDisabled (their phone must not make a
@@ -17,10 +20,12 @@ Error messages carry status codes and LINE's request id only, never what was sen
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from linebot.v3.messaging import (
@@ -50,6 +55,8 @@ _LOADING_SECONDS = 5
 _REPLY = "reply"
 _PUSH = "push"
 _LANGUAGES = {"th": Language.THAI, "en": Language.ENGLISH}
+# Pauses between replies repeated after an answer that may hide a delivery (5xx, timeout).
+_REREPLY_PAUSES = (0.5, 1.0, 2.0, 4.0)
 
 
 class LineUnavailable(ApplicationError):
@@ -57,6 +64,10 @@ class LineUnavailable(ApplicationError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, type="LineUnavailable", non_retryable=False)
+
+
+class LineMaybeDelivered(LineUnavailable):
+    """LINE failed to answer (5xx, timeout, dropped connection): it may have done the work."""
 
 
 class LineRejected(ApplicationError):
@@ -108,23 +119,10 @@ class LineMessenger:
         replying = tried_before != _PUSH and self._reply_token_fresh(delivery)
         if replying:
             activity.heartbeat(_REPLY)  # lets a retry know the token may have been used by us
-            try:
-                await self._call(
-                    "reply",
-                    AsyncMessagingApi(self._api_client()).reply_message_with_http_info(
-                        ReplyMessageRequest.from_dict(
-                            {"replyToken": delivery.reply_token, "messages": messages, "notificationDisabled": delivery.silent}
-                        ),
-                        _request_timeout=self._request_timeout,
-                    ),
-                )
-                return DeliveryResult(method="reply")
-            except _InvalidReplyToken:
-                if tried_before == _REPLY:
-                    # A fresh token is spent only by its one reply: an earlier attempt of ours
-                    # got through to LINE and lost the answer (e.g. the worker died).
-                    return DeliveryResult(method="already-delivered")
-                logger.info("Reply token no longer valid; pushing instead")
+            result = await self._reply(delivery, messages, used_before=tried_before == _REPLY)
+            if result is not None:
+                return result
+            logger.info("Reply token no longer valid; pushing instead")
         if replying or tried_before == _REPLY:
             # From here on only push is safe to repeat. With no reply in play a retry pushes
             # anyway (same retry key), so the note, a write on the server, is spared.
@@ -143,6 +141,38 @@ class LineMessenger:
         except _AlreadyAccepted:
             return DeliveryResult(method="already-delivered")
         return DeliveryResult(method="push")
+
+    async def _reply(self, delivery: Delivery, messages: list[dict], used_before: bool) -> DeliveryResult | None:
+        """Reply, and settle an ambiguous answer while the token can still settle it. None when
+        the token was spent or expired before any reply of ours: the caller pushes."""
+        deadline = _attempt_deadline()
+        pauses = iter(_REREPLY_PAUSES)
+        while True:
+            try:
+                await self._call(
+                    "reply",
+                    AsyncMessagingApi(self._api_client()).reply_message_with_http_info(
+                        ReplyMessageRequest.from_dict(
+                            {"replyToken": delivery.reply_token, "messages": messages, "notificationDisabled": delivery.silent}
+                        ),
+                        _request_timeout=self._request_timeout,
+                    ),
+                )
+                return DeliveryResult(method="reply")
+            except _InvalidReplyToken:
+                if used_before:
+                    # A fresh token is spent only by its one reply: an earlier reply of ours got
+                    # through to LINE and its answer was lost (a 5xx, a timeout, a dead worker).
+                    return DeliveryResult(method="already-delivered")
+                return None
+            except LineUnavailable as error:
+                used_before = used_before or isinstance(error, LineMaybeDelivered)
+                pause = next(pauses, None)
+                settle_by = time.monotonic() + (pause or 0) + self._request_timeout
+                if not used_before or pause is None or settle_by > deadline \
+                        or not self._reply_token_fresh(delivery, spare=timedelta(seconds=(pause or 0) + self._request_timeout)):
+                    raise
+                await asyncio.sleep(pause)
 
     @activity.defn(name="show_line_loading")
     async def show_loading(self, user_id: str) -> None:
@@ -186,11 +216,12 @@ class LineMessenger:
 
     # ---- how LINE's answers become outcomes -------------------------------------------------
 
-    def _reply_token_fresh(self, delivery: Delivery) -> bool:
+    def _reply_token_fresh(self, delivery: Delivery, spare: timedelta = timedelta(0)) -> bool:
+        """Whether the token will still be fresh `spare` from now."""
         if not delivery.reply_token or delivery.reply_token_issued_at is None:
             return False
         age = datetime.now(UTC) - delivery.reply_token_issued_at
-        return age < self._settings.line_reply_token_lifetime
+        return age + spare < self._settings.line_reply_token_lifetime
 
     async def _call(self, operation: str, request):
         try:
@@ -200,7 +231,7 @@ class LineMessenger:
             raise _outcome(operation, error) from None
         except (TimeoutError, aiohttp.ClientError) as error:
             LINE_API_ERRORS.labels(operation, "timeout" if isinstance(error, TimeoutError) else "network").inc()
-            raise LineUnavailable(f"LINE {operation}: {type(error).__name__}") from None
+            raise LineMaybeDelivered(f"LINE {operation}: {type(error).__name__}") from None
 
 
 def _check_wire_format(messages: list[dict]) -> None:
@@ -209,6 +240,15 @@ def _check_wire_format(messages: list[dict]) -> None:
         PushMessageRequest.from_dict({"to": "U" + "0" * 32, "messages": messages})
     except ValueError:  # pydantic v1's ValidationError is a ValueError
         raise LineRejected("A rendered message does not match LINE's message schema") from None
+
+
+def _attempt_deadline() -> float:
+    """When this attempt times out, on the monotonic clock (with a second spare)."""
+    info = activity.info()
+    if info.start_to_close_timeout is None:
+        return float("inf")
+    elapsed = (datetime.now(UTC) - info.started_time).total_seconds()
+    return time.monotonic() - elapsed + info.start_to_close_timeout.total_seconds() - 1
 
 
 def _tried_in_earlier_attempt() -> str | None:
@@ -233,8 +273,10 @@ def _outcome(operation: str, error: ApiException) -> Exception:
         return _AlreadyAccepted()
     if operation == "reply" and status == 400 and "reply token" in _line_message(error).lower():
         return _InvalidReplyToken()
-    if status == 429 or status >= 500 or status == 0:
-        return LineUnavailable(where)
+    if status == 429:
+        return LineUnavailable(where)  # refused before any work was done
+    if status >= 500 or status == 0:
+        return LineMaybeDelivered(where)
     return LineRejected(where)
 
 

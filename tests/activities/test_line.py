@@ -20,6 +20,7 @@ from api.simulator import events
 from api.simulator.line_platform import SimulatedUser
 from domain.models import BotMessage, Delivery, Language, Prompt
 from domain.settings import Settings
+from workflows import options
 from tests.fake_line import FakeLine
 
 
@@ -31,17 +32,21 @@ async def messenger(line_settings: Settings) -> AsyncIterator[LineMessenger]:
 
 
 class Attempt(ActivityEnvironment):
-    """One attempt of an activity: its number, what earlier attempts heartbeated, what it heartbeats."""
+    """One attempt of an activity: its number, what earlier attempts heartbeated, what it heartbeats,
+    and its time limit (the worker's own by default)."""
 
-    def __init__(self, number: int, heartbeats: list | None = None) -> None:
+    def __init__(self, number: int, heartbeats: list | None = None, time_limit: timedelta | None = None) -> None:
         super().__init__()
-        self.info = dataclasses.replace(self.info, attempt=number, heartbeat_details=list(heartbeats or []))
+        self.info = dataclasses.replace(
+            self.info, attempt=number, heartbeat_details=list(heartbeats or []), started_time=datetime.now(UTC),
+            start_to_close_timeout=time_limit or options.LINE["start_to_close_timeout"],
+        )
         self.heartbeats: list = []
         self.on_heartbeat = lambda *details: self.heartbeats.extend(details)
 
 
-def attempt(number: int, heartbeats: list | None = None) -> Attempt:
-    return Attempt(number, heartbeats)
+def attempt(number: int, heartbeats: list | None = None, time_limit: timedelta | None = None) -> Attempt:
+    return Attempt(number, heartbeats, time_limit)
 
 
 def delivery_for(user: SimulatedUser, reply_token: str | None = None, token_age: timedelta = timedelta(seconds=1),
@@ -95,12 +100,26 @@ async def test_pushes_when_there_is_no_reply_token(fake_line, line_user, messeng
     assert first.heartbeats == []
 
 
+async def test_a_reply_whose_answer_was_lost_is_settled_by_replying_again_at_once(fake_line, line_user, messenger):
+    """LINE delivered and its answer was lost: a second reply while the token is fresh is refused
+    as already used, which proves the first one arrived."""
+    delivery = delivery_for(line_user, reply_token=a_message_from(fake_line, line_user))
+    fake_line.platform.lose_next_response("reply")
+
+    result = await attempt(1).run(messenger.send, delivery)
+
+    assert result.method == "already-delivered"
+    assert [r.status for r in fake_line.platform.requests_to("reply")[-2:]] == [500, 400]
+    assert [entry.via for entry in fake_line.platform.bot_messages(line_user.user_id)] == ["reply"]
+
+
 async def test_a_retry_after_a_reply_whose_answer_was_lost_does_not_repeat_the_message(
     fake_line, line_user, messenger
 ):
+    """The attempt that sent the reply had no time left to settle it (or its worker died)."""
     delivery = delivery_for(line_user, reply_token=a_message_from(fake_line, line_user))
-    fake_line.platform.lose_next_response("reply")  # LINE delivers, the worker never hears back
-    first = attempt(1)
+    fake_line.platform.lose_next_response("reply")
+    first = attempt(1, time_limit=timedelta(seconds=2))
 
     with pytest.raises(ApplicationError) as lost:
         await first.run(messenger.send, delivery)
@@ -111,17 +130,47 @@ async def test_a_retry_after_a_reply_whose_answer_was_lost_does_not_repeat_the_m
     assert len(fake_line.platform.bot_messages(line_user.user_id)) == 1
 
 
-async def test_a_retry_after_a_reply_line_never_took_replies_again(fake_line, line_user, messenger):
+async def test_a_reply_line_failed_without_delivering_is_repeated_and_shown_once(fake_line, line_user, messenger):
     delivery = delivery_for(line_user, reply_token=a_message_from(fake_line, line_user))
-    fake_line.platform.fail_next("reply", status=500)
+    fake_line.platform.fail_next("reply", status=500, times=2)
+
+    result = await attempt(1).run(messenger.send, delivery)
+
+    assert result.method == "reply"
+    assert [r.status for r in fake_line.platform.requests_to("reply")[-3:]] == [500, 500, 200]
+    assert [entry.via for entry in fake_line.platform.bot_messages(line_user.user_id)] == ["reply"]
+
+
+async def test_a_reply_refused_as_too_many_requests_is_left_to_the_next_attempt(fake_line, line_user, messenger):
+    """429 means LINE did nothing: no reason to hurry, and Temporal's backoff spares LINE."""
+    delivery = delivery_for(line_user, reply_token=a_message_from(fake_line, line_user))
+    fake_line.platform.fail_next("reply", status=429)
+    replies_before = len(fake_line.platform.requests_to("reply"))
     first = attempt(1)
 
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as busy:
         await first.run(messenger.send, delivery)
     second = await attempt(2, heartbeats=first.heartbeats).run(messenger.send, delivery)
 
+    assert not busy.value.non_retryable
+    assert len(fake_line.platform.requests_to("reply")) == replies_before + 2
     assert second.method == "reply"
     assert [entry.via for entry in fake_line.platform.bot_messages(line_user.user_id)] == ["reply"]
+
+
+async def test_replies_are_not_repeated_into_a_token_about_to_expire(fake_line, line_user, messenger, line_settings):
+    """Past the token's lifetime LINE's "Invalid reply token" would no longer prove delivery."""
+    age = line_settings.line_reply_token_lifetime - timedelta(seconds=1)
+    delivery = delivery_for(line_user, reply_token=a_message_from(fake_line, line_user), token_age=age)
+    fake_line.platform.fail_next("reply", status=500)
+    replies_before = len(fake_line.platform.requests_to("reply"))
+
+    with pytest.raises(ApplicationError) as failed:
+        await attempt(1).run(messenger.send, delivery)
+
+    assert not failed.value.non_retryable
+    assert len(fake_line.platform.requests_to("reply")) == replies_before + 1
+    assert fake_line.platform.bot_messages(line_user.user_id) == []
 
 
 async def test_once_an_attempt_has_pushed_retries_only_push(fake_line, line_user, messenger):
