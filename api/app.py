@@ -21,7 +21,7 @@ from api.security_headers import mount_security_headers
 from database.pool import create_pool
 from database.startup import prepare_database
 from domain.settings import Settings, get_settings
-from workflows.client import connect_temporal
+from workflows.client import API_RETRIES, connect_temporal
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await create_pool(settings)
         await prepare_database(pool, settings)
-        client = await connect_temporal(settings)
+        client = await connect_temporal(settings, retry_config=API_RETRIES)
         app.state.pool = pool
         app.state.temporal = client
         app.state.conversations = ConversationGateway(client, pool, settings)

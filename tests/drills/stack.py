@@ -137,6 +137,7 @@ class Drill:
     worker: WorkerProcess
     # Every answer the webhook gave, and the events LINE would have to send again.
     answers: list[int] = field(default_factory=list)
+    answer_seconds: list[float] = field(default_factory=list)
     refused: list[dict] = field(default_factory=list)
 
     async def post(self, batch: list[dict]) -> httpx.Response:
@@ -145,11 +146,13 @@ class Drill:
 
     async def deliver(self, event: dict) -> None:
         """As LINE delivers: an event whose POST is not answered 200 is kept for redelivery."""
+        posted_at = time.monotonic()
         try:
             status = (await self.post([event])).status_code
         except httpx.TransportError:
             status = 0
         self.answers.append(status)
+        self.answer_seconds.append(time.monotonic() - posted_at)
         if status != 200:
             self.refused.append(event)
 
