@@ -6,8 +6,13 @@ the namespace in the X-Namespace header; the answer is the converted `Payloads` 
 
 Only a signed-in back-office administrator (national or province) may use it: the browser sends
 the back office's session cookie when the UI's codec settings include cross-origin credentials.
-Every decode is audited (who, which namespace, how many payloads; never what they hold). CORS
-answers only the Temporal UI's origins, and only on these routes."""
+A national administrator reads every payload. A province administrator reads only the payloads of
+their province's cases: those whose workflow id (recorded on the payload and authenticated with
+it, workflows.encryption) is a case's or a hand-off's of a case in their province. Every other
+encrypted payload (another province's, a conversation's, retention's, or one naming no workflow)
+goes back still encrypted, and the UI shows it so. Every decode is audited (who, which namespace,
+how many payloads, how many decrypted and how many withheld; never what they hold). CORS answers
+only the Temporal UI's origins, and only on these routes."""
 
 from __future__ import annotations
 
@@ -25,7 +30,8 @@ from api.back_office.sessions import SESSION_COOKIE
 from database.sessions import current_session
 from domain.accounts import Account
 from domain.settings import Settings
-from workflows.encryption import EncryptionCodec, PayloadDecryptionError
+from workflows.encryption import EncryptionCodec, PayloadDecryptionError, is_encrypted, workflow_id_of
+from workflows.ids import case_no_of_workflow_id
 
 CODEC_PREFIX = "/codec"
 DECODED = "TEMPORAL_PAYLOADS_DECODED"
@@ -79,7 +85,7 @@ def codec_router(settings: Settings) -> APIRouter:
         })
         return with_cors(request, response)
 
-    async def convert(request: Request, conversion: Conversion, audited: bool) -> Response:
+    async def convert(request: Request, decoding: bool) -> Response:
         def problem(status: int, detail: str) -> Response:
             return with_cors(request, JSONResponse({"detail": detail}, status_code=status))
 
@@ -101,20 +107,29 @@ def codec_router(settings: Settings) -> APIRouter:
                 payloads = json_format.Parse(body, Payloads(), ignore_unknown_fields=True).payloads
             except (json_format.ParseError, UnicodeDecodeError):
                 return problem(400, NOT_PAYLOADS)
-            if audited:  # before decoding: an attempt that fails is on record too
-                await audit.record(connection, DECODED, account=account, namespace=namespace, payloads=len(payloads))
+            readable = await _readable_by(connection, account, payloads) if decoding else []
+            if decoding:  # before decrypting: an attempt that fails is on record too
+                encrypted = [is_encrypted(payload) for payload in payloads]
+                await audit.record(
+                    connection, DECODED, account=account, namespace=namespace, payloads=len(payloads),
+                    decoded=sum(ok and sealed for ok, sealed in zip(readable, encrypted, strict=True)),
+                    withheld=sum(sealed and not ok for ok, sealed in zip(readable, encrypted, strict=True)),
+                )
         try:
-            converted = await conversion(payloads)
+            if decoding:
+                converted = await _decode_readable(codec.decode, payloads, readable)
+            else:
+                converted = await codec.encode(payloads)
         except PayloadDecryptionError as refusal:  # names a key id, never content
             return problem(400, str(refusal))
         answer = json_format.MessageToJson(Payloads(payloads=converted), indent=None)
         return with_cors(request, Response(answer, media_type="application/json"))
 
     async def decode(request: Request) -> Response:
-        return await convert(request, codec.decode, audited=True)
+        return await convert(request, decoding=True)
 
     async def encode(request: Request) -> Response:
-        return await convert(request, codec.encode, audited=False)
+        return await convert(request, decoding=False)
 
     router.add_api_route("/decode", decode, methods=["POST"])
     router.add_api_route("/encode", encode, methods=["POST"])
@@ -130,3 +145,33 @@ async def _signed_in_account(request: Request, connection: asyncpg.Connection) -
         return None
     session = await current_session(connection, token)
     return session.account if session else None
+
+
+async def _readable_by(connection: asyncpg.Connection, account: Account, payloads: Sequence[Payload]) -> list[bool]:
+    """Which payloads this administrator may read: all for a national one; for a province's, the
+    payloads of its cases' workflows, found with one query, and those never encrypted."""
+    scope = account.scope
+    if scope.is_national:
+        return [True] * len(payloads)
+    case_nos = [_case_no_of(payload) for payload in payloads]
+    own: set[str] = set()
+    asked = sorted({case_no for case_no in case_nos if case_no is not None})
+    if asked and not scope.nothing and scope.province_code is not None:
+        own = {row["case_no"] for row in await connection.fetch(
+            "SELECT case_no FROM cases WHERE case_no = ANY($1::text[]) AND province_code = $2",
+            asked, scope.province_code,
+        )}
+    return [not is_encrypted(payload) or case_no in own for payload, case_no in zip(payloads, case_nos, strict=True)]
+
+
+def _case_no_of(payload: Payload) -> str | None:
+    workflow_id = workflow_id_of(payload) if is_encrypted(payload) else None
+    case_no = case_no_of_workflow_id(workflow_id) if workflow_id else None
+    # Whatever a request claims must not break the query: PostgreSQL text holds no NUL.
+    return case_no if case_no and "\0" not in case_no else None
+
+
+async def _decode_readable(decode: Conversion, payloads: Sequence[Payload], readable: list[bool]) -> list[Payload]:
+    """The readable payloads decoded, the others as they came, in the order they came."""
+    opened = iter(await decode([payload for payload, ok in zip(payloads, readable, strict=True) if ok]))
+    return [next(opened) if ok else payload for payload, ok in zip(payloads, readable, strict=True)]

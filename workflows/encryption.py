@@ -6,6 +6,12 @@ The keys come from ESS_PAYLOAD_KEYS, "key-id:base64-key" pairs separated by comm
 encrypts; every one decrypts, so a key is rotated by putting a new one first and keeping the old
 one listed until no history that needs it is left. Each encrypted payload names its key id.
 
+A payload encoded for a workflow (Temporal's serialization context: the workflow's own payloads,
+its activities', signals and children's inputs) also names that workflow's id, so the codec
+endpoint can tell whose history a payload belongs to without decrypting it. Both names are
+authenticated with the ciphertext: neither can be moved onto another payload. Payloads without a
+workflow id (sealed before ids were recorded, or encoded outside any workflow) still decrypt.
+
 Used by the Temporal clients of the worker and the API (outside the workflow sandbox)."""
 
 from __future__ import annotations
@@ -15,16 +21,25 @@ import binascii
 import os
 import re
 from collections.abc import Mapping, Sequence
+from copy import copy
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
-from temporalio.converter import PayloadCodec
+from temporalio.converter import (
+    ActivitySerializationContext,
+    PayloadCodec,
+    SerializationContext,
+    WithSerializationContext,
+    WorkflowSerializationContext,
+)
 
 SETTING = "ESS_PAYLOAD_KEYS"
 ENCODING = "encoding"
 ENCRYPTED_ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
+# Workflow ids are no personal data (workflows.ids); Temporal shows them in clear anyway.
+WORKFLOW_ID = "ess-workflow-id"
 KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12  # what GCM is designed for
 TAG_BYTES = 16
@@ -67,15 +82,50 @@ def is_encrypted(payload: Payload) -> bool:
     return payload.metadata.get(ENCODING) == ENCRYPTED_ENCODING
 
 
-class EncryptionCodec(PayloadCodec):
+def workflow_id_of(payload: Payload) -> str | None:
+    """The workflow an encrypted payload says it belongs to; None if it names none (or not in UTF-8).
+    Only a successful decryption proves it."""
+    named = payload.metadata.get(WORKFLOW_ID)
+    if not named:
+        return None
+    try:
+        return named.decode()
+    except UnicodeDecodeError:
+        return None
+
+
+def associated_data(key_id: str, workflow_id: bytes | None) -> bytes:
+    """What GCM authenticates besides the ciphertext. Without a workflow id it is the key id alone,
+    as every payload sealed before workflow ids were recorded has it. A key id holds no NUL, so the
+    two forms never coincide and a workflow id can be neither added, removed nor swapped."""
+    if not workflow_id:
+        return key_id.encode()
+    return key_id.encode() + b"\0" + workflow_id
+
+
+class EncryptionCodec(PayloadCodec, WithSerializationContext):
     """Encrypts every payload with the first key; decrypts with whichever key a payload names.
-    Payloads that were never encrypted (histories recorded before encryption) pass through."""
+    Payloads that were never encrypted (histories recorded before encryption) pass through.
+
+    `with_context` gives the copy Temporal encodes a workflow's payloads with: it records the
+    workflow id on them. Decryption trusts only the payload itself, never the context: a schedule's
+    workflow, for one, decodes an input encoded under the schedule's id prefix."""
 
     def __init__(self, keys: Mapping[str, bytes]) -> None:
         if not keys:
             raise ValueError("an encryption codec needs at least one key")
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
         self.encrypting_key_id = next(iter(keys))
+        self.workflow_id: str | None = None
+
+    def with_context(self, context: SerializationContext) -> EncryptionCodec:
+        workflow_id = (context.workflow_id
+                       if isinstance(context, WorkflowSerializationContext | ActivitySerializationContext) else None)
+        if workflow_id == self.workflow_id:
+            return self
+        bound = copy(self)  # the ciphers are shared: AESGCM keeps no state between calls
+        bound.workflow_id = workflow_id
+        return bound
 
     @classmethod
     def from_setting(cls, setting: str) -> EncryptionCodec:
@@ -93,10 +143,13 @@ class EncryptionCodec(PayloadCodec):
 
     def encrypt(self, payload: Payload) -> Payload:
         key_id = self.encrypting_key_id
+        workflow_id = self.workflow_id.encode() if self.workflow_id else None
         nonce = os.urandom(NONCE_BYTES)
-        # The key id is authenticated too: a payload relabelled with another id fails to decrypt.
-        sealed = self._ciphers[key_id].encrypt(nonce, payload.SerializeToString(), key_id.encode())
-        return Payload(metadata={ENCODING: ENCRYPTED_ENCODING, KEY_ID: key_id.encode()}, data=nonce + sealed)
+        sealed = self._ciphers[key_id].encrypt(nonce, payload.SerializeToString(), associated_data(key_id, workflow_id))
+        metadata = {ENCODING: ENCRYPTED_ENCODING, KEY_ID: key_id.encode()}
+        if workflow_id:
+            metadata[WORKFLOW_ID] = workflow_id
+        return Payload(metadata=metadata, data=nonce + sealed)
 
     def decrypt(self, payload: Payload) -> Payload:
         key_id = payload.metadata.get(KEY_ID, b"").decode(errors="replace")[:64]
@@ -110,7 +163,7 @@ class EncryptionCodec(PayloadCodec):
             raise PayloadDecryptionError(f"a payload encrypted with key id {key_id!r} is truncated")
         nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
         try:
-            plain = cipher.decrypt(nonce, sealed, key_id.encode())
+            plain = cipher.decrypt(nonce, sealed, associated_data(key_id, payload.metadata.get(WORKFLOW_ID)))
         except InvalidTag:
             raise PayloadDecryptionError(
                 f"a payload encrypted with key id {key_id!r} failed authentication: "

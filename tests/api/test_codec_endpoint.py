@@ -1,6 +1,6 @@
 """The Temporal UI's remote codec on the API: administrators signed in to the back office read
-encrypted histories in the UI; nobody else does, every decode is audited, and only the UI's
-origin may call it from a browser."""
+encrypted histories in the UI (a province's administrators only their province's cases); nobody
+else does, every decode is audited, and only the UI's origin may call it from a browser."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import pytest
 from playwright.async_api import Page
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import WorkflowSerializationContext
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
@@ -29,7 +30,8 @@ from domain.settings import Settings
 from tests.api.back_office.conftest import PASSWORD, Person, sign_in
 from tests.fake_line import serve
 from workflows.client import data_converter
-from workflows.encryption import EncryptionCodec
+from workflows.encryption import WORKFLOW_ID, EncryptionCodec
+from workflows.ids import case_workflow_id, handoff_workflow_id, intake_workflow_id
 
 UI_ORIGIN = "http://localhost:8233"  # the origin of the default ESS_TEMPORAL_UI_URL
 PHONE = PhoneNumber(valid=True, e164="+66812345678", national="081-234-5678")
@@ -66,7 +68,7 @@ async def http(codec_api: CodecApi) -> AsyncIterator[httpx.AsyncClient]:
 async def account(pool: asyncpg.Pool, role: AccountRole) -> Person:
     """An account of this role; a station officer's at some station, an administrator's of its province."""
     username = f"codec-{uuid.uuid4().hex[:10]}"
-    station = await pool.fetchrow("SELECT code, province_code FROM stations ORDER BY id LIMIT 1")
+    station = await pool.fetchrow(FIRST_STATION)
     async with pool.acquire() as connection:
         await create_account(
             connection, username=username, display_name="ทดสอบ", password=PASSWORD, role=role,
@@ -74,6 +76,33 @@ async def account(pool: asyncpg.Pool, role: AccountRole) -> Person:
             station_code=station["code"] if role == AccountRole.STATION_OFFICER else None,
         )
     return Person(username, role)
+
+
+FIRST_STATION = "SELECT code, province_code FROM stations ORDER BY id LIMIT 1"
+
+
+async def the_administrators_province(pool: asyncpg.Pool) -> str:
+    return (await pool.fetchrow(FIRST_STATION))["province_code"]
+
+
+async def another_province(pool: asyncpg.Pool) -> str:
+    return await pool.fetchval("SELECT code FROM provinces WHERE code <> $1 ORDER BY code LIMIT 1",
+                               await the_administrators_province(pool))
+
+
+async def a_case_in(pool: asyncpg.Pool, province_code: str) -> str:
+    case_no = f"ESS-C{uuid.uuid4().hex[:10].upper()}"
+    await pool.execute(
+        "INSERT INTO cases (case_no, conversation_id, reporter_key, line_user_id, complete, latitude, longitude, "
+        "province_code, reported_at) VALUES ($1, $2, $3, $4, true, 13.75, 100.5, $5, now())",
+        case_no, f"conversation-{case_no}", f"reporter-{case_no}", f"U{uuid.uuid4().hex}", province_code,
+    )
+    return case_no
+
+
+def sealed_for(codec: EncryptionCodec, workflow_id: str) -> EncryptionCodec:
+    """The codec as the worker and the API's client use it for this workflow's payloads."""
+    return codec.with_context(WorkflowSerializationContext(namespace="default", workflow_id=workflow_id))
 
 
 async def signed_in(http: httpx.AsyncClient, pool: asyncpg.Pool, role: AccountRole) -> Person:
@@ -139,8 +168,10 @@ async def test_an_administrator_reads_what_the_worker_encrypted_and_the_decode_i
     codec_api: CodecApi, http: httpx.AsyncClient, role: AccountRole,
 ) -> None:
     admin = await signed_in(http, codec_api.pool, role)
+    case_no = await a_case_in(codec_api.pool, await the_administrators_province(codec_api.pool))
     recorded_in_clear = a_payload("before encryption")  # histories from before encryption pass through
-    sealed = await codec_api.codec.encode([a_payload(PHONE), a_payload({"message": "ช่วยด้วย"})])
+    sealed = await sealed_for(codec_api.codec, case_workflow_id(case_no)).encode(
+        [a_payload(PHONE), a_payload({"message": "ช่วยด้วย"})])
 
     response = await decode(http, [*sealed, recorded_in_clear], **{"X-Namespace": "ess-production"})
 
@@ -155,7 +186,98 @@ async def test_an_administrator_reads_what_the_worker_encrypted_and_the_decode_i
 
     [entry] = await audit_of(codec_api.pool, admin)
     assert entry["action"] == DECODED
-    assert entry["details"] == {"namespace": "ess-production", "payloads": 3}
+    assert entry["details"] == {"namespace": "ess-production", "payloads": 3, "decoded": 2, "withheld": 0}
+
+
+# --- Whose payloads ---------------------------------------------------------------------------------
+
+
+async def payloads_of_every_kind(codec_api: CodecApi) -> dict[str, Payload]:
+    """One payload with a phone number from each kind of workflow history the UI may show."""
+    pool, codec = codec_api.pool, codec_api.codec
+    own_case = await a_case_in(pool, await the_administrators_province(pool))
+    other_case = await a_case_in(pool, await another_province(pool))
+    workflows = {
+        "own case": case_workflow_id(own_case),
+        "own case's hand-off": handoff_workflow_id(f"{own_case}-1"),
+        "another province's case": case_workflow_id(other_case),
+        "another province's hand-off": handoff_workflow_id(f"{other_case}-2"),
+        "a conversation": intake_workflow_id("0123456789abcdef01234567"),
+        "retention": "ess-retention-2026-03-01T19:30:00Z",
+        "a case that is not in the database": case_workflow_id("ESS-2569-999999"),
+    }
+    payloads = {kind: (await sealed_for(codec, workflow_id).encode([a_payload(PHONE)]))[0]
+                for kind, workflow_id in workflows.items()}
+    [payloads["no workflow id"]] = await codec.encode([a_payload(PHONE)])
+    payloads["recorded in clear"] = a_payload(PHONE)
+    return payloads
+
+
+def readable(payload: Payload) -> bool:
+    return payload.metadata["encoding"] == b"json/plain" and PhoneNumber.model_validate_json(payload.data) == PHONE
+
+
+async def test_a_province_administrator_reads_their_provinces_cases_and_gets_the_rest_back_encrypted(
+    codec_api: CodecApi, http: httpx.AsyncClient,
+) -> None:
+    admin = await signed_in(http, codec_api.pool, AccountRole.PROVINCE_ADMIN)
+    payloads = await payloads_of_every_kind(codec_api)
+
+    response = await decode(http, list(payloads.values()))
+
+    assert response.status_code == 200
+    answered = dict(zip(payloads, from_the_answer(response.json()), strict=True))
+    assert {kind for kind, payload in answered.items() if readable(payload)} == {
+        "own case", "own case's hand-off", "recorded in clear"}
+    for kind in payloads.keys() - {"own case", "own case's hand-off"}:
+        assert answered[kind] == payloads[kind], f"{kind}: returned exactly as it came"
+    [entry] = await audit_of(codec_api.pool, admin)
+    assert entry["details"] == {"namespace": "default", "payloads": 9, "decoded": 2, "withheld": 6}
+
+
+async def test_a_national_administrator_reads_every_province_and_every_workflow(
+    codec_api: CodecApi, http: httpx.AsyncClient,
+) -> None:
+    admin = await signed_in(http, codec_api.pool, AccountRole.SUPERADMIN)
+    payloads = await payloads_of_every_kind(codec_api)
+
+    response = await decode(http, list(payloads.values()))
+
+    assert response.status_code == 200
+    assert all(readable(payload) for payload in from_the_answer(response.json()))
+    [entry] = await audit_of(codec_api.pool, admin)
+    assert entry["details"] == {"namespace": "default", "payloads": 9, "decoded": 8, "withheld": 0}
+
+
+async def test_another_provinces_payload_relabelled_with_an_own_case_is_not_decoded(
+    codec_api: CodecApi, http: httpx.AsyncClient,
+) -> None:
+    await signed_in(http, codec_api.pool, AccountRole.PROVINCE_ADMIN)
+    payloads = await payloads_of_every_kind(codec_api)
+    relabelled = Payload()
+    relabelled.CopyFrom(payloads["another province's case"])
+    relabelled.metadata[WORKFLOW_ID] = payloads["own case"].metadata[WORKFLOW_ID]
+
+    response = await decode(http, [relabelled])
+
+    assert response.status_code == 400
+    assert "authentication" in response.json()["detail"]
+    assert "812345678" not in response.text
+
+
+@pytest.mark.parametrize("workflow_id", [b"case-ESS-2569-000001\x00", b"case-\xff\xfe", b"handoff-ESS-2569-000001-x",
+                                         b"case-", b"case-" + b"9" * 5000])
+async def test_a_workflow_id_that_names_no_case_is_withheld_and_never_an_error(
+    codec_api: CodecApi, http: httpx.AsyncClient, workflow_id: bytes,
+) -> None:
+    await signed_in(http, codec_api.pool, AccountRole.PROVINCE_ADMIN)
+    [sealed] = await codec_api.codec.encode([a_payload(PHONE)])
+    sealed.metadata[WORKFLOW_ID] = workflow_id  # as a request may claim; never decrypted, so never checked
+
+    response = await decode(http, [sealed])
+
+    assert response.status_code == 200
+    assert from_the_answer(response.json()) == [sealed]
 
 
 async def test_the_ui_can_encode_what_the_worker_then_reads(codec_api: CodecApi, http: httpx.AsyncClient) -> None:
@@ -257,7 +379,8 @@ async def test_an_administrator_signed_in_to_the_back_office_reads_a_history_in_
     app = create_app(settings)
     app.include_router(codec_router(settings))
     try:
-        workflow_id = f"codec-ui-{uuid.uuid4().hex[:8]}"
+        # A case of the administrator's province: that is whose histories a province's administrator reads.
+        workflow_id = case_workflow_id(await a_case_in(pool, await the_administrators_province(pool)))
         # No worker: the started event's input is enough, sealed by the client's codec.
         await temporal.client.start_workflow("CaseWorkflow", PHONE, id=workflow_id,
                                              task_queue=f"idle-{workflow_id}")

@@ -6,27 +6,38 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload, SearchAttributes
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import (
+    ActivitySerializationContext,
+    NexusSerializationContext,
+    WorkflowSerializationContext,
+)
 from temporalio.runtime import Runtime, TelemetryConfig
 from temporalio.testing import WorkflowEnvironment
 
-from domain.models import PhoneNumber
+from domain.models import PhoneNumber, ReporterMessage
 from domain.settings import DEVELOPMENT_PAYLOAD_KEYS, Settings
 from tests.scene import Scene
+from tests.waiting import eventually
+from workflows.case import CaseWorkflow
 from workflows.client import connect_temporal, data_converter
 from workflows.encryption import (
     ENCRYPTED_ENCODING,
     KEY_ID,
+    WORKFLOW_ID,
     EncryptionCodec,
     PayloadDecryptionError,
     parse_payload_keys,
 )
+from workflows.ids import case_workflow_id
 
 PHONE = PhoneNumber(valid=True, e164="+66812345678", national="081-234-5678")
 
@@ -116,6 +127,77 @@ async def test_payloads_recorded_before_encryption_pass_through_unchanged() -> N
     decoded = await codec.decode([plain, sealed])
     assert decoded[0] == plain
     assert value_of(decoded[1], str) == "sealed"
+
+
+def of_workflow(workflow_id: str) -> WorkflowSerializationContext:
+    return WorkflowSerializationContext(namespace="default", workflow_id=workflow_id)
+
+
+def of_activity(workflow_id: str | None) -> ActivitySerializationContext:
+    return ActivitySerializationContext(
+        namespace="default", activity_id="1", activity_type="record_case_event", activity_task_queue="q",
+        workflow_id=workflow_id, workflow_type="CaseWorkflow" if workflow_id else None, is_local=False,
+    )
+
+
+async def test_a_payload_encoded_for_a_workflow_names_it_and_opens_with_any_codec_of_the_keys() -> None:
+    setting = f"current:{new_key()}"
+    codec = EncryptionCodec.from_setting(setting)
+    for context in (of_workflow("case-ESS-2569-000001"), of_activity("case-ESS-2569-000001")):
+        [sealed] = await codec.with_context(context).encode([a_payload(PHONE)])
+        assert sealed.metadata[WORKFLOW_ID] == b"case-ESS-2569-000001"
+        assert sealed.metadata[KEY_ID] == b"current"
+        # Decoding needs no context: the UI's codec endpoint has none.
+        [opened] = await EncryptionCodec.from_setting(setting).decode([sealed])
+        assert value_of(opened, PhoneNumber) == PHONE
+
+
+async def test_a_context_binds_a_copy_and_leaves_the_shared_codec_as_it_was() -> None:
+    codec = EncryptionCodec.from_setting(f"current:{new_key()}")
+    bound = codec.with_context(of_workflow("case-ESS-2569-000001"))
+    assert bound is not codec and codec.workflow_id is None
+    [sealed] = await codec.encode([a_payload(PHONE)])
+    assert WORKFLOW_ID not in sealed.metadata
+    # A context without a workflow (a standalone activity, a Nexus operation) names none.
+    for context in (of_activity(None), NexusSerializationContext(endpoint="e", service="s", operation="o")):
+        [sealed] = await bound.with_context(context).encode([a_payload(PHONE)])
+        assert WORKFLOW_ID not in sealed.metadata
+
+
+@pytest.mark.parametrize("tamper", ["swapped", "removed", "added"])
+async def test_a_workflow_id_cannot_be_moved_onto_another_ciphertext(tamper: str) -> None:
+    """What a province administrator may decode depends on the workflow id a payload names."""
+    codec = EncryptionCodec.from_setting(f"current:{new_key()}")
+    [theirs] = await codec.with_context(of_workflow("case-ESS-2569-000001")).encode([a_payload(PHONE)])
+    [ours] = await codec.with_context(of_workflow("case-ESS-2569-000002")).encode([a_payload("ours")])
+    [unnamed] = await codec.encode([a_payload(PHONE)])
+    altered = Payload()
+    if tamper == "swapped":
+        altered.CopyFrom(theirs)
+        altered.metadata[WORKFLOW_ID] = ours.metadata[WORKFLOW_ID]
+    elif tamper == "removed":
+        altered.CopyFrom(theirs)
+        del altered.metadata[WORKFLOW_ID]
+    else:
+        altered.CopyFrom(unnamed)
+        altered.metadata[WORKFLOW_ID] = ours.metadata[WORKFLOW_ID]
+    with pytest.raises(PayloadDecryptionError, match="authentication") as refusal:
+        await codec.decode([altered])
+    assert "812345678" not in str(refusal.value)
+
+
+async def test_payloads_sealed_before_workflow_ids_were_recorded_still_open() -> None:
+    key = new_key()
+    codec = EncryptionCodec.from_setting(f"2025:{key}")
+    original = a_payload(PHONE)
+    nonce = os.urandom(12)
+    # As the codec sealed every payload before: the key id alone authenticated with it.
+    sealed_before = Payload(
+        metadata={"encoding": ENCRYPTED_ENCODING, KEY_ID: b"2025"},
+        data=nonce + AESGCM(base64.b64decode(key)).encrypt(nonce, original.SerializeToString(), b"2025"),
+    )
+    [opened] = await codec.with_context(of_workflow("case-ESS-2569-000001")).decode([sealed_before])
+    assert opened == original
 
 
 # --- The setting ----------------------------------------------------------------------------------
@@ -221,6 +303,32 @@ async def test_a_case_history_on_the_server_holds_no_personal_data_in_clear(
     codec = data_converter(live_scene.settings).payload_codec
     readable = b"".join(p.SerializeToString() for p in await codec.decode(payloads))
     assert b"+66812345678" in readable and case_no.encode() in readable
+
+
+async def test_a_cases_payloads_on_the_server_name_the_cases_workflow(
+    live_scene: Scene, dev_server: WorkflowEnvironment,
+) -> None:
+    """The worker's and the API's clients record the workflow id on what they send for a case: its
+    input, its activities' arguments and results, the signals it gets. The codec endpoint tells a
+    province's payloads by it."""
+    case_no, handle = await live_scene.open_case()
+    await live_scene.officer_hears(live_scene.station_line).hears()  # the alert's activities have run
+    await handle.signal(CaseWorkflow.reporter_message, ReporterMessage(
+        event_id=f"message-{case_no}", message_type="text", received_at=datetime.now(timezone.utc), text="ช่วยด้วย"))
+
+    async def history_with_the_signal():  # a signal that comes during a workflow task is written after it
+        history = await handle.fetch_history()
+        return history if any(e.HasField("workflow_execution_signaled_event_attributes") for e in history.events) else None
+
+    history = await eventually(history_with_the_signal)
+    kinds = {"workflow_execution_started_event_attributes", "activity_task_scheduled_event_attributes",
+             "activity_task_completed_event_attributes", "workflow_execution_signaled_event_attributes"}
+    named: dict[str, set[bytes]] = {kind: set() for kind in kinds}
+    for event in history.events:
+        for payload in data_payloads(event):
+            named.setdefault(event.WhichOneof("attributes") or "", set()).add(payload.metadata.get(WORKFLOW_ID, b""))
+    assert {kind: named[kind] for kind in kinds} == {kind: {case_workflow_id(case_no).encode()} for kind in kinds}
+    assert set().union(*named.values()) == {case_workflow_id(case_no).encode()}, "every payload of the case"
 
 
 async def test_connect_temporal_uses_the_runtime_it_is_given(dev_server: WorkflowEnvironment) -> None:
