@@ -258,6 +258,8 @@ def _still_rising(steps: list[Phase]) -> bool:
 
 
 async def run_bench(stack: Stack, args: argparse.Namespace) -> int:
+    # Bare Temporal for the skeleton: no payload codec, so the ratio counts what encryption costs
+    # the real stack. The bench reads the real stack's histories only for their shape.
     client = await Client.connect(stack.temporal_address, namespace=stack.namespace,
                                   data_converter=pydantic_data_converter)
     pool = await asyncpg.create_pool(stack.database_url, min_size=1, max_size=4, init=init_connection)
