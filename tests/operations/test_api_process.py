@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -24,7 +22,7 @@ from domain.pseudonyms import reporter_key
 from domain.settings import Settings
 from tests.devstack.test_compose import DOCKERFILE, dockerfile_stages, exec_form
 from tests.fake_line import FakeLine
-from tests.operations.test_worker_process import PROJECT_ROOT, START_SECONDS, free_port_pair
+from tests.operations.processes import START_SECONDS, LoggedProcess, free_port_pair, settings_for_process
 from tests.waiting import eventually
 from tests.worker_environment import worker_environment
 from workflows.ids import intake_workflow_id
@@ -43,24 +41,19 @@ def image_api_command(port: int) -> list[str]:
     return [sys.executable, "-m", "uvicorn", *arguments]
 
 
-class ApiProcess:
+class ApiProcess(LoggedProcess):
     def __init__(self, settings: Settings, port: int) -> None:
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
-        self.command = image_api_command(port)
-        self._environment = worker_environment(settings, PYTHONUNBUFFERED="1")
-        self._log = Path(tempfile.mkstemp(prefix="ess-api-", suffix=".log")[1])
-        self.process: asyncio.subprocess.Process | None = None
+        super().__init__(image_api_command(port), worker_environment(settings, PYTHONUNBUFFERED="1"),
+                         log_prefix="ess-api-")
 
     @property
     def grace_seconds(self) -> float:
         return float(self.command[self.command.index(GRACE_OPTION) + 1])
 
     async def start(self) -> None:
-        with self._log.open("wb") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                *self.command, cwd=PROJECT_ROOT, env=self._environment, stdout=log, stderr=log
-            )
+        await self.launch()
 
         # uvicorn listens only once the lifespan has connected to PostgreSQL and Temporal.
         async with httpx.AsyncClient(base_url=self.base_url, trust_env=False, timeout=2) as http:
@@ -73,24 +66,13 @@ class ApiProcess:
 
             await eventually(live, timeout=START_SECONDS)
 
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
-        self._log.unlink(missing_ok=True)
-
-    def output(self) -> str:
-        return self._log.read_text(errors="replace")
-
 
 @pytest.fixture
 async def api_process(dev_server: WorkflowEnvironment, database_url: str, line_settings: Settings,
                       task_queue: str) -> AsyncIterator[ApiProcess]:
-    settings = line_settings.model_copy(update={
-        "database_url": database_url,
-        "temporal_address": dev_server.client.service_client.config.target_host,
-        "temporal_task_queue": task_queue,  # no worker polls it: the conversation waits there
-    })
+    # No worker polls the task queue: the conversation waits there.
+    settings = settings_for_process(line_settings, database_url, dev_server.client.service_client.config.target_host,
+                                    task_queue)
     api = ApiProcess(settings, free_port_pair())
     await api.start()
     try:

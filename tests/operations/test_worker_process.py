@@ -8,11 +8,8 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import socket
 import sys
-import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -28,33 +25,18 @@ from domain.pseudonyms import reporter_key
 from domain.settings import Settings
 from tests.worker_environment import worker_environment
 from tests.fake_line import FakeLine
+from tests.operations.processes import START_SECONDS, LoggedProcess, free_port_pair, settings_for_process
 from tests.waiting import eventually
 from workflows.ids import intake_workflow_id
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-START_SECONDS = 60
 # Below the worker's graceful_shutdown_timeout (20 s), well above the time to notice the request.
 REPLY_TAKES_SECONDS = 3
 
 
-def free_port_pair() -> int:
-    """A port that is free, with the next one free too."""
-    for _ in range(50):
-        with socket.socket() as first, socket.socket() as second:
-            first.bind(("0.0.0.0", 0))
-            port = first.getsockname()[1]
-            try:
-                second.bind(("0.0.0.0", port + 1))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no two free ports in a row")
-
-
-class WorkerProcess:
+class WorkerProcess(LoggedProcess):
     def __init__(self, settings: Settings, metrics_port: int) -> None:
         self.metrics_port = metrics_port
-        self._environment = worker_environment(
+        environment = worker_environment(
             settings,
             ESS_WORKER_METRICS_PORT=str(metrics_port),
             ESS_LOG_FORMAT="json",
@@ -62,29 +44,16 @@ class WorkerProcess:
             # Raised while modules are imported, before logging is set up (as devstack does).
             PYTHONWARNINGS="ignore:XDG_RUNTIME_DIR is not set",
         )
-        self._log = Path(tempfile.mkstemp(prefix="ess-worker-", suffix=".log")[1])
-        self.process: asyncio.subprocess.Process | None = None
+        super().__init__([sys.executable, "worker.py"], environment, log_prefix="ess-worker-")
 
     async def start(self) -> None:
-        with self._log.open("wb") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "worker.py", cwd=PROJECT_ROOT, env=self._environment, stdout=log, stderr=log
-            )
+        await self.launch()
 
         async def polling() -> bool:
             assert self.process.returncode is None, "the worker stopped while starting:\n" + self.output()
             return "worker polling task queue" in self.output()
 
         await eventually(polling, timeout=START_SECONDS)
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
-        self._log.unlink(missing_ok=True)
-
-    def output(self) -> str:
-        return self._log.read_text(errors="replace")
 
     def log_lines(self) -> list[dict]:
         return [json.loads(line) for line in self.output().splitlines() if line.strip()]
@@ -93,11 +62,8 @@ class WorkerProcess:
 @pytest.fixture
 async def worker_process(dev_server: WorkflowEnvironment, database_url: str, line_settings: Settings,
                          task_queue: str) -> AsyncIterator[WorkerProcess]:
-    settings = line_settings.model_copy(update={
-        "database_url": database_url,
-        "temporal_address": dev_server.client.service_client.config.target_host,
-        "temporal_task_queue": task_queue,
-    })
+    settings = settings_for_process(line_settings, database_url, dev_server.client.service_client.config.target_host,
+                                    task_queue)
     worker = WorkerProcess(settings, free_port_pair())
     await worker.start()
     try:
