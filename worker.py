@@ -71,6 +71,7 @@ def build_worker(
             team.members_for,
             team.member,
             team.contact,
+            team.member_by_line,
             retention.anonymise_closed_cases,
         ],
         # Let in-flight activities (a message half-sent) finish on SIGTERM.

@@ -1,5 +1,6 @@
 """The multidisciplinary team directory (PostgreSQL): whom a hand-off alert reaches, who a team
-member is, and how to reach them on LINE. Reads only."""
+member is (by id, or by the LINE account that tapped a button), and how to reach them on LINE.
+Reads only."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from database.team_members import team_member_by_id
+from database.team_members import TEAM_MEMBER_COLUMNS, team_member_by_id
 from domain.handoff import TeamAudience, TeamAudienceRequest, TeamContact, TeamMember, TeamRole
 
 # The province's team proper: who may take the case into care.
@@ -37,6 +38,16 @@ class TeamDirectory:
                 f"no active team member {member_id}", type="UnknownTeamMember", non_retryable=True
             )
         return member
+
+    @activity.defn(name="team_member_by_line")
+    async def member_by_line(self, line_user_id: str) -> TeamMember | None:
+        """The active member linked to this LINE account; None for anyone else."""
+        async with self._pool.acquire() as connection:
+            row = await connection.fetchrow(
+                f"SELECT {TEAM_MEMBER_COLUMNS} FROM team_members AS m WHERE m.line_user_id = $1 AND m.active",
+                line_user_id,
+            )
+        return TeamMember(**dict(row)) if row else None
 
     @activity.defn(name="team_member_contact")
     async def contact(self, member_id: int) -> TeamContact | None:

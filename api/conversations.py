@@ -3,8 +3,9 @@
 Signal-with-start: the event joins the running conversation, or starts a new one. It needs only
 the Temporal server, so the webhook keeps accepting events while no worker runs. A button on an
 officer's alert goes straight to its case, which is quicker when every second counts, and a
-reporter's yes or no to the hand-off's consent question straight to that hand-off; when the case or
-hand-off has ended, the conversation answers the tap instead. LINE may
+reporter's yes or no to the hand-off's consent question, or a team member's accept button on a
+hand-off alert, straight to that hand-off; when the case or hand-off has ended, the conversation
+answers the tap instead. LINE may
 redeliver an event (same webhookEventId), late: the id is remembered in PostgreSQL after the
 signal succeeds. If PostgreSQL is unreachable the event still goes through and the workflow's own
 de-duplication covers it.
@@ -31,6 +32,9 @@ from workflows.intake import IntakeWorkflow
 
 log = logging.getLogger(__name__)
 
+# Taps that go to a running hand-off: the reporter's consent answer, a team member's accept button.
+HANDOFF_SIGNALS = {"consent": HandoffWorkflow.reporter_consent, "team": HandoffWorkflow.team_tap}
+
 
 class ConversationGateway:
     def __init__(self, client: Client, pool: asyncpg.Pool, settings: Settings) -> None:
@@ -39,8 +43,8 @@ class ConversationGateway:
         self._settings = settings
 
     async def deliver(self, event: LineEvent) -> bool:
-        """Signal the event to its conversation, an alert button to its case, a consent answer to its
-        hand-off. False when it had been delivered before."""
+        """Signal the event to its conversation, an alert button to its case, a consent answer or a
+        team member's button to its hand-off. False when it had been delivered before."""
         if await self._delivered_before(event.event_id):
             return False
         if not await self._hand_to_case_or_handoff(event):
@@ -49,15 +53,16 @@ class ConversationGateway:
         return True
 
     async def _hand_to_case_or_handoff(self, event: LineEvent) -> bool:
-        """An alert button goes to its running case, a consent answer to its running hand-off.
-        False when the event is neither, or that workflow has ended."""
+        """An alert button goes to its running case, a consent answer or a team member's button to its
+        running hand-off. False when the event is none of these, or that workflow has ended."""
         postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
         if postback is None:
             return False
         if postback.action == "officer" and postback.case_no:
             return await self._signal_running(case_workflow_id(postback.case_no), CaseWorkflow.officer_tap, event)
-        if postback.action == "consent" and postback.handoff_id:
-            return await self._signal_running(handoff_workflow_id(postback.handoff_id), HandoffWorkflow.reporter_consent, event)
+        if postback.action in HANDOFF_SIGNALS and postback.handoff_id:
+            return await self._signal_running(handoff_workflow_id(postback.handoff_id), HANDOFF_SIGNALS[postback.action],
+                                              event)
         return False
 
     async def _signal_running(self, workflow_id: str, signal: str | Callable[..., Any], event: LineEvent) -> bool:

@@ -90,6 +90,8 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
         "เจ้าหน้าที่ด้านสังคมรับดูแลเรื่อง {case_no} แล้ว และจะติดต่อกลับ",
         "A social-welfare officer has taken case {case_no} and will contact you.",
     ),
+    # A team member's accept button on the alert of a hand-off that has ended.
+    Prompt.HANDOFF_ENDED: ("เรื่องนี้ปิดการส่งต่อแล้ว", "This hand-off has ended."),
 }
 _CONSENT_THANKS: dict[Consent, tuple[str, str]] = {
     Consent.GIVEN: ("ขอบคุณ ได้รับคำตอบแล้ว ({case_no})", "Thank you, your answer is noted ({case_no})."),

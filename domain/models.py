@@ -334,6 +334,14 @@ class Prompt(StrEnum):
     HANDOFF_ALERT = "handoff_alert"  # a new hand-off, a reminder, or an escalation
     HANDOFF_ASSIGNED = "handoff_assigned"  # to the case worker
     FOLLOW_UP_REMINDER = "follow_up_reminder"  # due soon, or overdue
+    # Answers to the alert's accept button
+    HANDOFF_ACCEPTED_BY_TAP = "handoff_accepted_by_tap"  # you accepted, and are the case worker
+    HANDOFF_TAKEN = "handoff_taken"  # the team has already answered (accepted, handed back, closed)
+    HANDOFF_TAP_REFUSED = "handoff_tap_refused"  # with the refusal's reason
+    HANDOFF_NEEDS_BACK_OFFICE = "handoff_needs_back_office"  # the national desk names a case worker there
+    NOT_A_TEAM_MEMBER = "not_a_team_member"
+    # Said by the conversation: the accept button of a hand-off that has ended
+    HANDOFF_ENDED = "handoff_ended"
 
 
 class BotMessage(BaseModel):

@@ -6,15 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
-ACTIONS = frozenset({"report", "type", "confirm_location", "cancel", "officer", "consent"})
+# "team": a team member's button on a hand-off alert (code ACCEPT).
+ACTIONS = frozenset({"report", "type", "confirm_location", "cancel", "officer", "consent", "team"})
 
 
 @dataclass(frozen=True)
 class Postback:
     action: str
-    code: str | None = None  # an incident type, or an officer's action on a case
+    code: str | None = None  # an incident type, an officer's action on a case, a team member's on a hand-off
     case_no: str | None = None
-    handoff_id: str | None = None  # the reporter's answer to a hand-off's consent question
+    handoff_id: str | None = None  # the hand-off a consent answer or a team member's tap is about
 
     def encode(self) -> str:
         fields = {"action": self.action}

@@ -4,7 +4,8 @@ The story: keep the hand-off in the read model and ask the reporter, through the
 team may contact them. Alert the team at once; while nobody accepts, remind it at half and three
 quarters of its time to accept (a service level administrators set), then tell the head of the
 provincial office, then the national desk. A member accepts, naming the case worker, or hands the
-case back to the police with a reason; either way the forwarding case hears it at once. In care the
+case back to the police with a reason; either way the forwarding case hears it at once. A member may
+also accept with one tap on the alert's button, becoming the case worker. In care the
 team plans follow-ups, each reminded before it is due and again when overdue, and records their
 outcomes, until the care closes with an outcome category and a note, which the police side sees on
 its case. The hand-off outlives its case (it is started with parent-close policy ABANDON). The
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -41,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         TeamAudienceRequest,
         TeamContact,
         TeamMember,
+        TeamRole,
         TeamRung,
         acceptance_ladder,
         follow_up_reminders,
@@ -51,10 +54,20 @@ with workflow.unsafe.imports_passed_through():
     from domain.postbacks import Postback
     from workflows import options, search_attributes
     from workflows.ids import case_workflow_id
+    from workflows.line_profile import line_language
     from workflows.speaking import refusal, send_line
 
 # The reporter's answers, as the consent question's buttons carry them.
 CONSENT_ANSWERS = {"YES": Consent.GIVEN, "NO": Consent.REFUSED}
+# A tap that failed for no reason the member can act on.
+TRY_THE_BACK_OFFICE = {"th": "ลองอีกครั้งในระบบหลังบ้าน", "en": "try again in the back office"}
+
+
+def _reasons(error: Exception) -> dict[str, str] | None:
+    """A refusal's reasons in both languages, as workflows.speaking.refusal gives them."""
+    details = error.details if isinstance(error, ApplicationError) else ()
+    reasons = details[0] if details else None
+    return reasons if isinstance(reasons, dict) and {"th", "en"} <= reasons.keys() else None
 
 
 @workflow.defn
@@ -69,7 +82,7 @@ class HandoffWorkflow:
         self._follow_ups: list[FollowUp] = []
         self._reminded: set[tuple[int, str]] = set()
         self._plan_version = 0  # moves whenever the care plan changes: the reminders look again
-        self._answers: deque[LineEvent] = deque()
+        self._taps: deque[LineEvent] = deque()  # the reporter's consent answers and the team's buttons
         self._seen_event_ids: set[str] = set()
         self._acting = asyncio.Lock()
         self._events = 0
@@ -81,9 +94,18 @@ class HandoffWorkflow:
     @workflow.signal
     def reporter_consent(self, event: LineEvent) -> None:
         """The reporter's yes / no to being contacted, handed over by the webhook."""
+        self._take_tap(event)
+
+    @workflow.signal
+    def team_tap(self, event: LineEvent) -> None:
+        """A team member's accept button on this hand-off's alert, handed over by the webhook: the
+        hand-off itself finds out who tapped it."""
+        self._take_tap(event)
+
+    def _take_tap(self, event: LineEvent) -> None:
         if event.event_id not in self._seen_event_ids:
             self._seen_event_ids.add(event.event_id)
-            self._answers.append(event)
+            self._taps.append(event)
 
     @workflow.update
     async def act(self, action: TeamAction) -> HandoffOutcome:
@@ -175,12 +197,18 @@ class HandoffWorkflow:
         return follow_up, what, at
 
     async def _keep_listening(self) -> None:
-        """The reporter's answers, for as long as the hand-off runs."""
+        """The reporter's answers and the team's taps, in the order they came, for as long as the
+        hand-off runs."""
         while True:
-            await workflow.wait_condition(lambda: bool(self._answers) or self._status in FINAL_HANDOFF_STATUSES)
-            if not self._answers:
+            await workflow.wait_condition(lambda: bool(self._taps) or self._status in FINAL_HANDOFF_STATUSES)
+            if not self._taps:
                 return
-            await self._answer_consent(self._answers.popleft())
+            tap = self._taps.popleft()
+            postback = Postback.decode(tap.postback_data)
+            if postback is not None and postback.action == "team":
+                await self._answer_team_tap(tap, postback)
+            else:
+                await self._answer_consent(tap)
 
     async def _answer_consent(self, event: LineEvent) -> None:
         postback = Postback.decode(event.postback_data)
@@ -197,6 +225,43 @@ class HandoffWorkflow:
                          key=f"answer-{event.event_id}", reply_to=event)
         if self._status == HandoffStatus.IN_CARE:
             await self._tell_reporter_in_care()
+
+    async def _answer_team_tap(self, tap: LineEvent, postback: Postback) -> None:
+        """Accepts for the member who tapped, as the back office would with them as case worker;
+        anyone else hears why not. Nothing here may fail the workflow: every refusal is an answer."""
+        if postback.code != TeamActionKind.ACCEPT.value:  # the only team button so far
+            workflow.logger.warning("hand-off %s ignored a team button it does not know", self._id)
+            return
+        language = asyncio.create_task(line_language(tap.user_id))  # looked up meanwhile
+
+        async def reply(prompt: Prompt, **params: object) -> None:
+            facts = {"case_no": self._opening.case_no, "handoff_id": self._id, "path": self._path()}
+            await self._send(tap.user_id, await language or Language.THAI,
+                             [BotMessage(prompt=prompt, params={**facts, **params})],
+                             key=f"answer-{tap.event_id}", reply_to=tap)
+
+        try:
+            member = await workflow.execute_local_activity("team_member_by_line", tap.user_id,
+                                                           result_type=TeamMember | None, **options.STORE)
+            if member is None:
+                workflow.logger.info("hand-off %s: a tap from a LINE account on no team", self._id)
+                await reply(Prompt.NOT_A_TEAM_MEMBER)
+                return
+            action = TeamAction(kind=TeamActionKind.ACCEPT, member=member)
+            self._check(action)
+            if member.role == TeamRole.NATIONAL_DESK:
+                await reply(Prompt.HANDOFF_NEEDS_BACK_OFFICE)  # they must name a case worker of the province
+                return
+            await self._apply(action, also=lambda: reply(Prompt.HANDOFF_ACCEPTED_BY_TAP))
+        except (ActivityError, ApplicationError) as refused:  # _check's refusals; a local activity out of attempts
+            if isinstance(refused, ApplicationError) and refused.type == "IllegalTeamAction":
+                await reply(Prompt.HANDOFF_TAKEN, status=self._status.value)  # only AWAITING can be accepted
+                return
+            reasons = _reasons(refused)
+            if reasons is None:
+                workflow.logger.warning("hand-off %s could not accept on a tap: %s", self._id, type(refused).__name__)
+                reasons = TRY_THE_BACK_OFFICE
+            await reply(Prompt.HANDOFF_TAP_REFUSED, reason_th=reasons["th"], reason_en=reasons["en"])
 
     # --- the team's actions ------------------------------------------------------------------
 
@@ -222,7 +287,9 @@ class HandoffWorkflow:
         if action.kind == TeamActionKind.CLOSE and action.outcome is None:
             raise refusal("InvalidAction", "ต้องระบุผลการดูแล", "CLOSE needs an outcome category")
 
-    async def _apply(self, action: TeamAction) -> HandoffOutcome:
+    async def _apply(self, action: TeamAction, also: Callable[[], Awaitable[None]] | None = None) -> HandoffOutcome:
+        """Applies an action that passed the checks; `also` (a tapping member's confirmation) goes out
+        with the news of an acceptance."""
         async with self._acting:
             self._check(action)  # again: another member may have acted meanwhile
             member = action.member
@@ -236,7 +303,8 @@ class HandoffWorkflow:
                 await self._record("ACCEPTED", {**details, "case_worker_id": case_worker.member_id}, actor=actor)
                 await asyncio.gather(self._tell_case(accepted=True, member=member),
                                      self._tell_case_worker(case_worker, member),
-                                     self._tell_reporter_in_care())
+                                     self._tell_reporter_in_care(),
+                                     *([also()] if also else []))
             elif action.kind == TeamActionKind.REJECT:
                 self._set_status(HandoffStatus.REJECTED)
                 await self._record("REJECTED", {**details, "reason": action.note}, actor=actor)
@@ -417,8 +485,12 @@ class HandoffWorkflow:
             "incident_en": report.incident_type.label_en if report.incident_type else None,
             "place_th": report.place.describe(Language.THAI),
             "place_en": report.place.describe(Language.ENGLISH),
-            "path": f"/office/handoffs/{self._id}",
+            "path": self._path(),
         }
+
+    def _path(self) -> str:
+        """The hand-off's page in the back office."""
+        return f"/office/handoffs/{self._id}"
 
     def _show_details(self) -> None:
         """The hand-off at a glance in the Temporal UI: no personal data."""

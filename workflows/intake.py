@@ -291,6 +291,9 @@ class IntakeWorkflow:
         if postback is not None and postback.action == "officer":
             await self._relay_officer_request(event, postback)
             return
+        if postback is not None and postback.action == "team":  # reaches here once the hand-off has ended
+            await self._say([BotMessage(prompt=Prompt.HANDOFF_ENDED)])
+            return
         if (code := registration_code(event.text if event.message_type == "text" else None)) is not None:
             await self._register_officer(code)
             return

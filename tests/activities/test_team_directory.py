@@ -129,3 +129,20 @@ async def test_a_members_contact_is_their_line_account_when_they_have_one(
     assert await directory.contact(await add_member(pool, TeamRole.COORDINATOR, province, on_line=False)) is None
     assert await directory.contact(await add_member(pool, TeamRole.COORDINATOR, province, active=False)) is None
     assert await directory.contact(2_000_000_000) is None
+
+
+async def test_a_member_is_known_by_their_line_account_while_active(
+    directory: TeamDirectory, pool: asyncpg.Pool, province: str
+) -> None:
+    """Whoever taps a hand-off alert's button: only an active member's account names a member."""
+    member_id = await add_member(pool, TeamRole.COORDINATOR, province)
+    desk_id = await add_member(pool, TeamRole.NATIONAL_DESK, None)
+    line_user, desk_line = [await pool.fetchval("SELECT line_user_id FROM team_members WHERE id = $1", m)
+                            for m in (member_id, desk_id)]
+    assert await directory.member_by_line(line_user) == TeamMember(
+        member_id=member_id, name="ทดสอบ ทีม", role=TeamRole.COORDINATOR, province_code=province)
+    assert await directory.member_by_line(desk_line) == TeamMember(
+        member_id=desk_id, name="ทดสอบ ทีม", role=TeamRole.NATIONAL_DESK, province_code=None)
+    assert await directory.member_by_line(f"U{uuid.uuid4().hex}") is None  # on LINE, on no team
+    await pool.execute("UPDATE team_members SET active = false WHERE id = $1", member_id)
+    assert await directory.member_by_line(line_user) is None

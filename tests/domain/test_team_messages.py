@@ -1,6 +1,7 @@
 """What the hand-off says on LINE: the consent question and its answers to the reporter (discreet),
-the team members' cards that open the back office, and (with the officers' messages, tested in
-test_officer_messages) the case handed back to the police: all within LINE's schema."""
+the team members' cards that open the back office, the alert's accept button and its answers, and
+(with the officers' messages, tested in test_officer_messages) the case handed back to the police:
+all within LINE's schema."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ ALERT = {
 ASSIGNED = {"case_no": CASE_NO, "handoff_id": HANDOFF_ID, **PLACE, "path": PATH}
 REMINDER = {"case_no": CASE_NO, "handoff_id": HANDOFF_ID, "number": 2, "kind": "HOME_VISIT",
             "due_at": "2026-12-02T03:00:00+00:00", "overdue": False, "path": PATH}
+TAP = {"case_no": CASE_NO, "handoff_id": HANDOFF_ID, "path": PATH}
 # Every message the hand-off sends, with the params its senders give.
 EVERY_NEW_MESSAGE = [
     BotMessage(prompt=Prompt.CONSENT_QUESTION, params={"case_no": CASE_NO, "handoff_id": HANDOFF_ID}),
@@ -47,6 +49,14 @@ EVERY_NEW_MESSAGE = [
     BotMessage(prompt=Prompt.HANDOFF_ASSIGNED, params=ASSIGNED),
     BotMessage(prompt=Prompt.FOLLOW_UP_REMINDER, params=REMINDER),
     BotMessage(prompt=Prompt.FOLLOW_UP_REMINDER, params={**REMINDER, "overdue": True}),
+    # The answers to a team member's tap on the alert's accept button.
+    BotMessage(prompt=Prompt.HANDOFF_ACCEPTED_BY_TAP, params=TAP),
+    BotMessage(prompt=Prompt.HANDOFF_TAKEN, params={**TAP, "status": "IN_CARE"}),
+    BotMessage(prompt=Prompt.HANDOFF_TAKEN, params={**TAP, "status": "REJECTED"}),
+    BotMessage(prompt=Prompt.HANDOFF_TAKEN, params={**TAP, "status": "CLOSED"}),
+    BotMessage(prompt=Prompt.HANDOFF_TAP_REFUSED, params={
+        **TAP, "reason_th": "เรื่องนี้เป็นของทีมจังหวัดอื่น", "reason_en": "this hand-off belongs to another province's team"}),
+    BotMessage(prompt=Prompt.HANDOFF_NEEDS_BACK_OFFICE, params=TAP),
 ]
 REPORTER_PROMPTS = (Prompt.CONSENT_QUESTION, Prompt.CONSENT_THANKS, Prompt.REPORTER_IN_CARE)
 TEAM_PROMPTS = (Prompt.HANDOFF_ALERT, Prompt.HANDOFF_ASSIGNED, Prompt.FOLLOW_UP_REMINDER)
@@ -141,11 +151,54 @@ def test_follow_up_reminders_name_the_follow_up_its_kind_and_when_it_is_due() ->
 
 @pytest.mark.parametrize("prompt", TEAM_PROMPTS)
 @pytest.mark.parametrize("public_url", [PUBLIC_URL, PUBLIC_URL + "/", "http://localhost:8000"])
-def test_each_team_card_has_one_button_that_opens_the_handoff_in_the_back_office(prompt: Prompt, public_url) -> None:
+def test_each_team_card_has_one_link_that_opens_the_handoff_in_the_back_office(prompt: Prompt, public_url) -> None:
     message = next(m for m in EVERY_NEW_MESSAGE if m.prompt == prompt)
     for language, label in ((Language.THAI, "เปิดในระบบหลังบ้าน"), (Language.ENGLISH, "Open in the back office")):
-        [button] = actions_of(shown(message, language, public_url))
-        assert button == {"type": "uri", "label": label, "uri": public_url.rstrip("/") + PATH}
+        [link] = [action for action in actions_of(shown(message, language, public_url)) if action["type"] == "uri"]
+        assert link == {"type": "uri", "label": label, "uri": public_url.rstrip("/") + PATH}
+
+
+@pytest.mark.parametrize("changes", [{}, {"reminder": True}, {"level": 1}, {"level": 2}])
+def test_every_handoff_alert_also_has_a_button_that_accepts_it_and_only_the_alert_has_one(changes: dict) -> None:
+    alert = BotMessage(prompt=Prompt.HANDOFF_ALERT, params={**ALERT, **changes})
+    for language, label in ((Language.THAI, "รับเรื่องนี้"), (Language.ENGLISH, "Accept")):
+        [accept] = [action for action in actions_of(shown(alert, language)) if action["type"] == "postback"]
+        assert (accept["label"], accept["displayText"]) == (label, f"{label} {CASE_NO}")
+        assert Postback.decode(accept["data"]) == Postback(action="team", code="ACCEPT", handoff_id=HANDOFF_ID)
+        assert len(accept["data"]) <= 300  # LINE's limit for postback data
+    for message in EVERY_NEW_MESSAGE:
+        if message.prompt != Prompt.HANDOFF_ALERT:
+            assert not [a for a in actions_of(shown(message, Language.THAI)) if a["type"] == "postback"
+                        and Postback.decode(a["data"]).action == "team"]
+
+
+def test_the_answers_to_the_accept_button_say_what_happened_in_words_not_status_codes() -> None:
+    def said(prompt: Prompt, language: Language = Language.THAI, **params) -> str:
+        return text_of(shown(BotMessage(prompt=prompt, params={**TAP, **params}), language))
+
+    assert "ท่านเป็นผู้ดูแลเรื่องนี้" in said(Prompt.HANDOFF_ACCEPTED_BY_TAP)
+    assert PUBLIC_URL + PATH in said(Prompt.HANDOFF_ACCEPTED_BY_TAP)  # the care plan is made there
+    taken = {status: said(Prompt.HANDOFF_TAKEN, status=status) for status in ("IN_CARE", "REJECTED", "CLOSED")}
+    assert "ทีมรับเรื่องนี้แล้ว" in taken["IN_CARE"] and len(set(taken.values())) == 3
+    assert not [text for text in taken.values() if re.search(r"IN_CARE|REJECTED|CLOSED", text)]
+    assert "already accepted" in said(Prompt.HANDOFF_TAKEN, Language.ENGLISH, status="IN_CARE")
+    refused = {"reason_th": "เรื่องนี้เป็นของทีมจังหวัดอื่น", "reason_en": "another province's team"}
+    assert said(Prompt.HANDOFF_TAP_REFUSED, **refused).endswith("เรื่องนี้เป็นของทีมจังหวัดอื่น")
+    assert said(Prompt.HANDOFF_TAP_REFUSED, Language.ENGLISH, **refused).endswith("another province's team")
+    assert PUBLIC_URL + PATH in said(Prompt.HANDOFF_NEEDS_BACK_OFFICE)  # where the case worker is chosen
+
+
+def test_someone_not_on_a_team_hears_so_and_nothing_about_the_handoff() -> None:
+    for language, expected in ((Language.THAI, "ไม่ได้อยู่ในทีมสหวิชาชีพ"),
+                               (Language.ENGLISH, "not on a multidisciplinary team")):
+        text = text_of(shown(BotMessage(prompt=Prompt.NOT_A_TEAM_MEMBER, params=TAP), language))
+        assert expected in text
+        assert CASE_NO not in text and "http" not in text
+
+
+def test_the_conversation_says_a_handoff_has_ended() -> None:
+    assert text_of(render(BotMessage(prompt=Prompt.HANDOFF_ENDED), Language.THAI)) == "เรื่องนี้ปิดการส่งต่อแล้ว"
+    assert text_of(render(BotMessage(prompt=Prompt.HANDOFF_ENDED), Language.ENGLISH)) == "This hand-off has ended."
 
 
 def test_a_team_card_cannot_be_rendered_without_knowing_where_the_back_office_is() -> None:

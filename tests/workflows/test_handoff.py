@@ -1,6 +1,7 @@
 """The hand-off to the province's multidisciplinary team, on the time-skipping server with the real
-activities: the team's time to accept with its reminders and escalation, handing a case back,
-the care plan's reminders, the reporter's consent, and the hand-off outliving its police case."""
+activities: the team's time to accept with its reminders and escalation, accepting with one tap on
+the alert, handing a case back, the care plan's reminders, the reporter's consent, and the hand-off
+outliving its police case."""
 
 from __future__ import annotations
 
@@ -288,3 +289,94 @@ async def test_the_national_desk_may_act_for_any_province_but_names_a_local_case
     outcome = await handoff.execute_update(HandoffWorkflow.act, team_action(
         TeamActionKind.ACCEPT, team.national, case_worker_id=team.coordinator.member_id))
     assert outcome.case_worker_id == team.coordinator.member_id
+
+
+def accept_button(alert: dict) -> str:
+    """The postback data of the alert's accept button."""
+    [accept] = [action for action in actions_of(alert) if action["type"] == "postback"]
+    return accept["data"]
+
+
+async def _acceptances(scene: Scene, case_no: str) -> list:
+    return await scene.pool.fetch(
+        "select actor, details from handoff_events where handoff_id = $1 and kind = 'ACCEPTED'",
+        handoff_id_of(case_no, 1))
+
+
+@pytest.mark.records_history("handoff_tap")
+async def test_a_member_accepts_with_one_tap_on_the_alert_and_later_taps_change_nothing(
+    scene: Scene, team: Team,
+) -> None:
+    case_no, case, handoff = await forwarded_case(scene)
+    coordinator, worker = hears(scene, team, team.coordinator), hears(scene, team, team.social_worker)
+    [alert] = await coordinator.hears()
+    [worker_alert] = await worker.hears()
+
+    await coordinator.taps_postback(accept_button(alert))
+    [confirmation] = await coordinator.hears()
+    assert case_no in text_of(confirmation) and "ท่านเป็นผู้ดูแลเรื่องนี้" in text_of(confirmation)
+    assert await eventually(lambda: _handoff_is(handoff, HandoffStatus.IN_CARE))
+    # As if accepted in the back office with themselves as case worker: the police case hears it and
+    # is done, the timeline names the member.
+    member = team.coordinator.member_id
+    row = await eventually(lambda: scene.pool.fetchrow(
+        "select accepted_by, case_worker_id from handoffs where case_no = $1 and status = 'IN_CARE'", case_no))
+    assert (row["accepted_by"], row["case_worker_id"]) == (member, member)
+    [accepted] = await _acceptances(scene, case_no)
+    assert (accepted["actor"], accepted["details"]["case_worker_id"]) == (f"member:{member}", member)
+    police = await eventually(lambda: scene.pool.fetchrow(
+        "select actor from case_events where case_no = $1 and kind = 'HANDOFF_ACCEPTED'", case_no))
+    assert police["actor"] == f"member:{member}"
+    assert await eventually(lambda: _has_ended(case))
+    await coordinator.hears_nothing(within=0.5)  # one confirmation, no "you are the case worker" card too
+
+    # Tapped again, by another member of the team, or by the national desk: already accepted, and
+    # nothing moves.
+    await coordinator.taps_postback(accept_button(alert))
+    [again] = await coordinator.hears()
+    await worker.taps_postback(accept_button(worker_alert))
+    [late] = await worker.hears()
+    national = hears(scene, team, team.national)
+    await national.taps_postback(accept_button(alert))
+    [desk] = await about(national, case_no)
+    for answer in (again, late, desk):
+        assert "ทีมรับเรื่องนี้แล้ว" in text_of(answer) and "IN_CARE" not in text_of(answer)
+    assert len(await _acceptances(scene, case_no)) == 1
+    row = await scene.pool.fetchrow("select accepted_by, case_worker_id from handoffs where case_no = $1", case_no)
+    assert (row["accepted_by"], row["case_worker_id"]) == (member, member)
+    await worker.hears_nothing(within=0.3)
+
+
+async def test_a_tap_from_outside_the_provinces_team_is_answered_and_changes_nothing(
+    scene: Scene, team: Team,
+) -> None:
+    case_no, _, handoff = await forwarded_case(scene)
+    [alert] = await hears(scene, team, team.coordinator).hears()
+    data = accept_button(alert)
+
+    # Someone on LINE but on no team (a forwarded alert): told so, and nothing about the case.
+    outsider = Citizen(scene.platform, scene.reporter._send)
+    await outsider.taps_postback(data)
+    [not_a_member] = await outsider.hears()
+    assert "ไม่ได้อยู่ในทีมสหวิชาชีพ" in text_of(not_a_member) and case_no not in text_of(not_a_member)
+
+    # Another province's member: the refusal's reason.
+    elsewhere = hears(scene, team, team.stranger)
+    await elsewhere.taps_postback(data)
+    [refused] = await about(elsewhere, case_no)
+    assert "เรื่องนี้เป็นของทีมจังหวัดอื่น" in text_of(refused)
+
+    # The national desk must name one of the province's team as case worker: in the back office.
+    national = hears(scene, team, team.national)
+    await national.taps_postback(data)
+    [back_office] = await about(national, case_no)
+    page = scene.settings.public_url.rstrip("/") + f"/office/handoffs/{handoff_id_of(case_no, 1)}"
+    assert page in text_of(back_office) and "ระบบหลังบ้าน" in text_of(back_office)
+
+    assert await handoff.query(HandoffWorkflow.status) == HandoffStatus.AWAITING
+    assert await _acceptances(scene, case_no) == []
+    row = await scene.pool.fetchrow("select status, accepted_by from handoffs where case_no = $1", case_no)
+    assert (row["status"], row["accepted_by"]) == ("AWAITING", None)
+    # Still the team's to take.
+    outcome = await handoff.execute_update(HandoffWorkflow.act, team_action(TeamActionKind.ACCEPT, team.coordinator))
+    assert outcome.status == HandoffStatus.IN_CARE
