@@ -1,12 +1,15 @@
 """Where a pinned location falls in Thailand: province and district (DOPA codes).
 
-Two offline sources, both read from package data and cached:
+Three offline sources, all read from package data and cached:
+- Thailand's borders, land and territorial waters, as the time-zone boundaries timezonefinder
+  ships draw them (from OpenStreetMap);
 - the address LINE attaches to a location (a Thai or English postal address), read with geothai;
 - the coordinates, matched to the nearest known place in the geonames data that
   reverse_geocode ships (its province and "Amphoe ..." names mapped onto geothai codes).
 
-The coordinates alone decide whether the point is inside Thailand; the address, when it names a
-district or province, decides which one (people pin the place, LINE writes what it knows there).
+The coordinates alone decide whether the point is inside Thailand: the borders wherever they say
+it is some country's, the nearest known place at sea. The address, when it names a district or
+province, decides which one (people pin the place, LINE writes what it knows there).
 """
 
 from __future__ import annotations
@@ -24,16 +27,19 @@ import geothai
 import reverse_geocode
 from geothai import normalize
 from geothai.types import District, Province
+from timezonefinder import TimezoneFinder
 
 from domain.models import Location, Place
 
 THAILAND = "TH"
+# Thailand's time zone. Its boundary also takes in northern Vietnam, which lies well beyond
+# OFFSHORE_KM of every Thai place; Laos, Cambodia, Myanmar and Malaysia have zones of their own.
+THAILAND_ZONE = "Asia/Bangkok"
+# Beyond every country's territorial waters the boundaries only say the hour ("Etc/GMT-7").
+OPEN_SEA_ZONES = "Etc/"
 # Farther than this from every known Thai place is open sea (the Gulf, the Andaman Sea) or
 # far abroad. Remote islands such as the Similans lie about 66 km from the nearest listed town.
 OFFSHORE_KM = 75.0
-# Near a border the nearest known place decides. Towns facing each other across the Mekong
-# (Si Chiang Mai and Vientiane) are about 2 km apart, so a point within a kilometre or two of a
-# border may be judged on the wrong side of it: the bundled data holds points, not borders.
 EARTH_RADIUS_KM = 6371.0
 
 
@@ -120,13 +126,27 @@ def district_seats() -> dict[str, tuple[float, float]]:
 
 
 def _area_at(latitude: float, longitude: float) -> AreaGuess | None:
-    """The area of the nearest known place, or None when that place is abroad or far away."""
-    if reverse_geocode.get((latitude, longitude)).get("country_code") != THAILAND:
-        return None
+    """The area of the nearest known Thai place, or None when the point is in another country or
+    far out at sea.
+
+    The borders come first: a village facing Vientiane across the Mekong, or Ko Lipe, nearer to
+    Malaysia's Langkawi than to any Thai town, is judged by where the border runs, not by the
+    nearest town. Outside every country's waters the nearest known place must be Thai."""
+    zone = _time_zones().timezone_at(lat=latitude, lng=longitude)
+    if zone != THAILAND_ZONE:
+        if zone is not None and not zone.startswith(OPEN_SEA_ZONES):
+            return None  # another country's land or waters
+        if reverse_geocode.get((latitude, longitude)).get("country_code") != THAILAND:
+            return None
     nearest = min(_thai_places(), key=lambda p: _distance_km(latitude, longitude, p.latitude, p.longitude))
     if _distance_km(latitude, longitude, nearest.latitude, nearest.longitude) > OFFSHORE_KM:
         return None
     return AreaGuess(province_code=nearest.province_code, district_code=nearest.district_code)
+
+
+@cache
+def _time_zones() -> TimezoneFinder:
+    return TimezoneFinder()
 
 
 @cache

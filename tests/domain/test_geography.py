@@ -64,6 +64,10 @@ def test_bangkok_points_fall_in_their_khet(latitude: float, longitude: float, di
         (13.659, 102.5625),  # Poipet, facing Aranyaprathet
         (16.6875, 98.5089),  # Myawaddy, facing Mae Sot
         (20.4496, 99.8836),  # Tachileik, facing Mae Sai
+        (17.93, 102.66),  # the Mekong's Lao half, between Nong Khai and Vientiane
+        (6.35, 99.80),  # Langkawi, Malaysia, the nearest town to Ko Lipe
+        (6.02, 101.98),  # Rantau Panjang, facing Sungai Kolok
+        (21.03, 105.85),  # Hanoi, in Thailand's time zone but far from it
         (35.68, 139.69),  # Tokyo
         (0.0, 0.0),
     ],
@@ -86,6 +90,11 @@ def test_open_sea_far_offshore_is_not_thailand(latitude: float, longitude: float
         (17.88, 102.74, "43"),  # Nong Khai, on the Mekong
         (10.0956, 99.8404, "84"),  # Ko Tao
         (8.65, 97.64, "82"),  # the Similan Islands, 60-odd km offshore
+        (6.4889, 99.3036, "91"),  # Ko Lipe, nearer to Malaysia's Langkawi than to any Thai town
+        (6.53, 99.28, "91"),  # Ko Adang
+        (6.60, 99.65, "91"),  # Ko Tarutao
+        (11.65, 102.55, "23"),  # Ko Kut, near Cambodia's waters
+        (6.03, 101.97, "96"),  # Sungai Kolok, on the Malaysian border
     ],
 )
 def test_border_towns_and_islands_are_thailand(latitude: float, longitude: float, province_code: str) -> None:
