@@ -168,11 +168,15 @@ class LineMessenger:
             except LineUnavailable as error:
                 used_before = used_before or isinstance(error, LineMaybeDelivered)
                 pause = next(pauses, None)
-                settle_by = time.monotonic() + (pause or 0) + self._request_timeout
-                if not used_before or pause is None or settle_by > deadline \
-                        or not self._reply_token_fresh(delivery, spare=timedelta(seconds=(pause or 0) + self._request_timeout)):
-                    raise
+                if not used_before or pause is None or not self._can_settle(delivery, pause, deadline):
+                    raise  # nothing to settle (429: LINE did nothing), or no time left: Temporal retries
                 await asyncio.sleep(pause)
+
+    def _can_settle(self, delivery: Delivery, pause: float, deadline: float) -> bool:
+        """Whether one more reply after `pause` is answered before the attempt times out and while
+        the token is still fresh, so that "Invalid reply token" can only mean delivered."""
+        needed = pause + self._request_timeout
+        return time.monotonic() + needed <= deadline and self._reply_token_fresh(delivery, spare=timedelta(seconds=needed))
 
     @activity.defn(name="show_line_loading")
     async def show_loading(self, user_id: str) -> None:
