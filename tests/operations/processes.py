@@ -4,9 +4,14 @@ environment, its output in a temporary log file, and a port pair of its own."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TypeVar
+
+from temporalio.testing import WorkflowEnvironment
 
 from domain.settings import Settings
 
@@ -28,11 +33,12 @@ def free_port_pair() -> int:
     raise RuntimeError("no two free ports in a row")
 
 
-def settings_for_process(line_settings: Settings, database_url: str, temporal_address: str,
+def settings_for_process(line_settings: Settings, database_url: str, temporal: WorkflowEnvironment,
                          task_queue: str) -> Settings:
     """The test's LINE channel, on the session's PostgreSQL and Temporal, on a task queue of its own."""
     return line_settings.model_copy(update={
-        "database_url": database_url, "temporal_address": temporal_address, "temporal_task_queue": task_queue,
+        "database_url": database_url, "temporal_address": temporal.client.service_client.config.target_host,
+        "temporal_task_queue": task_queue,
     })
 
 
@@ -44,6 +50,10 @@ class LoggedProcess:
         self._environment = environment
         self._log = Path(tempfile.mkstemp(prefix=log_prefix, suffix=".log")[1])
         self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        """Launches the process and waits until it is ready."""
+        raise NotImplementedError
 
     async def launch(self) -> None:
         with self._log.open("wb") as log:
@@ -59,3 +69,16 @@ class LoggedProcess:
 
     def output(self) -> str:
         return self._log.read_text(errors="replace")
+
+
+Started = TypeVar("Started", bound=LoggedProcess)
+
+
+@contextlib.asynccontextmanager
+async def started(process: Started) -> AsyncIterator[Started]:
+    """The process, ready; killed afterwards, whatever happened."""
+    try:
+        await process.start()
+        yield process
+    finally:
+        await process.stop()

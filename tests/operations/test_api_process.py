@@ -22,7 +22,7 @@ from domain.pseudonyms import reporter_key
 from domain.settings import Settings
 from tests.devstack.test_compose import DOCKERFILE, dockerfile_stages, exec_form
 from tests.fake_line import FakeLine
-from tests.operations.processes import START_SECONDS, LoggedProcess, free_port_pair, settings_for_process
+from tests.operations.processes import START_SECONDS, LoggedProcess, free_port_pair, settings_for_process, started
 from tests.waiting import eventually
 from tests.worker_environment import worker_environment
 from workflows.ids import intake_workflow_id
@@ -71,14 +71,9 @@ class ApiProcess(LoggedProcess):
 async def api_process(dev_server: WorkflowEnvironment, database_url: str, line_settings: Settings,
                       task_queue: str) -> AsyncIterator[ApiProcess]:
     # No worker polls the task queue: the conversation waits there.
-    settings = settings_for_process(line_settings, database_url, dev_server.client.service_client.config.target_host,
-                                    task_queue)
-    api = ApiProcess(settings, free_port_pair())
-    await api.start()
-    try:
+    settings = settings_for_process(line_settings, database_url, dev_server, task_queue)
+    async with started(ApiProcess(settings, free_port_pair())) as api:
         yield api
-    finally:
-        await api.stop()
 
 
 async def connection_refused(port: int) -> bool:

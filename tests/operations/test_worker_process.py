@@ -25,7 +25,7 @@ from domain.pseudonyms import reporter_key
 from domain.settings import Settings
 from tests.worker_environment import worker_environment
 from tests.fake_line import FakeLine
-from tests.operations.processes import START_SECONDS, LoggedProcess, free_port_pair, settings_for_process
+from tests.operations.processes import START_SECONDS, LoggedProcess, free_port_pair, settings_for_process, started
 from tests.waiting import eventually
 from workflows.ids import intake_workflow_id
 
@@ -62,14 +62,9 @@ class WorkerProcess(LoggedProcess):
 @pytest.fixture
 async def worker_process(dev_server: WorkflowEnvironment, database_url: str, line_settings: Settings,
                          task_queue: str) -> AsyncIterator[WorkerProcess]:
-    settings = settings_for_process(line_settings, database_url, dev_server.client.service_client.config.target_host,
-                                    task_queue)
-    worker = WorkerProcess(settings, free_port_pair())
-    await worker.start()
-    try:
+    settings = settings_for_process(line_settings, database_url, dev_server, task_queue)
+    async with started(WorkerProcess(settings, free_port_pair())) as worker:
         yield worker
-    finally:
-        await worker.stop()
 
 
 async def report(dev_server: WorkflowEnvironment, pool: asyncpg.Pool, settings: Settings, fake_line: FakeLine,
