@@ -2,7 +2,9 @@
 
 from datetime import date, datetime, time, timedelta, timezone
 
-THAILAND = timezone(timedelta(hours=7), "Asia/Bangkok")
+# Thailand's zone in the tz database, as Temporal Schedules and time-zone boundaries name it.
+THAILAND_ZONE_NAME = "Asia/Bangkok"
+THAILAND = timezone(timedelta(hours=7), THAILAND_ZONE_NAME)
 
 
 def thai_year(moment: datetime) -> int:

@@ -29,12 +29,12 @@ from geothai import normalize
 from geothai.types import District, Province
 from timezonefinder import TimezoneFinder
 
+from domain.clock import THAILAND_ZONE_NAME
 from domain.models import Location, Place
 
 THAILAND = "TH"
-# Thailand's time zone. Its boundary also takes in northern Vietnam, which lies well beyond
+# Thailand's time zone (domain.clock) also takes in northern Vietnam, which lies well beyond
 # OFFSHORE_KM of every Thai place; Laos, Cambodia, Myanmar and Malaysia have zones of their own.
-THAILAND_ZONE = "Asia/Bangkok"
 # Beyond every country's territorial waters the boundaries only say the hour ("Etc/GMT-7").
 OPEN_SEA_ZONES = "Etc/"
 # Farther than this from every known Thai place is open sea (the Gulf, the Andaman Sea) or
@@ -133,7 +133,7 @@ def _area_at(latitude: float, longitude: float) -> AreaGuess | None:
     Malaysia's Langkawi than to any Thai town, is judged by where the border runs, not by the
     nearest town. Outside every country's waters the nearest known place must be Thai."""
     zone = _time_zones().timezone_at(lat=latitude, lng=longitude)
-    if zone != THAILAND_ZONE:
+    if zone != THAILAND_ZONE_NAME:
         if zone is not None and not zone.startswith(OPEN_SEA_ZONES):
             return None  # another country's land or waters
         if reverse_geocode.get((latitude, longitude)).get("country_code") != THAILAND:

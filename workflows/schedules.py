@@ -26,6 +26,7 @@ from temporalio.client import (
 )
 
 from activities.retention import RetentionPolicy
+from domain.clock import THAILAND_ZONE_NAME
 from domain.settings import Settings
 from workflows.retention import RetentionWorkflow
 
@@ -33,7 +34,6 @@ RETENTION_SCHEDULE_ID = "ess-retention"
 # Each run's workflow id: this, then the time of the run (the schedule adds it).
 RETENTION_WORKFLOW_ID = "ess-retention"
 # Nightly at 02:30 Thailand time, when hardly anyone reports.
-RETENTION_TIME_ZONE = "Asia/Bangkok"
 RETENTION_AT = ScheduleCalendarSpec(hour=[ScheduleRange(2)], minute=[ScheduleRange(30)],
                                     comment="nightly at 02:30 Thailand time")
 # Missed because Temporal was down: still run if it comes back within half a day.
@@ -52,7 +52,7 @@ def retention_schedule(settings: Settings) -> Schedule:
             task_queue=settings.temporal_task_queue,
             execution_timeout=RETENTION_RUN_TIMEOUT,
         ),
-        spec=ScheduleSpec(calendars=[RETENTION_AT], time_zone_name=RETENTION_TIME_ZONE),
+        spec=ScheduleSpec(calendars=[RETENTION_AT], time_zone_name=THAILAND_ZONE_NAME),
         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=RETENTION_CATCHUP_WINDOW),
     )
 
