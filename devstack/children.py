@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -13,6 +14,8 @@ from devstack.console import Console
 
 # After the polite signal and its grace period, SIGTERM gets this long before SIGKILL.
 _TERMINATE_GRACE_SECONDS = 5.0
+# Logs may hold what people typed to the bot: the owner writes, the group reads, no one else.
+LOG_FILE_MODE = 0o640
 
 
 class ChildProcess:
@@ -104,7 +107,7 @@ class ChildProcess:
 
     async def _relay_output(self) -> None:
         assert self._process is not None and self._process.stdout is not None
-        with self._log_file.open("a", encoding="utf-8") as log:
+        with open_log_file(self._log_file) as log:
             log.write(f"----- {self.name} started {datetime.now().isoformat(timespec='seconds')}\n")
             log.flush()
             # Read chunks, not lines: a very long line must not stall the relay.
@@ -123,3 +126,10 @@ class ChildProcess:
         log.flush()
         if self._echo_while_stopping or not self.stopping:
             self._console.line(self.name, text)
+
+
+def open_log_file(path: Path) -> TextIO:
+    """`path` for appending, created 0640; one an earlier version left readable to all is made 0640 too."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, LOG_FILE_MODE)
+    os.fchmod(descriptor, LOG_FILE_MODE)
+    return os.fdopen(descriptor, "a", encoding="utf-8")

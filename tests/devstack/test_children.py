@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import stat
 import sys
 from pathlib import Path
+
+import pytest
 
 from devstack.children import ChildProcess
 from devstack.console import Console
@@ -64,6 +67,22 @@ async def test_output_is_prefixed_with_the_process_name_and_kept_in_its_log_file
     assert terminal.getvalue().splitlines() == ["worker   │ สวัสดี", "worker   │ second line"]
     log = (tmp_path / "logs" / "worker.log").read_text(encoding="utf-8")
     assert log.splitlines()[1:] == ["สวัสดี", "second line"]
+
+
+@pytest.mark.parametrize("left_by_an_earlier_version", [False, True])
+async def test_the_log_file_is_readable_by_its_owner_and_group_only(tmp_path: Path,
+                                                                   left_by_an_earlier_version: bool) -> None:
+    """Logs may hold what people typed to the bot: no other user of the machine reads them (0640)."""
+    log_file = tmp_path / "logs" / "worker.log"
+    if left_by_an_earlier_version:
+        log_file.parent.mkdir()
+        log_file.write_text("earlier run\n")
+        log_file.chmod(0o644)
+    process = child(tmp_path, io.StringIO(), "print('hello')")
+    await process.start()
+
+    assert await process.wait() == 0
+    assert stat.S_IMODE(log_file.stat().st_mode) == 0o640
 
 
 async def test_stop_asks_with_sigint_and_waits_for_the_child_to_finish(tmp_path: Path) -> None:
