@@ -41,8 +41,12 @@ class Session:
     csrf_token: str
 
 
-def _hash(token: str) -> str:
+def session_key(token: str) -> str:
+    """What a session is stored under, and how other tables name it: the SHA-256 of its token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+_hash = session_key
 
 
 async def sign_in(connection: asyncpg.Connection, username: str, password: str, client: str) -> Account | SignInRefusal:

@@ -4,8 +4,10 @@ timeline, the reporter's messages and photos, and the actions.
 A case outside the user's scope answers 404, exactly like a case that does not exist; a
 multidisciplinary team opens no police case page at all (its view is the hand-off page) and is sent
 to its inbox. Every view of a case, every unmasking of a phone number and every action goes to the
-audit log. Actions are the case workflow's updates, as in the JSON API. A forwarded case shows its
-latest hand-off: where the team stands, why it gave the case back, or how the care ended."""
+audit log. An unmasked phone number stays shown to that session, for that case, for a few minutes
+(database.unmask_grants), then is masked again. Actions are the case workflow's updates, as in the
+JSON API. A forwarded case shows its latest hand-off: where the team stands, why it gave the case
+back, or how the care ended."""
 
 from __future__ import annotations
 
@@ -18,12 +20,13 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.back_office import audit
-from api.back_office.sessions import CurrentSession, FormSession
+from api.back_office.sessions import SESSION_COOKIE, CurrentSession, FormSession
 from api.back_office.sign_in import TEAM_HOME
 from api.back_office.web import page
 from api.case_actions import Refusal, send_action
 from database.officers import officer_by_id
 from database.sql import Conditions, like_prefix
+from database.unmask_grants import grant_unmask, unmasked_until
 from domain.accounts import HANDLES_CASES, Account
 from domain.case_rules import FINAL_STATUSES, NEEDS_NOTE, OPEN_STATUSES
 from domain.masking import mask_phone
@@ -104,14 +107,19 @@ async def _case_in_scope(connection: asyncpg.Connection, account: Account, case_
     return row
 
 
+def _session_token(request: Request) -> str:
+    """The signed-in session's token (the page's dependency has checked it): unmasking is per session."""
+    return request.cookies[SESSION_COOKIE]
+
+
 @router.get("/{case_no}")
-async def case_page(request: Request, session: CurrentSession, case_no: str, unmasked: bool = False,
+async def case_page(request: Request, session: CurrentSession, case_no: str,
                     done: ActionKind | None = None) -> Response:
-    return await _render_case(request, session.account, case_no, unmasked, done=done)
+    return await _render_case(request, session.account, case_no, done=done)
 
 
-async def _render_case(request: Request, account: Account, case_no: str, unmasked: bool = False,
-                       done: ActionKind | None = None, refused: Refusal | None = None) -> Response:
+async def _render_case(request: Request, account: Account, case_no: str, done: ActionKind | None = None,
+                       refused: Refusal | None = None) -> Response:
     async with request.app.state.pool.acquire() as connection:
         try:
             case = await _case_in_scope(connection, account, case_no)
@@ -138,7 +146,10 @@ async def _render_case(request: Request, account: Account, case_no: str, unmaske
             "SELECT id, name_th, name_en FROM stations WHERE province_code = $1 AND kind = 'STATION' "
             "AND id IS DISTINCT FROM $2 ORDER BY name_th", case["province_code"], case["station_id"]
         ) if can_act else []
-    reveal = account.role in HANDLES_CASES or unmasked
+        # Those who handle cases always see the number; anyone else after the audited unmask, for a while.
+        unmasked_for = None if account.role in HANDLES_CASES else await unmasked_until(
+            connection, _session_token(request), case["case_no"])
+    reveal = account.role in HANDLES_CASES or unmasked_for is not None
     phone = case["phone_e164"]
     settings = request.app.state.settings
     temporal_link = (f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{quote(settings.temporal_namespace)}"
@@ -147,7 +158,7 @@ async def _render_case(request: Request, account: Account, case_no: str, unmaske
     return page(
         request, "case.html", case=case, events=events, attachments=attachments,
         phone=(read_phone_number(phone).national if reveal else mask_phone(phone)) if phone else None,
-        phone_revealed=reveal, temporal_link=temporal_link, can_act=can_act, actions=actions,
+        phone_revealed=reveal, unmasked_for=unmasked_for, temporal_link=temporal_link, can_act=can_act, actions=actions,
         idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url, stations=stations,
         reassign_label=ACTION_LABELS[ActionKind.REASSIGN], handoff=handoff,
         handoff_page_open=handoff is not None and account.handoff_scope.allows(handoff["province_code"],
@@ -163,7 +174,8 @@ async def unmask_phone(request: Request, session: FormSession, case_no: str) -> 
     async with request.app.state.pool.acquire() as connection:
         case = await _case_in_scope(connection, session.account, case_no)
         await audit.record(connection, "PHONE_UNMASKED", account=session.account, case_no=case["case_no"])
-    return RedirectResponse(f"/office/cases/{quote(case['case_no'])}?unmasked=true", status_code=303)
+        await grant_unmask(connection, _session_token(request), case["case_no"])
+    return RedirectResponse(f"/office/cases/{quote(case['case_no'])}", status_code=303)
 
 
 @router.post("/{case_no}/actions")

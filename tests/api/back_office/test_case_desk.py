@@ -66,6 +66,36 @@ async def test_the_phone_is_masked_for_those_not_handling_the_case_until_they_as
     assert "PHONE_UNMASKED" in await audit_actions(pool, staff.province_admin, case_no)
 
 
+async def test_asking_for_the_unmasked_page_without_the_audited_unmask_shows_the_masked_phone(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    case_no, _ = await open_routed_case(scene)
+    admin = await signed_in(browser_like, staff.province_admin)
+    page = await admin.get(f"/office/cases/{case_no}?unmasked=true")
+    assert "081-234-5678" not in page.text and "xxx-xxx-5678" in page.text
+    assert "PHONE_UNMASKED" not in await audit_actions(pool, staff.province_admin, case_no)
+
+
+async def test_an_unmask_holds_for_this_session_and_this_case_only_and_for_a_few_minutes(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    case_no, _ = await open_routed_case(scene)
+    other_case_no, _ = await open_routed_case(scene)
+    admin = await signed_in(browser_like, staff.province_admin)
+    page = await admin.get(f"/office/cases/{case_no}")
+    shown = await admin.post(f"/office/cases/{case_no}/unmask", data={"csrf_token": csrf_of(page)})
+    assert shown.status_code == 303 and "unmasked" not in shown.headers["location"]
+
+    assert "081-234-5678" in (await admin.get(f"/office/cases/{case_no}")).text  # held on a reload
+    assert "081-234-5678" not in (await admin.get(f"/office/cases/{other_case_no}")).text  # this case only
+    same_person_elsewhere = await signed_in(browser_like, staff.province_admin)
+    assert "081-234-5678" not in (await same_person_elsewhere.get(f"/office/cases/{case_no}")).text  # this session only
+
+    # Five minutes later (the grant's expiry moved to the past): masked again, the button offered again.
+    await pool.execute("UPDATE phone_unmask_grants SET expires_at = now() - interval '1 second' WHERE case_no = $1",
+                       case_no)
+    later = await admin.get(f"/office/cases/{case_no}")
+    assert "081-234-5678" not in later.text and f'action="/office/cases/{case_no}/unmask"' in later.text
+
+
 async def test_acknowledging_from_the_case_page_goes_through_the_case_workflow(
         scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
     case_no, handle = await open_routed_case(scene)

@@ -59,6 +59,19 @@ async def test_an_officer_sees_a_new_case_arrive_and_acknowledges_it(page: Page,
     assert await handle.result() == CaseStatus.CLOSED
 
 
+async def test_an_administrator_shows_the_masked_phone_with_the_button_for_a_while(
+        page: Page, api: RunningApi, scene: Scene, staff: Staff) -> None:
+    case_no, _ = await open_routed_case(scene)
+    await sign_in_with_the_form(page, api, staff.province_admin.username)
+    await page.goto(f"{api.base_url}/office/cases/{case_no}")
+    await expect(page.locator(".phone")).to_have_text("xxx-xxx-5678")  # not handling the case: masked
+    await page.get_by_role("button", name="แสดงเบอร์ (บันทึกการเปิดดู)").click()
+    await expect(page.locator(".phone")).to_have_text("081-234-5678")
+    await expect(page.locator(".unmasked-for")).to_contain_text("แสดงถึง")
+    assert page.url.endswith(f"/office/cases/{case_no}")  # nothing in the address holds it
+    await expect(page.get_by_role("button", name="แสดงเบอร์ (บันทึกการเปิดดู)")).to_have_count(0)
+
+
 async def test_english_and_the_common_era_are_a_click_away(page: Page, api: RunningApi, scene: Scene,
                                                           staff: Staff) -> None:
     case_no, _ = await open_routed_case(scene)
