@@ -55,6 +55,8 @@ def build_worker(
             store.record_case_opened,
             store.append_case_event,
             store.find_open_case,
+            store.case_jurisdiction,
+            store.record_refused_view,
             store.save_attachment,
             reference.incident_types,
             reference.locate,

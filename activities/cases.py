@@ -14,7 +14,9 @@ from temporalio.exceptions import ApplicationError
 
 from activities.metrics import ESCALATIONS
 from database.timeline import insert_entry
-from domain.models import AttachmentRequest, CaseEvent, CaseNumberRequest, CaseOpening, CaseStatus
+from domain.models import (
+    AttachmentRequest, CaseEvent, CaseJurisdiction, CaseNumberRequest, CaseOpening, CaseStatus, RefusedView,
+)
 
 CASE_NUMBER_PREFIX = "ESS"
 REPORTED = "REPORTED"
@@ -23,6 +25,7 @@ ROUTED = "ROUTED"
 REASSIGNED = "REASSIGNED"
 ESCALATED = "ESCALATED"
 REVIEW_FLAGGED = "REVIEW_FLAGGED"
+CASE_VIEW_REFUSED = "CASE_VIEW_REFUSED"
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.FORWARDED, CaseStatus.RETURNED)
 # Statuses that end the case: they stamp closed_at and keep the officer's outcome note.
 OUTCOME_STATUSES = (CaseStatus.CLOSED, CaseStatus.NOT_FOUND, CaseStatus.PRANK, CaseStatus.FORWARDED)
@@ -149,6 +152,33 @@ class CaseStore:
                 ) from None
         if event.kind == ESCALATED:  # counted once, when the entry is first written
             ESCALATIONS.labels(str(event.details["level"])).inc()
+
+    @activity.defn(name="case_jurisdiction")
+    async def case_jurisdiction(self, case_no: str) -> CaseJurisdiction | None:
+        """Where a case belongs (its station, else the province it was reported in); None for no such case."""
+        async with self._pool.acquire() as connection:
+            row = await connection.fetchrow(
+                """
+                SELECT coalesce(s.province_code, c.province_code) AS province_code, c.station_id
+                FROM cases AS c LEFT JOIN stations AS s ON s.id = c.station_id WHERE c.case_no = $1
+                """,
+                case_no,
+            )
+        return CaseJurisdiction(**dict(row)) if row else None
+
+    @activity.defn(name="record_refused_view")
+    async def record_refused_view(self, refused: RefusedView) -> None:
+        """Writes to the audit log that an officer was refused a case, once per tap."""
+        async with self._pool.acquire() as connection:
+            await connection.execute(
+                """
+                INSERT INTO audit_log (officer_id, action, case_no, details)
+                SELECT $1, $2, $3, jsonb_build_object('via', $4::text, 'event_id', $5::text)
+                WHERE NOT EXISTS (SELECT 1 FROM audit_log
+                                  WHERE case_no = $3 AND action = $2 AND details ->> 'event_id' = $5)
+                """,
+                refused.officer_id, CASE_VIEW_REFUSED, refused.case_no, refused.via, refused.event_id,
+            )
 
     @activity.defn(name="find_open_case")
     async def find_open_case(self, reporter_key: str) -> str | None:

@@ -32,6 +32,10 @@ NEEDS_NOTE = frozenset(
 )
 
 
+# Said to an officer about a case outside their area, whatever its state: it tells nothing about the case.
+OUTSIDE_JURISDICTION = ("เรื่องนี้อยู่นอกพื้นที่ของท่าน", "this case is outside your jurisdiction")
+
+
 class IllegalTransition(ValueError):
     pass
 

@@ -57,6 +57,22 @@ class OfficerLineRequest(BaseModel):
     language: Language = Language.THAI
 
 
+class RefusedView(BaseModel):
+    """An officer asked to see a case outside their area: refused, and written to the audit log."""
+
+    event_id: str  # the tap's: a retry writes the refusal once
+    case_no: str
+    officer_id: int
+    via: str = "line"
+
+
+class CaseJurisdiction(BaseModel):
+    """Where a case belongs, for judging who may see it once its workflow has ended."""
+
+    province_code: str | None
+    station_id: int | None
+
+
 class ActionOutcome(BaseModel):
     case_no: str
     status: CaseStatus

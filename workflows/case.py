@@ -25,7 +25,9 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case_rules import FINAL_STATUSES, NEEDS_NOTE, IllegalTransition, status_after, within_jurisdiction
+    from domain.case_rules import (
+        FINAL_STATUSES, NEEDS_NOTE, OUTSIDE_JURISDICTION, IllegalTransition, status_after, within_jurisdiction,
+    )
     from domain.escalation import ladder_for
     from domain.handoff import HandoffDecision, HandoffOpening, HandoffStatus, handoff_id_of
     from domain.models import (
@@ -46,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         OfficerLineRequest,
         OfficerRole,
         Prompt,
+        RefusedView,
         ReporterMessage,
         Route,
         RoutingRequest,
@@ -209,16 +212,18 @@ class CaseWorkflow:
 
     # --- officers' actions -------------------------------------------------------------------
 
-    def _check(self, action: OfficerAction) -> None:
-        """Refuses, before anything is written, what this officer may not do to this case now."""
+    def _within_jurisdiction(self, officer: Officer) -> bool:
+        """Who may see and act on this case: the same rule for a look as for an action."""
         route = self._route
         if route is None:  # not routed yet (a moment after opening): judge by province until it is
             province = self._opening.report.place.province_code
-            allowed = action.officer.role == OfficerRole.NATIONAL_DESK or action.officer.province_code == province
-        else:
-            allowed = within_jurisdiction(action.officer, route.station.province_code, route.station.station_id)
-        if not allowed:
-            raise refusal("OutsideJurisdiction", "เรื่องนี้อยู่นอกพื้นที่ของท่าน", "this case is outside your jurisdiction")
+            return officer.role == OfficerRole.NATIONAL_DESK or officer.province_code == province
+        return within_jurisdiction(officer, route.station.province_code, route.station.station_id)
+
+    def _check(self, action: OfficerAction) -> None:
+        """Refuses, before anything is written, what this officer may not do to this case now."""
+        if not self._within_jurisdiction(action.officer):
+            raise refusal("OutsideJurisdiction", *OUTSIDE_JURISDICTION)
         try:
             status_after(self._status, action.kind)
         except IllegalTransition as error:
@@ -359,6 +364,21 @@ class CaseWorkflow:
 
     async def _answer_line_request(self, request: OfficerLineRequest, reply_to: LineEvent | None = None) -> None:
         reply = self._officer_sender(request, reply_to)
+        # Case numbers run in sequence: a crafted Open must not walk every case in Thailand.
+        # (Histories from before the check showed the case to anyone registered: they still do.)
+        if (request.request == "OPEN" and not self._within_jurisdiction(request.officer)
+                and workflow.patched("open-within-jurisdiction")):
+            outside_th, outside_en = OUTSIDE_JURISDICTION
+            await asyncio.gather(
+                reply(BotMessage(prompt=Prompt.OFFICER_ACTION_REJECTED,
+                                 params={"case_no": self._case_no, "reason_th": outside_th, "reason_en": outside_en})),
+                workflow.execute_local_activity(
+                    "record_refused_view",
+                    RefusedView(event_id=request.event_id, case_no=self._case_no, officer_id=request.officer.officer_id),
+                    **options.STORE,
+                ),
+            )
+            return
         if request.request == "OPEN":
             await reply(BotMessage(prompt=Prompt.CASE_DETAIL, params=self._detail_params()))
             await self._record("CASE_VIEWED", {"officer_id": request.officer.officer_id, "via": "line"},

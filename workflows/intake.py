@@ -24,10 +24,12 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from domain.case_rules import OUTSIDE_JURISDICTION, within_jurisdiction
     from domain.clock import thai_year
     from domain.messages import CANCEL_WORDS, HOW_TO_WORDS, LANGUAGE_WORDS, REPORT_WORDS, registration_code
     from domain.models import (
         BotMessage,
+        CaseJurisdiction,
         CaseNumberRequest,
         CaseOpening,
         CaseStatus,
@@ -44,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         PhoneNumber,
         Place,
         Prompt,
+        RefusedView,
         Report,
         Reporter,
         ReporterMessage,
@@ -201,11 +204,21 @@ class IntakeWorkflow:
 
     async def _await_answer(self, step: Step, draft: Draft) -> LineEvent | None:
         timeouts = self._start.timeouts
-        event = await self._next_event(timeouts.reminder_after)
+        event = await self._next_answer(timeouts.reminder_after)
         if event is None:
             await self._say([BotMessage(prompt=Prompt.REMINDER), *self._question(step, draft)])
-            event = await self._next_event(timeouts.give_up_after)
+            event = await self._next_answer(timeouts.give_up_after)
         return event
+
+    async def _next_answer(self, timeout: timedelta) -> LineEvent | None:
+        """The next event that belongs to the report. A button from an officer's alert is answered
+        on its own, as it would be outside a report, so the answer tells nothing of that case.
+        (Histories from before took it for an answer off the script: they still do.)"""
+        while (event := await self._next_event(timeout)) is not None:
+            if not (self._is_officer_tap(event) and workflow.patched("officer-taps-beside-a-report")):
+                return event
+            await self._answer_outside_report(event)
+        return None
 
     async def _stop_waiting(self, draft: Draft) -> None:
         """The reporter went quiet. Knowing where is enough to send help."""
@@ -324,13 +337,32 @@ class IntakeWorkflow:
             event_id=event.event_id, request=postback.code or "OPEN", officer=officer,
             line_user_id=self._start.user_id, language=self._language,
         )
-        case = workflow.get_external_workflow_handle(case_workflow_id(postback.case_no or ""))
+        case_no = postback.case_no or ""
+        case = workflow.get_external_workflow_handle(case_workflow_id(case_no))
         try:
             await case.signal(CaseWorkflow.officer_request, request)
         except FailureError:
+            reason_th, reason_en = "เรื่องนี้ปิดไปแล้ว", "this case has ended"
+            # Outside the officer's area an ended case is answered as an open one is: no hint of its state.
+            if workflow.patched("ended-case-taps-within-jurisdiction") and not await self._within_jurisdiction(
+                    officer, case_no):
+                reason_th, reason_en = OUTSIDE_JURISDICTION
+                await workflow.execute_local_activity(
+                    "record_refused_view", RefusedView(event_id=event.event_id, case_no=case_no,
+                                                       officer_id=officer.officer_id), **options.STORE,
+                )
             await self._say([BotMessage(prompt=Prompt.OFFICER_ACTION_REJECTED, params={
-                "case_no": postback.case_no or "-", "reason_th": "เรื่องนี้ปิดไปแล้ว", "reason_en": "this case has ended",
+                "case_no": case_no or "-", "reason_th": reason_th, "reason_en": reason_en,
             })])
+
+    async def _within_jurisdiction(self, officer: Officer, case_no: str) -> bool:
+        """A case number that names no case is outside everyone's area."""
+        where = await workflow.execute_local_activity(
+            "case_jurisdiction", case_no, result_type=CaseJurisdiction | None, **options.STORE
+        )
+        if where is None:
+            return False
+        return within_jurisdiction(officer, where.province_code, where.station_id)
 
     async def _register_officer(self, code: str) -> None:
         outcome = await workflow.execute_local_activity(
@@ -373,6 +405,10 @@ class IntakeWorkflow:
     def _answers_a_step(self, event: LineEvent) -> bool:
         postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
         return event.location is not None or (postback is not None and postback.action == "type")
+
+    def _is_officer_tap(self, event: LineEvent) -> bool:
+        postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
+        return postback is not None and postback.action == "officer"
 
     def _is_cancel(self, event: LineEvent) -> bool:
         if event.kind == EventKind.POSTBACK:

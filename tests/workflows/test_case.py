@@ -237,3 +237,84 @@ async def test_a_stranger_tapping_an_alert_button_is_told_to_register(live_scene
     [answer] = await stranger.hears()
     assert "ลงทะเบียน" in text_of(answer)
     assert await handle.query(CaseWorkflow.status) == CaseStatus.NEW
+
+
+async def test_open_on_a_case_outside_the_officers_area_shows_nothing_and_is_audited_as_refused(live_scene: Scene) -> None:
+    case_no, handle = await live_scene.open_case()
+    await live_scene.officer_hears(live_scene.station_line).hears()  # the alert
+    elsewhere = await fresh_district(live_scene.pool)
+    other_station = await station_for(live_scene.pool, elsewhere["code"])
+    outsider, outsider_line = await linked_officer(live_scene.pool, live_scene.platform, OfficerRole.INSPECTOR,
+                                                   station_id=other_station)
+    officer = live_scene.officer_hears(outsider_line)
+
+    await officer.taps_postback(f"action=officer&code=OPEN&case={case_no}")  # crafted: no alert reached them
+    [answer] = await officer.hears()
+    assert "นอกพื้นที่" in text_of(answer)
+    assert "081-234-5678" not in text_of(answer) and "ที่เกิดเหตุ" not in text_of(answer)
+    for word in (live_scene.district["name_th"], "กักขัง"):  # neither the place nor the incident
+        assert word not in text_of(answer)
+
+    refusal = await eventually(lambda: live_scene.pool.fetchrow(
+        "select officer_id, details from audit_log where case_no = $1 and action = 'CASE_VIEW_REFUSED'", case_no))
+    assert refusal["officer_id"] == outsider.officer_id and refusal["details"]["via"] == "line"
+    kinds = [r["kind"] for r in await live_scene.pool.fetch("select kind from case_events where case_no = $1", case_no)]
+    assert "CASE_VIEWED" not in kinds
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.NEW
+
+    await live_scene.officer_hears(live_scene.commander_line).taps_postback(f"action=officer&code=OPEN&case={case_no}")
+    [detail] = await live_scene.officer_hears(live_scene.commander_line).hears()  # the province's commander may
+    assert "081-234-5678" in text_of(detail)
+
+
+async def test_a_stranger_is_answered_alike_whether_the_case_is_open_ended_or_unknown(live_scene: Scene) -> None:
+    open_case, _ = await live_scene.open_case()
+    ended_case, ended = await live_scene.open_case()
+    await ended.execute_update(CaseWorkflow.act, act(ActionKind.CLOSE, live_scene.station_officer, note="ระงับเหตุแล้ว"))
+    await ended.result()
+    for reporting_meanwhile in (False, True):  # a stranger in the middle of a report of their own, too
+        answers = []
+        for case_no in (open_case, ended_case, "ESS-2026-999999"):
+            stranger = live_scene.new_citizen()
+            if reporting_meanwhile:
+                await stranger.says("แจ้งเหตุ")
+                await stranger.hears()  # which type of incident?
+            await stranger.taps_postback(f"action=officer&code=OPEN&case={case_no}")
+            answers.append([text_of(message) for message in await stranger.hears()])
+            await stranger.hears_nothing(within=0.5)
+        assert answers[0] == answers[1] == answers[2], f"reporting meanwhile: {reporting_meanwhile}"
+        assert "ลงทะเบียน" in answers[0][0]
+
+
+async def test_an_officer_outside_the_area_hears_the_same_whether_the_case_is_open_ended_or_unknown(
+        live_scene: Scene) -> None:
+    open_case, _ = await live_scene.open_case()
+    ended_case, ended = await live_scene.open_case()
+    await ended.execute_update(CaseWorkflow.act, act(ActionKind.CLOSE, live_scene.station_officer, note="ระงับเหตุแล้ว"))
+    await ended.result()
+    elsewhere = await fresh_district(live_scene.pool)
+    _, outsider_line = await linked_officer(live_scene.pool, live_scene.platform, OfficerRole.INSPECTOR,
+                                            station_id=await station_for(live_scene.pool, elsewhere["code"]))
+    outsider = live_scene.officer_hears(outsider_line)
+    answers = []
+    for case_no in (open_case, ended_case, "ESS-2026-999999"):
+        await outsider.taps_postback(f"action=officer&code=OPEN&case={case_no}")
+        [answer] = await outsider.hears()
+        answers.append(text_of(answer).replace(case_no, "<case>"))
+        await outsider.hears_nothing(within=0.5)
+    assert answers[0] == answers[1] == answers[2] and "นอกพื้นที่" in answers[0]
+
+    async def refusals() -> list[str] | None:
+        rows = await live_scene.pool.fetch(
+            "select case_no from audit_log where action = 'CASE_VIEW_REFUSED' and case_no = any($1::text[]) order by id",
+            [open_case, ended_case, "ESS-2026-999999"])
+        return [r["case_no"] for r in rows] if len(rows) == 3 else None
+    assert await eventually(refusals) == [open_case, ended_case, "ESS-2026-999999"]
+
+    # An officer of the case's own station still learns that it has ended.
+    own = live_scene.officer_hears(live_scene.station_line)
+    await own.hears()  # the alert of the open case
+    await own.hears()  # the alert of the ended case
+    await own.taps_postback(f"action=officer&code=OPEN&case={ended_case}")
+    [answer] = await own.hears()
+    assert "ปิดไปแล้ว" in text_of(answer)
