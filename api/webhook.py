@@ -6,14 +6,35 @@ import json
 import logging
 
 from fastapi import APIRouter, Header, HTTPException, Request
-from linebot.v3.webhook import SignatureValidator
 from temporalio.service import RPCError
 
 from api.line_events import IgnoredEvent, MalformedEvent, read_event
+from api.line_signature import signed_by_line
 from api.metrics import count_webhook_duplicate, count_webhook_events, measured_webhook
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["LINE"])
+
+# LINE's webhook bodies are kilobytes; anything past this is refused before it fills the memory.
+MAX_BODY_BYTES = 1024 * 1024
+TOO_LARGE = f"body over {MAX_BODY_BYTES} bytes"
+
+
+def refuse_declared_too_large(request: Request) -> None:
+    """413 from Content-Length alone, before a byte of the body is read."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise HTTPException(413, TOO_LARGE)
+
+
+async def read_body_within_limit(request: Request) -> bytes:
+    """The raw body, cut off with 413 as soon as it passes the limit (a chunked body declares no length)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise HTTPException(413, TOO_LARGE)
+    return bytes(body)
 
 
 @router.post("/line/webhook", summary="LINE Messaging API webhook")
@@ -21,21 +42,24 @@ router = APIRouter(tags=["LINE"])
 async def receive_line_webhook(
     request: Request, x_line_signature: str | None = Header(default=None)
 ) -> dict[str, int]:
-    body = await request.body()
+    refuse_declared_too_large(request)
     if not x_line_signature:
         raise HTTPException(400, "missing X-Line-Signature header")
+    body = await read_body_within_limit(request)
+    # The bytes LINE signed, checked before anything decodes them.
+    if not signed_by_line(body, x_line_signature, request.app.state.settings.line_channel_secret):
+        raise HTTPException(401, "invalid X-Line-Signature")
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise HTTPException(400, "body is not UTF-8") from None
-    # Verify the bytes LINE signed; re-serialised JSON would differ (Thai text) and fail.
-    if not SignatureValidator(request.app.state.settings.line_channel_secret).validate(text, x_line_signature):
-        raise HTTPException(401, "invalid X-Line-Signature")
     try:
         payload = json.loads(text)
         raw_events = payload["events"]
         if not isinstance(raw_events, list):
             raise TypeError
+    except RecursionError:  # nested deeper than the parser goes: no LINE payload is
+        raise HTTPException(400, "body is nested too deeply to be a LINE webhook payload") from None
     except (ValueError, KeyError, TypeError):
         raise HTTPException(400, "body is not a LINE webhook payload (needs an 'events' list)") from None
     try:

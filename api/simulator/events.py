@@ -6,22 +6,19 @@ photo, issues the reply token, and the builder returns the event LINE would POST
 
 from __future__ import annotations
 
-import base64
 import copy
-import hashlib
-import hmac
 import json
 import time
 from typing import Any
 
+from api.line_signature import line_signature
 from api.simulator import ids
 from api.simulator.line_platform import FakeLinePlatform
 
 
 def sign(body: bytes, channel_secret: str) -> str:
     """The x-line-signature header: base64(HMAC-SHA256(raw body, channel secret))."""
-    digest = hmac.new(channel_secret.encode(), body, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
+    return line_signature(body, channel_secret)
 
 
 def webhook_body(platform: FakeLinePlatform, events: list[dict[str, Any]]) -> dict[str, Any]:

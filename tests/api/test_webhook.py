@@ -3,11 +3,15 @@ and every kind of bad or unexpected input answered clearly without a 500."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from temporalio.service import RPCError
 
+from api.app import create_app
 from api.simulator import events
 from domain.pseudonyms import reporter_key
 from tests.api.conftest import RunningApi
@@ -139,3 +143,68 @@ async def test_several_events_in_one_request_reach_the_conversation_in_order(api
     body, signature = signed(api, *batch)
     assert await post(api, body, signature) == (200, {"received": 3, "delivered": 3})
     assert await signals_received(api, user.user_id) == 3
+
+
+# --- Bodies too large, and bytes checked before anything reads them -------------------------------
+
+A_MEGABYTE = 1024 * 1024
+
+
+async def raw_exchange(api: RunningApi, request_head: bytes) -> bytes:
+    """Sends only a request's head over a plain socket and returns the status line of the answer,
+    which must come without the body ever being sent."""
+    host, port = api.base_url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(request_head)
+        await writer.drain()
+        return await asyncio.wait_for(reader.readline(), timeout=5)
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize("signature_line", [b"X-Line-Signature: bm90IHRoZSByaWdodCBzaWduYXR1cmU=\r\n", b""],
+                         ids=["signed", "unsigned"])
+async def test_a_body_declared_over_a_megabyte_is_refused_413_before_it_is_sent(
+        api: RunningApi, signature_line: bytes) -> None:
+    head = (b"POST /line/webhook HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+            + signature_line + b"Content-Length: 100000000\r\n\r\n")
+    status_line = await raw_exchange(api, head)
+    assert status_line.startswith(b"HTTP/1.1 413")
+
+
+async def test_a_chunked_body_is_cut_off_as_soon_as_it_passes_a_megabyte(api: RunningApi) -> None:
+    chunk, chunks = 64 * 1024, 320  # 20 MB offered, without a Content-Length
+    pulled = 0
+
+    async def twenty_megabytes() -> AsyncIterator[bytes]:
+        nonlocal pulled
+        for _ in range(chunks):
+            pulled += chunk
+            yield b" " * chunk
+
+    # In process, so the test counts exactly what the application pulled from the request.
+    transport = httpx.ASGITransport(app=create_app(api.settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        response = await http.post("/line/webhook", content=twenty_megabytes(),
+                                   headers={"x-line-signature": "bm90IHRoZSByaWdodCBzaWduYXR1cmU="})
+    assert response.status_code == 413
+    assert pulled <= A_MEGABYTE + chunk
+
+
+async def test_a_signed_body_of_exactly_a_megabyte_is_still_read(api: RunningApi) -> None:
+    body, _ = signed(api)
+    body = body + b" " * (A_MEGABYTE - len(body))  # JSON allows trailing white space
+    assert await post(api, body, events.sign(body, api.settings.line_channel_secret)) == (
+        200, {"received": 0, "delivered": 0})
+
+
+async def test_a_wrong_signature_on_bytes_that_are_not_utf8_is_401(api: RunningApi) -> None:
+    status, answer = await post(api, b'{"events": []}\xff\xfe', "bm90IHRoZSByaWdodCBzaWduYXR1cmU=")
+    assert status == 401 and "X-Line-Signature" in answer["detail"]
+
+
+async def test_deeply_nested_json_correctly_signed_is_400(api: RunningApi) -> None:
+    body = b'{"events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    status, answer = await post(api, body, events.sign(body, api.settings.line_channel_secret))
+    assert status == 400 and answer["detail"]
