@@ -46,16 +46,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,  # ReDoc has no offline bundle; Swagger UI at /docs does
+        # The schema maps every endpoint for whoever asks: production publishes it only when told to.
+        openapi_url="/openapi.json" if settings.serves_api_docs else None,
     )
     app.state.settings = settings
     mount_security_headers(app, settings)
-    mount_docs(app)
+    if settings.serves_api_docs:
+        mount_docs(app)
     app.include_router(webhook.router)
     app.include_router(cases.router)
     mount_back_office(app)
     app.include_router(codec_router(settings))
     app.include_router(health_router())
-    mount_metrics(app)
+    mount_metrics(app, settings)
 
     if settings.is_development:
         from api.simulator import mount_simulator

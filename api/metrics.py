@@ -3,11 +3,16 @@
 GET /metrics answers in Prometheus' text format, outside the OpenAPI schema. The webhook's
 figures are counted as requests come; the case and hand-off figures are read from PostgreSQL at
 each scrape. No label carries personal data: outcomes, event types and statuses only.
+
+Each scrape costs PostgreSQL queries, so it is not for anyone to call: with ESS_METRICS_TOKEN set,
+only a request carrying `Authorization: Bearer <token>` is answered (401 otherwise, before any
+query); production without a token serves no metrics (404). Development without one is open.
 """
 
 from __future__ import annotations
 
 import functools
+import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -20,6 +25,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
+from domain.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -143,10 +149,21 @@ async def exposition(pool: asyncpg.Pool | None) -> bytes:
     return text + generate_latest(scrape)
 
 
-def mount_metrics(app: FastAPI) -> None:
+def mount_metrics(app: FastAPI, settings: Settings) -> None:
     """GET /metrics; the pool is the one the app's lifespan puts in app.state."""
+    token = settings.metrics_token
+    if not token and not settings.is_development:
+        return  # production scrapes only with a token
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
+        if token and not _carries_bearer(request, token):
+            return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
         pool = getattr(request.app.state, "pool", None)
         return Response(await exposition(pool), media_type=CONTENT_TYPE_LATEST)
+
+
+def _carries_bearer(request: Request, token: str) -> bool:
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    # compare_digest: the time taken says nothing about how much of the token was right.
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())

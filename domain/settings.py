@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +21,12 @@ DEVELOPMENT_ACCESS_TOKEN = "development-access-token"
 DEVELOPMENT_PAYLOAD_KEYS = "development:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 DEVELOPMENT_PAYLOAD_KEY = bytes(32)
 DEVELOPMENT_PSEUDONYM_KEY = "development-only-pseudonym-key"
+# What production takes as a secret: no shorter than the real ones. LINE's channel secrets are 32
+# hex digits; its channel access tokens 172 characters (long-lived) or longer (JWT-issued, v2.1).
+MIN_CHANNEL_SECRET_LENGTH = 32
+MIN_ACCESS_TOKEN_LENGTH = 100
+MIN_PSEUDONYM_KEY_BYTES = 32
+MIN_METRICS_TOKEN_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -79,10 +87,17 @@ class Settings(BaseSettings):
 
     # The worker's Temporal SDK metrics for Prometheus, on this port (0: none).
     worker_metrics_port: int = Field(9464, ge=0, le=65535, alias="ESS_WORKER_METRICS_PORT")
+    # The bearer token Prometheus sends to the API's GET /metrics (at least 32 characters in
+    # production). Empty: /metrics is open in development, and not served in production.
+    metrics_token: str = Field("", alias="ESS_METRICS_TOKEN")
+    # The API's documentation (/docs, /openapi.json) in production; development always has it.
+    api_docs: bool = Field(False, alias="ESS_API_DOCS")
 
     @model_validator(mode="after")
     def _production_has_its_own_secrets(self) -> Settings:
-        """Production refuses to start with a secret everyone can read in this repository."""
+        """Production refuses to start with a secret everyone can read in this repository, a secret too
+        short to be a real one, or a public address people's phones cannot open safely. The refusal
+        names the variables, never their values."""
         if self.environment != "production":
             return self
         public = [
@@ -94,13 +109,40 @@ class Settings(BaseSettings):
         ]
         if not self.payload_keys.strip() or _uses_development_payload_key(self.payload_keys):
             public.append("payload_keys")
+        short = [
+            f"{self._variable(name)} (at least {minimum} {unit})"
+            for name, length, minimum, unit in (
+                ("line_channel_secret", len(self.line_channel_secret), MIN_CHANNEL_SECRET_LENGTH, "characters"),
+                ("line_channel_access_token", len(self.line_channel_access_token), MIN_ACCESS_TOKEN_LENGTH,
+                 "characters"),
+                ("pseudonym_key", len(self.pseudonym_key.encode("utf-8")), MIN_PSEUDONYM_KEY_BYTES, "bytes"),
+                ("metrics_token", len(self.metrics_token) or MIN_METRICS_TOKEN_LENGTH, MIN_METRICS_TOKEN_LENGTH,
+                 "characters"),  # empty: no metrics, nothing to guess
+            ) if name not in public and length < minimum
+        ]
+        problems = []
         if public:
-            variables = ", ".join(type(self).model_fields[name].alias or name for name in public)
+            problems.append("these are empty or at their public development values: "
+                            + ", ".join(self._variable(name) for name in public))
+        if short:
+            problems.append("these are too short to be real ones: " + ", ".join(short))
+        if not _is_https_address_of_a_real_host(self.public_url):
+            problems.append(f"{self._variable('public_url')} must be an https address that is not this machine "
+                            "(not localhost, 127.x.x.x or ::1): team members open its links on their phones")
+        if problems:
             raise ValueError(
-                f"ESS_ENV=production needs its own secrets; these are empty or at their public development "
-                f"values: {variables}. Set them in the environment (see the README's settings table)."
+                f"ESS_ENV=production needs its own strong secrets and public address; {'; '.join(problems)}. "
+                "Set them in the environment (see the README's settings table)."
             )
         return self
+
+    @classmethod
+    def _variable(cls, field_name: str) -> str:
+        return cls.model_fields[field_name].alias or field_name
+
+    @property
+    def serves_api_docs(self) -> bool:
+        return self.is_development or self.api_docs
 
     @property
     def is_development(self) -> bool:
@@ -122,6 +164,19 @@ def _uses_development_payload_key(setting: str) -> bool:
         except (binascii.Error, ValueError):
             continue
     return False
+
+
+def _is_https_address_of_a_real_host(url: str) -> bool:
+    """https, with a host that is not this machine (a loopback or unspecified address, or localhost)."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").rstrip(".")
+    if parts.scheme != "https" or not host or host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True  # a name
+    return not (address.is_loopback or address.is_unspecified)
 
 
 @cache

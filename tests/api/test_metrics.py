@@ -1,5 +1,7 @@
 """GET /metrics: the webhook's handling time by outcome, its events by type and its duplicates, and
-cases and hand-offs by status read from PostgreSQL at each scrape, in Prometheus' text format.
+cases and hand-offs by status read from PostgreSQL at each scrape, in Prometheus' text format. With
+ESS_METRICS_TOKEN set, only a scraper that sends it as a bearer token gets them; production without
+one serves no metrics.
 
 Counters belong to the process and other tests move them too: each test compares a scrape taken
 after what it does with one taken before."""
@@ -12,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
+import pytest
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -19,7 +22,9 @@ from api.metrics import mount_metrics
 from api.simulator import events
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
+from domain.settings import Settings
 from tests.api.conftest import RunningApi
+from tests.production import production_settings
 
 BANGKOK = "10"
 
@@ -156,7 +161,7 @@ async def test_without_postgresql_the_scrape_still_answers_with_the_counters() -
     unreachable = await asyncpg.create_pool(f"postgresql://ess@127.0.0.1:{closed_port}/ess", min_size=0)
     app = FastAPI()
     app.state.pool = unreachable
-    mount_metrics(app)
+    mount_metrics(app, Settings())
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
             answer = await scrape(http)
@@ -165,3 +170,31 @@ async def test_without_postgresql_the_scrape_still_answers_with_the_counters() -
     assert "ess_webhook_seconds" in answer.text
     assert answer.by_status("ess_cases") == {}
     assert str(closed_port) not in answer.text
+
+
+METRICS_TOKEN = "a-scrape-token-of-the-province-0123456789"
+
+
+async def metrics_answer(settings: Settings, headers: dict[str, str] | None = None) -> httpx.Response:
+    """GET /metrics of an app with these settings (no PostgreSQL: the process's counters only)."""
+    app = FastAPI()
+    mount_metrics(app, settings)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        return await http.get("/metrics", headers=headers)
+
+
+async def test_production_without_a_metrics_token_serves_no_metrics() -> None:
+    assert (await metrics_answer(production_settings())).status_code == 404
+
+
+@pytest.mark.parametrize("settings", [production_settings(ESS_METRICS_TOKEN=METRICS_TOKEN),
+                                      Settings(ESS_METRICS_TOKEN=METRICS_TOKEN)], ids=["production", "development"])
+async def test_with_a_metrics_token_only_a_scraper_that_sends_it_gets_the_metrics(settings: Settings) -> None:
+    for refused in (None, {"Authorization": "Bearer not-the-token"}, {"Authorization": METRICS_TOKEN},
+                    {"Authorization": f"Basic {METRICS_TOKEN}"}):
+        answer = await metrics_answer(settings, refused)
+        assert answer.status_code == 401, refused
+        assert answer.headers["www-authenticate"] == "Bearer"
+        assert "ess_webhook_seconds" not in answer.text and METRICS_TOKEN not in answer.text
+    answer = await metrics_answer(settings, {"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert answer.status_code == 200 and "ess_webhook_seconds" in answer.text

@@ -50,6 +50,7 @@ DOT_ENV = PRODUCTION_SECRETS | {
     "POSTGRES_PASSWORD": "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5",
     "ESS_PUBLIC_URL": "https://ess.example.org",
     "ESS_TEMPORAL_UI_URL": "https://temporal.ess.example.org",
+    "ESS_METRICS_TOKEN": "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0",
 }
 SECRET_LIKE_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PWD|KEY")
 REQUIRED_REFERENCE = re.compile(r"\$\{(?P<name>\w+):\?[^}]*\}")
@@ -502,6 +503,13 @@ def test_the_header_documents_every_variable_the_file_reads() -> None:
 
     assert documented_required == referenced_variables(text, ":?") == DOT_ENV.keys()
     assert set(re.findall(r"[A-Z][A-Z0-9_]+", optional_line.group(1))) == referenced_variables(text, ":-")
+
+
+def test_prometheus_scrapes_the_api_with_the_metrics_token_from_dot_env(resolved: dict) -> None:
+    """Production serves /metrics only with a token: without one in .env nothing could scrape the API."""
+    settings = Settings(_env_file=None, **resolved["api"]["environment"])
+    assert settings.metrics_token == DOT_ENV["ESS_METRICS_TOKEN"]
+    assert not settings.serves_api_docs  # unless ESS_API_DOCS=true in .env
 
 
 def test_the_api_health_check_asks_the_health_endpoint_uvicorn_serves(services: dict) -> None:

@@ -12,15 +12,16 @@ from pydantic import ValidationError
 import database.startup
 from database.startup import prepare_database
 from domain.settings import DEVELOPMENT_PAYLOAD_KEYS, Settings
-from tests.production import PRODUCTION_SECRETS, production_settings
+from tests.production import PRODUCTION_ENVIRONMENT, PRODUCTION_SECRETS, production_settings
 
 SECRET_VARIABLES = ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "ESS_PSEUDONYM_KEY", "ESS_PAYLOAD_KEYS"]
+CHECKED_VARIABLES = [*SECRET_VARIABLES, "ESS_PUBLIC_URL", "ESS_METRICS_TOKEN"]
 
 
 @pytest.fixture(autouse=True)
 def no_secrets_in_the_test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """What a test leaves unset must fall back to the default, whatever the machine's environment holds."""
-    for variable in [*SECRET_VARIABLES, "ESS_ENV", "ESS_DEMO_PASSWORD"]:
+    for variable in [*CHECKED_VARIABLES, "ESS_ENV", "ESS_DEMO_PASSWORD", "ESS_API_DOCS"]:
         monkeypatch.delenv(variable, raising=False)
 
 
@@ -30,8 +31,8 @@ def refusal(**values: str) -> str:
     return str(refused.value)
 
 
-def named_variables(message: str) -> set[str]:
-    return {variable for variable in SECRET_VARIABLES if variable in message}
+def named_variables(message: str, among: list[str] = SECRET_VARIABLES) -> set[str]:
+    return {variable for variable in among if variable in message}
 
 
 def test_development_runs_on_the_development_defaults() -> None:
@@ -76,12 +77,63 @@ def test_the_refusal_never_repeats_a_value_it_was_given() -> None:
 
 def test_production_starts_with_its_own_secrets_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ESS_ENV", "production")
-    for variable, value in PRODUCTION_SECRETS.items():
+    for variable, value in PRODUCTION_ENVIRONMENT.items():
         monkeypatch.setenv(variable, value)
     settings = Settings()
     assert not settings.is_development
     assert settings.line_channel_secret == PRODUCTION_SECRETS["LINE_CHANNEL_SECRET"]
     assert base64.b64decode(settings.payload_keys.partition(":")[2]) == bytes(range(32))
+
+
+@pytest.mark.parametrize(("variable", "weak"), [
+    ("LINE_CHANNEL_SECRET", "s3cr3t"),
+    ("LINE_CHANNEL_SECRET", "0f1e2d3c4b5a69788796a5b4c3d2e1f"),  # one hex digit short of LINE's 32
+    ("LINE_CHANNEL_ACCESS_TOKEN", "t0k3n"),
+    ("LINE_CHANNEL_ACCESS_TOKEN", "an-access-token-of-the-province"),
+    ("ESS_PSEUDONYM_KEY", "k3y"),
+    ("ESS_PSEUDONYM_KEY", "a-pseudonym-key-31-bytes-long!!"),
+    ("ESS_PSEUDONYM_KEY", "กุญแจ" + "x" * 16),  # 21 characters, but 31 bytes: bytes are what count
+    ("ESS_METRICS_TOKEN", "scrape"),
+])
+def test_production_refuses_a_secret_too_short_to_be_a_real_one(variable: str, weak: str) -> None:
+    message = refusal(**({"ESS_ENV": "production"} | PRODUCTION_ENVIRONMENT | {variable: weak}))
+    assert named_variables(message, CHECKED_VARIABLES) == {variable}
+    assert weak not in message
+
+
+def test_production_takes_secrets_shaped_like_line_gives_them() -> None:
+    settings = production_settings(ESS_METRICS_TOKEN="0123456789abcdef" * 2, ESS_PSEUDONYM_KEY="กุญแจ" + "x" * 17)
+    assert len(settings.line_channel_secret) == 32 and len(settings.line_channel_access_token) == 172
+
+
+@pytest.mark.parametrize("public_url", [
+    "http://localhost:8000",  # the development default
+    "http://ess.example.org",  # LINE opens it, but in the clear
+    "https://localhost",
+    "https://LocalHost:8443",
+    "https://ess.localhost",
+    "https://127.0.0.1",
+    "https://127.8.9.10:8443",
+    "https://[::1]:8443",
+    "https://0.0.0.0",
+    "https:///office",
+    "ess.example.org",
+])
+def test_production_refuses_a_public_url_people_cannot_open_safely(public_url: str) -> None:
+    message = refusal(**({"ESS_ENV": "production"} | PRODUCTION_ENVIRONMENT | {"ESS_PUBLIC_URL": public_url}))
+    assert named_variables(message, CHECKED_VARIABLES) == {"ESS_PUBLIC_URL"}
+    assert public_url not in message
+
+
+@pytest.mark.parametrize("public_url", ["https://ess.example.org", "https://ess.example.org:8443/help", "https://203.0.113.5"])
+def test_production_takes_an_https_public_url_of_a_real_host(public_url: str) -> None:
+    assert production_settings(ESS_PUBLIC_URL=public_url).public_url == public_url
+
+
+def test_development_takes_short_secrets_and_localhost() -> None:
+    settings = Settings(LINE_CHANNEL_SECRET="s", ESS_PSEUDONYM_KEY="k", ESS_PUBLIC_URL="http://127.0.0.1:8000",
+                        ESS_METRICS_TOKEN="m")
+    assert settings.is_development
 
 
 async def test_the_demo_password_does_not_matter_in_production_which_creates_no_demo_accounts(
