@@ -114,7 +114,11 @@ async def create_account(
 
 
 def _same_province(stated: str | None, found: str | None) -> str | None:
-    """An account's province and its station's, officer's or team member's must agree."""
+    """An account's province and its station's, officer's or team member's must agree. An account of
+    a province never acts as the national desk's officer or team member (who have no province)."""
+    if stated and not found:
+        raise AccountRefused("บัญชีของจังหวัดทำงานในนามเจ้าหน้าที่หรือสมาชิกทีมของส่วนกลางไม่ได้ — "
+                             "an account of a province cannot act as the national desk's officer or team member")
     if stated and found and stated != found:
         raise AccountRefused("สถานี เจ้าหน้าที่ หรือสมาชิกทีมนี้อยู่นอกจังหวัดที่ระบุ — "
                              "that station, officer or team member is in another province")

@@ -93,7 +93,7 @@ async def create(
     async with request.app.state.pool.acquire() as connection:
         try:
             # A province administrator's accounts are in their province: create_account refuses a
-            # station, an officer or a team member of another one.
+            # station, an officer or a team member of another one, or the national desk's (no province).
             account_id = await create_account(
                 connection, username=username, display_name=display_name.strip() or username, password=password,
                 role=role, province_code=province_code or None, station_code=station_code or None,

@@ -99,3 +99,11 @@ async def test_an_account_may_not_name_a_province_other_than_its_officers(pool: 
             await create_account(connection, username=a_username(), display_name="ผิดจังหวัด", password=PASSWORD,
                                  role=AccountRole.STATION_OFFICER, province_code="50",
                                  officer_code="DEMO-OFFICER-1033-INSPECTOR")
+
+
+async def test_an_account_of_a_province_may_not_act_as_the_national_desk(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as connection:
+        with pytest.raises(AccountRefused, match="national desk"):
+            await create_account(connection, username=a_username(), display_name="ในนามส่วนกลาง", password=PASSWORD,
+                                 role=AccountRole.CENTRE_OPERATOR, province_code="50",
+                                 officer_code="DEMO-OFFICER-NATIONAL-DESK-1")

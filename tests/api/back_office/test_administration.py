@@ -51,6 +51,25 @@ async def test_a_province_administrator_creates_accounts_in_their_province_only(
     assert national.status_code == 403
 
 
+async def test_a_province_administrator_cannot_link_an_account_to_the_national_desk(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    http, token = await signed_in(browser_like, staff.province_admin)
+    desk_member = f"DESK-{uuid.uuid4().hex[:8]}"
+    await pool.execute("INSERT INTO team_members (code, name, role) VALUES ($1, 'ส่วนกลาง', 'NATIONAL_DESK')", desk_member)
+    attempts = {
+        "the national desk's officer": {"role": "CENTRE_OPERATOR",
+                                        "officer_code": await officer_code(pool, scene.national.officer_id)},
+        "the national desk's team member": {"role": "TEAM_MEMBER", "team_member_code": desk_member},
+    }
+    for who, link in attempts.items():
+        username = f"desk-{uuid.uuid4().hex[:8]}"
+        refused = await http.post("/office/accounts", data={
+            "csrf_token": token, "username": username, "display_name": "ในนามส่วนกลาง",
+            "password": "long enough password"} | link)
+        assert refused.status_code == 422 and "national desk" in refused.text, who
+        assert await pool.fetchval("SELECT count(*) FROM accounts WHERE username = $1", username) == 0, who
+
+
 async def test_a_registration_code_is_shown_once_and_only_for_officers_of_the_area(
         scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
     http, token = await signed_in(browser_like, staff.province_admin)
