@@ -7,7 +7,8 @@
 - "Download report": the printable summary, the dashboard's figures with a chart each, the
   hand-offs' included (a small workbook: openpyxl).
 
-The reporter's phone number is masked (last four digits) unless the caller may reveal it.
+The reporter's phone number is masked (last four digits) unless the caller may reveal it; in the
+multidisciplinary team's own file it shows only where the reporter agreed to be contacted.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from database.handoff_statistics import HandoffFigures, handoff_figures
 from database.sql import Conditions
 from domain.clock import THAILAND
 from domain.dates import BUDDHIST_ERA_OFFSET
-from domain.handoff import CareOutcome, HandoffStatus
+from domain.handoff import CareOutcome, Consent, HandoffStatus
 from domain.masking import mask_phone, national_layout
 from domain.models import CaseStatus
 from domain.officer_messages import STATUS_LABELS
@@ -85,7 +86,8 @@ CASE_ROWS_SQL = """
            d.name_th AS district, s.name_th AS station, c.acknowledged_at, c.closed_at, c.escalation_level,
            c.complete, c.review_flag, c.outcome_note, c.phone_e164, c.latitude, c.longitude,
            h.status AS handoff_status, h.forwarded_at AS handoff_forwarded_at,
-           h.accepted_at AS handoff_accepted_at, h.care_outcome, h.closed_at AS care_closed_at
+           h.accepted_at AS handoff_accepted_at, h.care_outcome, h.closed_at AS care_closed_at,
+           h.consent AS handoff_consent
     FROM cases c
     LEFT JOIN incident_types t ON t.code = c.incident_type_code
     LEFT JOIN provinces p ON p.code = c.province_code
@@ -94,7 +96,7 @@ CASE_ROWS_SQL = """
     -- The latest attempt only (a case handed back and forwarded again has several), read from
     -- the (case_no, attempt) key.
     LEFT JOIN LATERAL (
-        SELECT l.status, l.forwarded_at, l.accepted_at, l.care_outcome, l.closed_at
+        SELECT l.status, l.forwarded_at, l.accepted_at, l.care_outcome, l.closed_at, l.consent
         FROM handoffs l WHERE l.case_no = c.case_no
         ORDER BY l.attempt DESC LIMIT 1
     ) h ON true
@@ -107,7 +109,8 @@ CASE_ROWS_SQL = """
 
 
 async def write_cases_workbook(
-    connection: asyncpg.Connection, case_filter: CaseFilter, destination: Destination, reveal_phone: bool
+    connection: asyncpg.Connection, case_filter: CaseFilter, destination: Destination, reveal_phone: bool,
+    *, phone_needs_consent: bool = False,
 ) -> int:
     """Writes the filter's cases to `destination` (a path or a binary file); returns how many.
 
@@ -116,11 +119,14 @@ async def write_cases_workbook(
     built, and each row leaves memory once written. Writing is CPU-bound (most of the time 100,000
     cases take), so each batch is written in a worker thread while the next one is fetched, and the
     event loop stays free for other requests meanwhile. Times are Thailand's, as real date cells.
-    The phone number is masked to its last four digits unless reveal_phone."""
+    The phone number is masked to its last four digits unless reveal_phone; with phone_needs_consent
+    (the team's file) a case shows no digit of it unless the reporter agreed, on its latest hand-off,
+    to be contacted."""
     target = os.fspath(destination) if isinstance(destination, (str, PathLike)) else destination
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
     try:
-        sheet = _CasesSheet(workbook, mask=national_layout if reveal_phone else mask_phone)
+        sheet = _CasesSheet(workbook, mask=national_layout if reveal_phone else mask_phone,
+                            needs_consent=phone_needs_consent)
         rows = 0
         batch: list[asyncpg.Record] = []
         writing: asyncio.Future | None = None  # the batch before, while the next one is fetched
@@ -152,9 +158,11 @@ async def write_cases_workbook(
 class _CasesSheet:
     """The cases sheet: Thai headers in bold, frozen, a filter over every column once the rows are in."""
 
-    def __init__(self, workbook: xlsxwriter.Workbook, mask: Callable[[str], str | None]) -> None:
+    def __init__(self, workbook: xlsxwriter.Workbook, mask: Callable[[str], str | None],
+                 needs_consent: bool) -> None:
         self._sheet = workbook.add_worksheet(CASES_SHEET)
         self._mask = mask
+        self._needs_consent = needs_consent
         self._dates = workbook.add_format({"num_format": DATE_TIME_FORMAT})
         self._next_row = 1
         for column, (_, width) in enumerate(CASE_COLUMNS):
@@ -186,7 +194,7 @@ class _CasesSheet:
             YES if case["complete"] else NO,
             YES if case["review_flag"] else NO,
             case["outcome_note"],
-            self._mask(case["phone_e164"]) if case["phone_e164"] else None,
+            self._phone(case),
             case["latitude"],
             case["longitude"],
             _label(HANDOFF_STATUS_LABELS, HandoffStatus, case["handoff_status"]),
@@ -208,6 +216,12 @@ class _CasesSheet:
             else:
                 sheet.write_number(row, column, value)
         self._next_row += 1
+
+
+    def _phone(self, case: asyncpg.Record) -> str | None:
+        if not case["phone_e164"] or (self._needs_consent and case["handoff_consent"] != Consent.GIVEN):
+            return None
+        return self._mask(case["phone_e164"])
 
 
 def _label(labels: dict, kind: type, value: str | None) -> str | None:

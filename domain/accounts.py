@@ -26,6 +26,8 @@ ACCOUNT_ROLE_LABELS: dict[AccountRole, tuple[str, str]] = {
 }
 # Who handles cases and so may see a reporter's phone number without asking to unmask it.
 HANDLES_CASES = frozenset({AccountRole.CENTRE_OPERATOR, AccountRole.STATION_OFFICER})
+# Who sees any of a reporter's phone number only once the reporter agreed to be contacted by them.
+NEEDS_REPORTERS_CONSENT = frozenset({AccountRole.TEAM_MEMBER})
 # Who reads the team's hand-off pages (the care plan and its notes are the team's): the team and
 # administrators. The police see a forwarded case's outcome on their own case page.
 READS_HANDOFFS = frozenset({AccountRole.TEAM_MEMBER, AccountRole.SUPERADMIN, AccountRole.PROVINCE_ADMIN})

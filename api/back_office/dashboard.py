@@ -27,7 +27,7 @@ from database.case_statistics import (
 )
 from database.handoff_statistics import handoff_figures
 from database.officer_statistics import officer_counts
-from domain.accounts import HANDLES_CASES, Account, AccountRole
+from domain.accounts import HANDLES_CASES, NEEDS_REPORTERS_CONSENT, Account, AccountRole
 from domain.clock import THAILAND
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
@@ -117,7 +117,8 @@ async def _workbook(request: Request, account: Account, case_filter: CaseFilter,
         async with request.app.state.pool.acquire() as connection:
             if kind == "cases":
                 rows = await write_cases_workbook(connection, case_filter, path,
-                                                  reveal_phone=account.role in HANDLES_CASES)
+                                                  reveal_phone=account.role in HANDLES_CASES,
+                                                  phone_needs_consent=account.role in NEEDS_REPORTERS_CONSENT)
             else:
                 await write_summary_workbook(connection, case_filter, path, today())
                 rows = None

@@ -89,10 +89,11 @@ async def station(pool: asyncpg.Pool):
         yield Station(connection, station_id, name_th)
 
 
-async def export(station: Station, reveal_phone: bool = False, **choices):
+async def export(station: Station, reveal_phone: bool = False, phone_needs_consent: bool = False, **choices):
     """The workbook written for the station's cases, read back, and the row count returned."""
     buffer = io.BytesIO()
-    rows = await write_cases_workbook(station.connection, station.filter(**choices), buffer, reveal_phone)
+    rows = await write_cases_workbook(station.connection, station.filter(**choices), buffer, reveal_phone,
+                                      phone_needs_consent=phone_needs_consent)
     buffer.seek(0)
     return load_workbook(buffer), rows
 
@@ -209,6 +210,19 @@ async def test_the_phone_is_masked_unless_it_may_be_revealed(station: Station) -
 
     assert [masked.active["N2"].value, masked.active["N3"].value] == ["xxx-xxx-5678", None]
     assert [revealed.active["N2"].value, revealed.active["N3"].value] == ["081-234-5678", None]
+
+
+async def test_for_the_team_the_phone_shows_no_digit_unless_the_reporter_agreed_to_be_contacted(
+        station: Station) -> None:
+    consents = {"GIVEN": thai(10), "ASKED": thai(9), "REFUSED": thai(8)}
+    for consent, reported_at in consents.items():
+        case_no = await station.add_case(reported_at, CaseStatus.FORWARDED, phone_e164=PHONE)
+        await station.add_handoff(case_no, 1, reported_at, HandoffStatus.AWAITING, consent=consent)
+    await station.add_case(thai(7), phone_e164=PHONE)  # never forwarded: no one asked the reporter
+
+    teams, _ = await export(station, phone_needs_consent=True, **MARCH_2001)
+
+    assert [teams.active[f"N{row}"].value for row in range(2, 6)] == ["xxx-xxx-5678", None, None, None]
 
 
 async def test_rows_come_newest_first_only_within_the_filter_across_many_fetches(

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from domain.models import ActionKind, CaseStatus, OfficerAction
 from tests.api.back_office.conftest import Staff, open_routed_case, sign_in
+from tests.api.back_office.teams import forwarded_rows
 from tests.scene import Scene
 from tests.waiting import eventually
 from workflows.case import CaseWorkflow
@@ -122,6 +123,22 @@ async def test_the_excel_file_holds_the_filtered_cases_as_the_database_has_them(
         "SELECT count(*) FROM audit_log a JOIN accounts u ON u.id = a.account_id "
         "WHERE u.username = $1 AND a.action = 'EXPORT'", staff.province_admin.username)
     assert exported == 1
+
+
+async def test_the_teams_excel_file_shows_no_digit_of_a_phone_without_the_reporters_consent(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    phones = {}
+    for consent in ("ASKED", "REFUSED", "GIVEN"):
+        case_no, _ = await forwarded_rows(scene, consent=consent)
+        await pool.execute("UPDATE cases SET status = 'FORWARDED' WHERE case_no = $1", case_no)  # as the team sees it
+        phones[case_no] = consent
+    http = await signed_in(browser_like, staff.team_member)
+    response = await http.get("/office/dashboard/cases.xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    phone_column = rows[0].index("เบอร์ผู้แจ้ง")
+    shown = {row[0]: row[phone_column] for row in rows[1:] if row[0] in phones}
+    assert shown == {case_no: "xxx-xxx-5678" if consent == "GIVEN" else None for case_no, consent in phones.items()}
 
 
 async def test_the_printable_report_is_a_workbook_with_charts(scene: Scene, staff: Staff, browser_like) -> None:
