@@ -130,7 +130,7 @@ class ActionRequest(BaseModel):
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     described = {
         400: "เนื้อหาคำขอไม่ใช่ JSON — the request body is not JSON",
-        401: "ไม่ได้เข้าสู่ระบบ — missing, unknown or revoked token",
+        401: "ไม่ได้เข้าสู่ระบบหรือโทเค็นหมดอายุ — missing, unknown, revoked or expired token",
         403: "นอกเขตความรับผิดชอบ — outside your jurisdiction",
         404: "ไม่พบเรื่อง (หรืออยู่นอกเขต) — unknown case, or outside your jurisdiction",
         409: "ทำไม่ได้ในสถานะนี้ — not possible in the case's current status",

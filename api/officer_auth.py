@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from database.officer_tokens import officer_for_token
+from database.officer_tokens import TokenExpired, officer_for_token
 from domain.models import Officer
 
 # auto_error=False: we answer 401 with WWW-Authenticate ourselves (not FastAPI's 403); the scheme
@@ -19,17 +19,25 @@ bearer_scheme = HTTPBearer(
 )
 
 NOT_SIGNED_IN = "ต้องใช้โทเค็นของเจ้าหน้าที่ที่ยังใช้งานได้ — a valid officer token is required"
+EXPIRED = ("โทเค็นหมดอายุแล้ว ขอโทเค็นใหม่จากผู้ดูแลระบบ — "
+           "the officer token has expired; ask an administrator for a new one")
 
 
 async def current_officer(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Officer:
-    """The officer behind the bearer token; 401 when missing, unknown, revoked, or the officer is inactive."""
+    """The officer behind the bearer token; 401 when missing, unknown, revoked, expired, or the officer
+    is inactive (an expired token is told so, and how to get a new one)."""
     officer = None
     if credentials is not None and credentials.credentials:
         async with request.app.state.pool.acquire() as connection:
-            officer = await officer_for_token(connection, credentials.credentials)
+            try:
+                officer = await officer_for_token(connection, credentials.credentials)
+            except TokenExpired:
+                raise HTTPException(401, EXPIRED, headers={
+                    "WWW-Authenticate": 'Bearer error="invalid_token", error_description="The token has expired"'
+                }) from None
     if officer is None:
         raise HTTPException(401, NOT_SIGNED_IN, headers={"WWW-Authenticate": "Bearer"})
     return officer

@@ -1,10 +1,12 @@
-"""Officers' API bearer tokens: issue, revoke, and resolve a token to the officer it speaks for.
+"""Officers' API bearer tokens: issue, revoke, list, and resolve a token to the officer it speaks for.
 
 Only the SHA-256 of a token is stored, so a copy of the database cannot be used to sign in;
-the token itself is shown once, to whoever issued it.
+the token itself is shown once, to whoever issued it. A token expires (90 days unless issued for
+fewer) and records when it was last used, so a forgotten one is seen and none lives forever.
 
-    python -m database.officer_tokens issue <officer code>    # prints a new token once
-    python -m database.officer_tokens revoke <officer code>   # revokes all of the officer's tokens
+    python -m database.officer_tokens issue <officer code> [--days N]  # prints a new token once
+    python -m database.officer_tokens revoke <officer code>            # revokes all of the officer's tokens
+    python -m database.officer_tokens list [<officer code>]            # expiry and last use of each token
 """
 
 from __future__ import annotations
@@ -14,25 +16,42 @@ import asyncio
 import hashlib
 import secrets
 import sys
+from datetime import datetime, timedelta
 
 import asyncpg
 
+from domain.clock import THAILAND
 from domain.models import Officer, OfficerRole
 
 # 32 random bytes: far beyond guessing, and short enough to paste into a client's settings.
 TOKEN_BYTES = 32
+# A client is set up again every quarter at most; a lost or forgotten token dies on its own.
+DEFAULT_LIFETIME = timedelta(days=90)
+MAX_LIFETIME = timedelta(days=365)
+# The last use is written once per this period at most: a busy client does not write on every call.
+LAST_USE_PRECISION = timedelta(minutes=1)
+# How a token is named in listings: the start of its hash (never the token, which is shown once).
+TOKEN_NAME_LENGTH = 8
 
 
 class UnknownOfficer(LookupError):
     """No active officer has this code (the message never repeats the code: it may be personal)."""
 
 
+class TokenExpired(Exception):
+    """The token was issued and not revoked, but its lifetime is over: a new one must be issued."""
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-async def issue_token(connection: asyncpg.Connection, officer_code: str) -> str:
-    """A new token for the active officer with this code; raises UnknownOfficer."""
+async def issue_token(connection: asyncpg.Connection, officer_code: str,
+                      lifetime: timedelta = DEFAULT_LIFETIME) -> str:
+    """A new token for the active officer with this code, valid for `lifetime` (1 to 365 days);
+    raises UnknownOfficer, or ValueError for a lifetime out of range."""
+    if not timedelta(days=1) <= lifetime <= MAX_LIFETIME:
+        raise ValueError("อายุโทเค็นต้องอยู่ระหว่าง 1 ถึง 365 วัน — a token lives 1 to 365 days")
     officer_id = await connection.fetchval(
         "SELECT id FROM officers WHERE code = $1 AND active", officer_code
     )
@@ -40,9 +59,11 @@ async def issue_token(connection: asyncpg.Connection, officer_code: str) -> str:
         raise UnknownOfficer("no active officer has that code / ไม่พบเจ้าหน้าที่ที่ใช้งานอยู่ด้วยรหัสนี้")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     await connection.execute(
-        "INSERT INTO officer_access_tokens (token_hash, officer_id) VALUES ($1, $2)",
+        "INSERT INTO officer_access_tokens (token_hash, officer_id, created_at, expires_at) "
+        "VALUES ($1, $2, now(), now() + $3::interval)",
         hash_token(token),
         officer_id,
+        lifetime,
     )
     return token
 
@@ -70,22 +91,34 @@ async def revoke_officer_tokens(connection: asyncpg.Connection, officer_code: st
 
 
 async def officer_for_token(connection: asyncpg.Connection, token: str) -> Officer | None:
-    """The active officer a live token belongs to, or None.
+    """The active officer a live token belongs to, or None; raises TokenExpired for a token past its
+    lifetime. Records the token's use (at most once per LAST_USE_PRECISION).
 
     A station officer's province is their station's, so scoping by province and by station agree."""
     row = await connection.fetchrow(
         """
         SELECT o.id, o.name, o.role, o.station_id,
-               coalesce(s.province_code, o.province_code) AS province_code
+               coalesce(s.province_code, o.province_code) AS province_code,
+               t.expires_at <= now() AS expired,
+               t.last_used_at IS NULL OR t.last_used_at < now() - $2::interval AS use_unrecorded
         FROM officer_access_tokens t
         JOIN officers o ON o.id = t.officer_id
         LEFT JOIN stations s ON s.id = o.station_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND o.active
         """,
         hash_token(token),
+        LAST_USE_PRECISION,
     )
     if row is None:
         return None
+    if row["expired"]:
+        raise TokenExpired("โทเค็นหมดอายุแล้ว — the token has expired")
+    if row["use_unrecorded"]:
+        await connection.execute(
+            "UPDATE officer_access_tokens SET last_used_at = now() WHERE token_hash = $1 "
+            "AND (last_used_at IS NULL OR last_used_at < now() - $2::interval)",
+            hash_token(token), LAST_USE_PRECISION,
+        )
     return Officer(
         officer_id=row["id"],
         name=row["name"],
@@ -95,7 +128,35 @@ async def officer_for_token(connection: asyncpg.Connection, token: str) -> Offic
     )
 
 
-async def _run(command: str, officer_code: str) -> int:
+async def token_listing(connection: asyncpg.Connection, officer_code: str | None = None) -> list[asyncpg.Record]:
+    """Every token (of one officer, or of all), newest first: its officer's code, its name (the start
+    of its hash), when it was made, when it expires, when it was last used and whether it is revoked."""
+    return await connection.fetch(
+        """
+        SELECT o.code AS officer_code, left(t.token_hash, $2) AS name, t.created_at, t.expires_at,
+               t.last_used_at, t.revoked_at, t.expires_at <= now() AS expired
+        FROM officer_access_tokens t JOIN officers o ON o.id = t.officer_id
+        WHERE $1::text IS NULL OR o.code = $1
+        ORDER BY t.created_at DESC, t.token_hash
+        """,
+        officer_code, TOKEN_NAME_LENGTH,
+    )
+
+
+LISTING_HEADER = ("officer", "token", "created", "expires", "last used", "state")
+
+
+def _listing_line(row: asyncpg.Record) -> str:
+    state = "revoked" if row["revoked_at"] else "expired" if row["expired"] else "live"
+    return "\t".join((row["officer_code"], row["name"], _thai_time(row["created_at"]), _thai_time(row["expires_at"]),
+                      _thai_time(row["last_used_at"], never="never"), state))
+
+
+def _thai_time(moment: datetime | None, never: str = "-") -> str:
+    return moment.astimezone(THAILAND).strftime("%Y-%m-%d %H:%M") if moment else never
+
+
+async def _run(command: str, officer_code: str | None, days: int) -> int:
     from database.pool import database_url
     from domain.settings import get_settings
 
@@ -104,11 +165,15 @@ async def _run(command: str, officer_code: str) -> int:
     try:
         if command == "issue":
             try:
-                token = await issue_token(connection, officer_code)
+                token = await issue_token(connection, officer_code, timedelta(days=days))
             except UnknownOfficer as error:
                 print(error, file=sys.stderr)
                 return 1
             print(token)
+        elif command == "list":
+            print("\t".join(LISTING_HEADER))
+            for row in await token_listing(connection, officer_code):
+                print(_listing_line(row))
         else:
             print(f"revoked {await revoke_officer_tokens(connection, officer_code)} token(s)")
         return 0
@@ -119,12 +184,20 @@ async def _run(command: str, officer_code: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m database.officer_tokens",
-        description="ออกหรือเพิกถอนโทเค็น API ของเจ้าหน้าที่ — issue or revoke officers' API tokens",
+        description="ออก เพิกถอน หรือแสดงโทเค็น API ของเจ้าหน้าที่ — issue, revoke or list officers' API tokens",
     )
-    parser.add_argument("command", choices=["issue", "revoke"])
-    parser.add_argument("officer_code", help="the officer's code / รหัสเจ้าหน้าที่")
+    parser.add_argument("command", choices=["issue", "revoke", "list"])
+    parser.add_argument("officer_code", nargs="?",
+                        help="the officer's code (list: optional, all officers without it) / รหัสเจ้าหน้าที่")
+    parser.add_argument("--days", type=int, default=DEFAULT_LIFETIME.days,
+                        help=f"issue: the token's lifetime in days, 1–{MAX_LIFETIME.days} "
+                             f"(default {DEFAULT_LIFETIME.days}) / อายุโทเค็น (วัน)")
     arguments = parser.parse_args(argv)
-    return asyncio.run(_run(arguments.command, arguments.officer_code))
+    if arguments.command != "list" and not arguments.officer_code:
+        parser.error(f"{arguments.command} needs the officer's code / ต้องระบุรหัสเจ้าหน้าที่")
+    if not 1 <= arguments.days <= MAX_LIFETIME.days:
+        parser.error(f"--days must be 1–{MAX_LIFETIME.days} / อายุโทเค็นต้องอยู่ระหว่าง 1–{MAX_LIFETIME.days} วัน")
+    return asyncio.run(_run(arguments.command, arguments.officer_code, arguments.days))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import uuid
 import asyncpg
 import pytest
 
-from database.officer_tokens import issue_token, revoke_token
+from database.officer_tokens import hash_token, issue_token, revoke_token
 from domain.models import OfficerRole
 from tests.api.conftest import RunningApi
 
@@ -52,6 +52,16 @@ async def test_a_revoked_token_is_401(api: RunningApi, pool: asyncpg.Pool) -> No
     async with pool.acquire() as connection:
         await revoke_token(connection, token)
     assert_unauthorized(await api.http.get(CASES, headers={"Authorization": f"Bearer {token}"}))
+
+
+async def test_an_expired_token_is_401_and_says_it_expired(api: RunningApi, pool: asyncpg.Pool) -> None:
+    _, token = await new_officer_token(pool)
+    await pool.execute("UPDATE officer_access_tokens SET expires_at = now() - interval '1 second' "
+                       "WHERE token_hash = $1", hash_token(token))
+    response = await api.http.get(CASES, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert "expired" in response.json()["detail"]
 
 
 async def test_the_token_of_an_officer_no_longer_active_is_401(api: RunningApi, pool: asyncpg.Pool) -> None:

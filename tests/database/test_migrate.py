@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import asyncpg
 import pytest
@@ -127,3 +128,31 @@ async def test_the_dispatch_tables_other_parts_rely_on_exist(pool: asyncpg.Pool)
         ("cases", "escalation_level"),
         ("cases", "review_flag"),
     } <= columns
+
+
+async def test_api_tokens_issued_before_they_expired_get_ninety_days_from_when_they_were_made(
+    postgres_url: str, empty_database: str
+) -> None:
+    connection = await asyncpg.connect(postgres_url, database=empty_database)
+    try:
+        await connection.execute(
+            "CREATE TABLE schema_migrations (version text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        for version, sql in available_migrations():
+            if version >= "0012_":
+                break
+            await connection.execute(sql)
+            await connection.execute("INSERT INTO schema_migrations (version, checksum) VALUES ($1, '-')", version)
+        officer_id = await connection.fetchval(
+            "INSERT INTO officers (code, name, role) VALUES ('OLD-TOKEN', 'ทดสอบ', 'NATIONAL_DESK') RETURNING id")
+        await connection.execute(
+            "INSERT INTO officer_access_tokens (token_hash, officer_id, created_at) "
+            "VALUES ('old', $1, '2026-01-01T00:00:00Z'), ('older', $1, '2025-01-01T00:00:00Z')", officer_id)
+
+        assert "0012_api_token_expiry" in await migrate(connection)
+
+        lifetimes = await connection.fetch(
+            "SELECT expires_at - created_at AS lifetime, last_used_at FROM officer_access_tokens")
+        assert [(row["lifetime"], row["last_used_at"]) for row in lifetimes] == [(timedelta(days=90), None)] * 2
+    finally:
+        await connection.close()

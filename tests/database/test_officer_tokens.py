@@ -8,17 +8,21 @@ import hashlib
 import os
 import sys
 import uuid
+from datetime import timedelta
 
 import asyncpg
 import pytest
 
 from database.officer_tokens import (
+    DEFAULT_LIFETIME,
+    TokenExpired,
     UnknownOfficer,
     issue_token,
     officer_for_token,
     revoke_officer_tokens,
     revoke_token,
 )
+from domain.clock import THAILAND
 from domain.models import OfficerRole
 
 CHIANG_MAI = "50"
@@ -126,6 +130,56 @@ async def test_no_token_for_an_unknown_officer_code(pool: asyncpg.Pool) -> None:
             await issue_token(connection, f"NOBODY-{uuid.uuid4().hex}")
 
 
+async def token_row(connection: asyncpg.Connection, token: str) -> asyncpg.Record:
+    return await connection.fetchrow(
+        "SELECT created_at, expires_at, last_used_at FROM officer_access_tokens WHERE token_hash = $1",
+        hashlib.sha256(token.encode()).hexdigest())
+
+
+async def test_a_token_lives_ninety_days_unless_issued_for_less(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as connection:
+        _, code = await add_officer(connection, OfficerRole.NATIONAL_DESK)
+        usual = await token_row(connection, await issue_token(connection, code))
+        short = await token_row(connection, await issue_token(connection, code, lifetime=timedelta(days=7)))
+    assert DEFAULT_LIFETIME == timedelta(days=90)
+    assert usual["expires_at"] - usual["created_at"] == timedelta(days=90)
+    assert short["expires_at"] - short["created_at"] == timedelta(days=7)
+
+
+@pytest.mark.parametrize("lifetime", [timedelta(0), timedelta(days=-1), timedelta(days=366)])
+async def test_a_token_cannot_be_issued_for_no_time_or_for_more_than_a_year(pool: asyncpg.Pool, lifetime) -> None:
+    async with pool.acquire() as connection:
+        _, code = await add_officer(connection, OfficerRole.NATIONAL_DESK)
+        with pytest.raises(ValueError, match="1 to 365 days"):
+            await issue_token(connection, code, lifetime=lifetime)
+
+
+async def test_an_expired_token_is_refused_as_expired(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as connection:
+        _, code = await add_officer(connection, OfficerRole.NATIONAL_DESK)
+        token = await issue_token(connection, code)
+        await connection.execute("UPDATE officer_access_tokens SET expires_at = now() - interval '1 second' "
+                                 "WHERE token_hash = $1", hashlib.sha256(token.encode()).hexdigest())
+        with pytest.raises(TokenExpired):
+            await officer_for_token(connection, token)
+
+
+async def test_a_tokens_last_use_is_recorded_at_most_once_a_minute(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as connection:
+        _, code = await add_officer(connection, OfficerRole.NATIONAL_DESK)
+        token = await issue_token(connection, code)
+        assert (await token_row(connection, token))["last_used_at"] is None  # never used yet
+        await officer_for_token(connection, token)
+        first_use = (await token_row(connection, token))["last_used_at"]
+        await officer_for_token(connection, token)
+        assert first_use is not None and (await token_row(connection, token))["last_used_at"] == first_use
+        hash_ = hashlib.sha256(token.encode()).hexdigest()
+        await connection.execute("UPDATE officer_access_tokens SET last_used_at = now() - interval '61 seconds' "
+                                 "WHERE token_hash = $1", hash_)
+        await officer_for_token(connection, token)
+        assert (await token_row(connection, token))["last_used_at"] > first_use
+
+
 async def run_cli(database_url: str, *arguments: str) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "database.officer_tokens", *arguments,
@@ -158,3 +212,28 @@ async def test_the_command_line_fails_for_an_unknown_officer_without_printing_a_
     assert status == 1
     assert out == ""
     assert "no active officer" in err
+
+
+async def test_the_command_line_issues_for_fewer_days_and_lists_expiry_and_last_use(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    async with pool.acquire() as connection:
+        _, code = await add_officer(connection, OfficerRole.NATIONAL_DESK)
+    status, out, _ = await run_cli(database_url, "issue", code, "--days", "30")
+    assert status == 0
+    [token] = out.split()
+    async with pool.acquire() as connection:
+        issued = await token_row(connection, token)
+        assert issued["expires_at"] - issued["created_at"] == timedelta(days=30)
+        await officer_for_token(connection, token)
+        used = await token_row(connection, token)
+    status, out, _ = await run_cli(database_url, "list", code)
+    assert status == 0
+    [header, line] = out.strip().splitlines()
+    assert header.split("\t") == ["officer", "token", "created", "expires", "last used", "state"]
+    fields = line.split("\t")
+    assert fields[0] == code and token not in line  # the token itself is never shown again
+    assert fields[1] == hashlib.sha256(token.encode()).hexdigest()[:8]
+    assert fields[3] == issued["expires_at"].astimezone(THAILAND).strftime("%Y-%m-%d %H:%M")
+    assert fields[4] == used["last_used_at"].astimezone(THAILAND).strftime("%Y-%m-%d %H:%M")
+    assert fields[5] == "live"
