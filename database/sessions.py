@@ -16,6 +16,7 @@ from enum import StrEnum
 import asyncpg
 
 from database.accounts import ACCOUNT_COLUMNS, hash_password, needs_rehash, password_matches
+from database.demo_data import MAY_SIGN_IN
 from domain.accounts import Account
 
 SESSION_LIFETIME = timedelta(hours=12)  # one long shift
@@ -54,7 +55,8 @@ async def sign_in(connection: asyncpg.Connection, username: str, password: str, 
     if await _throttled(connection, username, client):
         return SignInRefusal.THROTTLED
     row = await connection.fetchrow(
-        f"SELECT {SESSION_ACCOUNT_COLUMNS}, a.password_hash FROM accounts a WHERE a.username = $1 AND a.active", username
+        f"SELECT {SESSION_ACCOUNT_COLUMNS}, a.password_hash FROM accounts a WHERE a.username = $1 AND a.active "
+        f"AND {MAY_SIGN_IN}", username
     )
     if row is None or not password_matches(row["password_hash"], password):
         if row is None:
@@ -98,7 +100,7 @@ async def current_session(connection: asyncpg.Connection, token: str) -> Session
         f"""
         UPDATE account_sessions AS s SET last_seen_at = now()
         FROM accounts AS a
-        WHERE s.token_hash = $1 AND a.id = s.account_id AND a.active AND s.ended_at IS NULL
+        WHERE s.token_hash = $1 AND a.id = s.account_id AND a.active AND {MAY_SIGN_IN} AND s.ended_at IS NULL
           AND s.expires_at > now() AND s.last_seen_at > now() - $2::interval
         RETURNING {SESSION_ACCOUNT_COLUMNS}, s.csrf_token
         """,

@@ -1,11 +1,16 @@
 """What the API and the worker do with the database before serving: migrate, then load
-reference data. Both are safe to run from several processes at once."""
+reference data. Both are safe to run from several processes at once.
+
+Demonstration data is for development only: production marks its database and refuses to serve
+while demo data is active in it; development refuses to add demo data to a database so marked
+(database.demo_data)."""
 
 from __future__ import annotations
 
 import asyncpg
 
 from database.accounts import ensure_demo_accounts
+from database.demo_data import refuse_demo_data_in_production, refuse_to_seed_a_production_database
 from database.migrate import migrate
 from database.reference_data import load_reference_data
 from domain.settings import Settings
@@ -14,7 +19,11 @@ from domain.settings import Settings
 async def prepare_database(pool: asyncpg.Pool, settings: Settings) -> None:
     async with pool.acquire() as connection:
         await migrate(connection)
+        if settings.is_development:
+            await refuse_to_seed_a_production_database(connection)
         # Synthetic stations are for development; production keeps its real directory.
         await load_reference_data(connection, include_demo_stations=settings.is_development)
         if settings.is_development:
             await ensure_demo_accounts(connection, settings.demo_password)
+        else:
+            await refuse_demo_data_in_production(connection)

@@ -26,7 +26,7 @@ from domain.settings import Settings
 from workflows import search_attributes
 from workflows.client import data_converter
 
-pytest_plugins = ["tests.fake_line", "tests.browser"]
+pytest_plugins = ["tests.fake_line", "tests.browser", "tests.production"]
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,21 @@
 """Settings as a production deployment has them: its own strong secrets, never the public development
-ones, and an https public address (production refuses to start otherwise, see domain.settings)."""
+ones, and an https public address (production refuses to start otherwise, see domain.settings); and
+databases of its own, since a production start marks its database and refuses one with demo data
+(see database.demo_data), which the session's shared database holds."""
 
 from __future__ import annotations
 
 import base64
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+import asyncpg
+import pytest
+
+from database.pool import init_connection
+from database.startup import prepare_database
 from domain.settings import Settings
 
 # Shaped like the real ones: a LINE channel secret is 32 hex digits, a long-lived channel access
@@ -24,3 +34,58 @@ PRODUCTION_ENVIRONMENT = PRODUCTION_SECRETS | PRODUCTION_PUBLIC_URL
 def production_settings(**values: Any) -> Settings:
     """Production settings with its own secrets; `values` (by environment variable name) add or override."""
     return Settings(**({"ESS_ENV": "production"} | PRODUCTION_ENVIRONMENT | values))
+
+
+def in_production(settings: Settings, database_url: str) -> Settings:
+    """A test's settings (its Temporal, its LINE platform) as production runs them: on a database
+    of production's own, with production's secrets and public address."""
+    production = production_settings(DATABASE_URL=database_url)
+    return settings.model_copy(update={name: getattr(production, name) for name in (
+        "environment", "database_url", "line_channel_secret", "line_channel_access_token", "pseudonym_key",
+        "public_url",
+    )})
+
+
+NewDatabase = Callable[[], Awaitable[str]]
+
+
+@pytest.fixture(scope="session")
+async def new_database(postgres_url: str) -> AsyncIterator[NewDatabase]:
+    """Makes empty databases on the session's server (dropped at the end); each call, one more URL."""
+    admin = await asyncpg.connect(postgres_url)
+    names: list[str] = []
+
+    async def make() -> str:
+        name = f"ess_{uuid.uuid4().hex[:12]}"
+        await admin.execute(f"CREATE DATABASE {name}")
+        names.append(name)
+        return urlsplit(postgres_url)._replace(path=f"/{name}").geturl()
+
+    yield make
+    for name in names:
+        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    await admin.close()
+
+
+async def prepared(url: str, settings: Settings) -> None:
+    """The database at `url` as a start of the API or the worker with `settings` leaves it."""
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=1, init=init_connection)
+    try:
+        await prepare_database(pool, settings)
+    finally:
+        await pool.close()
+
+
+@pytest.fixture(scope="session")
+async def production_database_url(new_database: NewDatabase) -> str:
+    """A database only production has started on: migrated, reference data without demo data, marked."""
+    url = await new_database()
+    await prepared(url, production_settings())
+    return url
+
+
+@pytest.fixture(scope="session")
+async def production_pool(production_database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(production_database_url, min_size=1, max_size=4, init=init_connection)
+    yield pool
+    await pool.close()

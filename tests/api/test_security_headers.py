@@ -16,7 +16,7 @@ from api.app import create_app
 from api.security_headers import tile_source
 from tests.api.conftest import RunningApi
 from tests.fake_line import serve
-from tests.production import PRODUCTION_SECRETS
+from tests.production import in_production
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "api" / "back_office" / "templates"
 OFFICE_PAGES = ["/office/sign-in", "/office/static/case_desk.js", "/office/static/office.css"]
@@ -64,12 +64,8 @@ async def test_development_sends_no_strict_transport_security(api: RunningApi) -
     assert "strict-transport-security" not in (await api.http.get("/office/sign-in")).headers
 
 
-async def test_production_asks_browsers_for_https_only(api: RunningApi) -> None:
-    production = api.settings.model_copy(update={"environment": "production", **{
-        "line_channel_secret": PRODUCTION_SECRETS["LINE_CHANNEL_SECRET"],
-        "line_channel_access_token": PRODUCTION_SECRETS["LINE_CHANNEL_ACCESS_TOKEN"],
-        "pseudonym_key": PRODUCTION_SECRETS["ESS_PSEUDONYM_KEY"],
-    }})
+async def test_production_asks_browsers_for_https_only(api: RunningApi, production_database_url: str) -> None:
+    production = in_production(api.settings, production_database_url)
     async with serve(create_app(production), lifespan="on") as base_url, \
             httpx.AsyncClient(base_url=base_url) as http:
         page = await http.get("/office/sign-in")

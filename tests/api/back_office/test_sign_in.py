@@ -11,6 +11,7 @@ from tests.api.back_office.conftest import PASSWORD, add_account, csrf_of, sign_
 from api.app import create_app
 from tests.api.conftest import RunningApi
 from tests.fake_line import serve
+from tests.production import in_production
 
 
 async def test_pages_ask_for_sign_in_and_return_where_the_reader_was(api: RunningApi) -> None:
@@ -98,9 +99,9 @@ async def test_disabling_an_account_ends_its_sessions_at_once(api: RunningApi, p
 
 
 async def test_outside_development_the_session_cookie_is_only_sent_over_https(
-        api: RunningApi, pool: asyncpg.Pool) -> None:
-    person = await add_account(pool, AccountRole.SUPERADMIN)
-    production = api.settings.model_copy(update={"environment": "production"})
+        api: RunningApi, production_pool: asyncpg.Pool, production_database_url: str) -> None:
+    person = await add_account(production_pool, AccountRole.SUPERADMIN)
+    production = in_production(api.settings, production_database_url)
     async with serve(create_app(production), lifespan="on") as base_url, \
             httpx.AsyncClient(base_url=base_url) as http:
         form = await http.get("/office/sign-in")
