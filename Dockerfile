@@ -48,6 +48,7 @@ USER ess
 EXPOSE 8000 9464 9465
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"]
-# Behind the TLS reverse proxy: trust its X-Forwarded-* headers (the port is published on the
-# host's loopback only). On SIGTERM, requests in flight get 20 s to finish.
-CMD ["uvicorn", "api.app:app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*", "--timeout-graceful-shutdown", "20"]
+# Behind the TLS reverse proxy: the application believes X-Forwarded-For only from the addresses in
+# ESS_TRUSTED_PROXIES (api/client_address.py), so uvicorn reads none of it itself. On SIGTERM,
+# requests in flight get 20 s to finish.
+CMD ["uvicorn", "api.app:app", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers", "--timeout-graceful-shutdown", "20"]

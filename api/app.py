@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from api import cases, webhook
 from api.back_office import mount_back_office
+from api.client_address import mount_client_address
 from api.codec_endpoint import codec_router
 from api.conversations import ConversationGateway
 from api.docs import mount_docs
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(codec_router(settings))
     app.include_router(health_router())
     mount_metrics(app, settings)
+    mount_client_address(app, settings)  # the last middleware added runs first
 
     if settings.is_development:
         from api.simulator import mount_simulator

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LINE_DEFAULT_API_BASE_URL = "https://api.line.me"
@@ -87,11 +87,30 @@ class Settings(BaseSettings):
 
     # The worker's Temporal SDK metrics for Prometheus, on this port (0: none).
     worker_metrics_port: int = Field(9464, ge=0, le=65535, alias="ESS_WORKER_METRICS_PORT")
+
+    # The reverse proxy whose X-Forwarded-For / X-Forwarded-Proto the API believes: addresses or
+    # networks, comma-separated (e.g. "172.28.0.1" or "10.0.0.0/8"); empty: none. Anyone else who
+    # writes those headers is the address they connect from, for the sign-in throttle and the audit log.
+    trusted_proxies: str = Field("127.0.0.1", alias="ESS_TRUSTED_PROXIES")
+    # Failed sign-ins across the whole service per minute; beyond it everyone waits for the minute to
+    # pass. Guessing from many addresses at once is slowed too (each address has its own throttle).
+    sign_in_failures_per_minute: int = Field(60, ge=1, alias="ESS_SIGN_IN_FAILURES_PER_MINUTE")
     # The bearer token Prometheus sends to the API's GET /metrics (at least 32 characters in
     # production). Empty: /metrics is open in development, and not served in production.
     metrics_token: str = Field("", alias="ESS_METRICS_TOKEN")
     # The API's documentation (/docs, /openapi.json) in production; development always has it.
     api_docs: bool = Field(False, alias="ESS_API_DOCS")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses_or_networks(cls, value: str) -> str:
+        """Each entry an IP address or network: a name or "*" would trust more than the proxy."""
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"ESS_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+        return value
 
     @model_validator(mode="after")
     def _production_has_its_own_secrets(self) -> Settings:

@@ -43,7 +43,9 @@ async def serve(app: FastAPI, lifespan: str = "off") -> AsyncIterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan=lifespan, access_log=False)
+    # As the image serves the API: without uvicorn's own reading of X-Forwarded-For (the application
+    # decides whom to believe, api.client_address).
+    config = uvicorn.Config(app, log_level="warning", lifespan=lifespan, access_log=False, proxy_headers=False)
     server = uvicorn.Server(config)
     # Signal handlers belong to pytest, not to a server that lives inside a test.
     server.capture_signals = contextlib.nullcontext

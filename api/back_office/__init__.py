@@ -11,7 +11,8 @@ from fastapi.staticfiles import StaticFiles
 
 import logging
 
-from api.back_office import administration, case_desk, dashboard, handoff_desk, incident_map, sign_in
+from api.back_office import (administration, case_desk, dashboard, handoff_desk, incident_map, sign_in,
+                             sign_in_throttles)
 from api.back_office.sessions import SignInRequired
 
 
@@ -39,6 +40,7 @@ def mount_back_office(app: FastAPI) -> None:
     app.include_router(dashboard.router)
     app.include_router(incident_map.router)
     app.include_router(administration.router)
+    app.include_router(sign_in_throttles.router)
     _mount_front_end_libraries(app)
 
     @app.exception_handler(SignInRequired)

@@ -14,11 +14,14 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from api.back_office import audit
-from api.back_office.sessions import CurrentSession, FormSession
+from api.back_office.sessions import SESSION_COOKIE, CurrentSession, FormSession
+from api.back_office.sign_in import record_refusal, wait_problem, waiting
 from api.back_office.web import page
-from database.accounts import AccountRefused, create_account, disable_account, password_matches, set_password
+from api.client_address import client_address
+from database.accounts import AccountRefused, create_account, disable_account, set_password
 from database.directory_import import import_directory, read_workbook
 from database.officer_codes import DEFAULT_VALIDITY, issue_registration_code, issue_team_registration_code
+from database.sessions import Refused, SignInRefusal, checked_password, session_key
 from database.sql import Conditions
 from domain.accounts import Account, AccountRole
 from domain.clock import thai_midnight
@@ -315,15 +318,25 @@ async def password_form(request: Request, session: CurrentSession) -> Response:
 @router.post("/password")
 async def change_password(request: Request, session: FormSession, current: Annotated[str, Form(max_length=256)],
                           new: Annotated[str, Form(max_length=256)]) -> Response:
+    """A wrong current password counts as a failed sign-in of the account (the same throttle); a new
+    password ends the account's other sessions, this one stays."""
     account = session.account
+    client = client_address(request)
     async with request.app.state.pool.acquire() as connection:
-        stored = await connection.fetchval("SELECT password_hash FROM accounts WHERE id = $1", account.account_id)
-        if not password_matches(stored, current):
+        checked = await checked_password(connection, account.username, current, client,
+                                         request.app.state.settings.sign_in_failures_per_minute)
+        if isinstance(checked, Refused):
+            await record_refusal(connection, checked, "PASSWORD_CHANGE_REFUSED", account.username, client, account)
+            if checked.reason == SignInRefusal.THROTTLED:
+                return waiting(page(request, "password.html", status_code=429, done=False,
+                                    problem=" — ".join(wait_problem(checked))), checked)
             return page(request, "password.html", status_code=403, done=False,
                         problem="รหัสผ่านปัจจุบันไม่ถูกต้อง — the current password is wrong")
         try:
-            await set_password(connection, account.username, new)
+            changed = await set_password(connection, account.username, new,
+                                         keeping_session=session_key(request.cookies.get(SESSION_COOKIE, "")))
         except AccountRefused as refusal:
             return page(request, "password.html", status_code=422, done=False, problem=str(refusal))
-        await audit.record(connection, "PASSWORD_CHANGED", account=account)
+        await audit.record(connection, "PASSWORD_CHANGED", account=account,
+                           other_sessions_ended=changed.sessions_ended if changed else 0)
     return page(request, "password.html", problem=None, done=True)

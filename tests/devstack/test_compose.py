@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import ipaddress
 import importlib.metadata
 import json
 import re
@@ -524,6 +525,22 @@ def test_the_api_health_check_asks_the_health_endpoint_uvicorn_serves(services: 
     assert port == option(api["command"], "--port")
     assert {mapping.split(":")[-1] for mapping in api["ports"]} == {port}
     assert answers_get(served, path), f"{api['command'][1]} has no GET {path}"
+
+
+def test_only_the_reverse_proxy_on_the_host_may_say_who_the_client_is(compose: dict, resolved: dict) -> None:
+    """The application reads X-Forwarded-For itself, from ESS_TRUSTED_PROXIES only (api/client_address.py):
+    uvicorn must not believe it first, from anyone. The proxy on the host comes in through the network's
+    gateway, so that is the address trusted unless .env says otherwise."""
+    command = resolved["api"]["command"]
+    assert "--no-proxy-headers" in command
+    assert not {"--proxy-headers", "--forwarded-allow-ips"} & set(command)
+    [network] = compose["networks"]["default"]["ipam"]["config"]
+    trusted = Settings.model_fields["trusted_proxies"].alias
+    for name in APPLICATION_SERVICES:
+        assert resolved[name]["environment"][trusted] == network["gateway"]
+    assert ipaddress.ip_address(network["gateway"]) in ipaddress.ip_network(network["subnet"])
+    chosen = interpolate(compose["services"], DOT_ENV | {trusted: "10.1.2.3"})
+    assert chosen["api"]["environment"][trusted] == "10.1.2.3"
 
 
 def test_the_worker_health_check_asks_its_metrics_port(resolved: dict) -> None:
