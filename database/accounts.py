@@ -1,10 +1,12 @@
 """Back-office accounts: create, disable, change a password, and the demonstration accounts.
 
-Passwords are hashed with argon2id (argon2-cffi's defaults); only the hash is stored.
+Passwords are hashed with argon2id (argon2-cffi's defaults); only the hash is stored. Hashing takes
+tens of milliseconds of CPU: it runs in a few worker threads, never on the event loop that answers
+LINE's webhook, and no more than PASSWORD_THREADS at once however many people sign in.
 
     python -m database.accounts create <username> --role ROLE [--province CODE] [--station CODE]
                                        [--officer CODE] [--team-member CODE] [--name "ชื่อที่แสดง"]
-    python -m database.accounts password <username>
+    python -m database.accounts password <username>      (ends every session of the account)
     python -m database.accounts disable <username>
 
 The password is read from the terminal without echo (or from ESS_NEW_PASSWORD, for scripts).
@@ -17,7 +19,9 @@ import asyncio
 import getpass
 import os
 import sys
+from dataclasses import dataclass
 
+import anyio
 import asyncpg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -26,6 +30,11 @@ from domain.accounts import Account, AccountRole
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
+# argon2 releases the GIL; two at a time keep the other cores for the webhook and the database.
+PASSWORD_THREADS = 2
+_password_threads = anyio.CapacityLimiter(PASSWORD_THREADS)
+# Checked when the username is unknown, so a wrong username takes as long as a wrong password.
+NO_ACCOUNT_HASH = _hasher.hash("not a real password, only for timing")
 
 ACCOUNT_COLUMNS = """a.id AS account_id, a.username, a.display_name, a.role, a.province_code,
     a.station_id, a.officer_id"""
@@ -35,11 +44,15 @@ class AccountRefused(ValueError):
     """Why an account could not be created or changed, Thai then English."""
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+async def hash_password(password: str) -> str:
+    return await anyio.to_thread.run_sync(_hasher.hash, password, limiter=_password_threads)
 
 
-def password_matches(password_hash: str, password: str) -> bool:
+async def password_matches(password_hash: str, password: str) -> bool:
+    return await anyio.to_thread.run_sync(_verified, password_hash, password, limiter=_password_threads)
+
+
+def _verified(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -101,7 +114,7 @@ async def create_account(
                                   officer_id, team_member_id, is_demo)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
             """,
-            username, display_name, hash_password(password), role.value, province_code, station_id, officer_id,
+            username, display_name, await hash_password(password), role.value, province_code, station_id, officer_id,
             team_member_id, is_demo,
         )
     except asyncpg.UniqueViolationError:
@@ -125,12 +138,26 @@ def _same_province(stated: str | None, found: str | None) -> str | None:
     return stated or found
 
 
-async def set_password(connection: asyncpg.Connection, username: str, password: str) -> bool:
+@dataclass(frozen=True)
+class PasswordSet:
+    account_id: int
+    sessions_ended: int
+
+
+async def set_password(connection: asyncpg.Connection, username: str, password: str, *,
+                       keeping_session: str | None = None) -> PasswordSet | None:
+    """A new password ends the account's sessions, all of them or all but `keeping_session` (the key
+    of the session that changed it): whoever held another one needs the new password. None when
+    there is no such account."""
     check_password(password)
-    status = await connection.execute(
-        "UPDATE accounts SET password_hash = $2 WHERE username = $1", username.lower(), hash_password(password)
-    )
-    return status.endswith(" 1")
+    new_hash = await hash_password(password)
+    async with connection.transaction():
+        account_id = await connection.fetchval(
+            "UPDATE accounts SET password_hash = $2 WHERE username = $1 RETURNING id", username.lower(), new_hash
+        )
+        if account_id is None:
+            return None
+        return PasswordSet(account_id, await _end_sessions(connection, account_id, keeping_session))
 
 
 async def disable_account(connection: asyncpg.Connection, username: str) -> bool:
@@ -141,10 +168,18 @@ async def disable_account(connection: asyncpg.Connection, username: str) -> bool
         )
         if account_id is None:
             return False
-        await connection.execute(
-            "UPDATE account_sessions SET ended_at = now() WHERE account_id = $1 AND ended_at IS NULL", account_id
-        )
+        await _end_sessions(connection, account_id)
     return True
+
+
+async def _end_sessions(connection: asyncpg.Connection, account_id: int, keeping_session: str | None = None) -> int:
+    """How many sessions ended. `keeping_session` is a session's key (database.sessions.session_key)."""
+    status = await connection.execute(
+        "UPDATE account_sessions SET ended_at = now() "
+        "WHERE account_id = $1 AND ended_at IS NULL AND token_hash IS DISTINCT FROM $2",
+        account_id, keeping_session,
+    )
+    return int(status.split()[-1])
 
 
 async def account_by_id(connection: asyncpg.Connection, account_id: int) -> Account | None:
@@ -238,6 +273,10 @@ async def _main(args: argparse.Namespace) -> str:
                 return "สร้างบัญชีแล้ว — account created"
             if args.command == "password":
                 found = await set_password(connection, args.username, _new_password())
+                if found:
+                    await connection.execute(
+                        "INSERT INTO audit_log (account_id, action, details) VALUES ($1, 'PASSWORD_RESET', $2)",
+                        found.account_id, {"sessions_ended": found.sessions_ended, "by": "command line"})
             else:
                 found = await disable_account(connection, args.username)
             if not found:
@@ -259,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--station", help="station code")
     create.add_argument("--officer", help="the officer this account acts as (officer code)")
     create.add_argument("--team-member", help="the team member a TEAM_MEMBER account acts as (team member code)")
-    commands.add_parser("password", help="set a new password").add_argument("username")
+    commands.add_parser("password", help="set a new password and end every session of the account").add_argument(
+        "username")
     commands.add_parser("disable", help="disable an account and end its sessions").add_argument("username")
     args = parser.parse_args(argv)
     try:

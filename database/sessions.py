@@ -1,4 +1,5 @@
-"""Signing in to the back office: checking a password with throttling, and sessions.
+"""Signing in to the back office: checking a password with throttling (database.sign_in_throttle),
+and sessions.
 
 A session is a random token in an HttpOnly cookie; only its SHA-256 is stored, with the CSRF
 token every form of that session must carry back. Sessions end after a period without use, at
@@ -15,25 +16,27 @@ from enum import StrEnum
 
 import asyncpg
 
-from database.accounts import ACCOUNT_COLUMNS, hash_password, needs_rehash, password_matches
+from database.accounts import ACCOUNT_COLUMNS, NO_ACCOUNT_HASH, hash_password, needs_rehash, password_matches
 from database.demo_data import MAY_SIGN_IN
+from database.sign_in_throttle import attempt_failed, attempt_succeeded, begin_attempt
 from domain.accounts import Account
 
 SESSION_LIFETIME = timedelta(hours=12)  # one long shift
 IDLE_TIMEOUT = timedelta(hours=2)
-# Throttling: within the window, this many failures for one username, or from one client address.
-FAILURE_WINDOW = timedelta(minutes=15)
-FAILURES_PER_USERNAME = 5
-FAILURES_PER_CLIENT = 20
 # The account as a session knows it: with the team member a team's account acts as.
 SESSION_ACCOUNT_COLUMNS = f"{ACCOUNT_COLUMNS}, a.team_member_id"
-# Checked when the username is unknown, so a wrong username takes as long as a wrong password.
-_DUMMY_HASH = hash_password("not a real password, only for timing")
 
 
 class SignInRefusal(StrEnum):
     WRONG = "wrong"  # unknown username, wrong password or a disabled account: one answer for all
     THROTTLED = "throttled"
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: SignInRefusal
+    wait: timedelta = timedelta(0)  # THROTTLED: how long until this address may try again
+    wait_began: bool = False  # WRONG: this failure is the one that makes the address wait
 
 
 @dataclass(frozen=True)
@@ -50,35 +53,33 @@ def session_key(token: str) -> str:
 _hash = session_key
 
 
-async def sign_in(connection: asyncpg.Connection, username: str, password: str, client: str) -> Account | SignInRefusal:
+async def sign_in(connection: asyncpg.Connection, username: str, password: str, client: str,
+                  failures_per_minute: int) -> Account | Refused:
+    checked = await checked_password(connection, username, password, client, failures_per_minute)
+    if isinstance(checked, Refused):
+        return checked
+    return Account(**{key: value for key, value in dict(checked).items() if key != "password_hash"})
+
+
+async def checked_password(connection: asyncpg.Connection, username: str, password: str, client: str,
+                           failures_per_minute: int) -> asyncpg.Record | Refused:
+    """The active account whose password this is (its session columns and password hash), or why not.
+    Every check counts: the sign-in page's, and the current password on the change-password form's."""
     username = username.strip().lower()[:64]
-    if await _throttled(connection, username, client):
-        return SignInRefusal.THROTTLED
+    if wait := await begin_attempt(connection, username, client, failures_per_minute):
+        return Refused(SignInRefusal.THROTTLED, wait=wait)
     row = await connection.fetchrow(
         f"SELECT {SESSION_ACCOUNT_COLUMNS}, a.password_hash FROM accounts a WHERE a.username = $1 AND a.active "
         f"AND {MAY_SIGN_IN}", username
     )
-    if row is None or not password_matches(row["password_hash"], password):
-        if row is None:
-            password_matches(_DUMMY_HASH, password)
-        await connection.execute("INSERT INTO sign_in_failures (username, client) VALUES ($1, $2)", username, client)
-        return SignInRefusal.WRONG
+    matched = await password_matches(row["password_hash"] if row else NO_ACCOUNT_HASH, password)
+    if row is None or not matched:
+        return Refused(SignInRefusal.WRONG, wait_began=await attempt_failed(connection, username, client))
+    await attempt_succeeded(connection, username, client)
     if needs_rehash(row["password_hash"]):
         await connection.execute("UPDATE accounts SET password_hash = $2 WHERE id = $1", row["account_id"],
-                                 hash_password(password))
-    await connection.execute("DELETE FROM sign_in_failures WHERE username = $1", username)
-    return Account(**{key: value for key, value in dict(row).items() if key != "password_hash"})
-
-
-async def _throttled(connection: asyncpg.Connection, username: str, client: str) -> bool:
-    row = await connection.fetchrow(
-        """
-        SELECT count(*) FILTER (WHERE username = $1) AS by_username, count(*) FILTER (WHERE client = $2) AS by_client
-        FROM sign_in_failures WHERE at > now() - $3::interval AND (username = $1 OR client = $2)
-        """,
-        username, client, FAILURE_WINDOW,
-    )
-    return row["by_username"] >= FAILURES_PER_USERNAME or row["by_client"] >= FAILURES_PER_CLIENT
+                                 await hash_password(password))
+    return row
 
 
 async def start_session(connection: asyncpg.Connection, account_id: int) -> tuple[str, Session]:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+import asyncpg
+
 from api.back_office import audit
 from api.back_office.sessions import SESSION_COOKIE, FormSession
 from api.back_office.web import ERA_COOKIE, LANGUAGE_COOKIE, page
-from database.sessions import SESSION_LIFETIME, SignInRefusal, end_session, sign_in, start_session
+from api.client_address import client_address
+from database.sessions import SESSION_LIFETIME, Refused, SignInRefusal, end_session, sign_in, start_session
+from database.sign_in_throttle import minutes_to_wait
 from domain.accounts import Account
 
 router = APIRouter(prefix="/office", include_in_schema=False)
@@ -66,20 +71,19 @@ async def sign_in_submit(
     if not expected or not hmac.compare_digest(expected, sign_in_csrf):
         return page(request, "sign_in.html", status_code=403, next=_safe_next(next), sign_in_csrf=expected,
                     problem=("แบบฟอร์มหมดอายุ กรุณาลองอีกครั้ง", "The form expired; please try again"))
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     async with request.app.state.pool.acquire() as connection:
-        outcome = await sign_in(connection, username, password, client)
-        if isinstance(outcome, SignInRefusal):
-            await audit.record(connection, "SIGN_IN_REFUSED", username=username.strip().lower()[:64],
-                               reason=outcome.value)
+        outcome = await sign_in(connection, username, password, client,
+                                request.app.state.settings.sign_in_failures_per_minute)
+        if isinstance(outcome, Refused):
+            await record_refusal(connection, outcome, "SIGN_IN_REFUSED", username, client)
         else:
             token, session = await start_session(connection, outcome.account_id)
-            await audit.record(connection, "SIGN_IN", account=session.account)
-    if outcome == SignInRefusal.THROTTLED:
-        problem = ("ลองเข้าสู่ระบบผิดหลายครั้ง กรุณารอ 15 นาที", "Too many failed attempts; wait 15 minutes")
-        return page(request, "sign_in.html", status_code=429, next=_safe_next(next), sign_in_csrf=expected,
-                    problem=problem)
-    if outcome == SignInRefusal.WRONG:
+            await audit.record(connection, "SIGN_IN", account=session.account, client=client)
+    if isinstance(outcome, Refused) and outcome.reason == SignInRefusal.THROTTLED:
+        return waiting(page(request, "sign_in.html", status_code=429, next=_safe_next(next), sign_in_csrf=expected,
+                            problem=wait_problem(outcome)), outcome)
+    if isinstance(outcome, Refused):
         problem = ("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong username or password")
         return page(request, "sign_in.html", status_code=401, next=_safe_next(next), sign_in_csrf=expected,
                     problem=problem)
@@ -87,6 +91,29 @@ async def sign_in_submit(
     response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
                         samesite="lax", secure=_secure(request), path="/")
     response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/office/sign-in")
+    return response
+
+
+async def record_refusal(connection: asyncpg.Connection, refused: Refused, action: str, username: str, client: str,
+                         account: Account | None = None) -> None:
+    """A refused password in the audit log, with the address; and the moment an address begins to wait."""
+    username = username.strip().lower()[:64]
+    await audit.record(connection, action, account=account, username=username, reason=refused.reason.value,
+                       client=client)
+    if refused.wait_began:
+        await audit.record(connection, "SIGN_IN_THROTTLED", account=account, username=username, client=client)
+
+
+def wait_problem(refused: Refused) -> tuple[str, str]:
+    """How long to wait, Thai then English."""
+    minutes = minutes_to_wait(refused.wait)
+    return (f"ลองรหัสผ่านผิดหลายครั้ง กรุณารอ {minutes} นาที แล้วลองใหม่",
+            f"Too many wrong passwords; wait {minutes} minute{'s' if minutes > 1 else ''} and try again")
+
+
+def waiting(response: Response, refused: Refused) -> Response:
+    """The answer to a throttled attempt says in its headers, too, when to come back."""
+    response.headers["retry-after"] = str(max(1, math.ceil(refused.wait.total_seconds())))
     return response
 
 

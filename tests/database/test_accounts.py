@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import asyncpg
@@ -15,6 +16,7 @@ from database.accounts import (
     main,
     password_matches,
 )
+from database.sessions import current_session, start_session
 from domain.accounts import AccountRole
 
 PASSWORD = "long enough password"
@@ -30,7 +32,7 @@ async def test_the_password_is_stored_only_as_an_argon2_hash(pool: asyncpg.Pool)
                                           password=PASSWORD, role=AccountRole.SUPERADMIN)
         stored = await connection.fetchval("SELECT password_hash FROM accounts WHERE id = $1", account_id)
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
-    assert password_matches(stored, PASSWORD) and not password_matches(stored, PASSWORD + "!")
+    assert await password_matches(stored, PASSWORD) and not await password_matches(stored, PASSWORD + "!")
 
 
 @pytest.mark.parametrize("change, reason", [
@@ -103,3 +105,25 @@ async def test_an_account_may_not_name_a_province_other_than_its_officers(pool: 
         with pytest.raises(AccountRefused, match=reason):
             await create_account(connection, username=a_username(), display_name="ผิดจังหวัด", password=PASSWORD,
                                  role=AccountRole.CENTRE_OPERATOR, province_code="50", officer_code=officer_code)
+
+
+async def test_a_password_reset_on_the_command_line_ends_every_session_and_is_audited(
+        pool: asyncpg.Pool, database_url: str, monkeypatch, capsys) -> None:
+    username = a_username()
+    async with pool.acquire() as connection:
+        account_id = await create_account(connection, username=username, display_name="ทดสอบ", password=PASSWORD,
+                                          role=AccountRole.SUPERADMIN)
+        tokens = [(await start_session(connection, account_id))[0] for _ in range(2)]
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("ESS_NEW_PASSWORD", "a brand new password")
+    from domain.settings import get_settings
+    get_settings.cache_clear()
+    try:
+        assert await asyncio.to_thread(main, ["password", username]) == 0
+    finally:
+        get_settings.cache_clear()
+    async with pool.acquire() as connection:
+        assert [await current_session(connection, token) for token in tokens] == [None, None]
+    reset = await pool.fetchrow("SELECT account_id, details FROM audit_log WHERE action = 'PASSWORD_RESET' "
+                                "AND account_id = $1", account_id)
+    assert reset is not None and reset["details"] == {"sessions_ended": 2, "by": "command line"}

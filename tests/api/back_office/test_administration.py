@@ -11,8 +11,10 @@ import asyncpg
 import httpx
 from openpyxl import Workbook
 
+from database.sign_in_throttle import FREE_FAILURES
+from domain.accounts import AccountRole
 from domain.models import ActionKind, OfficerAction
-from tests.api.back_office.conftest import PASSWORD, Person, Staff, csrf_of, open_routed_case, sign_in
+from tests.api.back_office.conftest import PASSWORD, Person, Staff, add_account, csrf_of, open_routed_case, sign_in
 from tests.scene import Scene
 from tests.waiting import eventually
 from workflows.case import CaseWorkflow
@@ -192,3 +194,82 @@ async def test_a_service_level_is_edited_by_the_national_administrator_and_shown
     dashboard = await admin.get(f"/office/dashboard?province={scene.district['province_code']}")
     line = re.search(r'data-service-level="ACKNOWLEDGE">([^<]*)<strong>(\d+)</strong>', dashboard.text)
     assert line and "รับทราบเหตุภายใน 3" in line.group(1) and int(line.group(2)) >= 1
+
+
+# --- one's own password, and the sign-in throttle -------------------------------------------------
+
+
+def as_the_proxy_passes(http: httpx.AsyncClient) -> httpx.AsyncClient:
+    """A client address of its own, named by the reverse proxy on this machine (trusted by default)."""
+    http.headers["x-forwarded-for"] = f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+    return http
+
+
+async def test_changing_ones_password_ends_the_accounts_other_sessions(pool: asyncpg.Pool, browser_like) -> None:
+    person = await add_account(pool, AccountRole.TEAM_MEMBER, province_code="50")
+    here, token = await signed_in(browser_like, person)
+    elsewhere, _ = await signed_in(browser_like, person)
+    done = await here.post("/office/password", data={"csrf_token": token, "current": PASSWORD,
+                                                      "new": "a new long password"})
+    assert done.status_code == 200
+    assert (await here.get("/office/password")).status_code == 200  # the session that changed it stays
+    assert (await elsewhere.get("/office/password")).status_code == 303  # the other one is over
+    changed = await pool.fetchval("SELECT details FROM audit_log a JOIN accounts u ON u.id = a.account_id "
+                                  "WHERE u.username = $1 AND a.action = 'PASSWORD_CHANGED'", person.username)
+    assert changed == {"other_sessions_ended": 1}
+
+
+async def test_wrong_current_passwords_count_as_failed_sign_ins_of_the_account(pool: asyncpg.Pool,
+                                                                              browser_like) -> None:
+    person = await add_account(pool, AccountRole.TEAM_MEMBER, province_code="50")
+    http = as_the_proxy_passes(browser_like())
+    await sign_in(http, person)
+    token = csrf_of(await http.get("/office/password"))
+    for _ in range(FREE_FAILURES):
+        wrong = await http.post("/office/password", data={"csrf_token": token, "current": "a guess",
+                                                          "new": "a new long password"})
+        assert wrong.status_code == 403
+    waiting = await http.post("/office/password", data={"csrf_token": token, "current": PASSWORD,
+                                                        "new": "a new long password"})
+    assert waiting.status_code == 429 and "กรุณารอ 1 นาที" in waiting.text
+    assert (await sign_in(http, person)).status_code == 429  # the same throttle as the sign-in page
+    assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'SIGN_IN_THROTTLED' "
+                               "AND details->>'username' = $1", person.username) == 1
+    await pool.execute("DELETE FROM sign_in_failures WHERE username = $1", person.username)
+
+
+async def test_administrators_see_and_clear_the_waits_of_their_own_accounts(pool: asyncpg.Pool,
+                                                                            browser_like) -> None:
+    chiang_mai = await add_account(pool, AccountRole.TEAM_MEMBER, province_code="50")
+    bangkok = await add_account(pool, AccountRole.TEAM_MEMBER, province_code="10")
+    guesser = as_the_proxy_passes(browser_like())
+    for person in (chiang_mai, bangkok):
+        for _ in range(FREE_FAILURES):
+            await sign_in(guesser, person, password="a guess")
+    address = guesser.headers["x-forwarded-for"]
+    national, national_token = await signed_in(browser_like, await add_account(pool, AccountRole.SUPERADMIN))
+    province, province_token = await signed_in(
+        browser_like, await add_account(pool, AccountRole.PROVINCE_ADMIN, province_code="50"))
+
+    everything = await national.get("/office/sign-in-throttles")
+    assert chiang_mai.username in everything.text and bangkok.username in everything.text
+    assert address in everything.text
+    own = await province.get("/office/sign-in-throttles")
+    assert chiang_mai.username in own.text and bangkok.username not in own.text
+    other_province = await province.post("/office/sign-in-throttles/clear", data={
+        "csrf_token": province_token, "username": bangkok.username, "client": address})
+    assert other_province.status_code == 404
+    staff_member, _ = await signed_in(browser_like, await add_account(pool, AccountRole.TEAM_MEMBER, province_code="50"))
+    assert (await staff_member.get("/office/sign-in-throttles")).status_code == 403
+
+    cleared = await province.post("/office/sign-in-throttles/clear", data={
+        "csrf_token": province_token, "username": chiang_mai.username, "client": address})
+    assert cleared.status_code == 303
+    assert (await sign_in(guesser, chiang_mai)).status_code == 303
+    assert (await sign_in(guesser, bangkok)).status_code == 429
+    assert await pool.fetchval("SELECT details FROM audit_log WHERE action = 'SIGN_IN_THROTTLE_CLEARED' "
+                               "AND details->>'username' = $1", chiang_mai.username) == {
+        "username": chiang_mai.username, "client": address}
+    assert (await national.post("/office/sign-in-throttles/clear", data={
+        "csrf_token": national_token, "username": bangkok.username, "client": address})).status_code == 303
+    assert (await sign_in(guesser, bangkok)).status_code == 303

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import uuid
+
 import asyncpg
 import httpx
+from argon2 import PasswordHasher
 
-from database.accounts import disable_account
+from database.accounts import PASSWORD_THREADS, disable_account
+from database.sign_in_throttle import FREE_FAILURES
 from domain.accounts import AccountRole
-from tests.api.back_office.conftest import PASSWORD, add_account, csrf_of, sign_in
+from tests.api.back_office.conftest import PASSWORD, Person, add_account, csrf_of, sign_in
 from api.app import create_app
 from tests.api.conftest import RunningApi
 from tests.fake_line import serve
@@ -48,13 +54,113 @@ async def test_a_wrong_password_gets_one_answer_for_every_kind_of_mistake(api: R
         assert not any(h.startswith("ess_session=") for h in response.headers.get_list("set-cookie"))
 
 
-async def test_repeated_failures_lock_the_username_for_a_while(api: RunningApi, pool: asyncpg.Pool, browser_like) -> None:
+def an_address() -> str:
+    """A client address of a test's own (IPv6 documentation prefix), as the trusted proxy names it."""
+    return f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+
+
+def from_address(http: httpx.AsyncClient, address: str) -> httpx.AsyncClient:
+    """Requests as the reverse proxy on this machine (127.0.0.1, trusted by default) passes them on."""
+    http.headers["x-forwarded-for"] = address
+    return http
+
+
+async def failures_forgotten(pool: asyncpg.Pool, *people: Person) -> None:
+    """The session's database is shared: the test's failures must not count against later tests."""
+    await pool.execute("DELETE FROM sign_in_failures WHERE username = ANY($1::text[])",
+                       [person.username for person in people])
+
+
+async def test_repeated_failures_make_that_address_wait_longer_each_time_and_say_how_long(
+        api: RunningApi, pool: asyncpg.Pool, browser_like) -> None:
     person = await add_account(pool, AccountRole.SUPERADMIN)
-    http = browser_like()
-    for _ in range(5):
+    http = from_address(browser_like(), an_address())
+    for _ in range(FREE_FAILURES):
         assert (await sign_in(http, person, password="guess")).status_code == 401
-    locked = await sign_in(http, person)  # even the right password, for now
-    assert locked.status_code == 429 and "15" in locked.text
+    waiting = await sign_in(http, person)  # even the right password, for now
+    assert waiting.status_code == 429
+    assert "กรุณารอ 1 นาที" in waiting.text and int(waiting.headers["retry-after"]) <= 60
+    # A minute later the address may try again; another failure doubles the wait.
+    await pool.execute("UPDATE sign_in_failures SET at = at - interval '61 seconds' WHERE username = $1",
+                       person.username)
+    assert (await sign_in(http, person, password="guess")).status_code == 401
+    doubled = await sign_in(http, person)
+    assert doubled.status_code == 429 and "กรุณารอ 2 นาที" in doubled.text
+    await failures_forgotten(pool, person)
+
+
+async def test_a_guesser_elsewhere_does_not_lock_the_officer_out(api: RunningApi, pool: asyncpg.Pool,
+                                                                 browser_like) -> None:
+    officer = await add_account(pool, AccountRole.SUPERADMIN)
+    guesser = from_address(browser_like(), an_address())
+    for _ in range(FREE_FAILURES + 2):
+        await sign_in(guesser, officer, password="guess")
+    assert (await sign_in(guesser, officer, password="guess")).status_code == 429
+    at_the_station = from_address(browser_like(), an_address())
+    assert (await sign_in(at_the_station, officer)).status_code == 303
+    assert (await sign_in(guesser, officer)).status_code == 429  # the guesser's wait goes on
+    await failures_forgotten(pool, officer)
+
+
+async def test_the_start_of_a_wait_is_audited_with_the_address(api: RunningApi, pool: asyncpg.Pool,
+                                                                browser_like) -> None:
+    person = await add_account(pool, AccountRole.SUPERADMIN)
+    address = an_address()
+    http = from_address(browser_like(), address)
+    for _ in range(FREE_FAILURES):
+        await sign_in(http, person, password="guess")
+    entries = await pool.fetch("SELECT action, details FROM audit_log WHERE details->>'username' = $1 ORDER BY id",
+                               person.username)
+    assert [entry["action"] for entry in entries] == ["SIGN_IN_REFUSED"] * FREE_FAILURES + ["SIGN_IN_THROTTLED"]
+    assert {entry["details"]["client"] for entry in entries} == {address}  # the proxy's word, from the proxy
+    await failures_forgotten(pool, person)
+
+
+async def test_failures_across_the_whole_service_are_capped_per_minute(api: RunningApi, pool: asyncpg.Pool) -> None:
+    """Many addresses, each guessing a little, still meet a ceiling: distributed guessing is slowed."""
+    # The session's other tests fail now and then too: three more than theirs in the last minute.
+    recent = await pool.fetchval("SELECT count(*) FROM sign_in_failures WHERE at > now() - interval '1 minute'")
+    capped = api.settings.model_copy(update={"sign_in_failures_per_minute": recent + 3})
+    people = [await add_account(pool, AccountRole.SUPERADMIN) for _ in range(4)]
+    try:
+        async with serve(create_app(capped), lifespan="on") as base_url:
+            for person in people[:3]:
+                async with httpx.AsyncClient(base_url=base_url, headers={"x-forwarded-for": an_address()}) as http:
+                    assert (await sign_in(http, person, password="guess")).status_code == 401
+            async with httpx.AsyncClient(base_url=base_url, headers={"x-forwarded-for": an_address()}) as http:
+                refused = await sign_in(http, people[3])
+        assert refused.status_code == 429 and "กรุณารอ 1 นาที" in refused.text
+    finally:
+        await failures_forgotten(pool, *people)
+
+
+async def test_password_checks_run_in_a_few_worker_threads_never_on_the_event_loop(
+        api: RunningApi, pool: asyncpg.Pool, browser_like, monkeypatch) -> None:
+    """argon2 takes tens of milliseconds of CPU: on the loop it would hold up every webhook meanwhile."""
+    person = await add_account(pool, AccountRole.SUPERADMIN)
+    threads: set[int] = set()
+    running = most_at_once = 0
+    verify = PasswordHasher.verify
+
+    def watched_verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+        nonlocal running, most_at_once
+        threads.add(threading.get_ident())
+        running += 1
+        most_at_once = max(most_at_once, running)
+        try:
+            return verify(self, hash, password)
+        finally:
+            running -= 1
+
+    monkeypatch.setattr(PasswordHasher, "verify", watched_verify)
+    unknown = Person("nobody-here", AccountRole.SUPERADMIN)
+    attempts = [sign_in(from_address(browser_like(), an_address()), who, password)
+                for who, password in [(person, PASSWORD), (person, "guess"), (unknown, "guess")] * 3]
+    answers = await asyncio.gather(*attempts)
+    assert sorted(answer.status_code for answer in answers) == [303] * 3 + [401] * 6
+    assert threads and threading.get_ident() not in threads  # the loop serves the API in this thread
+    assert most_at_once <= PASSWORD_THREADS
+    await failures_forgotten(pool, person, unknown)
 
 
 async def test_the_sign_in_form_must_come_from_this_site(api: RunningApi, pool: asyncpg.Pool) -> None:
