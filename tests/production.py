@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from database.pool import init_connection
-from database.startup import prepare_database
+from devstack.postgres import migrate_and_load_reference_data
 from domain.settings import Settings
 
 # Shaped like the real ones: a LINE channel secret is 32 hex digits, a long-lived channel access
@@ -67,20 +67,11 @@ async def new_database(postgres_url: str) -> AsyncIterator[NewDatabase]:
     await admin.close()
 
 
-async def prepared(url: str, settings: Settings) -> None:
-    """The database at `url` as a start of the API or the worker with `settings` leaves it."""
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=1, init=init_connection)
-    try:
-        await prepare_database(pool, settings)
-    finally:
-        await pool.close()
-
-
 @pytest.fixture(scope="session")
 async def production_database_url(new_database: NewDatabase) -> str:
     """A database only production has started on: migrated, reference data without demo data, marked."""
     url = await new_database()
-    await prepared(url, production_settings())
+    await migrate_and_load_reference_data(url, production_settings())
     return url
 
 

@@ -16,8 +16,9 @@ import pytest
 
 from database.demo_data import DemoDataInProduction, DemoDataRefused, active_demo_data
 from database.sessions import current_session, start_session
+from devstack.postgres import migrate_and_load_reference_data
 from domain.settings import Settings
-from tests.production import PRODUCTION_ENVIRONMENT, NewDatabase, prepared, production_settings
+from tests.production import PRODUCTION_ENVIRONMENT, NewDatabase, production_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = Settings().demo_password
@@ -27,7 +28,7 @@ DEMO_PASSWORD = Settings().demo_password
 async def touched_by_development(new_database: NewDatabase) -> str:
     """A database `make run` once started on: demo stations, officers, team and accounts."""
     url = await new_database()
-    await prepared(url, Settings())
+    await migrate_and_load_reference_data(url, Settings())
     return url
 
 
@@ -45,7 +46,7 @@ async def test_production_refuses_to_start_on_demo_data_and_says_how_many_never_
     assert demo["accounts"] == 5 and demo["officers"] > 0
 
     with pytest.raises(DemoDataInProduction) as refused:
-        await prepared(touched_by_development, production_settings())
+        await migrate_and_load_reference_data(touched_by_development, production_settings())
 
     message = str(refused.value)
     assert f"{demo['accounts']} " in message and f"{demo['officers']:,} " in message
@@ -56,15 +57,15 @@ async def test_production_refuses_to_start_on_demo_data_and_says_how_many_never_
 async def test_once_production_started_on_a_database_development_will_not_seed_demo_data_into_it(
         production_database_url: str, new_database: NewDatabase) -> None:
     with pytest.raises(DemoDataRefused):
-        await prepared(production_database_url, Settings())
+        await migrate_and_load_reference_data(production_database_url, Settings())
     assert await counts(production_database_url) == {"accounts": 0, "officers": 0, "team_members": 0}
 
     refused_at_first = await new_database()  # marked even by a start that refused to go on
-    await prepared(refused_at_first, Settings())
+    await migrate_and_load_reference_data(refused_at_first, Settings())
     with pytest.raises(DemoDataInProduction):
-        await prepared(refused_at_first, production_settings())
+        await migrate_and_load_reference_data(refused_at_first, production_settings())
     with pytest.raises(DemoDataRefused):
-        await prepared(refused_at_first, Settings())
+        await migrate_and_load_reference_data(refused_at_first, Settings())
 
 
 async def test_removing_the_demo_data_lets_production_start_and_ends_demo_sessions(
@@ -85,7 +86,7 @@ async def test_removing_the_demo_data_lets_production_start_and_ends_demo_sessio
     assert removed.returncode == 0, removed.stderr
     assert "5" in removed.stdout
     assert await counts(touched_by_development) == {"accounts": 0, "officers": 0, "team_members": 0}
-    await prepared(touched_by_development, production_settings())  # starts now
+    await migrate_and_load_reference_data(touched_by_development, production_settings())  # starts now
     connection = await asyncpg.connect(touched_by_development)
     try:
         assert await current_session(connection, token) is None

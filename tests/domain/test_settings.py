@@ -124,7 +124,9 @@ def test_production_refuses_a_public_url_people_cannot_open_safely(public_url: s
     assert public_url not in message
 
 
-@pytest.mark.parametrize("public_url", ["https://ess.example.org", "https://ess.example.org:8443/help", "https://203.0.113.5"])
+@pytest.mark.parametrize("public_url", [
+    "https://ess.example.org", "https://ess.example.org:8443/help", "https://203.0.113.5",
+])
 def test_production_takes_an_https_public_url_of_a_real_host(public_url: str) -> None:
     assert production_settings(ESS_PUBLIC_URL=public_url).public_url == public_url
 

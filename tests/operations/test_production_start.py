@@ -10,10 +10,11 @@ import sys
 
 import pytest
 
+from devstack.postgres import migrate_and_load_reference_data
 from domain.settings import Settings
 from tests.operations.processes import PROJECT_ROOT, START_SECONDS, free_port_pair
 from tests.operations.test_api_process import image_api_command
-from tests.production import PRODUCTION_ENVIRONMENT, NewDatabase, prepared
+from tests.production import PRODUCTION_ENVIRONMENT, NewDatabase
 
 COMMANDS = {
     "api": lambda: image_api_command(free_port_pair()),
@@ -24,7 +25,7 @@ COMMANDS = {
 @pytest.fixture(scope="module")
 async def touched_by_development(new_database: NewDatabase) -> str:
     url = await new_database()
-    await prepared(url, Settings())
+    await migrate_and_load_reference_data(url, Settings())
     return url
 
 
