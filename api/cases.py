@@ -24,7 +24,7 @@ from api.case_actions import send_action
 from api.officer_auth import CurrentOfficer
 from domain.case_rules import within_jurisdiction
 from database.sql import Conditions, like_prefix
-from domain.clock import thai_midnight
+from domain.clock import FIRST_SEARCHABLE_DAY, LAST_SEARCHABLE_DAY, thai_midnight
 from domain.models import ActionKind, ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole
 from domain.phone import read_phone_number
 from domain.scope import CaseScope
@@ -40,8 +40,6 @@ MAX_PAGE = 200
 # text without NUL characters, ids within bigint.
 WITHOUT_NUL = r"^[^\x00]*$"
 BIGINT_MAX = 2**63 - 1
-# Days a report can be looked for on; far past either end, Thai midnight is no timestamp PostgreSQL takes.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
 CASE_NOT_FOUND = "ไม่พบเรื่องแจ้งเหตุนี้ในเขตความรับผิดชอบของท่าน — no such case within your jurisdiction"
 FOREIGN_PROVINCE = "ท่านดูได้เฉพาะจังหวัดของท่าน — you may only list cases of your own province"
@@ -182,10 +180,14 @@ async def list_cases(
     ] = None,
     station_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
     reported_from: Annotated[
-        date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="first day, Thai time / ตั้งแต่วันที่ (2000–2999)")
+        date | None,
+        Query(ge=FIRST_SEARCHABLE_DAY, le=LAST_SEARCHABLE_DAY,
+              description="first day, Thai time / ตั้งแต่วันที่ (2000–2999)"),
     ] = None,
     reported_to: Annotated[
-        date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="last day, Thai time / ถึงวันที่ (2000–2999)")
+        date | None,
+        Query(ge=FIRST_SEARCHABLE_DAY, le=LAST_SEARCHABLE_DAY,
+              description="last day, Thai time / ถึงวันที่ (2000–2999)"),
     ] = None,
     q: Annotated[
         str | None, Query(max_length=32, pattern=WITHOUT_NUL, description="case number prefix, e.g. ESS-2026-00")

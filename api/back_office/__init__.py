@@ -6,13 +6,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 import logging
 
 from api.back_office import (administration, case_desk, dashboard, handoff_desk, incident_map, sign_in,
                              sign_in_throttles)
+from api.back_office.filter_days import ProblemPage
 from api.back_office.sessions import SignInRequired
 
 
@@ -42,6 +43,10 @@ def mount_back_office(app: FastAPI) -> None:
     app.include_router(administration.router)
     app.include_router(sign_in_throttles.router)
     _mount_front_end_libraries(app)
+
+    @app.exception_handler(ProblemPage)
+    async def show_problem_page(request: Request, problem: ProblemPage) -> Response:
+        return problem.response
 
     @app.exception_handler(SignInRequired)
     async def to_sign_in(request: Request, problem: SignInRequired) -> RedirectResponse:

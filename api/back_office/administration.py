@@ -7,13 +7,14 @@ accounts and officers. Every change is written to the audit log."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from api.back_office import audit
+from api.back_office.filter_days import PROBLEM_STATUS, DayText, FilterProblem, read_day
 from api.back_office.sessions import SESSION_COOKIE, CurrentSession, FormSession
 from api.back_office.sign_in import record_refusal, wait_problem, waiting
 from api.back_office.web import page
@@ -282,9 +283,14 @@ async def audit_log(
     action: Annotated[str | None, Query(max_length=40)] = None,
     case_no: Annotated[str | None, Query(max_length=40)] = None,
     username: Annotated[str | None, Query(max_length=64)] = None,
-    day: Annotated[date | None, Query()] = None,
+    day: DayText = None,
 ) -> Response:
     _national(session.account)
+    try:
+        chosen_day = read_day(day)
+    except FilterProblem as problem:
+        return page(request, "audit.html", status_code=PROBLEM_STATUS, problem=str(problem), entries=[], actions=[],
+                    action=action or "", case_no=case_no or "", username=username or "", day=None, limit=AUDIT_PAGE)
     where = Conditions()
     if action:
         where.add("l.action = {}", action.strip().upper())
@@ -292,9 +298,9 @@ async def audit_log(
         where.add("l.case_no = {}", case_no.strip().upper())
     if username:
         where.add("u.username = {}", username.strip().lower())
-    if day:
-        where.add("l.at >= {}", thai_midnight(day))
-        where.add("l.at < {}", thai_midnight(day + timedelta(days=1)))
+    if chosen_day:
+        where.add("l.at >= {}", thai_midnight(chosen_day))
+        where.add("l.at < {}", thai_midnight(chosen_day + timedelta(days=1)))
     async with request.app.state.pool.acquire() as connection:
         entries = await connection.fetch(
             f"""SELECT l.at, l.action, l.case_no, l.details, u.username, o.code AS officer_code
@@ -304,7 +310,7 @@ async def audit_log(
         )
         actions = [row["action"] for row in await connection.fetch("SELECT DISTINCT action FROM audit_log ORDER BY 1")]
     return page(request, "audit.html", entries=entries, actions=actions, action=action or "", case_no=case_no or "",
-                username=username or "", day=day, limit=AUDIT_PAGE)
+                username=username or "", day=chosen_day, limit=AUDIT_PAGE)
 
 
 # --- one's own password ----------------------------------------------------------------------------

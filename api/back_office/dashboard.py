@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from api.back_office import audit
+from api.back_office.filter_days import PROBLEM_STATUS, FilterProblem, FromDay, ProblemPage, ToDay, read_period
 from api.back_office.sessions import CurrentSession
 from api.back_office.web import page
 from database.case_export import write_cases_workbook, write_summary_workbook
@@ -56,17 +57,26 @@ def _province_for(account: Account, chosen: str | None) -> str | None:
 
 
 async def dashboard_filter(
+    request: Request,
     session: CurrentSession,
     province: Annotated[str | None, Query(max_length=2)] = None,
-    reported_from: Annotated[date | None, Query(alias="from")] = None,
-    reported_to: Annotated[date | None, Query(alias="to")] = None,
+    reported_from: FromDay = None,
+    reported_to: ToDay = None,
 ) -> CaseFilter:
-    if reported_from is None and reported_to is None:
-        reported_from = today() - DEFAULT_PERIOD
-    if reported_from and reported_to and reported_from > reported_to:
-        raise HTTPException(422, "วันเริ่มต้องไม่หลังวันสิ้นสุด — the first day must not be after the last")
-    return CaseFilter(scope=session.account.scope, province_code=_province_for(session.account, province),
-                      reported_from=reported_from, reported_to=reported_to)
+    account = session.account
+    province_code = _province_for(account, province)
+    try:
+        first_day, last_day = read_period(reported_from, reported_to)
+    except FilterProblem as problem:
+        # The dashboard (for an Excel file too) with its filter and the problem, and no figures.
+        raise ProblemPage(page(
+            request, "dashboard.html", status_code=PROBLEM_STATUS, problem=str(problem), query="",
+            case_filter=CaseFilter(scope=account.scope, province_code=province_code),
+            provinces=await _provinces(request, account))) from None
+    if first_day is None and last_day is None:
+        first_day = today() - DEFAULT_PERIOD
+    return CaseFilter(scope=account.scope, province_code=province_code, reported_from=first_day,
+                      reported_to=last_day)
 
 
 Filter = Annotated[CaseFilter, Depends(dashboard_filter)]
@@ -148,14 +158,20 @@ async def download_report(request: Request, session: CurrentSession, case_filter
 async def officer_dashboard(
     request: Request, session: CurrentSession,
     province: Annotated[str | None, Query(max_length=2)] = None,
-    registered_from: Annotated[date | None, Query(alias="from")] = None,
-    registered_to: Annotated[date | None, Query(alias="to")] = None,
+    registered_from: FromDay = None,
+    registered_to: ToDay = None,
 ) -> Response:
     account = session.account
     if account.role not in SEES_OFFICERS:
         raise HTTPException(403, "หน้านี้สำหรับผู้ดูแลระบบและศูนย์ 191 — for administrators and 191 centres")
     chosen = _province_for(account, province)
+    provinces = await _provinces(request, account)
+    try:
+        first_day, last_day = read_period(registered_from, registered_to)
+    except FilterProblem as problem:
+        return page(request, "officers.html", status_code=PROBLEM_STATUS, problem=str(problem), province=chosen,
+                    registered_from=None, registered_to=None, provinces=provinces)
     async with request.app.state.pool.acquire() as connection:
-        counts = await officer_counts(connection, chosen, registered_from, registered_to)
-    return page(request, "officers.html", counts=counts, province=chosen, registered_from=registered_from,
-                registered_to=registered_to, provinces=await _provinces(request, account))
+        counts = await officer_counts(connection, chosen, first_day, last_day)
+    return page(request, "officers.html", counts=counts, province=chosen, registered_from=first_day,
+                registered_to=last_day, provinces=provinces)

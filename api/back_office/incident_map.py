@@ -5,7 +5,7 @@ to draw streets beneath them."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.back_office import audit
 from api.back_office.dashboard import today
+from api.back_office.filter_days import PROBLEM_STATUS, FilterProblem, FromDay, read_day
 from api.back_office.sessions import CurrentSession
 from api.back_office.web import page
 from database.sql import Conditions
@@ -47,16 +48,19 @@ async def incident_map(request: Request, session: CurrentSession) -> Response:
 async def map_cases(
     request: Request, session: CurrentSession,
     status: Annotated[str | None, Query(max_length=20)] = None,
-    reported_from: Annotated[date | None, Query(alias="from")] = None,
+    reported_from: FromDay = None,
 ) -> JSONResponse:
     _police_side_only(session)
+    try:
+        first_day = read_day(reported_from) or today() - DEFAULT_PERIOD
+    except FilterProblem as problem:
+        raise HTTPException(PROBLEM_STATUS, str(problem)) from None  # the map's script shows the reason
     where = Conditions()
     where.add_scope(session.account.scope)
     if status == "OPEN":
         where.add("c.status = any({}::text[])", [s.value for s in OPEN_STATUSES])
     elif status in CaseStatus.__members__:
         where.add("c.status = {}", status)
-    first_day = reported_from or today() - DEFAULT_PERIOD
     where.add("c.reported_at >= {}", thai_midnight(first_day))
     async with request.app.state.pool.acquire() as connection:
         rows = await connection.fetch(

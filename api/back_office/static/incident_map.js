@@ -39,7 +39,11 @@
 
   async function show(query) {
     const response = await fetch("/office/map/cases.json?" + query, { credentials: "same-origin" });
-    if (!response.ok) return;
+    if (!response.ok) {  // a filter the server cannot take: say why (Thai — English) where the count goes
+      const refusal = await response.json().catch(() => ({}));
+      summary.textContent = typeof refusal.detail === "string" ? refusal.detail : "";
+      return;
+    }
     const data = await response.json();
     clusters.clearLayers();
     const markers = data.cases.map((found) => {
