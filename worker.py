@@ -39,7 +39,7 @@ def build_worker(
 ) -> Worker:
     store = CaseStore(pool, messenger.download_content)
     reference = ReferenceData(pool)
-    directory = Directory(pool)
+    directory = Directory(pool, settings.sign_in_failures_per_minute)
     handoffs = HandoffStore(pool)
     team = TeamDirectory(pool)
     retention = RetentionStore(pool)

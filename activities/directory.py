@@ -7,12 +7,15 @@ Reads only, except registration, which is keyed by the code so that a retry answ
 
 from __future__ import annotations
 
+import hashlib
+
 import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from database.officer_codes import hash_code
 from database.officers import OFFICER_COLUMNS, officer_by_id
+from database.sign_in_throttle import attempt_failed, attempt_succeeded, begin_attempt, minutes_to_wait
 from database.team_members import team_member_by_id
 from domain.escalation import ON_DUTY_ROLES
 from domain.models import (
@@ -47,9 +50,16 @@ COMMANDER_ROLES = (OfficerRole.COMMANDER, OfficerRole.DEPUTY_COMMANDER)
 REGISTRATION_LOCK_CLASS = 0x4C494E45  # "LINE"
 
 
+def registration_sign_in(line_user_id: str) -> str:
+    """Codes typed in LINE count as failed sign-ins of the LINE account, which is its own address
+    too (LINE shows no other): the name it is throttled under, not the id itself."""
+    return "line:" + hashlib.sha256(line_user_id.encode()).hexdigest()[:16]
+
+
 class Directory:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, sign_in_failures_per_minute: int = 60) -> None:
         self._pool = pool
+        self._failures_per_minute = sign_in_failures_per_minute
 
     @activity.defn(name="route_case")
     async def route(self, request: RoutingRequest) -> Route:
@@ -110,8 +120,22 @@ class Directory:
     async def register(self, request: RegistrationRequest) -> RegistrationOutcome:
         """Links a LINE account to the officer or team member a one-time code was issued for. A
         LINE account belongs to one person, officer or team member. A retry with the same code
-        from the same account answers "registered" again."""
-        async with self._pool.acquire() as connection, connection.transaction():
+        from the same account answers "registered" again. Codes are short: guesses are slowed as
+        password guesses are, per LINE account."""
+        who = registration_sign_in(request.line_user_id)
+        async with self._pool.acquire() as connection:
+            if wait := await begin_attempt(connection, who, who, self._failures_per_minute):
+                return RegistrationOutcome(registered=False, reason=RegistrationFailure.THROTTLED,
+                                           wait_minutes=minutes_to_wait(wait))
+            outcome = await self._register(connection, request)
+            if outcome.registered:
+                await attempt_succeeded(connection, who, who)
+            else:
+                await attempt_failed(connection, who, who)
+        return outcome
+
+    async def _register(self, connection: asyncpg.Connection, request: RegistrationRequest) -> RegistrationOutcome:
+        async with connection.transaction():
             # Officers and team members are two tables, so their unique LINE links cannot stop two
             # codes linking one account to both at once: registrations of one account queue here.
             await connection.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))",

@@ -51,6 +51,8 @@ REGISTRATION_FAILURES: dict[str, tuple[str, str]] = {
     "already_used": ("รหัสนี้ถูกใช้แล้ว", "This code has already been used."),
     "line_account_taken": ("บัญชี LINE นี้ผูกกับเจ้าหน้าที่หรือสมาชิกทีมคนอื่นแล้ว",
                            "This LINE account is linked to another officer or team member."),
+    "throttled": ("ลองรหัสผิดหลายครั้ง กรุณารอ {minutes} นาทีแล้วลองใหม่",
+                  "Too many wrong codes; wait {minutes} minute(s) and try again."),
 }
 
 _TEXTS: dict[Prompt, tuple[str, str]] = {
@@ -91,7 +93,8 @@ def render_for_officer(message: BotMessage, language: Language) -> dict[str, Any
     if message.prompt == Prompt.OFFICER_ACTION_REJECTED:
         params["reason"] = params.get("reason_en" if language == Language.ENGLISH else "reason_th", "")
     if message.prompt == Prompt.OFFICER_REGISTRATION_FAILED:
-        params["reason"] = pick(REGISTRATION_FAILURES.get(params.get("reason", ""), REGISTRATION_FAILURES["unknown_code"]), language)
+        failure = REGISTRATION_FAILURES.get(params.get("reason", ""), REGISTRATION_FAILURES["unknown_code"])
+        params["reason"] = pick(failure, language).format(minutes=params.get("minutes") or 1)
     if message.prompt == Prompt.CASE_DETAIL:
         params["reported_at"] = format_date_time(datetime.fromisoformat(params["reported_at"]), language)
         params["phone"] = params.get("phone") or "-"

@@ -16,6 +16,7 @@ class RegistrationFailure(StrEnum):
     EXPIRED = "expired"
     ALREADY_USED = "already_used"
     LINE_ACCOUNT_TAKEN = "line_account_taken"  # this LINE account belongs to another officer or team member
+    THROTTLED = "throttled"  # too many wrong codes from this LINE account: wait_minutes before the next
 
 
 class RegistrationRequest(BaseModel):
@@ -30,3 +31,4 @@ class RegistrationOutcome(BaseModel):
     officer: Officer | None = None
     team_member: TeamMember | None = None
     reason: RegistrationFailure | None = None
+    wait_minutes: int | None = None

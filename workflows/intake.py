@@ -375,7 +375,8 @@ class IntakeWorkflow:
         if outcome.registered and registered_as is not None:
             await self._say([BotMessage(prompt=Prompt.OFFICER_REGISTERED, params={"name": registered_as.name})])
         else:
-            await self._say([BotMessage(prompt=Prompt.OFFICER_REGISTRATION_FAILED, params={"reason": outcome.reason or ""})])
+            await self._say([BotMessage(prompt=Prompt.OFFICER_REGISTRATION_FAILED,
+                                        params={"reason": outcome.reason or "", "minutes": outcome.wait_minutes})])
 
     # --- reading events --------------------------------------------------------------------
 

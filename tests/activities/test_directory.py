@@ -40,6 +40,7 @@ from domain.models import (
     Station,
     StationKind,
 )
+from database.sign_in_throttle import FREE_FAILURES
 from domain.registration import RegistrationOutcome, RegistrationRequest
 
 
@@ -355,6 +356,20 @@ async def test_unknown_and_expired_codes_are_refused(directory: Directory, pool:
     expired_code = await issue(pool, await new_officer(pool), timedelta(seconds=-1))
     expired = await directory.register(RegistrationRequest(code=expired_code, line_user_id=unique("U")))
     assert (expired.registered, expired.reason) == (False, "expired")
+
+
+async def test_guessing_registration_codes_from_one_line_account_is_slowed_like_sign_in_guesses(
+        directory: Directory, pool: asyncpg.Pool) -> None:
+    guesser, bystander = unique("U"), unique("U")
+    refusals = [await directory.register(RegistrationRequest(code=f"ZZZZ{n:04d}", line_user_id=guesser))
+                for n in range(FREE_FAILURES)]
+    assert {r.reason for r in refusals} == {"unknown_code"}
+    code = await issue(pool, await new_officer(pool))
+    held = await directory.register(RegistrationRequest(code=code, line_user_id=guesser))  # even a right code waits
+    assert (held.registered, held.reason) == (False, "throttled") and held.wait_minutes == 1
+    # The wait is this LINE account's alone; an officer elsewhere registers at once.
+    other = await directory.register(RegistrationRequest(code=code, line_user_id=bystander))
+    assert other.registered
 
 
 async def test_a_line_account_belongs_to_one_officer(directory: Directory, pool: asyncpg.Pool) -> None:

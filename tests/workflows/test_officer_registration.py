@@ -10,6 +10,7 @@ from datetime import timedelta
 import asyncpg
 
 from database.officer_codes import issue_registration_code, issue_team_registration_code
+from database.sign_in_throttle import FREE_FAILURES
 from tests.conversation import text_of
 from tests.officers import fresh_district, station_for
 from tests.workflows.conftest import Reporting
@@ -50,6 +51,16 @@ async def test_an_unknown_code_is_refused_in_the_officers_language(live_reportin
     await stranger.says("register ZZZZ9999")
     [refusal] = await stranger.hears()
     assert text_of(refusal).startswith("Registration failed: This code is unknown")
+
+
+async def test_a_line_account_guessing_codes_is_told_how_long_to_wait(live_reporting: Reporting) -> None:
+    guesser = live_reporting.citizen()
+    for n in range(FREE_FAILURES):
+        await guesser.says(f"ลงทะเบียน ZZZZ{n:04d}")
+        await guesser.hears()
+    await guesser.says("ลงทะเบียน ZZZZ7777")
+    [answer] = await guesser.hears()
+    assert text_of(answer) == "ลงทะเบียนไม่สำเร็จ: ลองรหัสผิดหลายครั้ง กรุณารอ 1 นาทีแล้วลองใหม่"
 
 
 async def test_a_team_member_registers_the_same_way_and_is_greeted_by_name(live_reporting: Reporting) -> None:
