@@ -19,6 +19,7 @@ from api.log_privacy import hide_line_user_ids_in_access_log
 from api.logging_setup import configure_logging
 from api.metrics import mount_metrics
 from api.security_headers import mount_security_headers
+from api.unstorable_text import mount_unstorable_text_refusal
 from database.pool import create_pool
 from database.startup import prepare_database
 from domain.settings import Settings, get_settings
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     mount_security_headers(app, settings)
+    mount_unstorable_text_refusal(app)
     if settings.serves_api_docs:
         mount_docs(app)
     app.include_router(webhook.router)
