@@ -53,32 +53,36 @@ def session_key(token: str) -> str:
 _hash = session_key
 
 
-async def sign_in(connection: asyncpg.Connection, username: str, password: str, client: str,
+async def sign_in(pool: asyncpg.Pool, username: str, password: str, client: str,
                   failures_per_minute: int) -> Account | Refused:
-    checked = await checked_password(connection, username, password, client, failures_per_minute)
+    checked = await checked_password(pool, username, password, client, failures_per_minute)
     if isinstance(checked, Refused):
         return checked
     return Account(**{key: value for key, value in dict(checked).items() if key != "password_hash"})
 
 
-async def checked_password(connection: asyncpg.Connection, username: str, password: str, client: str,
+async def checked_password(pool: asyncpg.Pool, username: str, password: str, client: str,
                            failures_per_minute: int) -> asyncpg.Record | Refused:
     """The active account whose password this is (its session columns and password hash), or why not.
-    Every check counts: the sign-in page's, and the current password on the change-password form's."""
+    Every check counts: the sign-in page's, and the current password on the change-password form's.
+    No database connection is held while the password is checked: attempts waiting for their turn
+    must not take the connections the webhook needs."""
     username = username.strip().lower()[:64]
-    if wait := await begin_attempt(connection, username, client, failures_per_minute):
-        return Refused(SignInRefusal.THROTTLED, wait=wait)
-    row = await connection.fetchrow(
-        f"SELECT {SESSION_ACCOUNT_COLUMNS}, a.password_hash FROM accounts a WHERE a.username = $1 AND a.active "
-        f"AND {MAY_SIGN_IN}", username
-    )
+    async with pool.acquire() as connection:
+        if wait := await begin_attempt(connection, username, client, failures_per_minute):
+            return Refused(SignInRefusal.THROTTLED, wait=wait)
+        row = await connection.fetchrow(
+            f"SELECT {SESSION_ACCOUNT_COLUMNS}, a.password_hash FROM accounts a WHERE a.username = $1 AND a.active "
+            f"AND {MAY_SIGN_IN}", username
+        )
     matched = await password_matches(row["password_hash"] if row else NO_ACCOUNT_HASH, password)
-    if row is None or not matched:
-        return Refused(SignInRefusal.WRONG, wait_began=await attempt_failed(connection, username, client))
-    await attempt_succeeded(connection, username, client)
-    if needs_rehash(row["password_hash"]):
-        await connection.execute("UPDATE accounts SET password_hash = $2 WHERE id = $1", row["account_id"],
-                                 await hash_password(password))
+    rehashed = await hash_password(password) if matched and row and needs_rehash(row["password_hash"]) else None
+    async with pool.acquire() as connection:
+        if row is None or not matched:
+            return Refused(SignInRefusal.WRONG, wait_began=await attempt_failed(connection, username, client))
+        await attempt_succeeded(connection, username, client)
+        if rehashed:
+            await connection.execute("UPDATE accounts SET password_hash = $2 WHERE id = $1", row["account_id"], rehashed)
     return row
 
 

@@ -328,9 +328,10 @@ async def change_password(request: Request, session: FormSession, current: Annot
     password ends the account's other sessions, this one stays."""
     account = session.account
     client = client_address(request)
-    async with request.app.state.pool.acquire() as connection:
-        checked = await checked_password(connection, account.username, current, client,
-                                         request.app.state.settings.sign_in_failures_per_minute)
+    pool = request.app.state.pool
+    checked = await checked_password(pool, account.username, current, client,
+                                     request.app.state.settings.sign_in_failures_per_minute)
+    async with pool.acquire() as connection:
         if isinstance(checked, Refused):
             await record_refusal(connection, checked, "PASSWORD_CHANGE_REFUSED", account.username, client, account)
             if checked.reason == SignInRefusal.THROTTLED:

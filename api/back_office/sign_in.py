@@ -72,9 +72,9 @@ async def sign_in_submit(
         return page(request, "sign_in.html", status_code=403, next=_safe_next(next), sign_in_csrf=expected,
                     problem=("แบบฟอร์มหมดอายุ กรุณาลองอีกครั้ง", "The form expired; please try again"))
     client = client_address(request)
-    async with request.app.state.pool.acquire() as connection:
-        outcome = await sign_in(connection, username, password, client,
-                                request.app.state.settings.sign_in_failures_per_minute)
+    pool = request.app.state.pool
+    outcome = await sign_in(pool, username, password, client, request.app.state.settings.sign_in_failures_per_minute)
+    async with pool.acquire() as connection:
         if isinstance(outcome, Refused):
             await record_refusal(connection, outcome, "SIGN_IN_REFUSED", username, client)
         else:
