@@ -12,7 +12,7 @@ DATA_DIR ?= .data
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test bench bench-office record-histories clean-data
+.PHONY: help install run test bench bench-office bench-sign-in record-histories clean-data
 
 help: ## Show this list
 	@echo "ESS Help Me — make targets:"
@@ -44,6 +44,9 @@ bench: install ## Benchmark reports/s and latencies against the targets on a sta
 
 bench-office: install ## Benchmark the back office (dashboard, case list, Excel) over 1,000,000 synthetic cases (~3 min)
 	$(VENV_PYTHON) -m bench.back_office
+
+bench-sign-in: install ## Benchmark the webhook's latency while 20 clients sign in without pause, on a stack of its own (~2 min)
+	$(VENV_PYTHON) -m bench.sign_in
 
 record-histories: install ## Re-record the workflow histories the replay test checks (after an intended workflow change)
 	rm -f tests/workflows/histories/*.json

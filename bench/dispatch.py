@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 import time
 import warnings
@@ -58,7 +57,7 @@ from bench.figures import ms, percentile, rate, verdict
 from bench.history import activities_per_step, activities_scheduled
 from bench.line import LineChannel
 from bench.skeleton import SkeletonRun, run_skeleton
-from bench.stack import OwnStack, Stack
+from bench.stack import OwnStack, Stack, run_measuring
 from database.officer_codes import issue_registration_code
 from database.pool import init_connection
 from domain import geography
@@ -410,32 +409,13 @@ def _is_loopback(host: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
-    # SIGTERM stops the run like Ctrl-C does, so the stack is stopped in order either way.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    own: OwnStack | None = None
-    try:
-        if args.api_url:
-            stack = Stack(api_url=args.api_url, temporal_address=args.temporal_address,
-                          namespace=args.namespace, database_url=args.database_url)
-        else:
-            own = OwnStack(args.namespace, keep_data=args.keep_data)
-            say(f"starting the embedded stack in {own.data_dir} …")
-            stack = own.start()
-            say(f"stack ready: API {stack.api_url}, Temporal {stack.temporal_address}")
-        return asyncio.run(run_bench(stack, args))
-    except KeyboardInterrupt:
-        say("interrupted")
-        return 130
-    except Exception as error:  # noqa: BLE001 - say what broke, then stop what we started
-        say(f"failed: {type(error).__name__}: {error}")
-        if own is not None:
-            say(f"stack output (last lines):\n{own.output()[-2000:]}")
-        return 1
-    finally:
-        if own is not None:
-            say("stopping the stack …")
-            own.stop()
-            say("stopped" + (f"; data and logs kept in {own.data_dir}" if args.keep_data else ""))
+    attached = own = None
+    if args.api_url:
+        attached = Stack(api_url=args.api_url, temporal_address=args.temporal_address,
+                         namespace=args.namespace, database_url=args.database_url)
+    else:
+        own = OwnStack(args.namespace, keep_data=args.keep_data)
+    return run_measuring(lambda stack: run_bench(stack, args), attached, own, say)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ session of its own, so a Ctrl-C reaches only the benchmark, which then stops it 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +94,10 @@ class OwnStack:
             time.sleep(0.25)
         raise RuntimeError(f"the development stack was not ready within {START_SECONDS} s")
 
+    @property
+    def keeps_data(self) -> bool:
+        return self._keep_data
+
     def output(self) -> str:
         try:
             return self._output_path.read_text(errors="replace")
@@ -118,6 +124,33 @@ class OwnStack:
                     _stop_embedded_postgres(self.data_dir)
         if not self._keep_data and self.data_dir.exists():
             shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def run_measuring(bench: Callable[[Stack], Awaitable[int]], attached: Stack | None, own: OwnStack | None,
+                  say: Callable[[str], None]) -> int:
+    """Runs `bench` on the attached stack, or on `own`, started here and stopped in order on exit,
+    Ctrl-C, SIGTERM or error. The exit code: the bench's, 1 on error, 130 when interrupted."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        stack = attached
+        if own is not None:
+            say(f"starting the embedded stack in {own.data_dir} …")
+            stack = own.start()
+            say(f"stack ready: API {stack.api_url}, Temporal {stack.temporal_address}")
+        return asyncio.run(bench(stack))
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    except Exception as error:  # noqa: BLE001 - say what broke, then stop what we started
+        say(f"failed: {type(error).__name__}: {error}")
+        if own is not None:
+            say(f"stack output (last lines):\n{own.output()[-2000:]}")
+        return 1
+    finally:
+        if own is not None:
+            say("stopping the stack …")
+            own.stop()
+            say("stopped" + (f"; data and logs kept in {own.data_dir}" if own.keeps_data else ""))
 
 
 def _waited(process: subprocess.Popen, seconds: float) -> bool:
