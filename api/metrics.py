@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 # LINE waits 2 seconds for the answer: the buckets are finest below that.
 WEBHOOK_SECONDS = Histogram(
     "ess_webhook_seconds",
-    "Time to handle POST /line/webhook, by outcome (ok, bad_signature, malformed, unavailable, error)",
+    "Time to handle POST /line/webhook, by outcome (ok, bad_signature, malformed, too_large, unavailable, error)",
     ["outcome"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 5.0),
 )
@@ -82,6 +82,8 @@ def webhook_outcome(refusal: HTTPException) -> str:
         return "malformed"
     if refusal.status_code == 503:
         return "unavailable"
+    if refusal.status_code == 413:
+        return "too_large"
     return "error"
 
 

@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.metrics import mount_metrics
 from api.simulator import events
+from api.webhook import MAX_BODY_BYTES
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
 from domain.settings import Settings
@@ -109,6 +110,18 @@ async def test_a_bad_signature_and_a_malformed_body_are_timed_under_their_outcom
     # Refused requests' events are not counted as received.
     assert after.value("ess_webhook_events_total", type="message") == before.value(
         "ess_webhook_events_total", type="message")
+
+
+async def test_a_body_too_large_is_timed_under_its_own_outcome(api: RunningApi) -> None:
+    before = await scrape(api.http)
+    answer = await api.http.post("/line/webhook", content=b"x" * (MAX_BODY_BYTES + 1),
+                                 headers={"x-line-signature": "bm90IHNpZ25lZA=="})
+    assert answer.status_code == 413
+    after = await scrape(api.http)
+    assert after.value("ess_webhook_seconds_count", outcome="too_large") == before.value(
+        "ess_webhook_seconds_count", outcome="too_large") + 1
+    assert after.value("ess_webhook_seconds_count", outcome="error") == before.value(
+        "ess_webhook_seconds_count", outcome="error")
 
 
 async def add_case(connection: asyncpg.Connection, status: CaseStatus) -> str:
