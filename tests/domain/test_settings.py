@@ -11,7 +11,8 @@ import pytest
 from pydantic import ValidationError
 
 from domain.settings import DEVELOPMENT_PAYLOAD_KEYS, Settings
-from tests.production import PRODUCTION_ENVIRONMENT, PRODUCTION_SECRETS, production_settings
+from devstack.postgres import migrate_and_load_reference_data
+from tests.production import PRODUCTION_ENVIRONMENT, PRODUCTION_SECRETS, NewDatabase, production_settings
 
 SECRET_VARIABLES = ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "ESS_PSEUDONYM_KEY", "ESS_PAYLOAD_KEYS"]
 CHECKED_VARIABLES = [*SECRET_VARIABLES, "ESS_PUBLIC_URL", "ESS_METRICS_TOKEN"]
@@ -138,7 +139,14 @@ def test_development_takes_short_secrets_and_localhost() -> None:
 
 
 async def test_the_demo_password_does_not_matter_in_production_which_creates_no_demo_accounts(
-        production_pool: asyncpg.Pool) -> None:
-    # A database production started on, with ESS_DEMO_PASSWORD left at its development value.
-    for table in ("accounts", "officers", "team_members", "stations"):
-        assert await production_pool.fetchval(f"SELECT count(*) FROM {table} WHERE is_demo") == 0, table
+        new_database: NewDatabase) -> None:
+    # A database of its own (other tests add demo rows to the shared production one on purpose),
+    # prepared by production with ESS_DEMO_PASSWORD left at its development value.
+    url = await new_database()
+    await migrate_and_load_reference_data(url, production_settings())
+    connection = await asyncpg.connect(url)
+    try:
+        for table in ("accounts", "officers", "team_members", "stations"):
+            assert await connection.fetchval(f"SELECT count(*) FROM {table} WHERE is_demo") == 0, table
+    finally:
+        await connection.close()
