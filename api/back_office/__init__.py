@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from urllib.parse import quote
 
@@ -9,13 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-import logging
-
 from api.back_office import (administration, case_desk, dashboard, handoff_desk, incident_map, sign_in,
                              sign_in_throttles)
 from api.back_office.filter_days import ProblemPage
 from api.back_office.sessions import SignInRequired
-
 
 # Front-end libraries installed from the npm registry by `make install` (package.json), served by the
 # app itself: the folder inside each package that holds its browser build.

@@ -10,7 +10,6 @@ import re
 import asyncpg
 import httpx
 import pytest
-
 from playwright.async_api import Page, expect
 
 from domain.accounts import AccountRole
