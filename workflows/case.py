@@ -3,7 +3,8 @@
 The story: route the case to the station responsible for the place (the province's 191 centre
 always sees it) and alert that station's officers on LINE. While nobody acknowledges, climb the
 escalation ladder — data per incident type: superintendent and 191 centre, then commanders, then
-the national desk — rung by rung, each at its time. Officers act through Temporal updates,
+the national desk — rung by rung, each at its time; a rung that reached nobody on LINE is recorded
+so, and the next one is alerted at once. Officers act through Temporal updates,
 checked before they are accepted (a legal transition, within the officer's jurisdiction), from the
 back office or from the buttons on their LINE alert. The reporter is told quietly when an officer
 takes the case and when it ends. All along, what the reporter sends is attached to the case.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import TypedSearchAttributes
@@ -168,8 +170,13 @@ class CaseWorkflow:
     async def _escalate_until_acknowledged(self) -> None:
         incident_type = self._opening.report.incident_type
         opened_at = workflow.info().start_time
+        reached_nobody = False
         for level, rung in enumerate(ladder_for(incident_type.escalation if incident_type else [])):
             wait = opened_at + rung.after - workflow.now()
+            # A rung that reached nobody is not waited out: the next one is alerted at once.
+            # (Histories from before waited for the next rung's time: they still do.)
+            if reached_nobody and workflow.patched("empty-rung-moves-on"):
+                wait = timedelta(0)
             if wait.total_seconds() > 0:
                 try:
                     await workflow.wait_condition(lambda: self._status != CaseStatus.NEW, timeout=wait)
@@ -181,7 +188,7 @@ class CaseWorkflow:
                 self._escalation_level = level
                 workflow.upsert_search_attributes([search_attributes.ESCALATION_LEVEL.value_set(level)])
                 await self._record("ESCALATED", {"level": level, "audiences": [a.value for a in rung.audiences]})
-            await self._alert(rung.audiences, level, key=f"alert-{level}")
+            reached_nobody = await self._alert(rung.audiences, level, key=f"alert-{level}") == 0
 
     async def _check_reporter_reputation(self) -> None:
         """Never blocks a report: earlier pranks only ask officers to double-check."""
@@ -405,7 +412,8 @@ class CaseWorkflow:
 
     # --- speaking and writing -----------------------------------------------------------------
 
-    async def _alert(self, audiences: list[Audience], level: int, key: str) -> None:
+    async def _alert(self, audiences: list[Audience], level: int, key: str) -> int:
+        """How many officers LINE took the alert for; the timeline says who, and who not."""
         assert self._route is not None
         contacts = await workflow.execute_local_activity(
             "officers_for_audiences",
@@ -414,12 +422,16 @@ class CaseWorkflow:
             **options.STORE,
         )
         alert = BotMessage(prompt=Prompt.CASE_ALERT, params=self._alert_params(level))
-        await asyncio.gather(*(
+        delivered = await asyncio.gather(*(
             self._send(contact.line_user_id, contact.language, [alert], key=f"{key}-{contact.officer_id}", silent=False)
             for contact in contacts
         ))
+        reached = [c.officer_id for c, ok in zip(contacts, delivered, strict=True) if ok]
         await self._record("ALERTED", {"level": level, "audiences": [a.value for a in audiences],
-                                       "officer_ids": [c.officer_id for c in contacts]})
+                                       "officer_ids": reached, "reached": len(reached),
+                                       "undelivered_ids": [c.officer_id for c, ok in zip(contacts, delivered, strict=True)
+                                                           if not ok]})
+        return len(reached)
 
     async def _tell_reporter(self, prompt: Prompt, **params: str) -> None:
         reporter = self._opening.reporter
@@ -429,9 +441,12 @@ class CaseWorkflow:
                          key=f"reporter-{self._told_reporter}")
 
     async def _send(self, user_id: str, language: Language, messages: list[BotMessage], key: str,
-                    silent: bool = True, reply_to: LineEvent | None = None) -> None:
+                    silent: bool = True, reply_to: LineEvent | None = None) -> bool:
+        """False when LINE never took it, after its retries."""
         if not await send_line(user_id, language, messages, key, silent=silent, reply_to=reply_to):
             workflow.logger.warning("a LINE message of case %s could not be delivered", self._case_no)
+            return False
+        return True
 
     async def _attach(self, message: ReporterMessage) -> None:
         key = f"{self._case_no}:reporter:{message.event_id}"

@@ -71,6 +71,29 @@ async def test_the_ladder_climbs_rung_by_rung_at_its_times_while_nobody_acknowle
     assert [e["details"]["level"] for e in escalations] == [1, 2, 3]
 
 
+async def test_a_rung_that_reaches_nobody_is_recorded_so_and_the_ladder_moves_on_at_once(scene: Scene) -> None:
+    # Nobody linked to LINE at the station, its superintendent or the province's 191 centre.
+    await scene.pool.execute("update officers set active = false where station_id = any($1::int[])",
+                             [scene.station_id, scene.centre_id])
+    case_no, _ = await scene.open_case()
+    commander = scene.officer_hears(scene.commander_line)
+    [alert] = await commander.hears()  # no time skipped: the empty rungs were not waited out
+    assert "ขั้นที่ 2" in text_of(alert)
+    await scene.officer_hears(scene.national_line).hears_nothing(within=0.3)  # the commanders were reached
+
+    async def alerts() -> list | None:
+        rows = await scene.pool.fetch(
+            "select at, details from case_events where case_no = $1 and kind = 'ALERTED' order by id", case_no)
+        return rows if len(rows) == 3 else None
+    station, superintendent_and_centre, commanders = await eventually(alerts)
+    for empty in (station, superintendent_and_centre):
+        assert (empty["details"]["officer_ids"], empty["details"]["reached"]) == ([], 0)
+    assert scene.commander.officer_id in commanders["details"]["officer_ids"]
+    assert commanders["details"]["reached"] == len(commanders["details"]["officer_ids"])
+    assert commanders["details"]["undelivered_ids"] == []
+    assert commanders["at"] - station["at"] < MINUTE
+
+
 @pytest.mark.records_history("acknowledged")
 async def test_an_acknowledgement_stops_the_ladder_and_quietly_tells_the_reporter(scene: Scene) -> None:
     case_no, handle = await scene.open_case()
