@@ -32,4 +32,6 @@ class ReferenceData:
 
     @activity.defn(name="read_phone_number")
     async def read_phone_number(self, text: str) -> PhoneNumber:
-        return phone.read_phone_number(text)
+        """What the reporter wrote: a number alone or inside a sentence (the name is the one
+        recorded histories carry)."""
+        return phone.find_phone_number(text)

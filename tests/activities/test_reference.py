@@ -54,6 +54,10 @@ async def test_a_typed_phone_number_is_read(reference: ReferenceData) -> None:
     assert await reference.read_phone_number("191") == PhoneNumber(valid=False)
 
 
+async def test_a_phone_number_inside_what_the_reporter_wrote_is_read(reference: ReferenceData) -> None:
+    assert (await reference.read_phone_number("my number is +44 7700 900123")).e164 == "+447700900123"
+
+
 async def test_an_administrators_escalation_ladder_comes_with_its_incident_type(
     reference: ReferenceData, pool: asyncpg.Pool
 ) -> None:
