@@ -20,6 +20,7 @@ from domain.models import (
 
 CASE_NUMBER_PREFIX = "ESS"
 REPORTED = "REPORTED"
+REPORTER_MESSAGE = "REPORTER_MESSAGE"
 STATUS_CHANGED = "STATUS_CHANGED"
 ROUTED = "ROUTED"
 REASSIGNED = "REASSIGNED"
@@ -128,9 +129,18 @@ class CaseStore:
                         "complete": report.complete,
                         "province_code": report.place.province_code,
                         "district_code": report.place.district_code,
+                        "phone_declined": report.phone_declined,
+                        # When the reporter answered each step: how long the report itself took.
+                        "steps": [{"step": step.step, "at": step.at.isoformat()} for step in report.steps],
                     },
                 ),
             )
+            # What the reporter wrote beside the answers: on the timeline as their messages are.
+            for n, note in enumerate(report.notes):
+                await _insert_event(connection, CaseEvent(
+                    key=f"{opening.case_no}:note:{n}", case_no=opening.case_no, kind=REPORTER_MESSAGE, at=note.at,
+                    actor="reporter", details={"message_type": "text", "text": note.text, "during_step": note.step},
+                ))
 
     @activity.defn(name="append_case_event")
     async def append_case_event(self, event: CaseEvent) -> None:

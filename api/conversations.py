@@ -91,7 +91,8 @@ class ConversationGateway:
     def _timeouts(self) -> IntakeTimeouts:
         s = self._settings
         return IntakeTimeouts(
-            reminder_after=s.intake_reminder_after, give_up_after=s.intake_give_up_after, idle_after=s.intake_idle_after
+            reminder_after=s.intake_reminder_after, give_up_after=s.intake_give_up_after, idle_after=s.intake_idle_after,
+            phone_wait=s.intake_phone_wait,
         )
 
     async def _delivered_before(self, event_id: str) -> bool:

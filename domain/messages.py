@@ -44,13 +44,14 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
         " If you are in Thailand and can call, call 191.",
     ),
     Prompt.ASK_PHONE: (
-        "พิมพ์เบอร์โทรของคุณ (เบอร์ของผู้แจ้งเท่านั้น) เช่น 090-123-4567",
-        "Type your phone number (your own number only), e.g. 090-123-4567.",
+        "พิมพ์เบอร์โทรของคุณ (เบอร์ของผู้แจ้งเท่านั้น) เช่น 090-123-4567 หากไม่สะดวก กด “ไม่สะดวกให้เบอร์”",
+        "Type your phone number (your own number only), e.g. 090-123-4567. If you cannot, tap “No number”.",
     ),
     Prompt.PHONE_INVALID: (
-        "เบอร์นี้ใช้ไม่ได้ กรุณาพิมพ์เบอร์มือถือ 10 หลัก เช่น 0901234567 หรือเบอร์บ้าน เช่น 021234567",
-        "That number does not work. Type a 10-digit mobile number such as 0901234567, "
-        "or a landline such as 021234567.",
+        "{kept}ไม่พบเบอร์ที่โทรได้ กรุณาพิมพ์เบอร์มือถือ 10 หลัก เช่น 0901234567 เบอร์บ้าน เช่น 021234567"
+        " หรือเบอร์ต่างประเทศที่ขึ้นต้นด้วย + หากไม่สะดวก กด “ไม่สะดวกให้เบอร์”",
+        "{kept}No number to call back found. Type a 10-digit mobile number such as 0901234567, "
+        "a landline such as 021234567, or a number from abroad starting with +. If you cannot, tap “No number”.",
     ),
     Prompt.CASE_OPENED: (
         "รับแจ้งแล้ว เลขที่ {case_no}\nเจ้าหน้าที่กำลังดำเนินการ ส่งข้อความ รูป หรือตำแหน่งเพิ่มเติมได้ในแชตนี้",
@@ -68,7 +69,7 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
         "ยังไม่ได้ส่งเรื่อง หากต้องการแจ้ง กด “แจ้งเหตุ”",
         "Nothing was sent. To report, tap “Report”.",
     ),
-    Prompt.OFF_SCRIPT: ("{hint}", "{hint}"),
+    Prompt.OFF_SCRIPT: ("{kept}{hint}", "{kept}{hint}"),
     Prompt.ATTACHED_TO_CASE: ("ได้รับแล้ว (เลขที่ {case_no})", "Received (case {case_no})."),
     Prompt.LANGUAGE_CHANGED: ("ใช้ภาษาไทย", "Switched to English."),
     Prompt.FROM_OFFICER: ("ข้อความจากเจ้าหน้าที่ ({case_no}): {text}", "Message from the officer ({case_no}): {text}"),
@@ -103,8 +104,11 @@ _STEP_HINTS: dict[str, tuple[str, str]] = {
     "incident_type": ("กรุณาเลือกเหตุจากปุ่ม", "Please choose from the buttons."),
     "location": ("กรุณาปักหมุดด้วยปุ่ม “ปักหมุด”", "Please use the “Pin location” button."),
     "confirm_location": ("กรุณากด “ถูกต้อง” หรือ “ปักหมุดใหม่”", "Please tap “Correct” or “Re-pin”."),
-    "phone": ("กรุณาพิมพ์เบอร์โทรเป็นตัวเลข", "Please type your phone number in digits."),
+    "phone": ("กรุณาพิมพ์เบอร์โทรเป็นตัวเลข หรือกด “ไม่สะดวกให้เบอร์”",
+              "Please type your phone number in digits, or tap “No number”."),
 }
+# Said before the hint when the reporter's words were kept for the officers.
+_KEPT = ("ได้รับข้อความแล้ว เจ้าหน้าที่จะเห็นพร้อมเรื่องนี้\n", "Message received: officers will see it with the report.\n")
 
 _LABELS: dict[str, tuple[str, str]] = {
     "report": ("แจ้งเหตุ", "Report"),
@@ -116,12 +120,18 @@ _LABELS: dict[str, tuple[str, str]] = {
     "place_unknown": ("(ไม่ทราบชื่อสถานที่)", "(place name unknown)"),
     "consent_yes": ("ยินยอม", "Yes"),
     "consent_no": ("ไม่ยินยอม", "No"),
+    "skip_phone": ("ไม่สะดวกให้เบอร์", "No number"),
 }
 
 # Words a reporter may type instead of tapping. Compared after strip() and casefold().
 REPORT_WORDS = frozenset({"แจ้งเหตุ", "แจ้งเหตุร้าย", "report", "sos", "ช่วยด้วย", "help"})
 CANCEL_WORDS = frozenset({"ยกเลิก", "cancel", "stop"})
 HOW_TO_WORDS = frozenset({"วิธีใช้", "how to use", "วิธีแจ้งเหตุ"})
+# At the phone step: the reporter will not or cannot give a number.
+SKIP_PHONE_WORDS = frozenset({
+    "ไม่สะดวก", "ไม่สะดวกให้เบอร์", "ไม่ให้เบอร์", "ไม่มีเบอร์", "ข้าม",
+    "skip", "no number", "no phone", "no phone number",
+})
 # An officer linking their LINE account: "ลงทะเบียน K7M2-QX9P" or "register k7m2qx9p".
 _REGISTRATION = re.compile(r"^\s*(?:ลงทะเบียน|register)\s*[:：]?\s*([A-Za-z0-9][A-Za-z0-9 -]{3,40})\s*$", re.IGNORECASE)
 
@@ -185,7 +195,8 @@ def _quick_replies_for(prompt: Prompt, params: dict[str, Any], language: Languag
             _cancel_action(language),
         ]
     if prompt in (Prompt.ASK_PHONE, Prompt.PHONE_INVALID):
-        return [_cancel_action(language)]
+        skip = label("skip_phone", language)
+        return [_postback(skip, Postback(action="skip_phone"), skip), _cancel_action(language)]
     if prompt == Prompt.CONSENT_QUESTION:
         return [_consent_action(name, code, params["handoff_id"], language)
                 for name, code in (("consent_yes", "YES"), ("consent_no", "NO"))]
@@ -258,6 +269,8 @@ def render(message: BotMessage, language: Language, *, public_url: str | None = 
         params["place"] = label("place_unknown", language)
     if message.prompt == Prompt.OFF_SCRIPT:
         params["hint"] = step_hint(params.get("step", "incident_type"), language)
+    if message.prompt in (Prompt.OFF_SCRIPT, Prompt.PHONE_INVALID):
+        params["kept"] = pick(_KEPT, language) if params.get("kept") else ""
     if message.prompt == Prompt.CONSENT_THANKS:
         texts = _CONSENT_THANKS[Consent(params["consent"])]
     else:

@@ -209,7 +209,8 @@ class PhoneNumber(BaseModel):
 
     valid: bool
     e164: str | None = None  # +66812345678
-    national: str | None = None  # 081-234-5678, for officers to read aloud
+    # For officers to read aloud and dial: 081-234-5678, or +44 7700 900123 for a number from abroad.
+    national: str | None = None
 
 
 class EventKind(StrEnum):
@@ -235,10 +236,17 @@ class LineEvent(BaseModel):
     redelivery: bool = False
 
 
+# A report whose place is confirmed waits no longer than this for a phone number (issue 13).
+DEFAULT_PHONE_WAIT = timedelta(minutes=2)
+
+
 class IntakeTimeouts(BaseModel):
     reminder_after: timedelta
     give_up_after: timedelta
     idle_after: timedelta
+    # From the confirmed place to the case opening without a number (a reminder halfway).
+    # The default serves conversations started before this setting existed.
+    phone_wait: timedelta = Field(DEFAULT_PHONE_WAIT, gt=timedelta(0))
 
 
 class ConversationStart(BaseModel):
@@ -255,8 +263,25 @@ class Reporter(BaseModel):
     language: Language = Language.THAI
 
 
+class ReportStep(BaseModel):
+    """When the reporter answered one step of the report (incident_type, location,
+    confirm_location, phone, phone_declined)."""
+
+    step: str
+    at: datetime
+
+
+class ReporterNote(BaseModel):
+    """Something the reporter wrote during the report that was not an answer: kept for the officers."""
+
+    text: str
+    at: datetime
+    step: str  # the step it was written at
+
+
 class Report(BaseModel):
-    """What a reporter told us. Incomplete when they went quiet after pinning the location."""
+    """What a reporter told us. Incomplete when they went quiet after pinning the location.
+    `reported_at` is when they confirmed the place (or pinned it, when they never confirmed)."""
 
     incident_type: IncidentType | None = None
     location: Location
@@ -264,6 +289,10 @@ class Report(BaseModel):
     phone: PhoneNumber | None = None
     complete: bool
     reported_at: datetime
+    # Added with issue 13; the defaults read reports recorded before.
+    phone_declined: bool = False  # the reporter chose to give no number
+    steps: list[ReportStep] = Field(default_factory=list)
+    notes: list[ReporterNote] = Field(default_factory=list)
 
 
 class CaseOpening(BaseModel):

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
-# "team": a team member's button on a hand-off alert (code ACCEPT).
-ACTIONS = frozenset({"report", "type", "confirm_location", "cancel", "officer", "consent", "team"})
+# "team": a team member's button on a hand-off alert (code ACCEPT); "skip_phone": a reporter's
+# "no number" at the phone step.
+ACTIONS = frozenset({"report", "type", "confirm_location", "cancel", "officer", "consent", "team", "skip_phone"})
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.models import DEFAULT_PHONE_WAIT
+
 LINE_DEFAULT_API_BASE_URL = "https://api.line.me"
 DEVELOPMENT_CHANNEL_SECRET = "development-channel-secret"
 DEVELOPMENT_ACCESS_TOKEN = "development-access-token"
@@ -72,6 +74,9 @@ class Settings(BaseSettings):
     # (a case is still opened if the location is known).
     intake_reminder_after: timedelta = Field(timedelta(minutes=3), alias="ESS_INTAKE_REMINDER_AFTER")
     intake_give_up_after: timedelta = Field(timedelta(minutes=10), alias="ESS_INTAKE_GIVE_UP_AFTER")
+    # The phone step's own, shorter patience: once the place is confirmed, help is sent this soon
+    # with or without a number (a reminder comes halfway).
+    intake_phone_wait: timedelta = Field(DEFAULT_PHONE_WAIT, gt=timedelta(0), alias="ESS_INTAKE_PHONE_WAIT")
     # How long a conversation with nothing in progress stays open for more messages.
     intake_idle_after: timedelta = Field(timedelta(minutes=2), alias="ESS_INTAKE_IDLE_AFTER")
 

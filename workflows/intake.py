@@ -1,11 +1,13 @@
 """The citizen's report: one conversation with one LINE user, from the first message to an open case.
 
 The story: the reporter asks to report → picks what is happening → pins where → confirms the place
-→ types their phone number → a case opens and they are told its number. At any step they may
-cancel; off-script messages get a calm hint and the same question; a reporter who goes quiet gets
-one reminder, and then — if we already know where it is happening — the case opens anyway, marked
-incomplete, because a victim may be unable to continue. Once a reporter has an open case, what
-they send is attached to it.
+→ types their phone number (Thai or from abroad, alone or in a sentence) or declines to → a case
+opens and they are told its number. At any step they may cancel; off-script messages get a calm
+hint and the same question, and what they write is kept for the officers (a number in it is taken
+too); a reporter who goes quiet gets one reminder, and then — if we already know where it is
+happening — the case opens anyway, marked incomplete, because a victim may be unable to continue.
+Once the place is confirmed no report waits long for a number: the phone step has its own short
+patience. Once a reporter has an open case, what they send is attached to it.
 
 Events arrive as signals (the webhook signals-with-start this workflow). Before the conversation
 ends, every event that has arrived is handled: nothing is lost in the gap before the next one.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from temporalio import workflow
@@ -26,7 +28,14 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from domain.case_rules import OUTSIDE_JURISDICTION, within_jurisdiction
     from domain.clock import thai_year
-    from domain.messages import CANCEL_WORDS, HOW_TO_WORDS, LANGUAGE_WORDS, REPORT_WORDS, registration_code
+    from domain.messages import (
+        CANCEL_WORDS,
+        HOW_TO_WORDS,
+        LANGUAGE_WORDS,
+        REPORT_WORDS,
+        SKIP_PHONE_WORDS,
+        registration_code,
+    )
     from domain.models import (
         BotMessage,
         CaseJurisdiction,
@@ -50,6 +59,8 @@ with workflow.unsafe.imports_passed_through():
         Report,
         Reporter,
         ReporterMessage,
+        ReporterNote,
+        ReportStep,
     )
     from domain.postbacks import Postback
     from domain.registration import RegistrationOutcome, RegistrationRequest
@@ -60,6 +71,12 @@ with workflow.unsafe.imports_passed_through():
 
 CONTENT_MESSAGES = frozenset({"text", "image", "video", "audio", "file", "location", "sticker"})
 CONFIRM_WORDS = frozenset({"ถูกต้อง", "ใช่", "correct", "yes", "ok"})
+# Enough of what a reporter writes beside the answers to keep a flood out of the case's history.
+MOST_NOTES = 50
+# Changes to the commands this workflow issues; histories from before take the old way.
+PHONE_IN_ANY_TEXT = "phone-in-any-text"  # a number in free text at any step is read (an activity)
+PHONE_MAY_BE_DECLINED = "phone-may-be-declined"  # "no number" ends the phone step
+PHONE_STEP_PATIENCE = "phone-step-own-patience"  # the phone step's own short wait
 
 
 class Step(StrEnum):
@@ -78,6 +95,15 @@ class Draft:
         self.place: Place | None = None
         self.location_confirmed = False
         self.phone: PhoneNumber | None = None
+        self.phone_declined = False
+        # When the reporter did each thing (LINE's time of the event): the report's timeline.
+        self.steps: list[ReportStep] = []
+        self.pinned_at: datetime | None = None
+        self.confirmed_at: datetime | None = None
+        # Workflow time by which the phone step gives way to the case; set when the place is confirmed.
+        self.phone_deadline: datetime | None = None
+        self.phone_reminded = False
+        self.notes: list[ReporterNote] = []
 
     def next_step(self) -> Step | None:
         if self.incident_type is None:
@@ -86,9 +112,39 @@ class Draft:
             return Step.LOCATION
         if not self.location_confirmed:
             return Step.CONFIRM_LOCATION
-        if self.phone is None:
+        if self.phone is None and not self.phone_declined:
             return Step.PHONE
         return None
+
+    def answered(self, step: str, at: datetime) -> None:
+        self.steps.append(ReportStep(step=str(step), at=at))
+
+    def pinned(self, location: Location, place: Place, at: datetime) -> None:
+        self.location, self.place, self.location_confirmed = location, place, False
+        self.pinned_at = at
+        self.answered(Step.LOCATION, at)
+
+    def confirmed(self, at: datetime, phone_deadline: datetime) -> None:
+        self.location_confirmed = True
+        self.confirmed_at, self.phone_deadline, self.phone_reminded = at, phone_deadline, False
+        self.answered(Step.CONFIRM_LOCATION, at)
+
+    def took_phone(self, phone: PhoneNumber, at: datetime) -> None:
+        self.phone = phone
+        self.answered(Step.PHONE, at)
+
+    def declined_phone(self, at: datetime) -> None:
+        self.phone_declined = True
+        self.answered("phone_declined", at)
+
+    def keep_note(self, text: str, at: datetime, step: Step) -> None:
+        if len(self.notes) < MOST_NOTES:
+            self.notes.append(ReporterNote(text=text, at=at, step=str(step)))
+
+    @property
+    def reported_at(self) -> datetime | None:
+        """When the reporter confirmed the place; when they only pinned it, then."""
+        return self.confirmed_at or self.pinned_at
 
 
 @workflow.defn
@@ -134,6 +190,7 @@ class IntakeWorkflow:
 
     async def _take_report(self, trigger: LineEvent) -> None:
         draft = Draft()
+        draft.answered("started", trigger.occurred_at)
         if not self._incident_types:
             self._incident_types = await workflow.execute_local_activity(
                 "list_incident_types", result_type=list[IncidentType], **options.STORE
@@ -164,6 +221,7 @@ class IntakeWorkflow:
         postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
         text = (event.text or "").strip() if event.message_type == "text" else ""
 
+        at = event.occurred_at
         if event.location is not None:
             place = await workflow.execute_local_activity(
                 "locate_place", event.location, result_type=Place, **options.STORE
@@ -171,44 +229,87 @@ class IntakeWorkflow:
             if not place.inside_thailand:
                 draft.location, draft.place, draft.location_confirmed = None, None, False
                 return [BotMessage(prompt=Prompt.LOCATION_OUTSIDE_THAILAND)]
-            draft.location, draft.place, draft.location_confirmed = event.location, place, False
+            draft.pinned(event.location, place, at)
             return None
         if postback is not None:
             if postback.action == "type" and (chosen := self._incident_type(postback.code)):
                 draft.incident_type = chosen
+                draft.answered(Step.INCIDENT_TYPE, at)
                 return None
             if postback.action == "confirm_location" and draft.location is not None:
-                draft.location_confirmed = True
+                draft.confirmed(at, self._phone_deadline())
                 return None
             if postback.action == "report":
                 return None  # already reporting: ask the current question again
+            if postback.action == "skip_phone" and step == Step.PHONE and workflow.patched(PHONE_MAY_BE_DECLINED):
+                draft.declined_phone(at)
+                return None
         if text:
             if (language := LANGUAGE_WORDS.get(text.casefold())) is not None:
                 self._language = language
                 return None
             if step == Step.INCIDENT_TYPE and (chosen := self._incident_type_typed(text)):
                 draft.incident_type = chosen
+                draft.answered(Step.INCIDENT_TYPE, at)
                 return None
             if step == Step.CONFIRM_LOCATION and text.casefold() in CONFIRM_WORDS:
-                draft.location_confirmed = True
+                draft.confirmed(at, self._phone_deadline())
+                return None
+            if (step == Step.PHONE and text.casefold() in SKIP_PHONE_WORDS
+                    and workflow.patched(PHONE_MAY_BE_DECLINED)):
+                draft.declined_phone(at)
                 return None
             if step == Step.PHONE:
-                phone = await workflow.execute_local_activity(
-                    "read_phone_number", text, result_type=PhoneNumber, **options.STORE
-                )
+                phone = await self._read_phone_number(text)
+                if _more_than_a_number(text):
+                    draft.keep_note(text, at, step)
                 if phone.valid:
-                    draft.phone = phone
+                    draft.took_phone(phone, at)
                     return None
-                return [BotMessage(prompt=Prompt.PHONE_INVALID)]
+                return [BotMessage(prompt=Prompt.PHONE_INVALID, params={"kept": _more_than_a_number(text)})]
+            # Words beside the script: kept for the officers, and a number in them is taken.
+            draft.keep_note(text, at, step)
+            if draft.phone is None and not draft.phone_declined and workflow.patched(PHONE_IN_ANY_TEXT):
+                phone = await self._read_phone_number(text)
+                if phone.valid:
+                    draft.took_phone(phone, at)
+            return [BotMessage(prompt=Prompt.OFF_SCRIPT, params={"step": step.value, "kept": True}),
+                    *self._question(step, draft)]
         return [BotMessage(prompt=Prompt.OFF_SCRIPT, params={"step": step.value}), *self._question(step, draft)]
+
+    async def _read_phone_number(self, text: str) -> PhoneNumber:
+        return await workflow.execute_local_activity(
+            "read_phone_number", text, result_type=PhoneNumber, **options.STORE
+        )
+
+    def _phone_deadline(self) -> datetime:
+        return workflow.now() + self._start.timeouts.phone_wait
 
     async def _await_answer(self, step: Step, draft: Draft) -> LineEvent | None:
         timeouts = self._start.timeouts
+        if step == Step.PHONE and draft.phone_deadline is not None and workflow.patched(PHONE_STEP_PATIENCE):
+            return await self._await_phone_number(draft)
         event = await self._next_answer(timeouts.reminder_after)
         if event is None:
             await self._say([BotMessage(prompt=Prompt.REMINDER), *self._question(step, draft)])
             event = await self._next_answer(timeouts.give_up_after)
         return event
+
+    async def _await_phone_number(self, draft: Draft) -> LineEvent | None:
+        """The place is confirmed: help goes out by the deadline, number or not, whatever else the
+        reporter sends meanwhile. One reminder halfway."""
+        assert draft.phone_deadline is not None
+        halfway = draft.phone_deadline - self._start.timeouts.phone_wait / 2
+        if not draft.phone_reminded and workflow.now() < halfway:
+            event = await self._next_answer(halfway - workflow.now())
+            if event is not None:
+                return event
+            draft.phone_reminded = True
+            await self._say([BotMessage(prompt=Prompt.REMINDER), *self._question(Step.PHONE, draft)])
+        remaining = draft.phone_deadline - workflow.now()
+        if remaining <= timedelta(0):
+            return None  # anything that came since is attached to the case once it is open
+        return await self._next_answer(remaining)
 
     async def _next_answer(self, timeout: timedelta) -> LineEvent | None:
         """The next event that belongs to the report. A button from an officer's alert is answered
@@ -253,7 +354,10 @@ class IntakeWorkflow:
                 place=draft.place,
                 phone=draft.phone,
                 complete=complete,
-                reported_at=workflow.now(),
+                reported_at=draft.reported_at or workflow.now(),
+                phone_declined=draft.phone_declined,
+                steps=draft.steps,
+                notes=draft.notes,
             ),
         )
         # Recorded before the reporter hears the number, so an officer can look it up at once.
@@ -481,6 +585,11 @@ class IntakeWorkflow:
             await workflow.execute_local_activity("show_line_loading", self._start.user_id, **options.LINE_COSMETIC)
         except (ActivityError, ApplicationError):  # a local activity out of attempts raises its own error
             pass
+
+
+def _more_than_a_number(text: str) -> bool:
+    """Words beside the digits: worth keeping for the officers."""
+    return any(character.isalpha() for character in text)
 
 
 def case_search_attributes(opening: CaseOpening) -> TypedSearchAttributes:

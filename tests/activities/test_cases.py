@@ -24,6 +24,8 @@ from domain.models import (
     Place,
     Report,
     Reporter,
+    ReporterNote,
+    ReportStep,
 )
 from domain.settings import Settings
 
@@ -140,6 +142,30 @@ async def test_recording_the_opening_again_changes_nothing(store: CaseStore, poo
     await store.record_case_opened(the_opening)
     assert await pool.fetchrow("SELECT * FROM cases WHERE case_no = $1", case_no) == before
     assert await pool.fetchval("SELECT count(*) FROM case_events WHERE case_no = $1", case_no) == 1
+
+
+async def test_the_reports_step_times_and_what_the_reporter_wrote_are_on_the_timeline_once(
+    store: CaseStore, pool: asyncpg.Pool
+) -> None:
+    case_no = await store.allocate_case_number(CaseNumberRequest(conversation_id=unique("conversation"), year=2026))
+    the_opening = opening(case_no, complete=False)
+    the_opening.report.phone_declined = True
+    the_opening.report.steps = [ReportStep(step="started", at=REPORTED_AT - timedelta(minutes=1)),
+                                ReportStep(step="confirm_location", at=REPORTED_AT)]
+    written_at = REPORTED_AT + timedelta(seconds=30)
+    the_opening.report.notes = [ReporterNote(text="ช่วยด้วย เขาอยู่หน้าบ้าน", at=written_at, step="phone")]
+    await store.record_case_opened(the_opening)
+    await store.record_case_opened(the_opening)  # a retry
+
+    timeline = await pool.fetch("SELECT kind, at, actor, details FROM case_events WHERE case_no = $1 ORDER BY at",
+                                case_no)
+    assert [(row["kind"], row["at"], row["actor"]) for row in timeline] == [
+        ("REPORTED", REPORTED_AT, "reporter"), ("REPORTER_MESSAGE", written_at, "reporter")]
+    reported, note = (row["details"] for row in timeline)
+    assert reported["phone_declined"] is True
+    assert reported["steps"] == [{"step": "started", "at": "2026-03-14T21:04:00+00:00"},
+                                 {"step": "confirm_location", "at": "2026-03-14T21:05:00+00:00"}]
+    assert note == {"message_type": "text", "text": "ช่วยด้วย เขาอยู่หน้าบ้าน", "during_step": "phone"}
 
 
 async def test_an_incomplete_report_opens_a_case_without_a_phone(store: CaseStore, pool: asyncpg.Pool) -> None:
