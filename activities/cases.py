@@ -25,6 +25,7 @@ STATUS_CHANGED = "STATUS_CHANGED"
 ROUTED = "ROUTED"
 REASSIGNED = "REASSIGNED"
 ESCALATED = "ESCALATED"
+ALERTED = "ALERTED"
 REVIEW_FLAGGED = "REVIEW_FLAGGED"
 CASE_VIEW_REFUSED = "CASE_VIEW_REFUSED"
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.FORWARDED, CaseStatus.RETURNED)
@@ -315,6 +316,13 @@ async def _follow_event(connection: asyncpg.Connection, event: CaseEvent, new_st
         )
     elif event.kind == REVIEW_FLAGGED:
         await connection.execute("UPDATE cases SET review_flag = true WHERE case_no = $1", event.case_no)
+    elif event.kind == ALERTED:
+        # Whom the ladder reached so far: a rung with no officer_ids reached nobody.
+        await connection.execute(
+            "UPDATE cases SET officers_reached = officers_reached + $2, "
+            "first_alerted_at = least(first_alerted_at, $3) WHERE case_no = $1",
+            event.case_no, len(details.get("officer_ids") or []), event.at,
+        )
 
 
 async def _newer_event_exists(connection: asyncpg.Connection, event: CaseEvent, *kinds: str) -> bool:

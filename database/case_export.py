@@ -40,6 +40,7 @@ from database.case_statistics import (
     time_to_acknowledge,
 )
 from database.handoff_statistics import HandoffFigures, handoff_figures
+from database.officer_statistics import StationLinks
 from database.sql import Conditions
 from domain.clock import THAILAND
 from domain.dates import BUDDHIST_ERA_OFFSET
@@ -436,3 +437,33 @@ def _rounded(minutes: float | None) -> float | str:
 def _widen(sheet: Worksheet, *widths: int) -> None:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+# --- Stations that would reach nobody ------------------------------------------------------------
+
+REACHING_NOBODY_SHEET = "สถานีที่ไม่มีผู้รับแจ้ง"
+REACHING_NOBODY_COLUMNS = [("รหัสสถานี", 14), ("สถานี", 36), ("จังหวัด", 20), ("เชื่อม LINE แล้ว", 16),
+                           ("ยังไม่เชื่อม LINE", 16)]
+
+
+def write_stations_reaching_nobody(stations: list[StationLinks], destination: Destination) -> None:
+    """The stations whose officers on duty have no LINE link (a case there alerts nobody at the first
+    rung), one row each, Thai headers in bold, frozen, with a filter."""
+    target = os.fspath(destination) if isinstance(destination, (str, PathLike)) else destination
+    workbook = xlsxwriter.Workbook(target)
+    try:
+        sheet = workbook.add_worksheet(REACHING_NOBODY_SHEET)
+        bold = workbook.add_format({"bold": True})
+        for column, (header, width) in enumerate(REACHING_NOBODY_COLUMNS):
+            sheet.set_column(column, column, width)
+            sheet.write_string(0, column, header, bold)
+        sheet.freeze_panes(1, 0)
+        for row, station in enumerate(stations, start=1):
+            sheet.write_string(row, 0, station.station_code)
+            sheet.write_string(row, 1, station.station_th)
+            sheet.write_string(row, 2, station.province_th)
+            sheet.write_number(row, 3, station.linked)
+            sheet.write_number(row, 4, station.not_linked)
+        sheet.autofilter(0, 0, len(stations), len(REACHING_NOBODY_COLUMNS) - 1)
+    finally:
+        workbook.close()

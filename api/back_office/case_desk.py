@@ -25,6 +25,7 @@ from api.back_office.sign_in import TEAM_HOME
 from api.back_office.web import page
 from api.case_actions import Refusal, send_action
 from database.officers import officer_by_id
+from database.live_desk import reached_nobody
 from database.sql import Conditions, like_prefix
 from database.unmask_grants import grant_unmask, unmasked_until
 from domain.accounts import HANDLES_CASES, Account
@@ -42,14 +43,16 @@ LIST_LIMIT = 100
 # Shown in the page; anything else is downloaded, never rendered by the browser.
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 NOT_FOUND = "ไม่พบเรื่องแจ้งเหตุนี้ในเขตของท่าน — no such case within your scope"
-LIST_COLUMNS = """c.case_no, c.status, c.reported_at, c.acknowledged_at, c.escalation_level, c.complete,
+LIST_COLUMNS = f"""c.case_no, c.status, c.reported_at, c.acknowledged_at, c.escalation_level, c.complete,
     c.review_flag, t.label_th AS type_th, t.label_en AS type_en, p.name_th AS province_th,
     p.name_en AS province_en, d.name_th AS district_th, d.name_en AS district_en,
-    s.name_th AS station_th, s.name_en AS station_en"""
+    s.name_th AS station_th, s.name_en AS station_en, {reached_nobody()} AS reached_nobody"""
 LIST_JOINS = """LEFT JOIN incident_types t ON t.code = c.incident_type_code
     LEFT JOIN provinces p ON p.code = c.province_code
     LEFT JOIN districts d ON d.code = c.district_code
     LEFT JOIN stations s ON s.id = c.station_id"""
+# The list's filter for the open cases whose alerts reached nobody.
+REACHING_NOBODY = "UNREACHED"
 # The buttons of the case page; a reassignment has its own form, with the station to move it to.
 OFFERED_ACTIONS = [kind for kind in ActionKind if kind != ActionKind.REASSIGN]
 
@@ -60,6 +63,8 @@ async def _cases(connection: asyncpg.Connection, account: Account, status: str |
     where.add_scope(account.scope)
     if status == "OPEN":
         where.add("c.status = any({}::text[])", [s.value for s in OPEN_STATUSES])
+    elif status == REACHING_NOBODY:
+        where.add(reached_nobody())
     elif status in CaseStatus.__members__:
         where.add("c.status = {}", status)
     if q:

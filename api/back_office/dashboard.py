@@ -4,6 +4,7 @@ user may see."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +18,7 @@ from api.back_office import audit
 from api.back_office.filter_days import PROBLEM_STATUS, FilterProblem, FromDay, ProblemPage, ToDay, read_period
 from api.back_office.sessions import CurrentSession
 from api.back_office.web import page
-from database.case_export import write_cases_workbook, write_summary_workbook
+from database.case_export import write_cases_workbook, write_stations_reaching_nobody, write_summary_workbook
 from database.case_statistics import (
     CaseFilter,
     case_counters,
@@ -27,7 +28,8 @@ from database.case_statistics import (
     time_to_acknowledge,
 )
 from database.handoff_statistics import handoff_figures
-from database.officer_statistics import officer_counts
+from database.live_desk import count_reaching_nobody
+from database.officer_statistics import officer_counts, province_links, station_links
 from domain.accounts import HANDLES_CASES, NEEDS_REPORTERS_CONSENT, Account, AccountRole
 from domain.clock import THAILAND
 from domain.handoff import HandoffStatus
@@ -101,6 +103,9 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
         target = await connection.fetchrow(
             "SELECT minutes, label_th, label_en FROM service_levels WHERE code = 'ACKNOWLEDGE'")
         handoffs = await handoff_figures(connection, case_filter, datetime.now(UTC))
+        # Open cases nobody was reached for, now (whatever the period): for those who can act on them.
+        reaching_nobody = await count_reaching_nobody(connection, case_filter.scope, case_filter.province_code) \
+            if session.account.scope.opens_case_pages else None
     charts = {
         "perDay": {"labels": [d.day.isoformat() for d in per_day], "values": [d.cases for d in per_day]},
         "perType": {"labels": [[t.label_th, t.label_en] for t in per_type], "values": [t.cases for t in per_type]},
@@ -115,7 +120,7 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
                 per_province=per_province, acknowledge=acknowledge, charts=charts, case_filter=case_filter,
                 target=target, within_target=acknowledge.within(target["minutes"]) if target else None,
                 handoffs=handoffs, handoff_statuses=HandoffStatus, handoff_status_labels=HANDOFF_STATUS_LABELS,
-                care_outcome_labels=CARE_OUTCOME_LABELS,
+                care_outcome_labels=CARE_OUTCOME_LABELS, reaching_nobody=reaching_nobody,
                 provinces=await _provinces(request, session.account), query=request.url.query)
 
 
@@ -162,8 +167,7 @@ async def officer_dashboard(
     registered_to: ToDay = None,
 ) -> Response:
     account = session.account
-    if account.role not in SEES_OFFICERS:
-        raise HTTPException(403, "หน้านี้สำหรับผู้ดูแลระบบและศูนย์ 191 — for administrators and 191 centres")
+    _check_sees_officers(account)
     chosen = _province_for(account, province)
     provinces = await _provinces(request, account)
     try:
@@ -173,5 +177,36 @@ async def officer_dashboard(
                     registered_from=None, registered_to=None, provinces=provinces)
     async with request.app.state.pool.acquire() as connection:
         counts = await officer_counts(connection, chosen, first_day, last_day)
+        stations = await station_links(connection, chosen)
     return page(request, "officers.html", counts=counts, province=chosen, registered_from=first_day,
-                registered_to=last_day, provinces=provinces)
+                registered_to=last_day, provinces=provinces, stations=stations,
+                province_links=province_links(stations),
+                reaching_nobody=[station for station in stations if station.reaches_nobody])
+
+
+@router.get("/officers/reaching-nobody.xlsx")
+async def download_stations_reaching_nobody(
+    request: Request, session: CurrentSession, province: Annotated[str | None, Query(max_length=2)] = None,
+) -> FileResponse:
+    """The stations that would reach nobody tonight, to work through: whom to register on LINE."""
+    account = session.account
+    _check_sees_officers(account)
+    chosen = _province_for(account, province)
+    handle, path = tempfile.mkstemp(prefix="ess-export-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        async with request.app.state.pool.acquire() as connection:
+            stations = [station for station in await station_links(connection, chosen) if station.reaches_nobody]
+            await audit.record(connection, "EXPORT", account=account, kind="stations_reaching_nobody",
+                               rows=len(stations), province=chosen)
+        await asyncio.to_thread(write_stations_reaching_nobody, stations, path)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return FileResponse(path, media_type=XLSX, filename=f"ess-stations-reaching-nobody-{today().isoformat()}.xlsx",
+                        background=BackgroundTask(os.unlink, path), headers={"Cache-Control": "private, no-store"})
+
+
+def _check_sees_officers(account: Account) -> None:
+    if account.role not in SEES_OFFICERS:
+        raise HTTPException(403, "หน้านี้สำหรับผู้ดูแลระบบและศูนย์ 191 — for administrators and 191 centres")

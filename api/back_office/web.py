@@ -41,6 +41,17 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "CARE_CLOSED": ("ทีมสหวิชาชีพปิดการดูแล", "The multidisciplinary team closed the care"),
 }
 
+# An alert that no officer took (nobody at that rung is linked to LINE, or LINE took none of them).
+NOBODY_ALERTED = ("ไม่มีเจ้าหน้าที่ได้รับแจ้งเตือนในขั้นนี้", "Nobody was reached at this level")
+
+
+def event_label_pair(kind: str, details: dict[str, Any] | None = None) -> tuple[str, str] | None:
+    """A timeline entry's label: an ALERTED entry with no officer_ids says that nobody was reached."""
+    if kind == "ALERTED" and details is not None and not details.get("officer_ids"):
+        return NOBODY_ALERTED
+    return EVENT_LABELS.get(kind)
+
+
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
@@ -83,7 +94,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
             "when_day": lambda day: when(datetime.combine(day, datetime.min.time(), THAILAND), with_time=False)
             if day else "—",
             "status_label": lambda status: label(STATUS_LABELS, CaseStatus(status)),
-            "event_label": lambda kind: label(EVENT_LABELS, kind),
+            "event_label": lambda kind, details=None: t(*pair) if (pair := event_label_pair(kind, details)) else kind,
             "role_label": lambda role: label(ACCOUNT_ROLE_LABELS, AccountRole(role)),
             "language": language,
             "buddhist_era": buddhist_era,

@@ -210,6 +210,19 @@ async def test_an_event_is_written_once_however_often_it_is_retried(store: CaseS
     assert "ช่วยด้วย" in rows[0]["details"]
 
 
+async def test_the_case_row_counts_whom_its_alerts_reached_rung_by_rung_once_each(
+        store: CaseStore, pool: asyncpg.Pool) -> None:
+    case_no = await opened_case(store)
+    nobody = event(case_no, "ALERTED", 0, level=1, audiences=["STATION"], officer_ids=[], reached=0)
+    await store.append_case_event(nobody)
+    await store.append_case_event(nobody)  # a retry
+    case = await pool.fetchrow("SELECT officers_reached, first_alerted_at FROM cases WHERE case_no = $1", case_no)
+    assert case["officers_reached"] == 0 and case["first_alerted_at"] == nobody.at  # tried, reached nobody
+    await store.append_case_event(event(case_no, "ALERTED", 3, level=2, officer_ids=[11, 12], reached=2))
+    case = await pool.fetchrow("SELECT officers_reached, first_alerted_at FROM cases WHERE case_no = $1", case_no)
+    assert case["officers_reached"] == 2 and case["first_alerted_at"] == nobody.at
+
+
 async def test_a_status_change_moves_the_case_and_touches_updated_at(store: CaseStore, pool: asyncpg.Pool) -> None:
     case_no = await opened_case(store)
     before = await pool.fetchval("SELECT updated_at FROM cases WHERE case_no = $1", case_no)
