@@ -79,6 +79,8 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
 }
 
 OFFICER_PROMPTS = frozenset({Prompt.CASE_ALERT, *_TEXTS})
+# What the reporter wrote beside the answers, on the alert card: enough to act on; all on the case page.
+LONGEST_NOTES_ON_ALERT = 1000
 
 
 
@@ -122,6 +124,8 @@ def _alert(params: dict[str, Any], language: Language) -> dict[str, Any]:
         _row("Place" if english else "สถานที่", _place(params.get("address"), params.get("place_en" if english else "place_th"))),
         _row("Phone" if english else "โทร", params.get("phone_national") or ("not given" if english else "ไม่ได้ให้ไว้")),
     ]
+    if notes := [note for note in params.get("notes") or [] if note]:
+        rows.append(_row("Reporter wrote" if english else "ผู้แจ้งพิมพ์ว่า", _shortened("\n".join(notes), english)))
     if not params.get("complete", True):
         rows.append(_note("The reporter went quiet before finishing." if english else "ผู้แจ้งเงียบไปก่อนให้ข้อมูลครบ"))
     if params.get("review_flag"):
@@ -161,6 +165,13 @@ def _place(address: str | None, area: str | None) -> str:
     if address and (not district or district in address):
         return address
     return "\n".join(part for part in (address, area) if part) or "-"
+
+
+def _shortened(text: str, english: bool) -> str:
+    if len(text) <= LONGEST_NOTES_ON_ALERT:
+        return text
+    more = "… (more on the case page)" if english else "… (อ่านต่อในหน้าเรื่อง)"
+    return text[:LONGEST_NOTES_ON_ALERT] + more
 
 
 def _row(label: str, value: str) -> dict[str, Any]:

@@ -67,3 +67,15 @@ def test_when_the_team_hands_a_case_back_officers_read_why_and_that_it_is_theirs
     assert "เหตุผล: ผู้เสียหายอยู่นอกจังหวัด" in thai["text"] and "คลองเตย, กรุงเทพมหานคร" in thai["text"]
     assert "open again at the station" in english["text"] and "Khlong Toei, Bangkok" in english["text"]
     assert "Unlawfully detained" in english["text"] and "กักขัง" not in english["text"]
+
+
+def test_what_the_reporter_wrote_during_the_report_is_on_the_alert() -> None:
+    shown = texts(card(Language.THAI, notes=["ช่วยด้วย เขาอยู่หน้าบ้าน", "มีมีดด้วย"]))
+    assert "ผู้แจ้งพิมพ์ว่า" in shown and "ช่วยด้วย เขาอยู่หน้าบ้าน\nมีมีดด้วย" in shown
+    assert "Reporter wrote" in texts(card(Language.ENGLISH, notes=["help"]))
+    assert "ผู้แจ้งพิมพ์ว่า" not in texts(card(Language.THAI))  # nothing written, no row
+
+
+def test_a_long_note_is_cut_on_the_alert_and_points_to_the_case_page() -> None:
+    [written] = [text for text in texts(card(Language.ENGLISH, notes=["ก" * 3000])) if text.startswith("ก")]
+    assert len(written) < 1100 and written.endswith("(more on the case page)")
