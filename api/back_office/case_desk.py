@@ -25,7 +25,7 @@ from api.back_office.sign_in import TEAM_HOME
 from api.back_office.web import page
 from api.case_actions import Refusal, send_action
 from database.officers import officer_by_id
-from database.live_desk import reached_nobody
+from database.live_desk import mark_read, reached_nobody, reporter_messages_after, unread_messages
 from database.sql import Conditions, like_prefix
 from database.unmask_grants import grant_unmask, unmasked_until
 from domain.accounts import HANDLES_CASES, Account
@@ -69,10 +69,11 @@ async def _cases(connection: asyncpg.Connection, account: Account, status: str |
         where.add("c.status = {}", status)
     if q:
         where.add("c.case_no LIKE {}", like_prefix(q.strip().upper()))
+    parameters = [*where.parameters, account.account_id]
     return await connection.fetch(
-        f"SELECT {LIST_COLUMNS} FROM cases c {LIST_JOINS} WHERE {where.sql()} "
-        f"ORDER BY c.reported_at DESC, c.case_no DESC LIMIT {LIST_LIMIT}",
-        *where.parameters,
+        f"SELECT {LIST_COLUMNS}, {unread_messages(f'${len(parameters)}')} AS unread FROM cases c {LIST_JOINS} "
+        f"WHERE {where.sql()} ORDER BY c.reported_at DESC, c.case_no DESC LIMIT {LIST_LIMIT}",
+        *parameters,
     )
 
 
@@ -145,6 +146,10 @@ async def _render_case(request: Request, account: Account, case_no: str, done: A
             "ORDER BY attempt DESC LIMIT 1", case["case_no"]
         )
         await audit.record(connection, "CASE_VIEWED", account=account, case_no=case["case_no"], via="back_office")
+        # The reporter's messages at the top, newest first: this account has now seen them.
+        messages = await reporter_messages_after(connection, case["case_no"], 0)
+        if messages:
+            await mark_read(connection, account.account_id, case["case_no"], messages[0]["id"])
         can_act = account.officer_id is not None and CaseStatus(case["status"]) not in FINAL_STATUSES
         # Where it could be moved to: the province's other stations.
         stations = await connection.fetch(
@@ -169,9 +174,24 @@ async def _render_case(request: Request, account: Account, case_no: str, done: A
         handoff_page_open=handoff is not None and account.handoff_scope.allows(handoff["province_code"],
                                                                                 handoff["station_id"]),
         handoff_status_labels=HANDOFF_STATUS_LABELS, care_outcome_labels=CARE_OUTCOME_LABELS,
+        messages=messages, messages_after=messages[0]["id"] if messages else 0,
+        refresh_ms=int(settings.case_list_refresh.total_seconds() * 1000),
         tile_attribution=settings.map_tile_attribution, done=ACTION_LABELS.get(done) if done else None, refused=refused,
         status_code=refused.status if refused else 200,
     )
+
+
+@router.get("/{case_no}/messages")
+async def new_messages(request: Request, session: CurrentSession, case_no: str,
+                       after: Annotated[int, Query(ge=0)] = 0) -> Response:
+    """The reporter's messages after a timeline entry, newest first: the open case page polls them
+    and shows them at its top; the account has then seen them."""
+    async with request.app.state.pool.acquire() as connection:
+        case = await _case_in_scope(connection, session.account, case_no)
+        messages = await reporter_messages_after(connection, case["case_no"], after)
+        if messages:
+            await mark_read(connection, session.account.account_id, case["case_no"], messages[0]["id"])
+    return page(request, "reporter_messages.html", case=case, messages=messages)
 
 
 @router.post("/{case_no}/unmask")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from playwright.async_api import Page, expect
 
 from database.sessions import session_key
-from tests.api.back_office.conftest import PASSWORD, Staff
+from tests.api.back_office.conftest import PASSWORD, Staff, open_routed_case
 from tests.api.back_office.test_in_chromium import sign_in_with_the_form
+from tests.api.back_office.test_reporter_messages import reporter_writes
 from tests.api.conftest import RunningApi
 from tests.scene import Scene
 
@@ -46,3 +47,12 @@ async def test_an_arriving_case_replaces_no_cases(page: Page, api: RunningApi, s
     case_no, _ = await scene.open_case()
     await expect(page.locator(f'tr[data-case="{case_no}"]')).to_be_visible()
     await expect(page.get_by_text(NO_CASES)).to_have_count(0)
+
+
+async def test_a_new_reporter_message_appears_at_the_top_of_the_open_case_page(
+        page: Page, api: RunningApi, scene: Scene, staff: Staff) -> None:
+    case_no, _ = await open_routed_case(scene)
+    await sign_in_with_the_form(page, api, staff.station_officer.username)
+    await page.goto(f"{api.base_url}/office/cases/{case_no}")
+    await reporter_writes(scene, case_no, "เขายังอยู่หน้าบ้าน มีมีดด้วย")  # after the page loaded: no reload
+    await expect(page.locator("#reporter-messages li").first).to_contain_text("เขายังอยู่หน้าบ้าน มีมีดด้วย")
