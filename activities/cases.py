@@ -6,7 +6,9 @@ each write is keyed so that running it again changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import asyncpg
 from temporalio import activity
@@ -32,6 +34,7 @@ OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.FORWARDED, 
 # Statuses that end the case: they stamp closed_at and keep the officer's outcome note.
 OUTCOME_STATUSES = (CaseStatus.CLOSED, CaseStatus.NOT_FOUND, CaseStatus.PRANK, CaseStatus.FORWARDED)
 
+T = TypeVar("T")
 # (content bytes, content type) of a LINE message's photo/video/audio/file.
 DownloadContent = Callable[[str], Awaitable[tuple[bytes, str]]]
 
@@ -216,7 +219,7 @@ class CaseStore:
         if existing is not None:
             return existing
         # Outside any transaction: the download may take seconds and must not hold a connection.
-        content, content_type = await self._download_content(request.message_id)
+        content, content_type = await _heartbeating(self._download_content(request.message_id))
         async with self._pool.acquire() as connection:
             try:
                 attachment_id = await connection.fetchval(
@@ -242,6 +245,21 @@ class CaseStore:
                     "SELECT id FROM case_attachments WHERE event_key = $1", request.key
                 )
         return attachment_id
+
+
+async def _heartbeating(work: Awaitable[T], every: float = 5.0) -> T:
+    """Tells Temporal the attempt is alive while `work` runs (a video takes a while to download),
+    so a worker that died mid-download is noticed in seconds, not at the attempt's timeout."""
+    task = asyncio.ensure_future(work)
+    try:
+        while activity.in_activity():
+            done, _ = await asyncio.wait({task}, timeout=every)
+            if done:
+                break
+            activity.heartbeat()
+        return await task
+    finally:
+        task.cancel()  # the attempt was cancelled (e.g. timed out): the download goes with it
 
 
 async def _case_number_of(connection: asyncpg.Connection, conversation_id: str) -> str | None:

@@ -7,7 +7,9 @@ the national desk — rung by rung, each at its time; a rung that reached nobody
 so, and the next one is alerted at once. Officers act through Temporal updates,
 checked before they are accepted (a legal transition, within the officer's jurisdiction), from the
 back office or from the buttons on their LINE alert. The reporter is told quietly when an officer
-takes the case and when it ends. All along, what the reporter sends is attached to the case.
+takes the case and when it ends. All along, what the reporter sends is attached to the case,
+apart from officers' taps: a photo or video LINE will not give is recorded as failed, and the case
+hears on.
 A case forwarded to the province's multidisciplinary team starts its hand-off (a child workflow
 that outlives the case) and waits for the team's answer: accepted, the police part is done; handed
 back with a reason, the case is open again at its station, which hears why.
@@ -154,10 +156,15 @@ class CaseWorkflow:
                   "method": self._route.method}
         # Independent steps side by side: every moment counts before the first alert.
         await asyncio.gather(self._record("ROUTED", routed), self._check_reporter_reputation())
-        listening = asyncio.create_task(self._keep_listening())
+        # The reporter's messages have a listener of their own, so a slow download holds up no
+        # officer's tap and no team's decision. (Histories from before heard all in one: they still do.)
+        apart = workflow.patched("reporter-messages-apart")
+        listening = [asyncio.create_task(self._keep_listening(reporter_too=not apart))]
+        if apart:
+            listening.append(asyncio.create_task(self._keep_hearing_reporter()))
         await self._escalate_until_acknowledged()
         await workflow.wait_condition(self._finished)
-        await listening
+        await asyncio.gather(*listening)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status
 
@@ -199,10 +206,12 @@ class CaseWorkflow:
             self._review_flag = True
             await self._record("REVIEW_FLAGGED", {"earlier_pranks": pranks})
 
-    async def _keep_listening(self) -> None:
-        """The reporter's messages and officers' LINE buttons, for as long as the case is open."""
+    async def _keep_listening(self, reporter_too: bool) -> None:
+        """Officers' LINE buttons and the team's decisions (and, in cases from before, the
+        reporter's messages), for as long as the case is open."""
         def waiting() -> bool:
-            return bool(self._reporter_messages or self._line_requests or self._taps or self._decisions)
+            return bool((reporter_too and self._reporter_messages) or self._line_requests or self._taps
+                        or self._decisions)
 
         while True:
             await workflow.wait_condition(lambda: waiting() or self._finished())
@@ -210,12 +219,20 @@ class CaseWorkflow:
                 return
             if self._decisions:
                 await self._hear_team(self._decisions.popleft())
-            if self._reporter_messages:
+            if reporter_too and self._reporter_messages:
                 await self._attach(self._reporter_messages.popleft())
             if self._line_requests:
                 await self._answer_line_request(self._line_requests.popleft())
             if self._taps:
                 await self._answer_tap(self._taps.popleft())
+
+    async def _keep_hearing_reporter(self) -> None:
+        """The reporter's messages, in the order sent, for as long as the case is open."""
+        while True:
+            await workflow.wait_condition(lambda: bool(self._reporter_messages) or self._finished())
+            if not self._reporter_messages:
+                return
+            await self._attach(self._reporter_messages.popleft())
 
     # --- officers' actions -------------------------------------------------------------------
 
@@ -449,16 +466,25 @@ class CaseWorkflow:
         return True
 
     async def _attach(self, message: ReporterMessage) -> None:
+        """Keeps the message on the case; a file LINE will not give, after a few attempts, is
+        recorded as failed (its type and why, nothing the reporter said) and the case hears on."""
         key = f"{self._case_no}:reporter:{message.event_id}"
         details: dict[str, object] = {"message_type": message.message_type}
         if message.message_type in MEDIA_MESSAGES and message.message_id:
-            details["attachment_id"] = await workflow.execute_activity(
-                "save_attachment",
-                AttachmentRequest(key=key, case_no=self._case_no, message_id=message.message_id,
-                                  received_at=message.received_at),
-                result_type=int,
-                **options.STORE,
-            )
+            try:
+                details["attachment_id"] = await workflow.execute_activity(
+                    "save_attachment",
+                    AttachmentRequest(key=key, case_no=self._case_no, message_id=message.message_id,
+                                      received_at=message.received_at),
+                    result_type=int,
+                    **options.MEDIA,
+                )
+            except ActivityError as error:
+                cause = error.cause
+                reason = cause.type if isinstance(cause, ApplicationError) and cause.type else type(cause).__name__
+                await self._record("ATTACHMENT_FAILED", {"message_type": message.message_type, "reason": reason},
+                                   actor="reporter", key=f"{key}:failed", at=message.received_at)
+                return
         if message.text:
             details["text"] = message.text
         if message.location:

@@ -26,3 +26,11 @@ STORE = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
 }
+# Downloading a photo/video/audio/file the reporter sent: a few attempts, each alive while it
+# heartbeats; a file LINE will not give is recorded on the case, never retried for ever.
+MEDIA = {
+    "start_to_close_timeout": timedelta(minutes=2),
+    "heartbeat_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(seconds=30),
+                                maximum_attempts=5),
+}

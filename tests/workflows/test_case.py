@@ -3,19 +3,25 @@ activities: routing, alerts, the escalation ladder, officers' actions and their 
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from domain.models import ActionKind, ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole
+from domain.handoff import TeamActionKind, TeamAction, TeamRole, handoff_id_of
+from domain.models import ActionKind, ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole, ReporterMessage
 from tests.conversation import actions_of, text_of
 from tests.officers import fresh_district, linked_officer, station_for
 from tests.scene import Scene
+from tests.team import let_go, linked_team_member
 from tests.waiting import eventually
 from tests.workflows.conftest import Reporting
 from workflows.case import CaseWorkflow
+from workflows.handoff import HandoffWorkflow
+from workflows.ids import handoff_workflow_id
 
 MINUTE = timedelta(minutes=1)
 SECOND = timedelta(seconds=1)
@@ -341,3 +347,68 @@ async def test_an_officer_outside_the_area_hears_the_same_whether_the_case_is_op
     await own.taps_postback(f"action=officer&code=OPEN&case={ended_case}")
     [answer] = await own.hears()
     assert "ปิดไปแล้ว" in text_of(answer)
+
+
+async def reporter_sends(scene: Scene, handle: WorkflowHandle, message_type: str, message_id: str) -> None:
+    """A photo or video the reporter sent to the open case; returns once the case asked LINE for it."""
+    await handle.signal(CaseWorkflow.reporter_message, ReporterMessage(
+        event_id=f"event-{uuid.uuid4()}", message_type=message_type, message_id=message_id,
+        received_at=datetime.now(timezone.utc)))
+    await eventually(lambda: asyncio.sleep(0, downloads_of(scene, message_id)))
+
+
+def downloads_of(scene: Scene, message_id: str) -> list:
+    return [r for r in scene.platform.requests_to("content") if r.path.endswith(f"/{message_id}/content")]
+
+
+async def test_a_photo_line_will_not_give_is_recorded_and_the_case_still_hears_taps_and_the_team(
+        live_scene: Scene) -> None:
+    case_no, handle = await live_scene.open_case()
+    inspector = live_scene.officer_hears(live_scene.station_line)
+    await inspector.hears()  # the alert
+    await reporter_sends(live_scene, handle, "image", "no-such-photo")  # LINE answers 404, for good
+
+    await inspector.taps("รับทราบ")
+    [done] = await inspector.hears()
+    assert "รับทราบ" in text_of(done)
+    await handle.execute_update(CaseWorkflow.act, OfficerAction(
+        kind=ActionKind.FORWARD, officer=live_scene.station_officer, note="ผู้เสียหายต้องการที่พักพิง"))
+    coordinator, _ = await linked_team_member(live_scene.pool, live_scene.platform, TeamRole.COORDINATOR,
+                                              live_scene.district["province_code"])
+    handoff = live_scene.client.get_workflow_handle(handoff_workflow_id(handoff_id_of(case_no, 1)))
+    await eventually(handoff.describe)
+    await handoff.execute_update(HandoffWorkflow.act, TeamAction(kind=TeamActionKind.ACCEPT, member=coordinator))
+    assert await handle.result() == CaseStatus.FORWARDED  # the team's answer was heard: the case ended
+    await let_go(live_scene.pool, [coordinator])
+
+    [failed] = await live_scene.pool.fetch(
+        "select actor, details from case_events where case_no = $1 and kind = 'ATTACHMENT_FAILED'", case_no)
+    assert failed["actor"] == "reporter" and failed["details"]["message_type"] == "image"
+
+
+async def test_a_video_whose_download_keeps_timing_out_does_not_delay_a_tap(live_scene: Scene) -> None:
+    _, handle = await live_scene.open_case()
+    inspector = live_scene.officer_hears(live_scene.station_line)
+    await inspector.hears()  # the alert
+    video = live_scene.platform.store_content(b"\x00\x00\x00\x18ftypmp42 a video", "video/mp4")
+    live_scene.platform.delay_next("content", seconds=12, times=20)  # longer than the worker waits (10 s)
+    await reporter_sends(live_scene, handle, "video", video)
+
+    await inspector.taps("รับทราบ")
+    [done] = await inspector.hears(timeout=3)  # answered while the download still hangs
+    assert "รับทราบ" in text_of(done)
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.ACKNOWLEDGED
+    live_scene.platform.clear_faults()  # the next attempt gets the video: no download left hanging
+
+
+async def test_a_download_line_keeps_failing_is_given_up_after_a_few_attempts_and_recorded(scene: Scene) -> None:
+    case_no, handle = await scene.open_case()
+    photo = scene.platform.store_content(b"\xff\xd8\xff a photo", "image/jpeg")
+    scene.platform.fail_for("content", seconds=120, status=500)  # LINE's content server down
+    await reporter_sends(scene, handle, "image", photo)
+    await scene.env.sleep(10 * MINUTE)  # the retries' pauses, skipped
+
+    failed = await eventually(lambda: scene.pool.fetchrow(
+        "select details from case_events where case_no = $1 and kind = 'ATTACHMENT_FAILED'", case_no))
+    assert failed["details"] == {"message_type": "image", "reason": "LineUnavailable"}
+    assert 1 < len(downloads_of(scene, photo)) <= 5
