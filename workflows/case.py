@@ -6,8 +6,9 @@ escalation ladder — data per incident type: superintendent and 191 centre, the
 the national desk — rung by rung, each at its time; a rung that reached nobody on LINE is recorded
 so, and the next one is alerted at once. Officers act through Temporal updates,
 checked before they are accepted (a legal transition, within the officer's jurisdiction), from the
-back office or from the buttons on their LINE alert. The reporter is told quietly when an officer
-takes the case and when it ends. All along, what the reporter sends is attached to the case,
+back office or from the buttons on their LINE alert; an action answers once it is recorded, and
+what it makes the case say goes out after, from a sender of its own (a message LINE never takes is
+recorded on the case). The reporter is told quietly when an officer takes the case and when it ends. All along, what the reporter sends is attached to the case,
 apart from officers' taps: a photo or video LINE will not give is recorded as failed, and the case
 hears on.
 A case forwarded to the province's multidisciplinary team starts its hand-off (a child workflow
@@ -22,6 +23,7 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 
 from temporalio import workflow
 from temporalio.common import TypedSearchAttributes
@@ -70,6 +72,10 @@ MEDIA_MESSAGES = frozenset({"image", "video", "audio", "file"})
 LINE_BUTTONS = frozenset({"ACKNOWLEDGE", "OPEN"})
 # Earlier cases of the same reporter marked PRANK before officers are asked to double-check.
 PRANK_REVIEW_THRESHOLD = 2
+# The patch under which what an action makes the case say goes out after it, from the sender.
+MESSAGES_AFTER_ACTION = "messages-after-action"
+# A message to send (True when LINE took it), and who it was for, as the timeline names them.
+Message = tuple[Callable[[], Awaitable[bool]], dict[str, object]]
 REPORTER_NEWS = {
     CaseStatus.ACKNOWLEDGED: Prompt.REPORTER_ACKNOWLEDGED,
     CaseStatus.CLOSED: Prompt.REPORTER_CLOSED,
@@ -99,6 +105,8 @@ class CaseWorkflow:
         self._waits_for_team = False  # forwarded with a hand-off: the case ends when the team accepts
         self._team_accepted = False
         self._decisions: deque[HandoffDecision] = deque()
+        self._outbox: deque[Callable[[], Awaitable[object]]] = deque()  # what actions made the case say
+        self._closing = False  # the police part is over: the sender leaves once the outbox is empty
 
     # --- what comes in --------------------------------------------------------------------
 
@@ -145,6 +153,7 @@ class CaseWorkflow:
     @workflow.run
     async def run(self, opening: CaseOpening) -> CaseStatus:
         self._show_details()
+        sending = asyncio.create_task(self._keep_sending())
         self._route = await workflow.execute_local_activity(
             "route_case",
             RoutingRequest(case_no=self._case_no, place=opening.report.place, location=opening.report.location),
@@ -166,6 +175,8 @@ class CaseWorkflow:
         await workflow.wait_condition(self._finished)
         await asyncio.gather(*listening)
         await workflow.wait_condition(workflow.all_handlers_finished)
+        self._closing = True
+        await sending
         return self._status
 
     def _finished(self) -> bool:
@@ -234,6 +245,18 @@ class CaseWorkflow:
                 return
             await self._attach(self._reporter_messages.popleft())
 
+    async def _keep_sending(self) -> None:
+        """What actions and taps made the case say, in the order asked, outside the actions' lock:
+        LINE's retries hold up no action. Leaves once the case is over and all has gone out."""
+        def over() -> bool:
+            return self._closing and workflow.all_handlers_finished()
+
+        while True:
+            await workflow.wait_condition(lambda: bool(self._outbox) or over())
+            if not self._outbox:
+                return
+            await self._outbox.popleft()()
+
     # --- officers' actions -------------------------------------------------------------------
 
     def _within_jurisdiction(self, officer: Officer) -> bool:
@@ -259,8 +282,8 @@ class CaseWorkflow:
 
     async def _apply(self, action: OfficerAction,
                      also: Callable[[ActionOutcome], Awaitable[None]] | None = None) -> ActionOutcome:
-        """Applies an action that passed the checks; `also` (e.g. the officer's confirmation) goes
-        out together with the news to the reporter."""
+        """Applies an action that passed the checks and answers once it is recorded; `also` (e.g. the
+        officer's confirmation) goes out with the news to the reporter, after, from the sender."""
         await workflow.wait_condition(lambda: self._route is not None)
         async with self._acting:
             self._check(action)  # again: routed now, and another officer may have acted meanwhile
@@ -285,12 +308,12 @@ class CaseWorkflow:
                 await self._record(f"OFFICER_{action.kind.value}", details, actor=f"officer:{action.officer.officer_id}")
             assert self._route is not None
             outcome = ActionOutcome(case_no=self._case_no, status=self._status, station_id=self._route.station.station_id)
-            messages = [also(outcome)] if also else []
+            news: list[Message] = []
             if action.kind == ActionKind.MESSAGE_REPORTER:
-                messages.append(self._tell_reporter(Prompt.FROM_OFFICER, text=action.note or ""))
+                news.append(self._to_reporter(Prompt.FROM_OFFICER, text=action.note or ""))
             elif self._status != before and self._status in REPORTER_NEWS:
-                messages.append(self._tell_reporter(REPORTER_NEWS[self._status]))
-            await asyncio.gather(*messages)
+                news.append(self._to_reporter(REPORTER_NEWS[self._status]))
+            await asyncio.gather(*([also(outcome)] if also else []), self._say(news))
             return outcome
 
     async def _hand_off(self, action: OfficerAction) -> None:
@@ -364,7 +387,11 @@ class CaseWorkflow:
         await self._record("REASSIGNED", {**details, "station_id": station.station_id},
                            actor=f"officer:{action.officer.officer_id}")
         if self._status == CaseStatus.NEW:
-            await self._alert([Audience.STATION], self._escalation_level, key=f"reassigned-{station.station_id}")
+            alert = partial(self._alert, [Audience.STATION], self._escalation_level, key=f"reassigned-{station.station_id}")
+            if workflow.patched(MESSAGES_AFTER_ACTION):
+                self._outbox.append(alert)  # the move is done; the new station hears after
+            else:
+                await alert()
 
     async def _answer_tap(self, tap: LineEvent) -> None:
         """Only a registered officer's tap counts; anyone else is told how to register."""
@@ -422,10 +449,14 @@ class CaseWorkflow:
                                    params={"case_no": self._case_no, "reason_th": reasons["th"], "reason_en": reasons["en"]}))
 
     def _officer_sender(self, request: OfficerLineRequest, reply_to: LineEvent | None):
-        async def send(message: BotMessage) -> None:
-            await self._send(request.line_user_id, request.language, [message], key=f"answer-{request.event_id}",
-                             reply_to=reply_to)
-        return send
+        async def send(message: BotMessage) -> bool:
+            return await self._send(request.line_user_id, request.language, [message],
+                                    key=f"answer-{request.event_id}", reply_to=reply_to)
+
+        async def reply(message: BotMessage) -> None:
+            await self._say([(partial(send, message), {"to": "officer", "officer_id": request.officer.officer_id,
+                                                       "prompt": message.prompt.value})])
+        return reply
 
     # --- speaking and writing -----------------------------------------------------------------
 
@@ -450,12 +481,33 @@ class CaseWorkflow:
                                                            if not ok]})
         return len(reached)
 
-    async def _tell_reporter(self, prompt: Prompt, **params: str) -> None:
+    def _to_reporter(self, prompt: Prompt, **params: str) -> Message:
+        return partial(self._tell_reporter, prompt, **params), {"to": "reporter", "prompt": prompt.value}
+
+    async def _tell_reporter(self, prompt: Prompt, **params: str) -> bool:
         reporter = self._opening.reporter
         self._told_reporter += 1  # each message its own key: a shared one would make LINE drop it as a repeat
-        await self._send(reporter.user_id, reporter.language,
-                         [BotMessage(prompt=prompt, params={"case_no": self._case_no, **params})],
-                         key=f"reporter-{self._told_reporter}")
+        return await self._send(reporter.user_id, reporter.language,
+                                [BotMessage(prompt=prompt, params={"case_no": self._case_no, **params})],
+                                key=f"reporter-{self._told_reporter}")
+
+    async def _say(self, messages: list[Message]) -> None:
+        """What an action or a tap makes the case say: queued for the sender, so nobody waits on
+        LINE. (Histories from before sent it at once, inside the action: they still do.)"""
+        if not messages:
+            return
+        if workflow.patched(MESSAGES_AFTER_ACTION):
+            self._outbox.append(partial(self._deliver, messages))
+            return
+        await asyncio.gather(*(send() for send, _ in messages))
+
+    async def _deliver(self, messages: list[Message]) -> None:
+        """Sends side by side; what LINE never took after its retries is recorded on the case by
+        whom it was for (a role, an officer id) and what it said, never by LINE user id."""
+        delivered = await asyncio.gather(*(send() for send, _ in messages))
+        for ok, (_, whom) in zip(delivered, messages, strict=True):
+            if not ok:
+                await self._record("MESSAGE_UNDELIVERED", whom)
 
     async def _send(self, user_id: str, language: Language, messages: list[BotMessage], key: str,
                     silent: bool = True, reply_to: LineEvent | None = None) -> bool:

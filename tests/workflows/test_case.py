@@ -4,6 +4,7 @@ activities: routing, alerts, the escalation ladder, officers' actions and their 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -412,3 +413,39 @@ async def test_a_download_line_keeps_failing_is_given_up_after_a_few_attempts_an
         "select details from case_events where case_no = $1 and kind = 'ATTACHMENT_FAILED'", case_no))
     assert failed["details"] == {"message_type": "image", "reason": "LineUnavailable"}
     assert 1 < len(downloads_of(scene, photo)) <= 5
+
+
+async def test_an_action_answers_at_once_while_line_is_down_and_its_messages_go_out_once_after(
+        live_scene: Scene) -> None:
+    case_no, handle = await live_scene.open_case()
+    await live_scene.officer_hears(live_scene.station_line).hears()  # the alert
+    live_scene.platform.fail_for("push", seconds=4, status=500)
+    started = time.monotonic()
+    outcome = await handle.execute_update(CaseWorkflow.act, act(ActionKind.ACKNOWLEDGE, live_scene.station_officer))
+    assert time.monotonic() - started < 2  # not held while LINE is retried
+    assert outcome.status == CaseStatus.ACKNOWLEDGED
+    # Another officer's action meanwhile is not held up either.
+    started = time.monotonic()
+    await handle.execute_update(CaseWorkflow.act, act(ActionKind.ADD_NOTE, live_scene.centre_officer, note="รับทราบ"))
+    assert time.monotonic() - started < 2
+
+    [news] = await live_scene.reporter.hears(timeout=30)  # once LINE is back
+    assert case_no in text_of(news)
+    await live_scene.reporter.hears_nothing(within=1)  # delivered once
+    kinds = [r["kind"] for r in await live_scene.pool.fetch(
+        "select kind from case_events where case_no = $1 order by id", case_no)]
+    assert kinds.count("STATUS_CHANGED") == 1 and "MESSAGE_UNDELIVERED" not in kinds
+
+
+async def test_a_message_line_never_takes_is_recorded_on_the_case_without_the_line_user(scene: Scene) -> None:
+    case_no, handle = await scene.open_case()
+    await scene.officer_hears(scene.station_line).hears()  # the alert
+    scene.platform.fail_for("push", seconds=600, status=500)
+    await handle.execute_update(
+        CaseWorkflow.act, act(ActionKind.MESSAGE_REPORTER, scene.station_officer, note="อยู่ในที่ปลอดภัยหรือไม่"))
+    await scene.env.sleep(30 * MINUTE)  # every retry's pause, skipped
+
+    undelivered = await eventually(lambda: scene.pool.fetchrow(
+        "select actor, details from case_events where case_no = $1 and kind = 'MESSAGE_UNDELIVERED'", case_no))
+    assert undelivered["details"] == {"to": "reporter", "prompt": "from_officer"}
+    assert scene.reporter.user_id not in str(dict(undelivered))
