@@ -42,6 +42,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.metrics import LINE_API_ERRORS
+from domain.attachment_links import attachment_link
 from domain.messages import render
 from domain.models import Delivery, DeliveryResult, Language
 from domain.settings import Settings
@@ -111,8 +112,12 @@ class LineMessenger:
 
     @activity.defn(name="send_line_messages")
     async def send(self, delivery: Delivery) -> DeliveryResult:
+        now = datetime.now(UTC)
         messages = [
-            render(message, delivery.language, public_url=self._settings.public_url) for message in delivery.messages
+            render(message, delivery.language, public_url=self._settings.public_url,
+                   attachment_url=lambda attachment_id: attachment_link(
+                       self._settings.public_url, attachment_id, now, self._settings.pseudonym_key))
+            for message in delivery.messages
         ]
         _check_wire_format(messages)
         tried_before = _tried_in_earlier_attempt()

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from api import cases, webhook
+from api import attachment_links, cases, webhook
 from api.back_office import mount_back_office
 from api.client_address import mount_client_address
 from api.codec_endpoint import codec_router
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mount_docs(app)
     app.include_router(webhook.router)
     app.include_router(cases.router)
+    app.include_router(attachment_links.router)
     mount_back_office(app)
     app.include_router(codec_router(settings))
     app.include_router(health_router())

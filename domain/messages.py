@@ -7,6 +7,7 @@ is short, calm and neutral, and nothing repeats the incident back to them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from domain.bilingual import pick
@@ -14,6 +15,7 @@ from domain.handoff import Consent
 from domain.models import BotMessage, IncidentType, Language, Prompt
 from domain.officer_messages import OFFICER_PROMPTS, render_for_officer
 from domain.postbacks import Postback
+from domain.relay_messages import RELAY_PROMPTS, render_relay
 from domain.team_messages import TEAM_PROMPTS, render_for_team
 
 EMERGENCY_LINE = "191"
@@ -252,9 +254,13 @@ def _chip_label(text: str) -> str:
     return text if len(text) <= 20 else text[:19] + "…"
 
 
-def render(message: BotMessage, language: Language, *, public_url: str | None = None) -> dict[str, Any]:
+def render(message: BotMessage, language: Language, *, public_url: str | None = None,
+           attachment_url: Callable[[int], str] | None = None) -> dict[str, Any]:
     """One LINE message object (wire format) for a BotMessage. Team members' messages link to the
-    back office and need `public_url`, the address it is reached at."""
+    back office and need `public_url`, the address it is reached at; a reporter's photo relayed to
+    officers needs `attachment_url`, its signed link."""
+    if message.prompt in RELAY_PROMPTS:
+        return render_relay(message, language, attachment_url)
     if message.prompt in OFFICER_PROMPTS:
         return render_for_officer(message, language)
     if message.prompt in TEAM_PROMPTS:

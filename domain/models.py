@@ -375,6 +375,10 @@ class Prompt(StrEnum):
     OFFICER_REGISTRATION_FAILED = "officer_registration_failed"
     NOT_AN_OFFICER = "not_an_officer"
     CASE_RETURNED = "case_returned"  # to the station and 191 centre: the team gave the case back
+    # What the reporter sent on an open case, relayed to the officers who hold it (domain.relay_messages)
+    REPORTER_SAYS = "reporter_says"  # the words (or what kind of message came), with a Reply button
+    REPORTER_PHOTO = "reporter_photo"  # the photo itself, as an image message
+    REPORTER_PLACE = "reporter_place"  # a location the reporter shared, as a map
     # To multidisciplinary team members (domain.team_messages)
     HANDOFF_ALERT = "handoff_alert"  # a new hand-off, a reminder, or an escalation
     HANDOFF_ASSIGNED = "handoff_assigned"  # to the case worker
