@@ -26,6 +26,7 @@ from domain.case_rules import within_jurisdiction
 from domain.clock import THAILAND
 from domain.models import CaseStatus, Officer, OfficerRole
 from tests.api.conftest import RunningApi
+from tests.conversation import text_of
 from tests.fake_line import serve
 from tests.officers import linked_officer
 from tests.scene import Scene
@@ -446,6 +447,21 @@ async def test_an_action_on_a_case_whose_workflow_has_ended_is_409(api: RunningA
     response = await act(api, desk, "national", case_no, "k", kind="ADD_NOTE", note="โทรแล้ว")
     assert response.status_code == 409, response.text
     assert response.json()["type"] == "CaseNotActive"
+
+
+async def test_an_action_while_line_answers_500_answers_at_once_and_its_message_goes_out_once_after(
+    api: RunningApi, desk: Desk, pool: asyncpg.Pool
+) -> None:
+    case_no, handle = await desk.alerted_case()
+    api.line.platform.fail_for("push", seconds=6, status=500)
+    started = time.monotonic()
+    response = await act(api, desk, "station", case_no, "ack-line-down", kind="ACKNOWLEDGE")
+    assert response.status_code == 200, response.text
+    assert time.monotonic() - started < 1.5  # not a 503 "try again" for an action that was applied
+    assert await actions_applied(pool, case_no) == ["ACKNOWLEDGE"]
+    [news] = await desk.scene.reporter.hears(timeout=30)  # after LINE recovers
+    assert case_no in text_of(news)
+    await desk.scene.reporter.hears_nothing(within=1)
 
 
 @pytest.mark.parametrize("key", [None, "", "x" * 101])
