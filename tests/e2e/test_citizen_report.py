@@ -33,13 +33,16 @@ async def test_a_thai_citizen_reports_and_gets_a_case_number(system: System) -> 
     case_no = await citizen.hears_case_number()
     row = await system.pool.fetchrow("select * from cases where case_no = $1", case_no)
     assert (row["incident_type_code"], row["province_code"], row["complete"]) == ("THREAT_ASSAULT", "50", True)
-    async def timeline() -> list[str] | None:
-        kinds = [e["kind"] for e in await system.pool.fetch(
-            "select kind from case_events where case_no = $1 order by id", case_no)]
-        return kinds if len(kinds) >= 3 else None
+    async def timeline() -> list | None:
+        events = await system.pool.fetch(
+            "select kind, details from case_events where case_no = $1 order by id", case_no)
+        return events if len(events) >= 4 else None
 
-    # Reported, then routed to the district's station, whose officers (none linked here) are alerted.
-    assert await eventually(timeline) == ["REPORTED", "ROUTED", "ALERTED"]
+    # Reported, routed to the district's station, whose officers (none linked here) it alerts, reaching
+    # nobody: so the ladder climbs at once.
+    events = await eventually(timeline)
+    assert [e["kind"] for e in events[:4]] == ["REPORTED", "ROUTED", "ALERTED", "ESCALATED"]
+    assert events[2]["details"]["reached"] == 0
 
 
 async def test_an_english_citizen_reports_in_english(system: System) -> None:

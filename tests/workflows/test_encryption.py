@@ -276,8 +276,11 @@ def payloads_in(message: Message) -> Iterator[Payload]:
 
 def data_payloads(event: HistoryEvent) -> list[Payload]:
     """The payloads our data converter wrote. A local activity's marker also carries the SDK's own
-    bookkeeping in clear (its "data" detail: sequence number, attempt, times), which is not ours."""
+    bookkeeping in clear (its "data" detail: sequence number, attempt, times), which is not ours;
+    so does a `workflow.patched` marker (the patch's name, nothing else)."""
     if event.HasField("marker_recorded_event_attributes"):
+        if event.marker_recorded_event_attributes.marker_name == "core_patch":
+            return []
         details = event.marker_recorded_event_attributes.details
         return [payload for key, payloads in details.items() if key != "data" for payload in payloads.payloads]
     return list(payloads_in(event))
