@@ -366,10 +366,12 @@ class CaseWorkflow:
         )
         notice = BotMessage(prompt=Prompt.CASE_RETURNED, params={**self._place_params(), "case_no": self._case_no,
                                                                   "reason": decision.reason or ""})
-        await asyncio.gather(*(
-            self._send(c.line_user_id, c.language, [notice], key=f"returned-{self._handoffs}-{c.officer_id}", silent=False)
+        await self._say([
+            (partial(self._send, c.line_user_id, c.language, [notice], key=f"returned-{self._handoffs}-{c.officer_id}",
+                     silent=False),
+             {"to": "officer", "officer_id": c.officer_id, "prompt": notice.prompt.value})
             for c in contacts
-        ))
+        ])
 
     async def _reassign(self, action: OfficerAction, details: dict) -> None:
         assert self._route is not None and action.station_id is not None
