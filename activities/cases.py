@@ -16,9 +16,12 @@ from temporalio.exceptions import ApplicationError
 
 from activities.metrics import ESCALATIONS
 from database.timeline import insert_entry
+from domain.geography import place_of
 from domain.models import (
-    AttachmentRequest, CaseEvent, CaseJurisdiction, CaseNumberRequest, CaseOpening, CaseStatus, RefusedView,
+    AttachmentRequest, CaseEvent, CaseJurisdiction, CaseNumberRequest, CaseOpening, CaseStatus, IncidentType,
+    Location, RecentCase, RecentCaseRequest, RefusedView, Report,
 )
+from domain.phone import read_phone_number
 
 CASE_NUMBER_PREFIX = "ESS"
 REPORTED = "REPORTED"
@@ -136,6 +139,8 @@ class CaseStore:
                         "phone_declined": report.phone_declined,
                         # When the reporter answered each step: how long the report itself took.
                         "steps": [{"step": step.step, "at": step.at.isoformat()} for step in report.steps],
+                        # "Same as last time": the case whose type, place and phone this one repeats.
+                        **({"repeat_of": report.repeat_of} if report.repeat_of else {}),
                     },
                 ),
             )
@@ -208,6 +213,39 @@ class CaseStore:
                 reporter_key,
                 [status.value for status in OPEN_STATUSES],
             )
+
+    @activity.defn(name="find_recent_case")
+    async def find_recent_case(self, request: RecentCaseRequest) -> RecentCase | None:
+        """The reporter's newest case that is still open or ended since `ended_since`, with its
+        report as recorded: to follow it up, or to report the same again."""
+        async with self._pool.acquire() as connection:
+            row = await connection.fetchrow(
+                """
+                SELECT c.case_no, c.status, c.closed_at, c.complete, c.reported_at, c.phone_e164, c.latitude,
+                       c.longitude, c.location_title, c.location_address, c.province_code, c.district_code,
+                       t.code, t.label_th, t.label_en, t.escalation
+                FROM cases AS c LEFT JOIN incident_types AS t ON t.code = c.incident_type_code
+                WHERE c.reporter_key = $1 AND (c.closed_at IS NULL OR c.closed_at >= $2)
+                ORDER BY c.opened_at DESC, c.case_no DESC
+                LIMIT 1
+                """,
+                request.reporter_key,
+                request.ended_since,
+            )
+        if row is None or row["latitude"] is None:  # none, or anonymised
+            return None
+        incident_type = (IncidentType(code=row["code"], label_th=row["label_th"], label_en=row["label_en"],
+                                      escalation=row["escalation"] or []) if row["code"] else None)
+        report = Report(
+            incident_type=incident_type,
+            location=Location(latitude=row["latitude"], longitude=row["longitude"], title=row["location_title"],
+                              address=row["location_address"]),
+            place=place_of(row["province_code"], row["district_code"]),
+            phone=read_phone_number(row["phone_e164"]) if row["phone_e164"] else None,
+            complete=row["complete"],
+            reported_at=row["reported_at"],
+        )
+        return RecentCase(case_no=row["case_no"], status=row["status"], ended_at=row["closed_at"], report=report)
 
     @activity.defn(name="save_attachment")
     async def save_attachment(self, request: AttachmentRequest) -> int:

@@ -103,6 +103,30 @@ class Directory:
                     found.setdefault(row["officer_id"], OfficerContact(**dict(row)))
         return list(found.values())
 
+    @activity.defn(name="follow_up_contacts")
+    async def follow_up_contacts(self, case_no: str) -> list[OfficerContact]:
+        """Who hears what a reporter sends after their case ended: the officer who acknowledged it,
+        while active and on LINE; else the officers on duty at its station."""
+        async with self._pool.acquire() as connection:
+            acknowledger = await connection.fetchrow(
+                """
+                SELECT o.id AS officer_id, o.line_user_id FROM cases AS c JOIN officers AS o ON o.id = c.acknowledged_by
+                WHERE c.case_no = $1 AND o.active AND o.line_user_id IS NOT NULL
+                """,
+                case_no,
+            )
+            if acknowledger is not None:
+                return [OfficerContact(**dict(acknowledger))]
+            station = await connection.fetchrow(
+                f"SELECT {STATION_COLUMNS} FROM cases AS c JOIN stations AS s ON s.id = c.station_id WHERE c.case_no = $1",
+                case_no,
+            )
+            if station is None:
+                return []
+            route = Route(station=Station(**dict(station)), method="district")
+            rows = await _audience_members(connection, Audience.STATION, route, station["province_code"])
+        return [OfficerContact(**dict(row)) for row in rows]
+
     @activity.defn(name="find_officer_by_line_user")
     async def officer_by_line_user(self, line_user_id: str) -> Officer | None:
         """The active, registered officer using this LINE account, if any."""

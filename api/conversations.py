@@ -92,7 +92,7 @@ class ConversationGateway:
         s = self._settings
         return IntakeTimeouts(
             reminder_after=s.intake_reminder_after, give_up_after=s.intake_give_up_after, idle_after=s.intake_idle_after,
-            phone_wait=s.intake_phone_wait,
+            phone_wait=s.intake_phone_wait, follow_up_after_close=s.follow_up_after_close,
         )
 
     async def _delivered_before(self, event_id: str) -> bool:

@@ -72,6 +72,11 @@ def locate(location: Location) -> Place:
     return _place(_combine(by_address, by_coordinates))
 
 
+def place_of(province_code: str | None, district_code: str | None) -> Place:
+    """A place recorded by its codes (a case's), named as `locate` names it."""
+    return _place(AreaGuess(province_code, district_code))
+
+
 def read_address(address: str) -> AreaGuess:
     """Province and district named in a Thai or English postal address, as far as they are clear."""
     text = _to_arabic_digits(address[:_LONGEST_ADDRESS])

@@ -84,6 +84,17 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
         "เจ้าหน้าที่ไม่พบเหตุตามตำแหน่งที่แจ้ง ({case_no}) หากยังต้องการความช่วยเหลือ กด “แจ้งเหตุ”",
         "Officers found no incident at the pinned place ({case_no}). If you still need help, tap “Report”.",
     ),
+    # After the case ended: what the reporter sent went to it. Said as it is: reached, or only kept.
+    Prompt.FOLLOW_UP_SENT: (
+        "ส่งถึงเจ้าหน้าที่ของเรื่อง {case_no} แล้ว หากต้องการความช่วยเหลืออีกครั้ง กด “แจ้งเหตุ”",
+        "Sent to the officers of case {case_no}. If you need help again, tap “Report”.",
+    ),
+    Prompt.FOLLOW_UP_KEPT: (
+        "บันทึกไว้กับเรื่อง {case_no} แล้ว แต่ยังติดต่อเจ้าหน้าที่ไม่ได้ หากต้องการความช่วยเหลือ กด “แจ้งเหตุ”"
+        " หากอันตรายเฉพาะหน้าและโทรได้ โทร 191",
+        "Kept with case {case_no}, but no officer could be reached. If you need help, tap “Report”;"
+        " if you are in immediate danger and can call, call 191.",
+    ),
     # The hand-off to the social-welfare team: asked and answered in words that give nothing away.
     Prompt.CONSENT_QUESTION: (
         "เรื่อง {case_no}: เจ้าหน้าที่ด้านสังคมสามารถช่วยดูแลต่อได้ ยินยอมให้ติดต่อกลับหรือไม่",
@@ -123,6 +134,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "consent_yes": ("ยินยอม", "Yes"),
     "consent_no": ("ไม่ยินยอม", "No"),
     "skip_phone": ("ไม่สะดวกให้เบอร์", "No number"),
+    "repeat": ("แจ้งซ้ำ เหมือนครั้งก่อน", "Same as last time"),
+    "repeat_chip": ("แจ้งซ้ำเหมือนเดิม", "Same as last time"),  # a quick reply's label holds 20 characters
 }
 
 # Words a reporter may type instead of tapping. Compared after strip() and casefold().
@@ -185,7 +198,7 @@ def _pin_action(name: str, language: Language) -> dict[str, Any]:
 
 def _quick_replies_for(prompt: Prompt, params: dict[str, Any], language: Language) -> list[dict[str, Any]]:
     if prompt in (Prompt.GREETING, Prompt.HELP, Prompt.CANCELLED, Prompt.EXPIRED, Prompt.LANGUAGE_CHANGED,
-                  Prompt.REPORTER_CLOSED, Prompt.REPORTER_NOT_FOUND):
+                  Prompt.REPORTER_CLOSED, Prompt.REPORTER_NOT_FOUND, Prompt.FOLLOW_UP_SENT, Prompt.FOLLOW_UP_KEPT):
         return [_report_action(language), _language_action(language)]
     if prompt in (Prompt.ASK_LOCATION, Prompt.LOCATION_OUTSIDE_THAILAND):
         return [_pin_action("pin", language), _cancel_action(language)]
@@ -210,8 +223,13 @@ def _consent_action(name: str, code: str, handoff_id: str, language: Language) -
     return _postback(text, Postback(action="consent", code=code, handoff_id=handoff_id), text)
 
 
-def _incident_type_bubble(types: list[IncidentType], language: Language) -> dict[str, Any]:
+def _incident_type_bubble(types: list[IncidentType], language: Language,
+                          repeat_case_no: str | None = None) -> dict[str, Any]:
+    """The choices; with `repeat_case_no`, first a button that reports the same as that case (its
+    type, place and phone) in one tap. Nothing of that case is shown: someone may read over the
+    reporter's shoulder."""
     question = pick(_TEXTS[Prompt.ASK_INCIDENT_TYPE], language)
+    repeat = Postback(action="repeat", case_no=repeat_case_no) if repeat_case_no else None
     buttons = [
         {
             "type": "button",
@@ -227,6 +245,10 @@ def _incident_type_bubble(types: list[IncidentType], language: Language) -> dict
         }
         for incident in types
     ]
+    if repeat is not None:
+        buttons.insert(0, {"type": "button", "style": "primary", "height": "sm", "margin": "sm",
+                           "action": _postback_labelled(label("repeat", language), repeat)})
+    chips = [_postback(label("repeat_chip", language), repeat, label("repeat", language))] if repeat else []
     return {
         "type": "flex",
         "altText": question,
@@ -240,7 +262,8 @@ def _incident_type_bubble(types: list[IncidentType], language: Language) -> dict
         },
         # The same choices as chips by the keyboard; LINE cuts chip labels at 20 characters.
         "quickReply": _quick_reply(
-            [
+            chips
+            + [
                 _postback(_chip_label(incident.label(language)), Postback(action="type", code=incident.code),
                           incident.label(language))
                 for incident in types
@@ -248,6 +271,11 @@ def _incident_type_bubble(types: list[IncidentType], language: Language) -> dict
             + [_cancel_action(language), _language_action(language)]
         ),
     }
+
+
+def _postback_labelled(label_text: str, postback: Postback) -> dict[str, Any]:
+    """A Flex button's postback: its label may be longer than a quick reply's (40 characters)."""
+    return {"type": "postback", "label": label_text[:40], "data": postback.encode(), "displayText": label_text}
 
 
 def _chip_label(text: str) -> str:
@@ -270,7 +298,7 @@ def render(message: BotMessage, language: Language, *, public_url: str | None = 
     params = dict(message.params)
     if message.prompt == Prompt.ASK_INCIDENT_TYPE:
         types = [IncidentType.model_validate(t) for t in params.get("incident_types", [])]
-        return _incident_type_bubble(types, language)
+        return _incident_type_bubble(types, language, params.get("repeat_case_no"))
     if message.prompt == Prompt.CONFIRM_LOCATION and not params.get("place"):
         params["place"] = label("place_unknown", language)
     if message.prompt == Prompt.OFF_SCRIPT:

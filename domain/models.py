@@ -238,6 +238,9 @@ class LineEvent(BaseModel):
 
 # A report whose place is confirmed waits no longer than this for a phone number (issue 13).
 DEFAULT_PHONE_WAIT = timedelta(minutes=2)
+# For this long after a case ended, what its reporter sends goes to it as a follow-up, and a new
+# report may repeat it in one tap (issue 13).
+DEFAULT_FOLLOW_UP_AFTER_CLOSE = timedelta(hours=24)
 
 
 class IntakeTimeouts(BaseModel):
@@ -247,6 +250,7 @@ class IntakeTimeouts(BaseModel):
     # From the confirmed place to the case opening without a number (a reminder halfway).
     # The default serves conversations started before this setting existed.
     phone_wait: timedelta = Field(DEFAULT_PHONE_WAIT, gt=timedelta(0))
+    follow_up_after_close: timedelta = Field(DEFAULT_FOLLOW_UP_AFTER_CLOSE, gt=timedelta(0))
 
 
 class ConversationStart(BaseModel):
@@ -293,6 +297,7 @@ class Report(BaseModel):
     phone_declined: bool = False  # the reporter chose to give no number
     steps: list[ReportStep] = Field(default_factory=list)
     notes: list[ReporterNote] = Field(default_factory=list)
+    repeat_of: str | None = None  # the case whose type, place and phone the reporter repeated in one tap
 
 
 class CaseOpening(BaseModel):
@@ -318,6 +323,21 @@ class ReporterMessage(BaseModel):
     text: str | None = None
     message_id: str | None = None
     location: Location | None = None
+
+
+class RecentCaseRequest(BaseModel):
+    reporter_key: str
+    ended_since: datetime  # cases that ended before this are not recent (workflow time)
+
+
+class RecentCase(BaseModel):
+    """A reporter's newest case, still open or ended lately: a message after it ended follows it
+    up, and a new report may repeat it. `report` is that case's, as recorded."""
+
+    case_no: str
+    status: CaseStatus
+    ended_at: datetime | None = None
+    report: Report
 
 
 class CaseEvent(BaseModel):
@@ -362,6 +382,8 @@ class Prompt(StrEnum):
     REPORTER_ACKNOWLEDGED = "reporter_acknowledged"
     REPORTER_CLOSED = "reporter_closed"
     REPORTER_NOT_FOUND = "reporter_not_found"
+    FOLLOW_UP_SENT = "follow_up_sent"  # a message after the case ended reached its officers
+    FOLLOW_UP_KEPT = "follow_up_kept"  # ... was kept with the case, but no officer could be reached
     FROM_OFFICER = "from_officer"
     CONSENT_QUESTION = "consent_question"  # may the social-welfare team contact you? yes / no
     CONSENT_THANKS = "consent_thanks"
@@ -375,6 +397,7 @@ class Prompt(StrEnum):
     OFFICER_REGISTRATION_FAILED = "officer_registration_failed"
     NOT_AN_OFFICER = "not_an_officer"
     CASE_RETURNED = "case_returned"  # to the station and 191 centre: the team gave the case back
+    CASE_FOLLOW_UP = "case_follow_up"  # to the case's officers: the reporter wrote after the case ended
     # What the reporter sent on an open case, relayed to the officers who hold it (domain.relay_messages)
     REPORTER_SAYS = "reporter_says"  # the words (or what kind of message came), with a Reply button
     REPORTER_PHOTO = "reporter_photo"  # the photo itself, as an image message

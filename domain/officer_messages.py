@@ -78,7 +78,19 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
     ),
 }
 
-OFFICER_PROMPTS = frozenset({Prompt.CASE_ALERT, *_TEXTS})
+# What the reporter sent after their case ended, said to its officers.
+_FOLLOW_UP_HEADING = ("{case_no}: ผู้แจ้งส่งข้อความมาหลังเรื่องจบแล้ว ({status})",
+                      "{case_no}: the reporter wrote after the case ended ({status})")
+_FOLLOW_UP_KINDS: dict[str, tuple[str, str]] = {
+    "image": ("ส่งรูปภาพมา (ดูได้ในหน้าเรื่อง)", "sent a photo (see the case page)"),
+    "video": ("ส่งวิดีโอมา (ดูได้ในหน้าเรื่อง)", "sent a video (see the case page)"),
+    "audio": ("ส่งข้อความเสียงมา (ฟังได้ในหน้าเรื่อง)", "sent a voice message (on the case page)"),
+    "file": ("ส่งไฟล์มา (ดูได้ในหน้าเรื่อง)", "sent a file (see the case page)"),
+    "location": ("ส่งตำแหน่งมา: {map}", "shared a location: {map}"),
+}
+_CALL_BACK = ("โทรกลับผู้แจ้ง: {phone}", "Call the reporter back: {phone}")
+
+OFFICER_PROMPTS = frozenset({Prompt.CASE_ALERT, Prompt.CASE_FOLLOW_UP, *_TEXTS})
 # What the reporter wrote beside the answers, on the alert card: enough to act on; all on the case page.
 LONGEST_NOTES_ON_ALERT = 1000
 
@@ -105,6 +117,8 @@ def render_for_officer(message: BotMessage, language: Language) -> dict[str, Any
         params["place"] = params.get("place_en" if language == Language.ENGLISH else "place_th") or "-"
     if message.prompt == Prompt.CASE_RETURNED:
         params["reason"] = params.get("reason") or "-"
+    if message.prompt == Prompt.CASE_FOLLOW_UP:
+        return {"type": "text", "text": _follow_up(params, language)}
     return {"type": "text", "text": pick(_TEXTS[message.prompt], language).format(**params)}
 
 
@@ -139,7 +153,7 @@ def _alert(params: dict[str, Any], language: Language) -> dict[str, Any]:
                               "data": Postback(action="officer", code="OPEN", case_no=case_no).encode(),
                               "displayText": f"{'Open' if english else 'เปิดเรื่อง'} {case_no}"}),
         _button("secondary", {"type": "uri", "label": "Map" if english else "แผนที่",
-                              "uri": f"https://www.google.com/maps/search/?api=1&query={params['latitude']},{params['longitude']}"}),
+                              "uri": _map_link(params["latitude"], params["longitude"])}),
     ]
     if params.get("phone_e164"):
         buttons.append(_button("secondary", {"type": "uri", "label": "Call" if english else "โทรหาผู้แจ้ง",
@@ -157,6 +171,25 @@ def _alert(params: dict[str, Any], language: Language) -> dict[str, Any]:
             "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": buttons},
         },
     }
+
+
+def _follow_up(params: dict[str, Any], language: Language) -> str:
+    """The case number and what came: the words, or what kind of message (on the case page), or
+    where on a map; and the number to call the reporter back on, when there is one."""
+    lines = [pick(_FOLLOW_UP_HEADING, language).format(**params)]
+    kind = params.get("message_type")
+    if kind in _FOLLOW_UP_KINDS:
+        where = _map_link(params.get("latitude"), params.get("longitude"))
+        lines.append(pick(_FOLLOW_UP_KINDS[kind], language).format(map=where))
+    if params.get("text"):
+        lines.append(_shortened(params["text"], language == Language.ENGLISH))
+    if params.get("phone"):
+        lines.append(pick(_CALL_BACK, language).format(phone=params["phone"]))
+    return "\n".join(lines)
+
+
+def _map_link(latitude: float | None, longitude: float | None) -> str:
+    return f"https://www.google.com/maps/search/?api=1&query={latitude},{longitude}"
 
 
 def _place(address: str | None, area: str | None) -> str:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
 # "team": a team member's button on a hand-off alert (code ACCEPT); "skip_phone": a reporter's
-# "no number" at the phone step.
-ACTIONS = frozenset({"report", "type", "confirm_location", "cancel", "officer", "consent", "team", "skip_phone"})
+# "no number" at the phone step; "repeat": a new report the same as the reporter's case `case`.
+ACTIONS = frozenset({"report", "type", "confirm_location", "cancel", "officer", "consent", "team", "skip_phone",
+                     "repeat"})
 
 
 @dataclass(frozen=True)

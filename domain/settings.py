@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.models import DEFAULT_PHONE_WAIT
+from domain.models import DEFAULT_FOLLOW_UP_AFTER_CLOSE, DEFAULT_PHONE_WAIT
 
 LINE_DEFAULT_API_BASE_URL = "https://api.line.me"
 DEVELOPMENT_CHANNEL_SECRET = "development-channel-secret"
@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     intake_phone_wait: timedelta = Field(DEFAULT_PHONE_WAIT, gt=timedelta(0), alias="ESS_INTAKE_PHONE_WAIT")
     # How long a conversation with nothing in progress stays open for more messages.
     intake_idle_after: timedelta = Field(timedelta(minutes=2), alias="ESS_INTAKE_IDLE_AFTER")
+    # For this long after a case ended, what its reporter sends goes to the case's officers as a
+    # follow-up, and a new report offers "same as last time" (type, place and phone in one tap).
+    follow_up_after_close: timedelta = Field(DEFAULT_FOLLOW_UP_AFTER_CLOSE, gt=timedelta(0),
+                                             alias="ESS_FOLLOW_UP_AFTER_CLOSE")
 
     # Payload encryption in Temporal (AES-GCM): "key-id:base64 key" pairs, comma-separated; the first
     # encrypts, every one decrypts (rotate by putting a new key first). The development key is public.

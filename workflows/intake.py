@@ -37,7 +37,9 @@ with workflow.unsafe.imports_passed_through():
         registration_code,
     )
     from domain.models import (
+        AttachmentRequest,
         BotMessage,
+        CaseEvent,
         CaseJurisdiction,
         CaseNumberRequest,
         CaseOpening,
@@ -51,10 +53,13 @@ with workflow.unsafe.imports_passed_through():
         LineEvent,
         Location,
         Officer,
+        OfficerContact,
         OfficerLineRequest,
         PhoneNumber,
         Place,
         Prompt,
+        RecentCase,
+        RecentCaseRequest,
         RefusedView,
         Report,
         Reporter,
@@ -65,9 +70,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.postbacks import Postback
     from domain.registration import RegistrationOutcome, RegistrationRequest
     from workflows import options, search_attributes
-    from workflows.case import CaseWorkflow
+    from workflows.case import MEDIA_MESSAGES, CaseWorkflow
     from workflows.ids import case_workflow_id
     from workflows.line_profile import line_language
+    from workflows.speaking import send_line
 
 CONTENT_MESSAGES = frozenset({"text", "image", "video", "audio", "file", "location", "sticker"})
 CONFIRM_WORDS = frozenset({"ถูกต้อง", "ใช่", "correct", "yes", "ok"})
@@ -77,6 +83,11 @@ MOST_NOTES = 50
 PHONE_IN_ANY_TEXT = "phone-in-any-text"  # a number in free text at any step is read (an activity)
 PHONE_MAY_BE_DECLINED = "phone-may-be-declined"  # "no number" ends the phone step
 PHONE_STEP_PATIENCE = "phone-step-own-patience"  # the phone step's own short wait
+FOLLOW_UP_AFTER_CLOSE = "follow-up-after-close"  # a message after the case ended goes to its officers
+REPEAT_LAST_REPORT = "repeat-last-report"  # a new report offers "same as last time"
+# What a reporter may send after their case ended that follows it up (a sticker says too little
+# to wake an officer for).
+FOLLOW_UP_MESSAGES = frozenset({"text", "image", "video", "audio", "file", "location"})
 
 
 class Step(StrEnum):
@@ -104,6 +115,10 @@ class Draft:
         self.phone_deadline: datetime | None = None
         self.phone_reminded = False
         self.notes: list[ReporterNote] = []
+        # "Same as last time": the reporter's recent case the question offers to repeat, and the
+        # one this report repeats once tapped.
+        self.repeatable: str | None = None
+        self.repeat_of: str | None = None
 
     def next_step(self) -> Step | None:
         if self.incident_type is None:
@@ -136,6 +151,17 @@ class Draft:
     def declined_phone(self, at: datetime) -> None:
         self.phone_declined = True
         self.answered("phone_declined", at)
+
+    def repeated(self, earlier: RecentCase, incident_type: IncidentType | None, at: datetime) -> None:
+        """Same as last time: that case's type, place and phone (or none again), all with this one
+        tap; the place counts as confirmed now."""
+        report = earlier.report
+        self.repeat_of = earlier.case_no
+        self.incident_type = incident_type
+        self.location, self.place, self.location_confirmed = report.location, report.place, True
+        self.pinned_at = self.confirmed_at = at
+        self.phone, self.phone_declined = report.phone, report.phone is None
+        self.answered("same_as_last_time", at)
 
     def keep_note(self, text: str, at: datetime, step: Step) -> None:
         if len(self.notes) < MOST_NOTES:
@@ -197,6 +223,9 @@ class IntakeWorkflow:
             )
         # A reporter may open with the answer itself: a pinned location or a type button.
         event: LineEvent | None = trigger if self._answers_a_step(trigger) else None
+        if event is None and workflow.patched(REPEAT_LAST_REPORT):
+            recent = await self._recent_case()
+            draft.repeatable = recent.case_no if recent else None
         prompt: list[BotMessage] | None = None
         while (step := draft.next_step()) is not None:
             self._step = step
@@ -241,6 +270,15 @@ class IntakeWorkflow:
                 return None
             if postback.action == "report":
                 return None  # already reporting: ask the current question again
+            if postback.action == "repeat" and workflow.patched(REPEAT_LAST_REPORT):
+                recent = await self._recent_case()
+                if recent is not None and recent.case_no == postback.case_no:
+                    incident_type = recent.report.incident_type
+                    draft.repeated(recent, self._incident_type(incident_type.code if incident_type else None)
+                                   or incident_type, at)
+                else:  # no longer recent (or not theirs): the plain question, without the offer
+                    draft.repeatable = None
+                return None
             if postback.action == "skip_phone" and step == Step.PHONE and workflow.patched(PHONE_MAY_BE_DECLINED):
                 draft.declined_phone(at)
                 return None
@@ -358,6 +396,7 @@ class IntakeWorkflow:
                 phone_declined=draft.phone_declined,
                 steps=draft.steps,
                 notes=draft.notes,
+                repeat_of=draft.repeat_of,
             ),
         )
         # Recorded before the reporter hears the number, so an officer can look it up at once.
@@ -425,7 +464,73 @@ class IntakeWorkflow:
         if self._is_cancel(event):
             await self._say([BotMessage(prompt=Prompt.CANCELLED)])
             return
+        if (event.kind == EventKind.MESSAGE and event.message_type in FOLLOW_UP_MESSAGES
+                and workflow.patched(FOLLOW_UP_AFTER_CLOSE)):
+            recent = await self._recent_case()
+            if recent is not None and recent.ended_at is not None:
+                await self._follow_up(recent, event)
+                return
         await self._say([BotMessage(prompt=Prompt.HELP)])
+
+    # --- after a case ended ------------------------------------------------------------------
+
+    async def _recent_case(self) -> RecentCase | None:
+        """The reporter's newest case, still open or ended within the follow-up window."""
+        since = workflow.now() - self._start.timeouts.follow_up_after_close
+        return await workflow.execute_local_activity(
+            "find_recent_case", RecentCaseRequest(reporter_key=self._start.reporter_key, ended_since=since),
+            result_type=RecentCase | None, **options.STORE,
+        )
+
+    async def _follow_up(self, case: RecentCase, event: LineEvent) -> None:
+        """What the reporter sent after their case ended: kept on its timeline, and at once, with
+        sound, to its officers. The reporter hears whether any officer was reached."""
+        contacts = await workflow.execute_local_activity(
+            "follow_up_contacts", case.case_no, result_type=list[OfficerContact], **options.STORE
+        )
+        phone = case.report.phone
+        notice = BotMessage(prompt=Prompt.CASE_FOLLOW_UP, params={
+            "case_no": case.case_no, "status": case.status.value, "message_type": event.message_type,
+            "text": event.text, "latitude": event.location.latitude if event.location else None,
+            "longitude": event.location.longitude if event.location else None,
+            "phone": phone.national if phone else None,
+        })
+        _, *delivered = await asyncio.gather(
+            self._keep_follow_up(case.case_no, event),
+            *(send_line(contact.line_user_id, contact.language, [notice], silent=False,
+                        key=f"follow-up-{event.event_id}-{contact.officer_id}") for contact in contacts),
+        )
+        if not self._inbox:  # one answer for a burst of photos
+            prompt = Prompt.FOLLOW_UP_SENT if any(delivered) else Prompt.FOLLOW_UP_KEPT
+            await self._say([BotMessage(prompt=prompt, params={"case_no": case.case_no})])
+
+    async def _keep_follow_up(self, case_no: str, event: LineEvent) -> None:
+        """On the case's timeline as the reporter's message, marked a follow-up; a photo or file
+        kept with the case, or recorded as failed when LINE will not give it."""
+        key = f"{case_no}:reporter:{event.event_id}"  # the case's own key for the reporter's messages
+        details: dict[str, object] = {"follow_up": True, "message_type": event.message_type}
+        kind = "REPORTER_MESSAGE"
+        if event.message_type in MEDIA_MESSAGES and event.message_id:
+            try:
+                details["attachment_id"] = await workflow.execute_activity(
+                    "save_attachment",
+                    AttachmentRequest(key=key, case_no=case_no, message_id=event.message_id,
+                                      received_at=event.occurred_at),
+                    result_type=int, **options.MEDIA,
+                )
+            except ActivityError as error:
+                cause = error.cause
+                details["reason"] = cause.type if isinstance(cause, ApplicationError) and cause.type else type(cause).__name__
+                kind, key = "ATTACHMENT_FAILED", f"{key}:failed"
+        if event.text:
+            details["text"] = event.text
+        if event.location:
+            details["location"] = event.location.model_dump()
+        await workflow.execute_local_activity(
+            "append_case_event",
+            CaseEvent(key=key, case_no=case_no, kind=kind, at=event.occurred_at, actor="reporter", details=details),
+            **options.STORE,
+        )
 
     # --- officers ----------------------------------------------------------------------------
 
@@ -501,7 +606,7 @@ class IntakeWorkflow:
     def _starts_report(self, event: LineEvent) -> bool:
         if event.kind == EventKind.POSTBACK:
             postback = Postback.decode(event.postback_data)
-            return postback is not None and postback.action in ("report", "type")
+            return postback is not None and postback.action in ("report", "type", "repeat")
         if event.message_type == "text":
             return (event.text or "").strip().casefold() in REPORT_WORDS
         # Sharing a location with no open case is a report in itself: pin it, stop it.
@@ -509,7 +614,7 @@ class IntakeWorkflow:
 
     def _answers_a_step(self, event: LineEvent) -> bool:
         postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
-        return event.location is not None or (postback is not None and postback.action == "type")
+        return event.location is not None or (postback is not None and postback.action in ("type", "repeat"))
 
     def _is_officer_tap(self, event: LineEvent) -> bool:
         postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
@@ -536,7 +641,8 @@ class IntakeWorkflow:
     def _question(self, step: Step, draft: Draft) -> list[BotMessage]:
         if step == Step.INCIDENT_TYPE:
             types = [t.model_dump() for t in self._incident_types]
-            return [BotMessage(prompt=Prompt.ASK_INCIDENT_TYPE, params={"incident_types": types})]
+            repeatable = {"repeat_case_no": draft.repeatable} if draft.repeatable else {}
+            return [BotMessage(prompt=Prompt.ASK_INCIDENT_TYPE, params={"incident_types": types, **repeatable})]
         if step == Step.LOCATION:
             return [BotMessage(prompt=Prompt.ASK_LOCATION)]
         if step == Step.CONFIRM_LOCATION:

@@ -79,3 +79,20 @@ def test_what_the_reporter_wrote_during_the_report_is_on_the_alert() -> None:
 def test_a_long_note_is_cut_on_the_alert_and_points_to_the_case_page() -> None:
     [written] = [text for text in texts(card(Language.ENGLISH, notes=["ก" * 3000])) if text.startswith("ก")]
     assert len(written) < 1100 and written.endswith("(more on the case page)")
+
+
+def follow_up(language: Language, **params) -> str:
+    message = render(BotMessage(prompt=Prompt.CASE_FOLLOW_UP, params={
+        "case_no": "ESS-2026-000123", "status": "CLOSED", "phone": "081-234-5678", **params}), language)
+    PushMessageRequest.from_dict({"to": "U" + "0" * 32, "messages": [message]})  # LINE's own schema
+    return message["text"]
+
+
+def test_a_follow_up_after_the_case_ended_names_the_case_what_came_and_the_number_to_call_back() -> None:
+    words = follow_up(Language.THAI, message_type="text", text="เขากลับมาอีกแล้ว")
+    assert words.splitlines() == ["ESS-2026-000123: ผู้แจ้งส่งข้อความมาหลังเรื่องจบแล้ว (ปิดเหตุ)",
+                                  "เขากลับมาอีกแล้ว", "โทรกลับผู้แจ้ง: 081-234-5678"]
+    place = follow_up(Language.ENGLISH, message_type="location", latitude=13.722, longitude=100.56, phone=None)
+    assert place.splitlines() == ["ESS-2026-000123: the reporter wrote after the case ended (Closed)",
+                                  "shared a location: https://www.google.com/maps/search/?api=1&query=13.722,100.56"]
+    assert "รูปภาพ" in follow_up(Language.THAI, message_type="image")

@@ -1,21 +1,24 @@
 """The citizen's conversation, on the time-skipping server with the real activities:
 the three steps, cancel, off-script messages, a wrong phone number, a place abroad, silence;
 numbers from abroad or inside a sentence, declining to give one, the phone step's short patience,
-and words beside the script kept for the officers."""
+and words beside the script kept for the officers; after a case ended, what the reporter sends
+follows it up to its officers for a while, and a new report may repeat it in one tap."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from temporalio.client import WorkflowExecutionStatus
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
 from api.line_events import read_event
-from domain.models import CaseOpening, OfficerRole
+from domain.models import ActionKind, CaseOpening, Officer, OfficerAction, OfficerRole
 from tests.officers import linked_officer, station_for
 from tests.conversation import BANGKOK_PIN, CASE_NUMBER, VIENTIANE_PIN, Citizen, actions_of, nodes_in, text_of
+from tests.scene import Scene
 from tests.waiting import eventually
 from tests.workflows.conftest import Reporting
+from workflows.case import CaseWorkflow
 from workflows.ids import case_workflow_id
 
 SECOND = timedelta(seconds=1)
@@ -368,6 +371,12 @@ async def test_reported_at_is_when_the_place_was_confirmed_and_every_step_has_it
     ]
 
 
+async def bangkok_inspector(reporting: Reporting) -> tuple[Officer, str]:
+    """An inspector on LINE at Khlong Toei's station, where BANGKOK_PIN falls: (officer, LINE user id)."""
+    station_id = await station_for(reporting.pool, "1033")
+    return await linked_officer(reporting.pool, reporting.line.platform, OfficerRole.INSPECTOR, station_id=station_id)
+
+
 async def case_opening(reporting: Reporting, case_no: str) -> CaseOpening:
     """The report as the case workflow received it."""
     history = await reporting.env.client.get_workflow_handle(case_workflow_id(case_no)).fetch_history()
@@ -421,9 +430,7 @@ async def test_words_at_any_step_are_kept_and_a_number_in_them_is_taken(reportin
 @pytest.mark.xfail(strict=True, reason="workflows/case.py's _alert_params must pass the report's notes "
                                        "(\"notes\": [note.text for note in report.notes]); remove this mark then")
 async def test_words_at_the_phone_step_reach_the_officers_alert(reporting: Reporting) -> None:
-    station_id = await station_for(reporting.pool, "1033")  # Khlong Toei, where BANGKOK_PIN falls
-    _, officer_line = await linked_officer(reporting.pool, reporting.line.platform, OfficerRole.INSPECTOR,
-                                           station_id=station_id)
+    _, officer_line = await bangkok_inspector(reporting)
     citizen = reporting.citizen()
     await reach(citizen, "phone")
     await citizen.says("ช่วยด้วย เขาอยู่หน้าบ้าน")
@@ -438,3 +445,129 @@ async def test_words_at_the_phone_step_reach_the_officers_alert(reporting: Repor
     card = await eventually(alert)
     shown = [node["text"] for node in nodes_in(card["contents"]) if node.get("type") == "text"]
     assert "ช่วยด้วย เขาอยู่หน้าบ้าน" in shown
+
+
+# --- after the case ended: follow-ups, and "same as last time" ---------------------------------
+
+REPEAT = "แจ้งซ้ำ เหมือนครั้งก่อน"
+
+
+async def ended(case: WorkflowHandle) -> None:
+    """Waits for the case workflow to end without waiting on its result, which would let the
+    time-skipping server skip ahead to whatever timer comes next."""
+    async def completed() -> bool:
+        return (await case.describe()).status == WorkflowExecutionStatus.COMPLETED
+
+    await eventually(completed)
+
+
+async def ended_case(scene: Scene, acknowledged: bool) -> tuple[str, Citizen]:
+    """A case of the scene's reporter that the station's inspector (maybe acknowledged and) closed;
+    and the inspector's chat, read up to the case's alert."""
+    case_no, handle = await scene.open_case()
+    inspector = scene.officer_hears(scene.station_line)
+    await inspector.hears()  # the alert
+    officer = scene.station_officer
+    if acknowledged:
+        await handle.execute_update(CaseWorkflow.act, OfficerAction(kind=ActionKind.ACKNOWLEDGE, officer=officer))
+    await handle.execute_update(CaseWorkflow.act, OfficerAction(kind=ActionKind.CLOSE, officer=officer,
+                                                                note="ระงับเหตุแล้ว"))
+    await ended(handle)
+    await scene.reporter.hears(count=2 if acknowledged else 1)  # taken, closed
+    return case_no, inspector
+
+
+async def follow_ups(pool, case_no: str) -> list:
+    return await pool.fetch("select at, actor, details from case_events where case_no = $1 "
+                            "and kind = 'REPORTER_MESSAGE' and (details ->> 'follow_up')::boolean order by id", case_no)
+
+
+async def test_a_message_an_hour_after_the_case_closed_reaches_the_officer_who_acknowledged_it(scene: Scene) -> None:
+    case_no, inspector = await ended_case(scene, acknowledged=True)
+    await scene.env.sleep(timedelta(hours=1))
+
+    back = await scene.reporter.says("เขากลับมาอีกแล้ว")
+    [told] = await scene.reporter.hears()
+    assert case_no in text_of(told) and "เจ้าหน้าที่" in text_of(told)
+    [follow_up] = await inspector.hears()
+    assert case_no in text_of(follow_up) and "เขากลับมาอีกแล้ว" in text_of(follow_up)
+    assert not inspector.last_entries[0].notification_disabled  # heard at once, with sound
+    [entry] = await eventually(lambda: follow_ups(scene.pool, case_no))
+    assert (entry["at"], entry["actor"]) == (sent_at(back), "reporter")
+    assert entry["details"] == {"follow_up": True, "message_type": "text", "text": "เขากลับมาอีกแล้ว"}
+    await scene.officer_hears(scene.superintendent_line).hears_nothing(within=0.3)
+
+
+async def test_a_photo_after_the_case_closed_is_kept_and_the_stations_officers_hear_of_it(scene: Scene) -> None:
+    case_no, inspector = await ended_case(scene, acknowledged=False)  # nobody acknowledged: the station hears
+    await scene.env.sleep(timedelta(hours=2))
+
+    photo = b"\xff\xd8\xff the car is back"
+    await scene.reporter.sends_photo(photo)
+    [follow_up] = await inspector.hears()
+    assert case_no in text_of(follow_up) and "รูป" in text_of(follow_up)
+    [told] = await scene.reporter.hears()
+    assert case_no in text_of(told)
+    [entry] = await eventually(lambda: follow_ups(scene.pool, case_no))
+    stored = await scene.pool.fetchrow("select id, content from case_attachments where case_no = $1", case_no)
+    assert stored["content"] == photo
+    assert entry["details"] == {"follow_up": True, "message_type": "image", "attachment_id": stored["id"]}
+
+
+async def test_after_the_window_a_message_starts_the_normal_conversation(scene: Scene) -> None:
+    case_no, inspector = await ended_case(scene, acknowledged=True)
+    await scene.env.sleep(scene.settings.follow_up_after_close + timedelta(minutes=1))
+
+    await scene.reporter.says("เขากลับมาอีกแล้ว")
+    [answer] = await scene.reporter.hears()
+    assert "แจ้งเหตุ" in text_of(answer) and case_no not in text_of(answer)
+    await scene.reporter.says("แจ้งเหตุ")
+    [question] = await scene.reporter.hears()
+    assert REPEAT not in [action["label"] for action in actions_of(question)]
+    await inspector.hears_nothing(within=0.3)
+    assert await follow_ups(scene.pool, case_no) == []
+
+
+async def test_same_as_last_time_opens_a_case_with_the_same_type_place_and_phone_in_one_tap(
+    reporting: Reporting,
+) -> None:
+    officer, _ = await bangkok_inspector(reporting)
+    citizen = reporting.citizen()
+    await reach(citizen, "phone")
+    await citizen.says("081-234-5678")
+    first = await citizen.hears_case_number()
+    handle = reporting.env.client.get_workflow_handle(case_workflow_id(first))
+    await handle.execute_update(CaseWorkflow.act, OfficerAction(kind=ActionKind.CLOSE, officer=officer,
+                                                                note="ระงับเหตุแล้ว"))
+    await ended(handle)
+    await citizen.hears()  # closed
+    await reporting.env.sleep(timedelta(hours=3))
+
+    await citizen.says("แจ้งเหตุ")
+    [question] = await citizen.hears()
+    labels = [action["label"] for action in actions_of(question)]
+    assert REPEAT in labels and "กักขังหน่วงเหนี่ยว" in labels  # besides the normal way
+    tapped = await citizen.taps(REPEAT)
+    second = await citizen.hears_case_number()
+    assert second != first
+
+    before, after = await reporting.case_row(first), await reporting.case_row(second)
+    same = ("incident_type_code", "province_code", "district_code", "phone_e164", "latitude", "longitude",
+            "location_address")
+    assert [after[column] for column in same] == [before[column] for column in same]
+    assert (after["complete"], after["reported_at"]) == (True, sent_at(tapped))
+    earlier, opening = await case_opening(reporting, first), await case_opening(reporting, second)
+    assert (opening.report.place, opening.report.phone) == (earlier.report.place, earlier.report.phone)
+    assert opening.report.repeat_of == first
+
+
+async def test_a_follow_up_no_officer_can_receive_is_kept_and_the_reporter_is_told_so(scene: Scene) -> None:
+    case_no, inspector = await ended_case(scene, acknowledged=True)
+    await scene.pool.execute("update officers set active = false where station_id = $1", scene.station_id)
+    await scene.env.sleep(timedelta(hours=1))
+
+    await scene.reporter.says("เขากลับมาอีกแล้ว")
+    [told] = await scene.reporter.hears()
+    assert case_no in text_of(told) and "ติดต่อเจ้าหน้าที่ไม่ได้" in text_of(told) and "191" in text_of(told)
+    assert len(await eventually(lambda: follow_ups(scene.pool, case_no))) == 1
+    await inspector.hears_nothing(within=0.3)
