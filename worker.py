@@ -67,6 +67,7 @@ def build_worker(
             directory.officers_for,
             directory.officer_by_line_user,
             directory.follow_up_contacts,
+            directory.officer_contact,
             directory.register,
             directory.prank_count,
             handoffs.record_opened,

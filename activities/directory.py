@@ -103,6 +103,16 @@ class Directory:
                     found.setdefault(row["officer_id"], OfficerContact(**dict(row)))
         return list(found.values())
 
+    @activity.defn(name="officer_contact")
+    async def officer_contact(self, officer_id: int) -> OfficerContact | None:
+        """How to reach this officer on LINE: None when they are inactive or not linked."""
+        async with self._pool.acquire() as connection:
+            row = await connection.fetchrow(
+                "SELECT id AS officer_id, line_user_id FROM officers WHERE id = $1 AND active AND line_user_id IS NOT NULL",
+                officer_id,
+            )
+        return OfficerContact(**dict(row)) if row else None
+
     @activity.defn(name="follow_up_contacts")
     async def follow_up_contacts(self, case_no: str) -> list[OfficerContact]:
         """Who hears what a reporter sends after their case ended: the officer who acknowledged it,

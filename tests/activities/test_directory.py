@@ -31,6 +31,7 @@ from domain.models import (
     Language,
     Location,
     Officer,
+    OfficerContact,
     OfficerRole,
     Place,
     Report,
@@ -46,7 +47,7 @@ from domain.registration import RegistrationOutcome, RegistrationRequest
 
 @pytest.fixture
 def directory(pool: asyncpg.Pool) -> Directory:
-    return Directory(pool)
+    return Directory(pool, sign_in_failures_per_minute=100_000)  # as tests.fake_line.line_settings
 
 
 def unique(prefix: str) -> str:
@@ -524,3 +525,14 @@ async def test_two_codes_racing_for_one_line_account_link_only_one_officer(direc
     assert sorted(o.registered for o in outcomes) == [False, True]
     assert [o.reason for o in outcomes if not o.registered] == ["line_account_taken"]
     assert await pool.fetchval("SELECT count(*) FROM officers WHERE line_user_id = $1", line_user) == 1
+
+
+async def test_an_officer_is_reached_by_their_own_line_account_only_while_linked_and_active(
+        directory: Directory, pool: asyncpg.Pool) -> None:
+    officer_code, line_user = await new_officer(pool), unique("U")
+    officer_id = await pool.fetchval("SELECT id FROM officers WHERE code = $1", officer_code)
+    assert await directory.officer_contact(officer_id) is None  # not linked yet
+    await directory.register(RegistrationRequest(code=await issue(pool, officer_code), line_user_id=line_user))
+    assert await directory.officer_contact(officer_id) == OfficerContact(officer_id=officer_id, line_user_id=line_user)
+    await pool.execute("UPDATE officers SET active = false WHERE id = $1", officer_id)
+    assert await directory.officer_contact(officer_id) is None
