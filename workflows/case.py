@@ -8,9 +8,9 @@ so, and the next one is alerted at once. Officers act through Temporal updates,
 checked before they are accepted (a legal transition, within the officer's jurisdiction), from the
 back office or from the buttons on their LINE alert; an action answers once it is recorded, and
 what it makes the case say goes out after, from a sender of its own (a message LINE never takes is
-recorded on the case). The reporter is told quietly when an officer takes the case and when it ends. All along, what the reporter sends is attached to the case,
-apart from officers' taps: a photo or video LINE will not give is recorded as failed, and the case
-hears on.
+recorded on the case). The reporter is told quietly when an officer takes the case and when it
+ends. All along, what the reporter sends is attached to the case, apart from officers' taps: a
+photo or video LINE will not give is recorded as failed, and the case hears on.
 A case forwarded to the province's multidisciplinary team starts its hand-off (a child workflow
 that outlives the case) and waits for the team's answer: accepted, the police part is done; handed
 back with a reason, the case is open again at its station, which hears why.
@@ -389,7 +389,8 @@ class CaseWorkflow:
         await self._record("REASSIGNED", {**details, "station_id": station.station_id},
                            actor=f"officer:{action.officer.officer_id}")
         if self._status == CaseStatus.NEW:
-            alert = partial(self._alert, [Audience.STATION], self._escalation_level, key=f"reassigned-{station.station_id}")
+            alert = partial(self._alert, [Audience.STATION], self._escalation_level,
+                            key=f"reassigned-{station.station_id}")
             if workflow.patched(MESSAGES_AFTER_ACTION):
                 self._outbox.append(alert)  # the move is done; the new station hears after
             else:
@@ -477,10 +478,11 @@ class CaseWorkflow:
             for contact in contacts
         ))
         reached = [c.officer_id for c, ok in zip(contacts, delivered, strict=True) if ok]
+        undelivered = [c.officer_id for c, ok in zip(contacts, delivered, strict=True) if not ok]
+        # officer_ids empty: this rung reached nobody (nobody linked, or LINE took none of them).
         await self._record("ALERTED", {"level": level, "audiences": [a.value for a in audiences],
                                        "officer_ids": reached, "reached": len(reached),
-                                       "undelivered_ids": [c.officer_id for c, ok in zip(contacts, delivered, strict=True)
-                                                           if not ok]})
+                                       "undelivered_ids": undelivered})
         return len(reached)
 
     def _to_reporter(self, prompt: Prompt, **params: str) -> Message:

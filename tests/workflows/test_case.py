@@ -12,7 +12,7 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from domain.handoff import TeamActionKind, TeamAction, TeamRole, handoff_id_of
+from domain.handoff import TeamAction, TeamActionKind, TeamRole, handoff_id_of
 from domain.models import ActionKind, ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole, ReporterMessage
 from tests.conversation import actions_of, text_of
 from tests.officers import fresh_district, linked_officer, station_for
