@@ -38,20 +38,26 @@ class ActionKind(StrEnum):
     MESSAGE_REPORTER = "MESSAGE_REPORTER"  # the note is sent to the reporter through the bot
 
 
+# The longest note an action takes (an officer's answer typed in LINE is cut to it).
+MAX_NOTE_LENGTH = 2000
+
+
 class OfficerAction(BaseModel):
     """An officer's action on a case (a Temporal update; its id makes a retry apply once)."""
 
     kind: ActionKind
     officer: Officer
-    note: str | None = Field(None, max_length=2000)
+    note: str | None = Field(None, max_length=MAX_NOTE_LENGTH)
     station_id: int | None = None  # REASSIGN: the new station
 
 
 class OfficerLineRequest(BaseModel):
-    """A button an officer tapped in LINE (Acknowledge, Open), relayed by their conversation."""
+    """What an officer asked of a case in LINE, relayed by their conversation: a button they tapped
+    (Acknowledge, Open), or an answer to the reporter they typed (MESSAGE_REPORTER with its note)."""
 
     event_id: str
-    request: str  # "ACKNOWLEDGE" or "OPEN"
+    request: str  # "ACKNOWLEDGE", "OPEN" or "MESSAGE_REPORTER"
+    note: str | None = Field(None, max_length=MAX_NOTE_LENGTH)
     officer: Officer
     line_user_id: str
     language: Language = Language.THAI

@@ -70,10 +70,14 @@ with workflow.unsafe.imports_passed_through():
 MEDIA_MESSAGES = frozenset({"image", "video", "audio", "file"})
 # What an alert's buttons ask for; anything else from LINE only shows the case.
 LINE_BUTTONS = frozenset({"ACKNOWLEDGE", "OPEN"})
+# The button on a relayed message that opens the officer's keyboard to answer the reporter.
+REPLY_BUTTON = "REPLY"
 # Earlier cases of the same reporter marked PRANK before officers are asked to double-check.
 PRANK_REVIEW_THRESHOLD = 2
 # The patch under which what an action makes the case say goes out after it, from the sender.
 MESSAGES_AFTER_ACTION = "messages-after-action"
+# The patch under which what the reporter sends is relayed to the officers who hold the case.
+RELAY_TO_OFFICERS = "relay-reporter-messages"
 # A message to send (True when LINE took it), and who it was for, as the timeline names them.
 Message = tuple[Callable[[], Awaitable[bool]], dict[str, object]]
 REPORTER_NEWS = {
@@ -107,6 +111,8 @@ class CaseWorkflow:
         self._decisions: deque[HandoffDecision] = deque()
         self._outbox: deque[Callable[[], Awaitable[object]]] = deque()  # what actions made the case say
         self._closing = False  # the police part is over: the sender leaves once the outbox is empty
+        self._alerted: dict[int, OfficerContact] = {}  # officers LINE took an alert for, so far
+        self._acknowledged_by: int | None = None  # the officer who took the case
 
     # --- what comes in --------------------------------------------------------------------
 
@@ -293,6 +299,8 @@ class CaseWorkflow:
                 # Histories from before hand-offs existed ended at FORWARDED: they still do.
                 self._waits_for_team, self._team_accepted = workflow.patched("handoff"), False
             self._status = status_after(before, action.kind)
+            if action.kind == ActionKind.ACKNOWLEDGE:
+                self._acknowledged_by = action.officer.officer_id
             details = {"action": action.kind.value, "officer_id": action.officer.officer_id,
                        "officer_role": action.officer.role.value, "note": action.note}
             if action.kind == ActionKind.REASSIGN:
@@ -411,6 +419,8 @@ class CaseWorkflow:
             return
         postback = Postback.decode(tap.postback_data)
         code = postback.code if postback else None
+        if code == REPLY_BUTTON and workflow.patched(RELAY_TO_OFFICERS):
+            return  # the button opened the officer's keyboard; their typed answer comes as text
         await self._answer_line_request(OfficerLineRequest(
             event_id=tap.event_id, request=code if code in LINE_BUTTONS else "OPEN", officer=officer,
             line_user_id=tap.user_id, language=language,
@@ -438,7 +448,7 @@ class CaseWorkflow:
             await self._record("CASE_VIEWED", {"officer_id": request.officer.officer_id, "via": "line"},
                                actor=f"officer:{request.officer.officer_id}")
             return
-        action = OfficerAction(kind=ActionKind(request.request), officer=request.officer)
+        action = OfficerAction(kind=ActionKind(request.request), officer=request.officer, note=request.note)
 
         async def confirm(outcome: ActionOutcome) -> None:
             await reply(BotMessage(prompt=Prompt.OFFICER_ACTION_DONE, params={
@@ -478,6 +488,7 @@ class CaseWorkflow:
             for contact in contacts
         ))
         reached = [c.officer_id for c, ok in zip(contacts, delivered, strict=True) if ok]
+        self._alerted.update({c.officer_id: c for c, ok in zip(contacts, delivered, strict=True) if ok})
         undelivered = [c.officer_id for c, ok in zip(contacts, delivered, strict=True) if not ok]
         # officer_ids empty: this rung reached nobody (nobody linked, or LINE took none of them).
         await self._record("ALERTED", {"level": level, "audiences": [a.value for a in audiences],
@@ -540,6 +551,7 @@ class CaseWorkflow:
                 reason = cause.type if isinstance(cause, ApplicationError) and cause.type else type(cause).__name__
                 await self._record("ATTACHMENT_FAILED", {"message_type": message.message_type, "reason": reason},
                                    actor="reporter", key=f"{key}:failed", at=message.received_at)
+                self._pass_on(message, attachment_id=None)
                 return
         if message.text:
             details["text"] = message.text
@@ -547,6 +559,43 @@ class CaseWorkflow:
             details["location"] = message.location.model_dump()
         self._attached += 1
         await self._record("REPORTER_MESSAGE", details, actor="reporter", key=key, at=message.received_at)
+        self._pass_on(message, attachment_id=details.get("attachment_id"))  # type: ignore[arg-type]
+
+    def _pass_on(self, message: ReporterMessage, attachment_id: int | None) -> None:
+        """The reporter's every word reaches the officers who hold the case, from the sender, so a
+        slow LINE holds up nothing. (Cases from before kept the message on the case only: they still do.)"""
+        if workflow.patched(RELAY_TO_OFFICERS):
+            self._outbox.append(partial(self._relay, message, attachment_id))
+
+    async def _relay(self, message: ReporterMessage, attachment_id: int | None) -> None:
+        """To the officer who acknowledged, on LINE; while nobody has (or they cannot be reached
+        there), to every officer the ladder has alerted so far. With sound: someone is in danger."""
+        bubbles = []
+        if attachment_id is not None and message.message_type == "image":
+            bubbles.append(BotMessage(prompt=Prompt.REPORTER_PHOTO,
+                                      params={"case_no": self._case_no, "attachment_id": attachment_id}))
+        if message.location is not None:
+            bubbles.append(BotMessage(prompt=Prompt.REPORTER_PLACE, params={
+                "case_no": self._case_no, "latitude": message.location.latitude,
+                "longitude": message.location.longitude, "address": message.location.address}))
+        bubbles.append(BotMessage(prompt=Prompt.REPORTER_SAYS, params={
+            "case_no": self._case_no, "message_type": message.message_type, "text": message.text,
+            "failed": message.message_type in MEDIA_MESSAGES and attachment_id is None}))
+        await self._deliver([
+            (partial(self._send, holder.line_user_id, holder.language, bubbles,
+                     key=f"relay-{message.event_id}-{holder.officer_id}", silent=False),
+             {"to": "officer", "officer_id": holder.officer_id, "prompt": Prompt.REPORTER_SAYS.value})
+            for holder in await self._holders()
+        ])
+
+    async def _holders(self) -> list[OfficerContact]:
+        if self._acknowledged_by is not None:
+            holder = self._alerted.get(self._acknowledged_by) or await workflow.execute_local_activity(
+                "officer_contact", self._acknowledged_by, result_type=OfficerContact | None, **options.STORE)
+            if holder is not None:
+                self._alerted[holder.officer_id] = holder
+                return [holder]
+        return list(self._alerted.values())
 
     async def _record(self, kind: str, details: dict, actor: str = "system", key: str | None = None, at=None) -> None:
         self._events += 1
@@ -578,6 +627,7 @@ class CaseWorkflow:
             "phone_national": phone.national if phone else None,
             "complete": report.complete,
             "review_flag": self._review_flag,
+            "notes": [note.text for note in report.notes],  # what the reporter wrote beside the answers
         }
 
     def _detail_params(self) -> dict:

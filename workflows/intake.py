@@ -54,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
         Location,
         Officer,
         OfficerContact,
+        MAX_NOTE_LENGTH,
         OfficerLineRequest,
         PhoneNumber,
         Place,
@@ -68,6 +69,7 @@ with workflow.unsafe.imports_passed_through():
         ReportStep,
     )
     from domain.postbacks import Postback
+    from domain.relay_messages import officer_reply
     from domain.registration import RegistrationOutcome, RegistrationRequest
     from workflows import options, search_attributes
     from workflows.case import MEDIA_MESSAGES, CaseWorkflow
@@ -445,10 +447,15 @@ class IntakeWorkflow:
             return  # blocked: nothing can reach them
         postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
         if postback is not None and postback.action == "officer":
-            await self._relay_officer_request(event, postback)
+            await self._relay_officer_request(event, postback.case_no or "", postback.code or "OPEN")
             return
         if postback is not None and postback.action == "team":  # reaches here once the hand-off has ended
             await self._say([BotMessage(prompt=Prompt.HANDOFF_ENDED)])
+            return
+        typed_reply = officer_reply(event.text if event.message_type == "text" else None)
+        if typed_reply is not None and workflow.patched("officer-replies-by-text"):
+            case_no, words = typed_reply
+            await self._relay_officer_request(event, case_no, "MESSAGE_REPORTER", note=words[:MAX_NOTE_LENGTH])
             return
         if (code := registration_code(event.text if event.message_type == "text" else None)) is not None:
             await self._register_officer(code)
@@ -534,8 +541,9 @@ class IntakeWorkflow:
 
     # --- officers ----------------------------------------------------------------------------
 
-    async def _relay_officer_request(self, event: LineEvent, postback: Postback) -> None:
-        """An officer tapped Acknowledge or Open on an alert: the case itself answers them."""
+    async def _relay_officer_request(self, event: LineEvent, case_no: str, code: str, note: str | None = None) -> None:
+        """An officer tapped Acknowledge or Open on an alert, or typed an answer to the reporter
+        ("ตอบ <case no>: ..."): the case itself checks and answers them."""
         officer = await workflow.execute_local_activity(
             "find_officer_by_line_user", self._start.user_id, result_type=Officer | None, **options.STORE
         )
@@ -543,10 +551,9 @@ class IntakeWorkflow:
             await self._say([BotMessage(prompt=Prompt.NOT_AN_OFFICER)])
             return
         request = OfficerLineRequest(
-            event_id=event.event_id, request=postback.code or "OPEN", officer=officer,
+            event_id=event.event_id, request=code, officer=officer, note=note,
             line_user_id=self._start.user_id, language=self._language,
         )
-        case_no = postback.case_no or ""
         case = workflow.get_external_workflow_handle(case_workflow_id(case_no))
         try:
             await case.signal(CaseWorkflow.officer_request, request)

@@ -427,8 +427,6 @@ async def test_words_at_any_step_are_kept_and_a_number_in_them_is_taken(reportin
         ("เขาตีแม่ โทรกลับ 089-876-5432", "incident_type"), ("อยู่ชั้นสอง", "location")]
 
 
-@pytest.mark.xfail(strict=True, reason="workflows/case.py's _alert_params must pass the report's notes "
-                                       "(\"notes\": [note.text for note in report.notes]); remove this mark then")
 async def test_words_at_the_phone_step_reach_the_officers_alert(reporting: Reporting) -> None:
     _, officer_line = await bangkok_inspector(reporting)
     citizen = reporting.citizen()
