@@ -39,6 +39,8 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "HANDOFF_STARTED": ("ส่งต่อทีมสหวิชาชีพแล้ว", "Handed off to the multidisciplinary team"),
     "HANDOFF_ACCEPTED": ("ทีมสหวิชาชีพรับเรื่อง", "The multidisciplinary team accepted"),
     "CARE_CLOSED": ("ทีมสหวิชาชีพปิดการดูแล", "The multidisciplinary team closed the care"),
+    "ATTACHMENT_FAILED": ("ดึงไฟล์ที่ผู้แจ้งส่งมาไม่ได้", "The reporter's file could not be fetched from LINE"),
+    "MESSAGE_UNDELIVERED": ("ส่งข้อความทาง LINE ไม่สำเร็จ", "A LINE message was not delivered"),
 }
 
 # An alert that no officer took (nobody at that rung is linked to LINE, or LINE took none of them).
