@@ -1,5 +1,6 @@
 """A citizen's complete report and the officer's acknowledgement, paced as people are paced: each
-step waits until the bot's answer shows in the user's chat before the next one is sent."""
+step waits until the bot's answer shows in the user's chat before the next one is sent. On request
+the reporter then writes once more on the open case, and the officer's chat shows the relayed words."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ BANGKOK_PIN = {
 INCIDENT_TYPE = "THREAT_ASSAULT"
 PHONE = "0812345678"  # synthetic
 ANSWER_TIMEOUT = 60.0
+# What the reporter writes after the acknowledgement; the report's number makes each one findable
+# in the officer's chat, where every case's relays arrive.
+REPORTER_WORDS = "เขายังอยู่หน้าบ้าน มีมีดด้วย"
 
 
 class ConversationFailed(RuntimeError):
@@ -37,6 +41,7 @@ class ReportResult:
     finished: float  # perf_counter: the officer's acknowledgement confirmed
     complete_to_alert: float  # seconds from the phone number's webhook POST to the alert in the officer's chat
     step_seconds: list[float] = field(default_factory=list)  # each of STEPS: its event sent → the bot's answer
+    message_to_relay: float | None = None  # seconds from the reporter's later text to it in the officer's chat
 
 
 class Listener:
@@ -64,11 +69,14 @@ class Listener:
 class _CaseNews:
     alert: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
     done: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    relayed: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    reporter_words: str | None = None  # what the reporter wrote after the acknowledgement, once sent
 
 
 class OfficerDesk:
     """The registered officer's phone: one reader of their chat hands each case its alert (with
-    the time LINE delivered it) and the confirmation of its acknowledgement."""
+    the time LINE delivered it), the confirmation of its acknowledgement and the reporter's relayed
+    words (with the time LINE delivered them)."""
 
     def __init__(self, channel: LineChannel, user_id: str, poll_seconds: float) -> None:
         self.channel = channel
@@ -111,13 +119,17 @@ class OfficerDesk:
 
     def _sort(self, entry: dict[str, Any]) -> None:
         message = entry["message"]
-        found = CASE_NUMBER.search(line.text_of(message))
+        words = line.text_of(message)
+        found = CASE_NUMBER.search(words)
         if found is None:
             return
         news = self.news(found.group(0))
+        delivered_at = datetime.fromisoformat(entry["at"]).timestamp()
         acknowledge = [a["data"] for a in line.postback_actions(message) if "code=ACKNOWLEDGE" in a["data"]]
-        if acknowledge and not news.alert.done():
-            news.alert.set_result((datetime.fromisoformat(entry["at"]).timestamp(), acknowledge[0]))
+        if news.reporter_words is not None and news.reporter_words in words and not news.relayed.done():
+            news.relayed.set_result(delivered_at)
+        elif acknowledge and not news.alert.done():
+            news.alert.set_result((delivered_at, acknowledge[0]))
         elif not acknowledge and not news.done.done():
             news.done.set_result(line.text_of(message))
 
@@ -126,8 +138,9 @@ STEPS = ("follow", "report", "type", "pin", "confirm", "phone", "acknowledge")
 
 
 async def complete_report(channel: LineChannel, desk: OfficerDesk, poll_seconds: float,
-                          number: int) -> ReportResult:
-    """follow → report → type → pin → confirm → phone, then the officer acknowledges the alert."""
+                          number: int, then_writes: bool = False) -> ReportResult:
+    """follow → report → type → pin → confirm → phone, then the officer acknowledges the alert;
+    with `then_writes`, the reporter then sends one text and it is awaited in the officer's chat."""
     started = time.perf_counter()
     citizen = await channel.new_user(f"ผู้แจ้ง {number}")
     bot = Listener(channel, citizen, poll_seconds)
@@ -160,8 +173,17 @@ async def complete_report(channel: LineChannel, desk: OfficerDesk, poll_seconds:
     steps.append(time.perf_counter() - tapped)
     if "ทำรายการไม่ได้" in answer:
         raise ConversationFailed("the acknowledgement was refused")
-    return ReportResult(case_no=case_no, started=started, finished=time.perf_counter(),
-                        complete_to_alert=alerted_at - phone_sent_at, step_seconds=steps)
+    result = ReportResult(case_no=case_no, started=started, finished=time.perf_counter(),
+                          complete_to_alert=alerted_at - phone_sent_at, step_seconds=steps)
+    if then_writes:
+        news.reporter_words = f"{REPORTER_WORDS} ({number})"
+        written_at = await channel.deliver(line.text(citizen, news.reporter_words))
+        try:
+            relayed_at = await asyncio.wait_for(news.relayed, ANSWER_TIMEOUT)
+        except TimeoutError:
+            raise ConversationFailed("the reporter's words did not reach the officer") from None
+        result.message_to_relay = relayed_at - written_at
+    return result
 
 
 def _tap(messages: list[dict[str, Any]], wanted: str) -> str:
