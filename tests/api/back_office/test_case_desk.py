@@ -3,6 +3,7 @@ and every view, unmasking and action in the audit log."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 import asyncpg
@@ -171,3 +172,22 @@ async def test_a_case_is_moved_to_another_station_of_the_province_from_its_page(
     assert moved.status_code == 200
     assert await eventually(lambda: pool.fetchval(
         "SELECT station_id FROM cases WHERE case_no = $1 AND station_id = $2", case_no, other)) == other
+
+
+async def test_an_action_from_the_case_page_while_line_answers_500_is_done_at_once_and_told_once_after(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    case_no, handle = await open_routed_case(scene)
+    await scene.officer_hears(scene.station_line).hears()  # the alert went out before LINE failed
+    http = await signed_in(browser_like, staff.station_officer)
+    page = await http.get(f"/office/cases/{case_no}")
+    form = {"csrf_token": csrf_of(page), "kind": "ACKNOWLEDGE",
+            "idempotency_key": page.text.split('name="idempotency_key" value="')[1].split('"')[0]}
+    scene.platform.fail_for("push", seconds=6, status=500)
+    started = time.monotonic()
+    done = await http.post(f"/office/cases/{case_no}/actions", data=form)
+    assert done.status_code == 303 and "done=ACKNOWLEDGE" in done.headers["location"]
+    assert time.monotonic() - started < 1.5  # applied, so never "try again"
+    assert await handle.query(CaseWorkflow.status) == CaseStatus.ACKNOWLEDGED
+    [news] = await scene.reporter.hears(timeout=30)  # once LINE is back
+    assert case_no in news["text"]
+    await scene.reporter.hears_nothing(within=1)
