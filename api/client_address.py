@@ -17,8 +17,7 @@ from domain.settings import Settings
 
 def mount_client_address(app: FastAPI, settings: Settings) -> None:
     """Mounted last, so it runs first: every other part sees the client the proxy named."""
-    proxies = [entry.strip() for entry in settings.trusted_proxies.split(",") if entry.strip()]
-    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
 
 
 def client_address(request: Request) -> str:

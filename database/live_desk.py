@@ -38,19 +38,19 @@ def unread_messages(account_parameter: str, alias: str = "c") -> str:
                              WHERE r.account_id = {account_parameter} AND r.case_no = {alias}.case_no), 0))"""
 
 
-async def reporter_messages_after(connection: asyncpg.Connection, case_no: str, after: int) -> list[asyncpg.Record]:
-    """The case's reporter messages after the timeline entry `after` (0: all), newest first."""
-    return await connection.fetch(
+async def read_reporter_messages(connection: asyncpg.Connection, account_id: int, case_no: str,
+                                 after: int) -> list[asyncpg.Record]:
+    """The case's reporter messages after the timeline entry `after` (0: all), newest first; the
+    account has now seen them."""
+    messages = await connection.fetch(
         "SELECT id, at, details FROM case_events WHERE case_no = $1 AND kind = $2 AND id > $3 ORDER BY id DESC",
         case_no, REPORTER_MESSAGE, after)
-
-
-async def mark_read(connection: asyncpg.Connection, account_id: int, case_no: str, up_to: int) -> None:
-    """The account has seen the case's reporter messages up to the timeline entry `up_to`."""
-    await connection.execute(
-        """
-        INSERT INTO case_reads (account_id, case_no, read_up_to) VALUES ($1, $2, $3)
-        ON CONFLICT (account_id, case_no)
-        DO UPDATE SET read_up_to = greatest(case_reads.read_up_to, excluded.read_up_to), read_at = now()
-        """,
-        account_id, case_no, up_to)
+    if messages:
+        await connection.execute(
+            """
+            INSERT INTO case_reads (account_id, case_no, read_up_to) VALUES ($1, $2, $3)
+            ON CONFLICT (account_id, case_no)
+            DO UPDATE SET read_up_to = greatest(case_reads.read_up_to, excluded.read_up_to), read_at = now()
+            """,
+            account_id, case_no, messages[0]["id"])
+    return messages

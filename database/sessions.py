@@ -50,8 +50,6 @@ def session_key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-_hash = session_key
-
 
 async def sign_in(pool: asyncpg.Pool, username: str, password: str, client: str,
                   failures_per_minute: int) -> Account | Refused:
@@ -93,7 +91,7 @@ async def start_session(connection: asyncpg.Connection, account_id: int) -> tupl
     await connection.execute(
         "INSERT INTO account_sessions (token_hash, account_id, csrf_token, expires_at) "
         "VALUES ($1, $2, $3, now() + $4::interval)",
-        _hash(token), account_id, csrf, SESSION_LIFETIME,
+        session_key(token), account_id, csrf, SESSION_LIFETIME,
     )
     account = await connection.fetchrow(f"SELECT {SESSION_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1", account_id)
     return token, Session(Account(**dict(account)), csrf)
@@ -109,7 +107,7 @@ async def current_session(connection: asyncpg.Connection, token: str) -> Session
           AND s.expires_at > now() AND s.last_seen_at > now() - $2::interval
         RETURNING {SESSION_ACCOUNT_COLUMNS}, s.csrf_token
         """,
-        _hash(token), IDLE_TIMEOUT,
+        session_key(token), IDLE_TIMEOUT,
     )
     if row is None:
         return None
@@ -120,5 +118,5 @@ async def current_session(connection: asyncpg.Connection, token: str) -> Session
 
 async def end_session(connection: asyncpg.Connection, token: str) -> None:
     await connection.execute(
-        "UPDATE account_sessions SET ended_at = now() WHERE token_hash = $1 AND ended_at IS NULL", _hash(token)
+        "UPDATE account_sessions SET ended_at = now() WHERE token_hash = $1 AND ended_at IS NULL", session_key(token)
     )

@@ -114,7 +114,7 @@ class Settings(BaseSettings):
     @classmethod
     def _proxies_are_addresses_or_networks(cls, value: str) -> str:
         """Each entry an IP address or network: a name or "*" would trust more than the proxy."""
-        for entry in filter(None, (part.strip() for part in value.split(","))):
+        for entry in _entries(value):
             try:
                 ipaddress.ip_network(entry, strict=False)
             except ValueError:
@@ -169,6 +169,10 @@ class Settings(BaseSettings):
         return cls.model_fields[field_name].alias or field_name
 
     @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _entries(self.trusted_proxies)
+
+    @property
     def serves_api_docs(self) -> bool:
         return self.is_development or self.api_docs
 
@@ -179,6 +183,11 @@ class Settings(BaseSettings):
     @property
     def uses_line_itself(self) -> bool:
         return self.line_api_base_url.rstrip("/") == LINE_DEFAULT_API_BASE_URL
+
+
+def _entries(setting: str) -> list[str]:
+    """The entries of a comma-separated setting, without blanks."""
+    return [entry.strip() for entry in setting.split(",") if entry.strip()]
 
 
 def _uses_development_payload_key(setting: str) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from temporalio import workflow
@@ -85,6 +85,27 @@ REPORTER_NEWS = {
     CaseStatus.CLOSED: Prompt.REPORTER_CLOSED,
     CaseStatus.NOT_FOUND: Prompt.REPORTER_NOT_FOUND,
 }
+
+
+def reporter_message_key(case_no: str, event_id: str) -> str:
+    """What a reporter's message is kept under on its case (its timeline entry, its file)."""
+    return f"{case_no}:reporter:{event_id}"
+
+
+async def keep_reporter_file(case_no: str, key: str, message_id: str,
+                             received_at: datetime) -> tuple[int | None, str | None]:
+    """A photo, video or file the reporter sent, kept with the case: (its id, None), or (None, why)
+    when LINE would not give it after the download's few attempts."""
+    try:
+        attachment_id = await workflow.execute_activity(
+            "save_attachment",
+            AttachmentRequest(key=key, case_no=case_no, message_id=message_id, received_at=received_at),
+            result_type=int,
+            **options.MEDIA,
+        )
+    except ActivityError as error:
+        return None, options.failure_type(error)
+    return attachment_id, None
 
 
 @workflow.defn
@@ -487,9 +508,12 @@ class CaseWorkflow:
             self._send(contact.line_user_id, contact.language, [alert], key=f"{key}-{contact.officer_id}", silent=False)
             for contact in contacts
         ))
-        reached = [c.officer_id for c, ok in zip(contacts, delivered, strict=True) if ok]
-        self._alerted.update({c.officer_id: c for c, ok in zip(contacts, delivered, strict=True) if ok})
-        undelivered = [c.officer_id for c, ok in zip(contacts, delivered, strict=True) if not ok]
+        reached: list[int] = []
+        undelivered: list[int] = []
+        for contact, ok in zip(contacts, delivered, strict=True):
+            (reached if ok else undelivered).append(contact.officer_id)
+            if ok:
+                self._alerted[contact.officer_id] = contact
         # officer_ids empty: this rung reached nobody (nobody linked, or LINE took none of them).
         await self._record("ALERTED", {"level": level, "audiences": [a.value for a in audiences],
                                        "officer_ids": reached, "reached": len(reached),
@@ -535,31 +559,25 @@ class CaseWorkflow:
     async def _attach(self, message: ReporterMessage) -> None:
         """Keeps the message on the case; a file LINE will not give, after a few attempts, is
         recorded as failed (its type and why, nothing the reporter said) and the case hears on."""
-        key = f"{self._case_no}:reporter:{message.event_id}"
+        key = reporter_message_key(self._case_no, message.event_id)
         details: dict[str, object] = {"message_type": message.message_type}
+        attachment_id: int | None = None
         if message.message_type in MEDIA_MESSAGES and message.message_id:
-            try:
-                details["attachment_id"] = await workflow.execute_activity(
-                    "save_attachment",
-                    AttachmentRequest(key=key, case_no=self._case_no, message_id=message.message_id,
-                                      received_at=message.received_at),
-                    result_type=int,
-                    **options.MEDIA,
-                )
-            except ActivityError as error:
-                cause = error.cause
-                reason = cause.type if isinstance(cause, ApplicationError) and cause.type else type(cause).__name__
-                await self._record("ATTACHMENT_FAILED", {"message_type": message.message_type, "reason": reason},
+            attachment_id, failure = await keep_reporter_file(self._case_no, key, message.message_id,
+                                                              message.received_at)
+            if failure is not None:
+                await self._record("ATTACHMENT_FAILED", {"message_type": message.message_type, "reason": failure},
                                    actor="reporter", key=f"{key}:failed", at=message.received_at)
                 self._pass_on(message, attachment_id=None)
                 return
+            details["attachment_id"] = attachment_id
         if message.text:
             details["text"] = message.text
         if message.location:
             details["location"] = message.location.model_dump()
         self._attached += 1
         await self._record("REPORTER_MESSAGE", details, actor="reporter", key=key, at=message.received_at)
-        self._pass_on(message, attachment_id=details.get("attachment_id"))  # type: ignore[arg-type]
+        self._pass_on(message, attachment_id)
 
     def _pass_on(self, message: ReporterMessage, attachment_id: int | None) -> None:
         """The reporter's every word reaches the officers who hold the case, from the sender, so a

@@ -37,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
         registration_code,
     )
     from domain.models import (
-        AttachmentRequest,
         BotMessage,
         CaseEvent,
         CaseJurisdiction,
@@ -72,7 +71,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.relay_messages import officer_reply
     from domain.registration import RegistrationOutcome, RegistrationRequest
     from workflows import options, search_attributes
-    from workflows.case import MEDIA_MESSAGES, CaseWorkflow
+    from workflows.case import MEDIA_MESSAGES, CaseWorkflow, keep_reporter_file, reporter_message_key
     from workflows.ids import case_workflow_id
     from workflows.line_profile import line_language
     from workflows.speaking import send_line
@@ -301,12 +300,13 @@ class IntakeWorkflow:
                 return None
             if step == Step.PHONE:
                 phone = await self._read_phone_number(text)
-                if _more_than_a_number(text):
+                kept = _more_than_a_number(text)
+                if kept:
                     draft.keep_note(text, at, step)
                 if phone.valid:
                     draft.took_phone(phone, at)
                     return None
-                return [BotMessage(prompt=Prompt.PHONE_INVALID, params={"kept": _more_than_a_number(text)})]
+                return [BotMessage(prompt=Prompt.PHONE_INVALID, params={"kept": kept})]
             # Words beside the script: kept for the officers, and a number in them is taken.
             draft.keep_note(text, at, step)
             if draft.phone is None and not draft.phone_declined and workflow.patched(PHONE_IN_ANY_TEXT):
@@ -514,20 +514,15 @@ class IntakeWorkflow:
     async def _keep_follow_up(self, case_no: str, event: LineEvent) -> None:
         """On the case's timeline as the reporter's message, marked a follow-up; a photo or file
         kept with the case, or recorded as failed when LINE will not give it."""
-        key = f"{case_no}:reporter:{event.event_id}"  # the case's own key for the reporter's messages
+        key = reporter_message_key(case_no, event.event_id)
         details: dict[str, object] = {"follow_up": True, "message_type": event.message_type}
         kind = "REPORTER_MESSAGE"
         if event.message_type in MEDIA_MESSAGES and event.message_id:
-            try:
-                details["attachment_id"] = await workflow.execute_activity(
-                    "save_attachment",
-                    AttachmentRequest(key=key, case_no=case_no, message_id=event.message_id,
-                                      received_at=event.occurred_at),
-                    result_type=int, **options.MEDIA,
-                )
-            except ActivityError as error:
-                cause = error.cause
-                details["reason"] = cause.type if isinstance(cause, ApplicationError) and cause.type else type(cause).__name__
+            attachment_id, failure = await keep_reporter_file(case_no, key, event.message_id, event.occurred_at)
+            if failure is None:
+                details["attachment_id"] = attachment_id
+            else:
+                details["reason"] = failure
                 kind, key = "ATTACHMENT_FAILED", f"{key}:failed"
         if event.text:
             details["text"] = event.text

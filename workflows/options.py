@@ -9,6 +9,7 @@ what it is about to send, so a retry after a crash never sends twice."""
 from datetime import timedelta
 
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 # Talking to LINE: a message to a frightened reporter is worth retrying for a while.
 LINE = {
@@ -34,3 +35,10 @@ MEDIA = {
     "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(seconds=30),
                                 maximum_attempts=5),
 }
+
+
+def failure_type(error: ActivityError) -> str:
+    """Why an activity gave up, as the timeline may name it: the error's type, never its message
+    (which may quote what the reporter sent)."""
+    cause = error.cause
+    return cause.type if isinstance(cause, ApplicationError) and cause.type else type(cause).__name__

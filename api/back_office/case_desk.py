@@ -25,7 +25,7 @@ from api.back_office.sign_in import TEAM_HOME
 from api.back_office.web import page
 from api.case_actions import Refusal, send_action
 from database.officers import officer_by_id
-from database.live_desk import mark_read, reached_nobody, reporter_messages_after, unread_messages
+from database.live_desk import reached_nobody, read_reporter_messages, unread_messages
 from database.sql import Conditions, like_prefix
 from database.unmask_grants import grant_unmask, unmasked_until
 from domain.accounts import HANDLES_CASES, Account
@@ -147,9 +147,7 @@ async def _render_case(request: Request, account: Account, case_no: str, done: A
         )
         await audit.record(connection, "CASE_VIEWED", account=account, case_no=case["case_no"], via="back_office")
         # The reporter's messages at the top, newest first: this account has now seen them.
-        messages = await reporter_messages_after(connection, case["case_no"], 0)
-        if messages:
-            await mark_read(connection, account.account_id, case["case_no"], messages[0]["id"])
+        messages = await read_reporter_messages(connection, account.account_id, case["case_no"], 0)
         can_act = account.officer_id is not None and CaseStatus(case["status"]) not in FINAL_STATUSES
         # Where it could be moved to: the province's other stations.
         stations = await connection.fetch(
@@ -188,9 +186,7 @@ async def new_messages(request: Request, session: CurrentSession, case_no: str,
     and shows them at its top; the account has then seen them."""
     async with request.app.state.pool.acquire() as connection:
         case = await _case_in_scope(connection, session.account, case_no)
-        messages = await reporter_messages_after(connection, case["case_no"], after)
-        if messages:
-            await mark_read(connection, session.account.account_id, case["case_no"], messages[0]["id"])
+        messages = await read_reporter_messages(connection, session.account.account_id, case["case_no"], after)
     return page(request, "reporter_messages.html", case=case, messages=messages)
 
 
