@@ -1,7 +1,7 @@
 # ESS Help Me: one image, two commands (docker-compose.yml runs both).
 #   API (the default): uvicorn api.app:app on port 8000
 #   worker:            python worker.py (metrics for Prometheus on ports 9464 and 9465)
-# Settings come from the environment only (domain/settings.py); the image holds no secret.
+# Settings come from the environment only (configuration/settings.py); the image holds no secret.
 
 # The back office serves chart.js, leaflet and leaflet.markercluster itself, from node_modules
 # (api/back_office/__init__.py): installed here from package-lock.json, without dev dependencies.
@@ -34,12 +34,18 @@ RUN groupadd --system --gid 10001 ess \
 COPY --from=python-dependencies /opt/venv /opt/venv
 WORKDIR /app
 COPY --from=front-end-libraries /build/node_modules ./node_modules
-# Only what runs: the development stack (devstack), the benchmarks and the tests stay out.
+# Only what runs: the fake LINE platform (line_simulator), the development stack (devstack), the
+# benchmarks and the tests stay out.
 COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
+COPY orchestration ./orchestration
 COPY database ./database
+COPY rendering ./rendering
+COPY places ./places
+COPY configuration ./configuration
 COPY api ./api
+COPY tools ./tools
 COPY worker.py ./
 # Compiled once here: the code belongs to root and the application's user cannot write beside it.
 RUN python -m compileall -q /app

@@ -25,7 +25,7 @@ $(VENV_PYTHON):
 	$(PYTHON) -m venv $(VENV)
 
 $(INSTALL_STAMP): pyproject.toml | $(VENV_PYTHON)
-	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[local,test]'
+	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[local,test,lint]'
 	@touch $@
 
 # The back office serves these itself (charts, maps): no CDN at run time.

@@ -11,8 +11,8 @@ from wsgiref.simple_server import WSGIServer
 import asyncpg
 from prometheus_client import start_http_server
 from temporalio.client import Client
-from temporalio.service import RPCError
 from temporalio.runtime import LogForwardingConfig, LoggingConfig, PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from activities.cases import CaseStore
@@ -22,16 +22,16 @@ from activities.line import LineMessenger
 from activities.reference import ReferenceData
 from activities.retention import RetentionStore
 from activities.team_directory import TeamDirectory
-from api.logging_setup import configure_logging
+from configuration.logging_setup import configure_logging
+from configuration.settings import Settings, get_settings
 from database.pool import create_pool
 from database.startup import prepare_database
-from domain.settings import Settings, get_settings
+from orchestration.client import connect_temporal
+from orchestration.schedules import ensure_retention_schedule
 from workflows.case import CaseWorkflow
 from workflows.handoff import HandoffWorkflow
-from workflows.client import connect_temporal
 from workflows.intake import IntakeWorkflow
 from workflows.retention import RetentionWorkflow
-from workflows.schedules import ensure_retention_schedule
 
 
 def build_worker(

@@ -16,12 +16,22 @@ from temporalio.exceptions import ApplicationError
 
 from activities.metrics import ESCALATIONS
 from database.timeline import insert_entry
-from domain.geography import place_of
 from domain.models import (
-    AttachmentRequest, CaseEvent, CaseJurisdiction, CaseNumberRequest, CaseOpening, CaseStatus, IncidentType,
-    Location, RecentCase, RecentCaseRequest, RefusedView, Report,
+    AttachmentRequest,
+    CaseEvent,
+    CaseJurisdiction,
+    CaseNumberRequest,
+    CaseOpening,
+    CaseStatus,
+    IncidentType,
+    Location,
+    RecentCase,
+    RecentCaseRequest,
+    RefusedView,
+    Report,
 )
 from domain.phone import read_phone_number
+from places.geography import place_of
 
 CASE_NUMBER_PREFIX = "ESS"
 REPORTED = "REPORTED"

@@ -42,10 +42,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.metrics import LINE_API_ERRORS
+from configuration.settings import Settings
 from domain.attachment_links import attachment_link
-from domain.messages import render
 from domain.models import Delivery, DeliveryResult, Language
-from domain.settings import Settings
+from rendering.citizen_messages import render
 
 logger = logging.getLogger(__name__)
 

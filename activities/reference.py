@@ -7,8 +7,9 @@ import asyncio
 import asyncpg
 from temporalio import activity
 
-from domain import geography, phone
+from domain import phone
 from domain.models import IncidentType, Location, PhoneNumber, Place
+from places import geography
 
 
 class ReferenceData:

@@ -15,15 +15,15 @@ from api.codec_endpoint import codec_router
 from api.conversations import ConversationGateway
 from api.docs import mount_docs
 from api.health import health_router
-from api.log_privacy import hide_line_user_ids_in_access_log
-from api.logging_setup import configure_logging
 from api.metrics import mount_metrics
 from api.security_headers import mount_security_headers
 from api.unstorable_text import mount_unstorable_text_refusal
+from configuration.log_privacy import hide_line_user_ids_in_access_log
+from configuration.logging_setup import configure_logging
+from configuration.settings import Settings, get_settings
 from database.pool import create_pool
 from database.startup import prepare_database
-from domain.settings import Settings, get_settings
-from workflows.client import API_RETRIES, connect_temporal
+from orchestration.client import API_RETRIES, connect_temporal
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_client_address(app, settings)  # the last middleware added runs first
 
     if settings.is_development:
-        from api.simulator import mount_simulator
+        from line_simulator import mount_simulator
 
         mount_simulator(app, settings)
 

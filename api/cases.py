@@ -22,8 +22,8 @@ from pydantic import BaseModel, Field
 
 from api.case_actions import send_action
 from api.officer_auth import CurrentOfficer
-from domain.case_rules import within_jurisdiction
 from database.sql import Conditions, like_prefix
+from domain.case_rules import within_jurisdiction
 from domain.clock import FIRST_SEARCHABLE_DAY, LAST_SEARCHABLE_DAY, thai_midnight
 from domain.models import ActionKind, ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole
 from domain.phone import read_phone_number

@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from domain.settings import Settings
+from configuration.settings import Settings
 
 
 def mount_client_address(app: FastAPI, settings: Settings) -> None:

@@ -8,7 +8,7 @@ Only a signed-in back-office administrator (national or province) may use it: th
 the back office's session cookie when the UI's codec settings include cross-origin credentials.
 A national administrator reads every payload. A province administrator reads only the payloads of
 their province's cases: those whose workflow id (recorded on the payload and authenticated with
-it, workflows.encryption) is a case's or a hand-off's of a case in their province. Every other
+it, orchestration.encryption) is a case's or a hand-off's of a case in their province. Every other
 encrypted payload (another province's, a conversation's, retention's, or one naming no workflow)
 goes back still encrypted, and the UI shows it so. Every decode is audited (who, which namespace,
 how many payloads, how many decrypted and how many withheld; never what they hold). CORS answers
@@ -27,11 +27,11 @@ from temporalio.api.common.v1 import Payload, Payloads
 
 from api.back_office import audit
 from api.back_office.sessions import SESSION_COOKIE
+from configuration.settings import Settings
 from database.sessions import current_session
 from domain.accounts import Account
-from domain.settings import Settings
-from workflows.encryption import EncryptionCodec, PayloadDecryptionError, is_encrypted, workflow_id_of
-from workflows.ids import case_no_of_workflow_id
+from orchestration.encryption import EncryptionCodec, PayloadDecryptionError, is_encrypted, workflow_id_of
+from orchestration.ids import case_no_of_workflow_id
 
 CODEC_PREFIX = "/codec"
 DECODED = "TEMPORAL_PAYLOADS_DECODED"

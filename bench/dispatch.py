@@ -54,21 +54,21 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.directory import Directory
-from bench.cpu import cores_used
 from bench.conversations import BANGKOK_PIN, STEPS, OfficerDesk, ReportResult, complete_report
+from bench.cpu import cores_used
 from bench.figures import ms, percentile, rate, verdict
 from bench.history import activities_per_step, activities_scheduled
 from bench.line import LineChannel
 from bench.skeleton import SkeletonRun, run_skeleton
 from bench.stack import OwnStack, Stack, run_measuring
+from configuration.settings import DEVELOPMENT_CHANNEL_SECRET, Settings
 from database.officer_codes import issue_registration_code
 from database.pool import init_connection
-from domain import geography
 from domain.escalation import ON_DUTY_ROLES
 from domain.models import Location, RoutingRequest
 from domain.pseudonyms import reporter_key
-from domain.settings import DEVELOPMENT_CHANNEL_SECRET, Settings
-from workflows.ids import intake_workflow_id
+from orchestration.ids import intake_workflow_id
+from places import geography
 
 # Targets from the issue, on this 2-core machine.
 TARGET_RATIO = 0.6
@@ -191,7 +191,7 @@ class Bench:
         try:
             result = await complete_report(self.channel, self.desk, self.args.poll_seconds, next(self._numbers),
                                            then_writes)
-        except Exception as error:  # noqa: BLE001 - a failed report is a figure, not the end of the run
+        except Exception as error:
             phase.failures.append(f"{type(error).__name__}: {error}")
         else:
             phase.results.append(result)
@@ -332,7 +332,7 @@ def print_figures(args: argparse.Namespace, stack: Stack, per_step: list[list[in
         f"  complete → alert  p50 {ms(percentile(full.alerts, 50))}, p95 {ms(percentile(full.alerts, 95))}",
         f"  skeleton's phone step ({'+'.join(map(str, per_step[CITIZEN_STEPS - 1]))} activities in a row) p50 "
         f"{ms(percentile(skeleton_phone, 50))}, p95 {ms(percentile(skeleton_phone, 95))}",
-        f"  p50 per step (event sent → answer seen; the skeleton's: signal → its last activity ran)",
+        "  p50 per step (event sent → answer seen; the skeleton's: signal → its last activity ran)",
         "    " + "  ".join(f"{name} {ms(percentile([r.step_seconds[n] for r in full.results], 50))}"
                           f"/{ms(percentile(skeleton.step_seconds[n], 50))}" for n, name in enumerate(STEPS)),
         f"  CPU, full stack   {full.cpu}",

@@ -13,8 +13,8 @@ from typing import Any
 
 import aiohttp
 
-from api.simulator import ids
-from api.simulator.events import sign
+from line_simulator import ids
+from line_simulator.events import sign
 
 WEBHOOK_PATH = "/line/webhook"
 SIMULATOR_PATH = "/dev/simulator"

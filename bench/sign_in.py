@@ -41,7 +41,7 @@ import aiohttp
 from bench.figures import ms, percentile, verdict
 from bench.line import LineChannel, text
 from bench.stack import OwnStack, Stack, run_measuring
-from domain.settings import DEVELOPMENT_CHANNEL_SECRET
+from configuration.settings import DEVELOPMENT_CHANNEL_SECRET
 
 TARGET_WEBHOOK_P99 = 0.100
 USERS = 20

@@ -141,7 +141,7 @@ def run_measuring(bench: Callable[[Stack], Awaitable[int]], attached: Stack | No
     except KeyboardInterrupt:
         say("interrupted")
         return 130
-    except Exception as error:  # noqa: BLE001 - say what broke, then stop what we started
+    except Exception as error:
         say(f"failed: {type(error).__name__}: {error}")
         if own is not None:
             say(f"stack output (last lines):\n{own.output()[-2000:]}")
@@ -203,10 +203,10 @@ def _kill_if_alive(pid: int) -> None:
 
 def _stop_embedded_postgres(data_dir: Path) -> None:
     """devstack stops PostgreSQL last; if it died before that, stop it here (no-op otherwise)."""
+    from configuration.settings import Settings
     from database.pool import stop_embedded_postgres
-    from domain.settings import Settings
 
     try:
         stop_embedded_postgres(Settings(ESS_DATA_DIR=data_dir, ESS_ENV="development"))
-    except Exception:  # noqa: BLE001 - best effort while cleaning up
+    except Exception:
         pass

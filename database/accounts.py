@@ -272,8 +272,8 @@ def _new_password() -> str:
 
 
 async def _main(args: argparse.Namespace) -> str:
+    from configuration.settings import get_settings
     from database.pool import create_pool
-    from domain.settings import get_settings
 
     pool = await create_pool(get_settings(), max_size=1)
     try:

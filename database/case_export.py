@@ -47,8 +47,8 @@ from domain.dates import BUDDHIST_ERA_OFFSET
 from domain.handoff import CareOutcome, Consent, HandoffStatus
 from domain.masking import mask_phone, national_layout
 from domain.models import CaseStatus
-from domain.officer_messages import STATUS_LABELS
-from domain.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
+from rendering.officer_messages import STATUS_LABELS
+from rendering.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
 
 Destination = str | PathLike[str] | IO[bytes]
 

@@ -108,8 +108,8 @@ def _row_count(status: str) -> int:
 
 
 async def _run(command: str) -> str:
+    from configuration.settings import get_settings
     from database.pool import create_pool
-    from domain.settings import get_settings
 
     pool = await create_pool(get_settings(), max_size=1)
     try:

@@ -33,9 +33,9 @@ from database.officer_codes import DEFAULT_VALIDITY, issue_registration_code, is
 from domain.case_rules import STATION_ROLES
 from domain.handoff import TeamRole
 from domain.models import OfficerRole, StationKind
-from domain.officer_messages import OFFICER_ROLE_LABELS
 from domain.phone import read_phone_number
-from domain.team_labels import TEAM_ROLE_LABELS
+from rendering.officer_messages import OFFICER_ROLE_LABELS
+from rendering.team_labels import TEAM_ROLE_LABELS
 
 STATIONS_SHEET = "stations"
 OFFICERS_SHEET = "officers"
@@ -525,8 +525,8 @@ async def import_directory(
 async def _import_files(
     workbook: Path | None, stations: Path | None, officers: Path | None, team_members: Path | None
 ) -> ImportReport:
+    from configuration.settings import get_settings
     from database.pool import create_pool
-    from domain.settings import get_settings
 
     if workbook:
         station_sheet, officer_sheet, team_sheet = read_workbook(workbook)

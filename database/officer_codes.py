@@ -79,8 +79,8 @@ async def _insert_code(connection: asyncpg.Connection, holder_column: str, holde
 
 async def _issue_from_command_line(directory_code: str, valid_for: timedelta, *, team_member: bool) -> str:
     # Imported here so that importing this module (from activities) does not pull in settings.
+    from configuration.settings import get_settings
     from database.pool import create_pool
-    from domain.settings import get_settings
 
     issue = issue_team_registration_code if team_member else issue_registration_code
     pool = await create_pool(get_settings(), max_size=1)

@@ -18,7 +18,8 @@ from database.sql import Conditions
 from domain.clock import thai_midnight
 from domain.escalation import ON_DUTY_ROLES
 from domain.models import OfficerRole
-from domain.officer_messages import OFFICER_ROLE_LABELS
+from rendering.officer_messages import OFFICER_ROLE_LABELS
+
 
 @dataclass(frozen=True)
 class RoleCount:

@@ -157,8 +157,8 @@ def _thai_time(moment: datetime | None, never: str = "-") -> str:
 
 
 async def _run(command: str, officer_code: str | None, days: int) -> int:
+    from configuration.settings import get_settings
     from database.pool import database_url
-    from domain.settings import get_settings
 
     url = await asyncio.to_thread(database_url, get_settings())
     connection = await asyncpg.connect(url)

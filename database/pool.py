@@ -11,8 +11,7 @@ from pathlib import Path
 
 import asyncpg
 
-from domain.settings import Settings
-
+from configuration.settings import Settings
 
 STOP_TIMEOUT_SECONDS = 60
 

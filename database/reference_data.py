@@ -16,9 +16,9 @@ import asyncpg
 import geothai
 
 from domain.escalation import DEFAULT_LADDER
-from domain.geography import district_seats
 from domain.handoff import TeamRole
 from domain.models import EscalationRung, OfficerRole
+from places.geography import district_seats
 
 logger = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncpg
 
+from configuration.settings import Settings
 from database.accounts import ensure_demo_accounts
 from database.demo_data import refuse_demo_data_in_production, refuse_to_seed_a_production_database
 from database.migrate import migrate
 from database.reference_data import load_reference_data
-from domain.settings import Settings
 
 
 async def prepare_database(pool: asyncpg.Pool, settings: Settings) -> None:

@@ -7,10 +7,10 @@ import warnings
 # it falls back to a folder in /tmp, which is fine here. (The children get the same filter.)
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
+from configuration.settings import Settings
 from devstack.config import DevStackPorts, plan_stack
 from devstack.console import Console
 from devstack.stack import run
-from domain.settings import Settings
 
 
 def main() -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.settings import (
+from configuration.settings import (
     DEVELOPMENT_ACCESS_TOKEN,
     DEVELOPMENT_CHANNEL_SECRET,
     Settings,

@@ -7,9 +7,9 @@ import asyncio
 
 import asyncpg
 
+from configuration.settings import Settings
 from database.pool import database_url, init_connection, stop_embedded_postgres
 from database.startup import prepare_database
-from domain.settings import Settings
 
 
 class EmbeddedPostgres:

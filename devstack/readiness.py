@@ -21,7 +21,7 @@ async def wait_for_temporal(address: str, namespace: str, timeout_seconds: float
             client = await Client.connect(address, namespace=namespace)
             if await client.service_client.check_health():
                 return client
-        except Exception as problem:  # noqa: BLE001 - any failure here just means "not yet"
+        except Exception as problem:
             last_problem = problem
         else:
             last_problem = None

@@ -9,13 +9,13 @@ import sys
 from collections.abc import Awaitable
 from typing import TypeVar
 
+from configuration.settings import Settings
 from devstack.children import ChildProcess
 from devstack.config import LOCAL_HOST, PROJECT_ROOT, StackPlan, child_environment
 from devstack.console import Console
 from devstack.postgres import EmbeddedPostgres, migrate_and_load_reference_data
 from devstack.readiness import NotReady, wait_for_http, wait_for_temporal
 from devstack.temporal import dev_server_command, ensure_search_attributes
-from domain.settings import Settings
 
 T = TypeVar("T")
 
@@ -67,7 +67,7 @@ class DevStack:
         except NotReady as problem:
             self._console.say(f"could not start: {problem}")
             exit_code = 1
-        except Exception as problem:  # noqa: BLE001 - whatever broke, the children must still be stopped
+        except Exception as problem:
             self._console.say(f"could not start: {type(problem).__name__}: {problem}")
             exit_code = 1
         finally:

@@ -10,7 +10,7 @@ from temporalio.client import Client
 
 from devstack.binaries import temporal_cli
 from devstack.config import LOCAL_HOST, StackPlan
-from workflows import search_attributes
+from orchestration import search_attributes
 
 
 def dev_server_command(plan: StackPlan) -> list[str]:

@@ -367,7 +367,7 @@ class AttachmentRequest(BaseModel):
 
 
 class Prompt(StrEnum):
-    """What the bot says. Texts live in domain.messages, in Thai and English."""
+    """What the bot says. Texts live in rendering.citizen_messages, in Thai and English."""
 
     GREETING = "greeting"
     HELP = "help"
@@ -394,7 +394,7 @@ class Prompt(StrEnum):
     CONSENT_QUESTION = "consent_question"  # may the social-welfare team contact you? yes / no
     CONSENT_THANKS = "consent_thanks"
     REPORTER_IN_CARE = "reporter_in_care"  # only with consent: someone will contact you
-    # To officers (domain.officer_messages)
+    # To officers (rendering.officer_messages)
     CASE_ALERT = "case_alert"
     CASE_DETAIL = "case_detail"
     OFFICER_ACTION_DONE = "officer_action_done"
@@ -404,11 +404,11 @@ class Prompt(StrEnum):
     NOT_AN_OFFICER = "not_an_officer"
     CASE_RETURNED = "case_returned"  # to the station and 191 centre: the team gave the case back
     CASE_FOLLOW_UP = "case_follow_up"  # to the case's officers: the reporter wrote after the case ended
-    # What the reporter sent on an open case, relayed to the officers who hold it (domain.relay_messages)
+    # What the reporter sent on an open case, relayed to the officers who hold it (rendering.relay_messages)
     REPORTER_SAYS = "reporter_says"  # the words (or what kind of message came), with a Reply button
     REPORTER_PHOTO = "reporter_photo"  # the photo itself, as an image message
     REPORTER_PLACE = "reporter_place"  # a location the reporter shared, as a map
-    # To multidisciplinary team members (domain.team_messages)
+    # To multidisciplinary team members (rendering.team_messages)
     HANDOFF_ALERT = "handoff_alert"  # a new hand-off, a reminder, or an escalation
     HANDOFF_ASSIGNED = "handoff_assigned"  # to the case worker
     FOLLOW_UP_REMINDER = "follow_up_reminder"  # due soon, or overdue

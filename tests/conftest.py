@@ -18,13 +18,13 @@ from temporalio.client import Client
 from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
+from configuration.settings import Settings
 from database.migrate import migrate
 from database.pool import init_connection
 from database.reference_data import load_reference_data
 from devstack.binaries import temporal_cli, temporal_test_server
-from domain.settings import Settings
-from workflows import search_attributes
-from workflows.client import data_converter
+from orchestration import search_attributes
+from orchestration.client import data_converter
 
 pytest_plugins = ["tests.fake_line", "tests.browser", "tests.production"]
 

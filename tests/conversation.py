@@ -12,8 +12,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from api.simulator import events
-from api.simulator.line_platform import ChatEntry, FakeLinePlatform
+from line_simulator import events
+from line_simulator.line_platform import ChatEntry, FakeLinePlatform
 
 CASE_NUMBER = re.compile(r"ESS-\d{4}-\d{6}")
 SendEvent = Callable[[dict[str, Any]], Awaitable[None]]

@@ -19,8 +19,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from api.simulator.line_platform import FakeLinePlatform, SimulatedUser
-from domain.settings import Settings
+from configuration.settings import Settings
+from line_simulator.line_platform import FakeLinePlatform, SimulatedUser
 
 ACCESS_TOKEN = "test-channel-access-token"
 CHANNEL_SECRET = "test-channel-secret"

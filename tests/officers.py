@@ -7,8 +7,8 @@ import uuid
 
 import asyncpg
 
-from api.simulator.line_platform import FakeLinePlatform
 from domain.models import Officer, OfficerRole
+from line_simulator.line_platform import FakeLinePlatform
 
 # Each test takes districts of its own, so officers linked in one never hear another's alerts.
 _district_numbers = itertools.count(0)

@@ -1,5 +1,5 @@
 """Settings as a production deployment has them: its own strong secrets, never the public development
-ones, and an https public address (production refuses to start otherwise, see domain.settings); and
+ones, and an https public address (production refuses to start otherwise, see configuration.settings); and
 databases of its own, since a production start marks its database and refuses one with demo data
 (see database.demo_data), which the session's shared database holds."""
 
@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 
+from configuration.settings import Settings
 from database.pool import init_connection
 from devstack.postgres import migrate_and_load_reference_data
-from domain.settings import Settings
 
 # Shaped like the real ones: a LINE channel secret is 32 hex digits, a long-lived channel access
 # token 172 characters.

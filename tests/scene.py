@@ -5,24 +5,32 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import asyncpg
 from temporalio.client import Client, WorkflowHandle
 
 from activities.cases import CaseStore
-from api.simulator.line_platform import FakeLinePlatform
+from configuration.settings import Settings
 from database.officer_tokens import issue_token
 from domain.models import (
-    CaseNumberRequest, CaseOpening, IncidentType, Location, Officer, OfficerRole, PhoneNumber, Place, Report,
+    CaseNumberRequest,
+    CaseOpening,
+    IncidentType,
+    Location,
+    Officer,
+    OfficerRole,
+    PhoneNumber,
+    Place,
+    Report,
     Reporter,
 )
 from domain.pseudonyms import reporter_key
-from domain.settings import Settings
+from line_simulator.line_platform import FakeLinePlatform
+from orchestration.ids import case_workflow_id
 from tests.conversation import Citizen, SendEvent
 from tests.officers import centre_for, fresh_district, linked_officer, station_for
 from workflows.case import CaseWorkflow
-from workflows.ids import case_workflow_id
 from workflows.intake import case_search_attributes
 
 DETENTION = IncidentType(code="DETENTION", label_th="กักขังหน่วงเหนี่ยว", label_en="Unlawfully detained or confined")
@@ -93,7 +101,7 @@ class Scene:
                             district_name_en=d["name_en"]),
                 phone=PhoneNumber(valid=True, e164="+66812345678", national="081-234-5678"),
                 complete=True,
-                reported_at=datetime.now(timezone.utc),
+                reported_at=datetime.now(UTC),
             ),
         )
         await store.record_case_opened(opening)

@@ -8,8 +8,8 @@ import uuid
 
 import asyncpg
 
-from api.simulator.line_platform import FakeLinePlatform
 from domain.handoff import TeamMember, TeamRole
+from line_simulator.line_platform import FakeLinePlatform
 
 
 async def linked_team_member(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from domain.settings import Settings
+from configuration.settings import Settings
 
 
 def worker_environment(settings: Settings, **more: str) -> dict[str, str]:

@@ -32,16 +32,21 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.case_rules import (
-        FINAL_STATUSES, NEEDS_NOTE, OUTSIDE_JURISDICTION, IllegalTransition, status_after, within_jurisdiction,
+        FINAL_STATUSES,
+        NEEDS_NOTE,
+        OUTSIDE_JURISDICTION,
+        IllegalTransition,
+        status_after,
+        within_jurisdiction,
     )
     from domain.escalation import ladder_for
     from domain.handoff import HandoffDecision, HandoffOpening, HandoffStatus, handoff_id_of
     from domain.models import (
         ActionKind,
         ActionOutcome,
+        AttachmentRequest,
         Audience,
         AudienceRequest,
-        AttachmentRequest,
         BotMessage,
         CaseEvent,
         CaseOpening,
@@ -61,9 +66,9 @@ with workflow.unsafe.imports_passed_through():
         Station,
     )
     from domain.postbacks import Postback
-    from workflows import options, search_attributes
+    from orchestration import options, search_attributes
+    from orchestration.ids import handoff_workflow_id
     from workflows.handoff import HandoffWorkflow
-    from workflows.ids import handoff_workflow_id
     from workflows.line_profile import line_language
     from workflows.speaking import refusal, send_line
 
@@ -225,7 +230,7 @@ class CaseWorkflow:
             if wait.total_seconds() > 0:
                 try:
                     await workflow.wait_condition(lambda: self._status != CaseStatus.NEW, timeout=wait)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             if self._status != CaseStatus.NEW:
                 return  # someone acknowledged: the ladder stops here

@@ -52,8 +52,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.models import BotMessage, CaseEvent, Language, LineEvent, Prompt
     from domain.postbacks import Postback
-    from workflows import options, search_attributes
-    from workflows.ids import case_workflow_id
+    from orchestration import options, search_attributes
+    from orchestration.ids import case_workflow_id
     from workflows.line_profile import line_language
     from workflows.speaking import refusal, send_line
 
@@ -155,7 +155,7 @@ class HandoffWorkflow:
             if wait.total_seconds() > 0:
                 try:
                     await workflow.wait_condition(lambda: self._status != HandoffStatus.AWAITING, timeout=wait)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             if self._status != HandoffStatus.AWAITING:
                 return  # a member accepted or handed it back: no more reminders
@@ -170,7 +170,7 @@ class HandoffWorkflow:
         """Reminds follow-ups as they come due, until the care closes."""
         while self._status == HandoffStatus.IN_CARE:
             version = self._plan_version
-            changed = lambda: self._status != HandoffStatus.IN_CARE or self._plan_version != version  # noqa: E731
+            changed = lambda: self._status != HandoffStatus.IN_CARE or self._plan_version != version
             next_reminder = self._next_reminder()
             if next_reminder is None:
                 await workflow.wait_condition(changed)
@@ -181,7 +181,7 @@ class HandoffWorkflow:
                 try:
                     await workflow.wait_condition(changed, timeout=wait)
                     continue
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             self._reminded.add((follow_up.number, what))
             await self._remind(follow_up, what)

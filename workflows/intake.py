@@ -28,15 +28,8 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from domain.case_rules import OUTSIDE_JURISDICTION, within_jurisdiction
     from domain.clock import thai_year
-    from domain.messages import (
-        CANCEL_WORDS,
-        HOW_TO_WORDS,
-        LANGUAGE_WORDS,
-        REPORT_WORDS,
-        SKIP_PHONE_WORDS,
-        registration_code,
-    )
     from domain.models import (
+        MAX_NOTE_LENGTH,
         BotMessage,
         CaseEvent,
         CaseJurisdiction,
@@ -53,7 +46,6 @@ with workflow.unsafe.imports_passed_through():
         Location,
         Officer,
         OfficerContact,
-        MAX_NOTE_LENGTH,
         OfficerLineRequest,
         PhoneNumber,
         Place,
@@ -68,16 +60,24 @@ with workflow.unsafe.imports_passed_through():
         ReportStep,
     )
     from domain.postbacks import Postback
-    from domain.relay_messages import officer_reply
     from domain.registration import RegistrationOutcome, RegistrationRequest
-    from workflows import options, search_attributes
+    from domain.words import (
+        CANCEL_WORDS,
+        CONFIRM_WORDS,
+        HOW_TO_WORDS,
+        LANGUAGE_WORDS,
+        REPORT_WORDS,
+        SKIP_PHONE_WORDS,
+        officer_reply,
+        registration_code,
+    )
+    from orchestration import options, search_attributes
+    from orchestration.ids import case_workflow_id
     from workflows.case import MEDIA_MESSAGES, CaseWorkflow, keep_reporter_file, reporter_message_key
-    from workflows.ids import case_workflow_id
     from workflows.line_profile import line_language
     from workflows.speaking import send_line
 
 CONTENT_MESSAGES = frozenset({"text", "image", "video", "audio", "file", "location", "sticker"})
-CONFIRM_WORDS = frozenset({"ถูกต้อง", "ใช่", "correct", "yes", "ok"})
 # Enough of what a reporter writes beside the answers to keep a flood out of the case's history.
 MOST_NOTES = 50
 # Changes to the commands this workflow issues; histories from before take the old way.
@@ -595,7 +595,7 @@ class IntakeWorkflow:
         """The next event, or None when none came within the timeout."""
         try:
             await workflow.wait_condition(lambda: bool(self._inbox), timeout=timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         # An event may arrive in the same activation as the timer: never drop it.
         if not self._inbox:

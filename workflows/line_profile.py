@@ -7,7 +7,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.models import Language
-    from workflows import options
+    from orchestration import options
 
 
 async def line_language(user_id: str) -> Language | None:

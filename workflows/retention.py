@@ -1,5 +1,5 @@
 """Retention (PDPA): the nightly forgetting of personal data, started by a Temporal Schedule
-(workflows/schedules.py).
+(orchestration/schedules.py).
 
 The story: the cut-off is now minus the retention period, fixed once at the start so every retry
 and every round agrees on it. The cases whose police part and hand-offs ended before the cut-off

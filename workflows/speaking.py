@@ -8,7 +8,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.models import BotMessage, Delivery, DeliveryResult, Language, LineEvent
-    from workflows import options
+    from orchestration import options
 
 
 def refusal(kind: str, thai: str, english: str) -> ApplicationError:

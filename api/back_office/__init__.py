@@ -10,8 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.back_office import (administration, case_desk, dashboard, handoff_desk, incident_map, sign_in,
-                             sign_in_throttles)
+from api.back_office import administration, case_desk, dashboard, handoff_desk, incident_map, sign_in, sign_in_throttles
 from api.back_office.filter_days import ProblemPage
 from api.back_office.sessions import SignInRequired
 

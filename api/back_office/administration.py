@@ -170,7 +170,7 @@ async def import_officers(request: Request, session: FormSession, workbook: Uplo
         return await _accounts_page(request, account, status_code=413, problem="ไฟล์ใหญ่เกิน 10 MB — over 10 MB")
     try:
         stations, officers, team_members = read_workbook(io.BytesIO(content))
-    except Exception:  # noqa: BLE001 - any unreadable upload gets the same plain answer
+    except Exception:
         return await _accounts_page(request, account, status_code=422,
                                     problem="อ่านไฟล์ไม่ได้ ต้องเป็น .xlsx — not a readable .xlsx workbook")
     async with request.app.state.pool.acquire() as connection:

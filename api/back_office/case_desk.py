@@ -24,18 +24,18 @@ from api.back_office.sessions import SESSION_COOKIE, CurrentSession, FormSession
 from api.back_office.sign_in import TEAM_HOME
 from api.back_office.web import page
 from api.case_actions import Refusal, send_action
-from database.officers import officer_by_id
 from database.live_desk import reached_nobody, read_reporter_messages, unread_messages
+from database.officers import officer_by_id
 from database.sql import Conditions, like_prefix
 from database.unmask_grants import grant_unmask, unmasked_until
 from domain.accounts import HANDLES_CASES, Account
 from domain.case_rules import FINAL_STATUSES, NEEDS_NOTE, OPEN_STATUSES
 from domain.masking import mask_phone
 from domain.models import ActionKind, CaseStatus, OfficerAction
-from domain.officer_messages import ACTION_LABELS, STATUS_LABELS
 from domain.phone import read_phone_number
-from domain.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
-from workflows.ids import case_workflow_id
+from orchestration.ids import case_workflow_id
+from rendering.officer_messages import ACTION_LABELS, STATUS_LABELS
+from rendering.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
 
 router = APIRouter(prefix="/office/cases", include_in_schema=False)
 

@@ -34,7 +34,7 @@ from domain.accounts import HANDLES_CASES, NEEDS_REPORTERS_CONSENT, Account, Acc
 from domain.clock import THAILAND
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
-from domain.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
+from rendering.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
 
 router = APIRouter(prefix="/office", include_in_schema=False)
 

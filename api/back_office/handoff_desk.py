@@ -43,7 +43,7 @@ from domain.handoff import (
 )
 from domain.phone import read_phone_number
 from domain.scope import HandoffScope
-from domain.team_labels import (
+from rendering.team_labels import (
     CARE_OUTCOME_LABELS,
     CONSENT_LABELS,
     FOLLOW_UP_KIND_LABELS,

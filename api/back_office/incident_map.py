@@ -20,7 +20,7 @@ from database.sql import Conditions
 from domain.case_rules import OPEN_STATUSES
 from domain.clock import thai_midnight
 from domain.models import CaseStatus
-from domain.officer_messages import STATUS_LABELS
+from rendering.officer_messages import STATUS_LABELS
 
 router = APIRouter(prefix="/office/map", include_in_schema=False)
 

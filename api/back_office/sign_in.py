@@ -7,10 +7,9 @@ import math
 import secrets
 from typing import Annotated
 
+import asyncpg
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-
-import asyncpg
 
 from api.back_office import audit
 from api.back_office.sessions import SESSION_COOKIE, FormSession

@@ -19,7 +19,7 @@ from domain.accounts import ACCOUNT_ROLE_LABELS, AccountRole
 from domain.clock import THAILAND
 from domain.dates import BUDDHIST_ERA_OFFSET
 from domain.models import CaseStatus
-from domain.officer_messages import STATUS_LABELS
+from rendering.officer_messages import STATUS_LABELS
 
 LANGUAGE_COOKIE = "ess_lang"
 ERA_COOKIE = "ess_era"

@@ -11,6 +11,7 @@ import pytest
 from temporalio.exceptions import ApplicationError
 
 from activities.cases import CaseStore
+from configuration.settings import Settings
 from database.pool import create_pool
 from domain.models import (
     AttachmentRequest,
@@ -27,7 +28,6 @@ from domain.models import (
     ReporterNote,
     ReportStep,
 )
-from domain.settings import Settings
 
 REPORTED_AT = datetime(2026, 3, 14, 21, 5, tzinfo=UTC)
 

@@ -21,6 +21,7 @@ from database.officer_codes import (
     issue_registration_code,
     issue_team_registration_code,
 )
+from database.sign_in_throttle import FREE_FAILURES
 from domain.handoff import TeamMember, TeamRole
 from domain.models import (
     Audience,
@@ -41,7 +42,6 @@ from domain.models import (
     Station,
     StationKind,
 )
-from database.sign_in_throttle import FREE_FAILURES
 from domain.registration import RegistrationOutcome, RegistrationRequest
 
 

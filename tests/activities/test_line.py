@@ -16,11 +16,11 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.line import LineMessenger, push_retry_key
-from api.simulator import events
-from api.simulator.line_platform import SimulatedUser
+from configuration.settings import Settings
 from domain.models import BotMessage, Delivery, Language, Prompt
-from domain.settings import Settings
-from workflows import options
+from line_simulator import events
+from line_simulator.line_platform import SimulatedUser
+from orchestration import options
 from tests.fake_line import FakeLine
 
 

@@ -11,8 +11,8 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.cases import CaseStore
 from activities.line import LineMessenger
-from api.simulator.line_platform import SimulatedUser
-from domain.settings import Settings
+from configuration.settings import Settings
+from line_simulator.line_platform import SimulatedUser
 from tests.activities.test_cases import event, opened_case
 from tests.activities.test_line import delivery_for
 from tests.fake_line import FakeLine

@@ -16,8 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.line import LineMessenger
 from api.app import create_app
-from api.simulator import events
-from domain.settings import Settings
+from configuration.settings import Settings
+from line_simulator import events
 from tests.conversation import Citizen
 from tests.fake_line import FakeLine, serve
 from tests.scene import Scene

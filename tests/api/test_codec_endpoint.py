@@ -22,16 +22,16 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.codec_endpoint import CODEC_REFUSED, DECODED, codec_cors_origins, codec_router
+from configuration.settings import Settings
 from database.accounts import create_account
 from devstack.binaries import temporal_cli
 from domain.accounts import AccountRole
 from domain.models import PhoneNumber
-from domain.settings import Settings
+from orchestration.client import data_converter
+from orchestration.encryption import WORKFLOW_ID, EncryptionCodec
+from orchestration.ids import case_workflow_id, handoff_workflow_id, intake_workflow_id
 from tests.api.back_office.conftest import PASSWORD, Person, sign_in
 from tests.fake_line import serve
-from workflows.client import data_converter
-from workflows.encryption import WORKFLOW_ID, EncryptionCodec
-from workflows.ids import case_workflow_id, handoff_workflow_id, intake_workflow_id
 
 UI_ORIGIN = "http://localhost:8233"  # the origin of the default ESS_TEMPORAL_UI_URL
 PHONE = PhoneNumber(valid=True, e164="+66812345678", national="081-234-5678")

@@ -6,7 +6,7 @@ import re
 import httpx
 
 from api.app import create_app
-from domain.settings import Settings
+from configuration.settings import Settings
 from tests.api.conftest import RunningApi
 from tests.production import production_settings
 

@@ -20,13 +20,13 @@ from temporalio import workflow
 from temporalio.client import WorkflowHandle
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from api.simulator import events
 from domain.models import LineEvent
 from domain.postbacks import Postback
+from line_simulator import events
+from orchestration.ids import handoff_workflow_id
 from tests.api.conftest import RunningApi
 from tests.api.test_webhook import conversation_started, signals_received
 from tests.conversation import Citizen, text_of
-from workflows.ids import handoff_workflow_id
 
 
 class Signalled(BaseModel):

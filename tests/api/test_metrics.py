@@ -19,11 +19,11 @@ from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.metrics import mount_metrics
-from api.simulator import events
 from api.webhook import MAX_BODY_BYTES
+from configuration.settings import Settings
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
-from domain.settings import Settings
+from line_simulator import events
 from tests.api.conftest import RunningApi
 from tests.production import production_settings
 

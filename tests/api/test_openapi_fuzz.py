@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
@@ -26,9 +26,9 @@ from schemathesis.python.asgi import shutdown_lifespans
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
+from configuration.settings import Settings
 from database.officer_tokens import issue_token
 from domain.models import OfficerRole
-from domain.settings import Settings
 from tests.api.conftest import RunningApi
 
 WEBHOOK = "/line/webhook"
@@ -62,7 +62,7 @@ async def a_case(connection: asyncpg.Connection) -> str:
                            latitude, longitude, location_title, province_code, reported_at)
         VALUES ($1, $2, $3, $4, 'NEW', true, '+66812345678', 13.75, 100.5, 'สนามหลวง', '10', $5)
         """,
-        case_no, f"conversation-{case_no}", f"reporter-{case_no}", f"U{uuid.uuid4().hex}", datetime.now(timezone.utc),
+        case_no, f"conversation-{case_no}", f"reporter-{case_no}", f"U{uuid.uuid4().hex}", datetime.now(UTC),
     )
     return case_no
 

@@ -12,10 +12,10 @@ import pytest
 from temporalio.service import RPCError
 
 from api.app import create_app
-from api.simulator import events
 from domain.pseudonyms import reporter_key
+from line_simulator import events
+from orchestration.ids import intake_workflow_id
 from tests.api.conftest import RunningApi
-from workflows.ids import intake_workflow_id
 
 
 async def post(api: RunningApi, body: bytes, signature: str | None) -> tuple[int, dict]:

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from api.line_events import IgnoredEvent, MalformedEvent, read_event
-from api.simulator import events as line
 from domain.models import LineEvent
+from line_simulator import events as line
 from tests.api.conftest import RunningApi
 
 FUZZ = settings(max_examples=200, deadline=None, database=None,

@@ -84,7 +84,7 @@ def test_the_command_line_creates_an_account(database_url: str, monkeypatch: pyt
                                              capsys: pytest.CaptureFixture) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("ESS_NEW_PASSWORD", PASSWORD)
-    from domain.settings import get_settings
+    from configuration.settings import get_settings
     get_settings.cache_clear()
     try:
         assert main(["create", a_username(), "--role", "PROVINCE_ADMIN", "--province", "50"]) == 0
@@ -116,7 +116,7 @@ async def test_a_password_reset_on_the_command_line_ends_every_session_and_is_au
         tokens = [(await start_session(connection, account_id))[0] for _ in range(2)]
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("ESS_NEW_PASSWORD", "a brand new password")
-    from domain.settings import get_settings
+    from configuration.settings import get_settings
     get_settings.cache_clear()
     try:
         assert await asyncio.to_thread(main, ["password", username]) == 0

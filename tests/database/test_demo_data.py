@@ -14,10 +14,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from configuration.settings import Settings
 from database.demo_data import DemoDataInProduction, DemoDataRefused, active_demo_data
 from database.sessions import current_session, start_session
 from devstack.postgres import migrate_and_load_reference_data
-from domain.settings import Settings
 from tests.production import PRODUCTION_ENVIRONMENT, NewDatabase, production_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from configuration.settings import Settings
 from database.pool import create_pool, database_url, stop_embedded_postgres
-from domain.settings import Settings
 from tests.production import production_settings
 
 

@@ -167,7 +167,7 @@ def test_the_command_line_creates_an_account_acting_as_a_member(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("ESS_NEW_PASSWORD", PASSWORD)
-    from domain.settings import get_settings
+    from configuration.settings import get_settings
     get_settings.cache_clear()
     username = unique("team")
     try:

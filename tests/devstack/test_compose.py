@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ast
 import importlib
-import ipaddress
 import importlib.metadata
+import ipaddress
 import json
 import re
 import shlex
@@ -32,9 +32,9 @@ from starlette.applications import Starlette
 from starlette.routing import Match
 
 from api import back_office
-from domain.settings import Settings
+from configuration.settings import Settings
+from orchestration import search_attributes
 from tests.production import PRODUCTION_SECRETS
-from workflows import search_attributes
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The development servers' packages (pyproject's `local` extra), imported lazily where used.

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from devstack.config import DevStackPorts, child_environment, plan_stack
-from domain.settings import (
+from configuration.settings import (
     DEVELOPMENT_ACCESS_TOKEN,
     DEVELOPMENT_CHANNEL_SECRET,
     Settings,
 )
+from devstack.config import DevStackPorts, child_environment, plan_stack
 
 CONTRACT_VARIABLES = (
     "DATABASE_URL",

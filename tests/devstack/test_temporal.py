@@ -7,7 +7,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from devstack.binaries import temporal_cli
 from devstack.temporal import ensure_search_attributes
-from workflows import search_attributes
+from orchestration import search_attributes
 
 OUR_NAMES = sorted(key.name for key in search_attributes.ALL)
 

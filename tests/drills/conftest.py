@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from domain.settings import Settings
+from configuration.settings import Settings
 from tests.drills.stack import Drill, running
 from tests.fake_line import FakeLine
 

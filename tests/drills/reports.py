@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import asyncpg
 
 from activities.directory import Directory
-from api.simulator.line_platform import FakeLinePlatform
-from domain import geography
 from domain.models import Location, OfficerRole, Route, RoutingRequest
 from domain.postbacks import Postback
+from line_simulator.line_platform import FakeLinePlatform
+from places import geography
 from tests.conversation import BANGKOK_PIN, CASE_NUMBER, CHIANG_MAI_PIN, Citizen, text_of
 from tests.officers import linked_officer
 from tests.waiting import eventually

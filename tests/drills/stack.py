@@ -24,14 +24,14 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api.app import create_app
-from api.simulator import events
-from api.simulator.line_platform import FakeLinePlatform
+from configuration.settings import Settings
 from database.pool import init_connection
 from devstack.config import LOCAL_HOST, DevStackPorts, StackPlan
 from devstack.postgres import EmbeddedPostgres, migrate_and_load_reference_data
 from devstack.readiness import wait_for_temporal
 from devstack.temporal import dev_server_command
-from domain.settings import Settings
+from line_simulator import events
+from line_simulator.line_platform import FakeLinePlatform
 from tests.conversation import Citizen
 from tests.e2e.conftest import PROJECT_ROOT, WorkerProcess
 from tests.fake_line import ACCESS_TOKEN, FakeLine, serve
@@ -117,7 +117,7 @@ class OwnPostgres:
         (database.pool.database_url): a process that started it once remembers it as running."""
         environment = {**os.environ, "ESS_ENV": "development", "ESS_DATA_DIR": str(self.settings.data_dir)}
         environment.pop("DATABASE_URL", None)
-        script = "from database.pool import database_url; from domain.settings import Settings; " \
+        script = "from database.pool import database_url; from configuration.settings import Settings; " \
                  "print(database_url(Settings()))"
         done = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", script], cwd=PROJECT_ROOT,
                                        env=environment, capture_output=True, text=True, timeout=SERVER_START_SECONDS)

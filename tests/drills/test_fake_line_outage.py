@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from api.simulator.line_platform import SimulatedUser
+from line_simulator.line_platform import SimulatedUser
 from tests.fake_line import FakeLine
 
 OUTAGE_SECONDS = 0.4

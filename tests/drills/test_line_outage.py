@@ -20,11 +20,16 @@ import asyncpg
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from domain.settings import Settings
+from configuration.settings import Settings
 from tests.conversation import Citizen
 from tests.drills.conftest import drill_settings
 from tests.drills.reports import (
-    REPORT_STEPS, check_reports, new_reporters, repeated_messages, station_for_pin, until_answered,
+    REPORT_STEPS,
+    check_reports,
+    new_reporters,
+    repeated_messages,
+    station_for_pin,
+    until_answered,
 )
 from tests.drills.stack import Drill, running
 from tests.fake_line import FakeLine

@@ -15,16 +15,28 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from api.simulator import events
+from line_simulator import events
+from orchestration.client import connect_temporal
 from tests.conversation import Citizen
 from tests.drills.conftest import drill_settings
 from tests.drills.reports import (
-    REPORT_STEPS, check_reports, new_reporters, repeated_messages, station_for_pin, until_answered,
+    REPORT_STEPS,
+    check_reports,
+    new_reporters,
+    repeated_messages,
+    station_for_pin,
+    until_answered,
 )
 from tests.drills.stack import (
-    DevServerOnFile, Drill, OwnPostgres, drill_folder, drill_pool, line_settings_for, own_fake_line, running,
+    DevServerOnFile,
+    Drill,
+    OwnPostgres,
+    drill_folder,
+    drill_pool,
+    line_settings_for,
+    own_fake_line,
+    running,
 )
-from workflows.client import connect_temporal
 
 DOWN_SECONDS = 30
 RECOVERY_SECONDS = 75  # retries back off up to a minute apart (options.STORE)

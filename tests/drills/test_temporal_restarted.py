@@ -16,19 +16,26 @@ from datetime import timedelta
 
 import pytest
 
+from configuration.settings import Settings
 from domain.models import Audience, CaseStatus, EscalationRung
-from domain.settings import Settings
+from orchestration.client import connect_temporal
+from orchestration.ids import case_workflow_id
 from tests.conversation import Citizen
 from tests.drills.conftest import drill_settings
 from tests.drills.reports import (
-    REPORT_STEPS, alerts_about, new_reporters, check_reports, repeated_messages, station_for_pin, until, until_answered,
+    REPORT_STEPS,
+    alerts_about,
+    check_reports,
+    new_reporters,
+    repeated_messages,
+    station_for_pin,
+    until,
+    until_answered,
 )
 from tests.drills.stack import DevServerOnFile, Drill, drill_folder, running
 from tests.fake_line import FakeLine
 from tests.scene import DETENTION, Scene
 from workflows.case import CaseWorkflow
-from workflows.client import connect_temporal
-from workflows.ids import case_workflow_id
 
 DOWN_SECONDS = 15
 LINE_ANSWER_SECONDS = 2  # past this LINE records a request_timeout

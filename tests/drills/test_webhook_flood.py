@@ -14,8 +14,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.simulator import events
-from api.simulator.line_platform import FakeLinePlatform
+from line_simulator import events
+from line_simulator.line_platform import FakeLinePlatform
 from tests.conversation import Citizen
 from tests.drills.reports import Reporter, check_reports, repeated_messages, station_for_pin, until_answered
 from tests.drills.stack import Drill

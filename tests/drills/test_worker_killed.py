@@ -17,16 +17,23 @@ from domain.handoff import Consent, HandoffStatus, TeamAction, TeamActionKind, T
 from domain.models import ActionKind, Audience, CaseStatus, EscalationRung, OfficerAction
 from domain.postbacks import Postback
 from domain.pseudonyms import reporter_key
+from orchestration.ids import handoff_workflow_id, intake_workflow_id
 from tests.conversation import actions_of
 from tests.drills.reports import (
-    REPORT_STEPS, alerts_about, new_reporters, check_reports, repeated_messages, station_for_pin, until, until_answered,
+    REPORT_STEPS,
+    alerts_about,
+    check_reports,
+    new_reporters,
+    repeated_messages,
+    station_for_pin,
+    until,
+    until_answered,
 )
 from tests.drills.stack import Drill
 from tests.scene import DETENTION, Scene
 from tests.team import let_go, linked_team_member
 from workflows.case import CaseWorkflow
 from workflows.handoff import HandoffWorkflow
-from workflows.ids import handoff_workflow_id, intake_workflow_id
 
 RECOVERY_SECONDS = 75  # an activity cut off by the kill is tried again after its 30 s start-to-close timeout
 

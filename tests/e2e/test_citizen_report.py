@@ -3,7 +3,7 @@ PostgreSQL and the (fake) LINE platform. Includes a crash of the worker mid-conv
 
 from __future__ import annotations
 
-from api.simulator import events
+from line_simulator import events
 from tests.conversation import BANGKOK_PIN, CHIANG_MAI_PIN, VIENTIANE_PIN, Citizen, text_of
 from tests.e2e.conftest import System
 from tests.waiting import eventually

@@ -13,7 +13,7 @@ from datetime import timedelta
 import httpx
 
 from api.app import create_app
-from api.simulator import events
+from line_simulator import events
 from tests.conversation import text_of
 from tests.e2e.conftest import System
 from tests.fake_line import serve

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from temporalio.testing import WorkflowEnvironment
 
-from domain.settings import Settings
+from configuration.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 60

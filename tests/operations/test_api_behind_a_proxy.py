@@ -15,9 +15,9 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from configuration.settings import Settings
 from database.accounts import create_account
 from domain.accounts import AccountRole
-from domain.settings import Settings
 from tests.api.back_office.conftest import SIGN_IN_CSRF
 from tests.operations.processes import free_port_pair, settings_for_process, started
 from tests.operations.test_api_process import ApiProcess

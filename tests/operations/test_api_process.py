@@ -17,15 +17,15 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from api.simulator import events
+from configuration.settings import Settings
 from domain.pseudonyms import reporter_key
-from domain.settings import Settings
+from line_simulator import events
+from orchestration.ids import intake_workflow_id
 from tests.devstack.test_compose import DOCKERFILE, dockerfile_stages, exec_form
 from tests.fake_line import FakeLine
 from tests.operations.processes import START_SECONDS, LoggedProcess, free_port_pair, settings_for_process, started
 from tests.waiting import eventually
 from tests.worker_environment import worker_environment
-from workflows.ids import intake_workflow_id
 
 GRACE_OPTION = "--timeout-graceful-shutdown"
 # Long enough for uvicorn to notice SIGTERM (it looks every 0.1 s) and close its listening socket.

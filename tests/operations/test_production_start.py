@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
+from configuration.settings import Settings
 from devstack.postgres import migrate_and_load_reference_data
-from domain.settings import Settings
 from tests.operations.processes import PROJECT_ROOT, START_SECONDS, free_port_pair
 from tests.operations.test_api_process import image_api_command
 from tests.production import PRODUCTION_ENVIRONMENT, NewDatabase

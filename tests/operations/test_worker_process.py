@@ -20,14 +20,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.conversations import ConversationGateway
 from api.line_events import read_event
-from api.simulator import events
+from configuration.settings import Settings
 from domain.pseudonyms import reporter_key
-from domain.settings import Settings
-from tests.worker_environment import worker_environment
+from line_simulator import events
+from orchestration.ids import intake_workflow_id
 from tests.fake_line import FakeLine
 from tests.operations.processes import START_SECONDS, LoggedProcess, free_port_pair, settings_for_process, started
 from tests.waiting import eventually
-from workflows.ids import intake_workflow_id
+from tests.worker_environment import worker_environment
 
 # Below the worker's graceful_shutdown_timeout (20 s), well above the time to notice the request.
 REPLY_TAKES_SECONDS = 3

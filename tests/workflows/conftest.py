@@ -16,13 +16,13 @@ from temporalio.testing import WorkflowEnvironment
 from activities.line import LineMessenger
 from api.conversations import ConversationGateway
 from api.line_events import LineEvent, read_event
+from configuration.settings import Settings
 from domain.pseudonyms import reporter_key
-from domain.settings import Settings
+from orchestration.ids import case_workflow_id, handoff_workflow_id, intake_workflow_id
 from tests.conversation import Citizen
 from tests.fake_line import FakeLine
 from tests.scene import Scene
 from worker import build_worker
-from workflows.ids import case_workflow_id, handoff_workflow_id, intake_workflow_id
 
 HISTORIES = Path(__file__).parent / "histories"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

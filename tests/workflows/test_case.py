@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
@@ -14,15 +14,14 @@ from temporalio.service import RPCError
 
 from domain.handoff import TeamAction, TeamActionKind, TeamRole, handoff_id_of
 from domain.models import ActionKind, ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole, ReporterMessage
+from orchestration.ids import handoff_workflow_id
 from tests.conversation import actions_of, text_of
 from tests.officers import fresh_district, linked_officer, station_for
 from tests.scene import Scene
 from tests.team import let_go, linked_team_member
 from tests.waiting import eventually
-from tests.workflows.conftest import Reporting
 from workflows.case import CaseWorkflow
 from workflows.handoff import HandoffWorkflow
-from workflows.ids import handoff_workflow_id
 
 MINUTE = timedelta(minutes=1)
 SECOND = timedelta(seconds=1)
@@ -356,7 +355,7 @@ async def reporter_sends(scene: Scene, handle: WorkflowHandle, message_type: str
     """A photo or video the reporter sent to the open case; returns once the case asked LINE for it."""
     await handle.signal(CaseWorkflow.reporter_message, ReporterMessage(
         event_id=f"event-{uuid.uuid4()}", message_type=message_type, message_id=message_id,
-        received_at=datetime.now(timezone.utc)))
+        received_at=datetime.now(UTC)))
     await eventually(lambda: asyncio.sleep(0, downloads_of(scene, message_id)))
 
 

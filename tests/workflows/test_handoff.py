@@ -12,19 +12,27 @@ import pytest
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 
 from domain.handoff import (
-    CareOutcome, Consent, FollowUpKind, FollowUpPlan, HandoffStatus, TeamAction, TeamActionKind, TeamMember, TeamRole,
+    CareOutcome,
+    Consent,
+    FollowUpKind,
+    FollowUpPlan,
+    HandoffStatus,
+    TeamAction,
+    TeamActionKind,
+    TeamMember,
+    TeamRole,
     handoff_id_of,
 )
 from domain.models import ActionKind, CaseStatus, OfficerAction
 from domain.postbacks import Postback
+from orchestration import search_attributes
+from orchestration.ids import case_workflow_id, handoff_workflow_id
 from tests.conversation import Citizen, actions_of, text_of
 from tests.scene import Scene
 from tests.team import let_go, linked_team_member
 from tests.waiting import eventually
-from workflows import search_attributes
 from workflows.case import CaseWorkflow
 from workflows.handoff import HandoffWorkflow
-from workflows.ids import case_workflow_id, handoff_workflow_id
 
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)

@@ -13,13 +13,13 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
 from api.line_events import read_event
 from domain.models import ActionKind, CaseOpening, Officer, OfficerAction, OfficerRole
-from tests.officers import linked_officer, station_for
+from orchestration.ids import case_workflow_id
 from tests.conversation import BANGKOK_PIN, CASE_NUMBER, VIENTIANE_PIN, Citizen, actions_of, nodes_in, text_of
+from tests.officers import linked_officer, station_for
 from tests.scene import Scene
 from tests.waiting import eventually
 from tests.workflows.conftest import Reporting
 from workflows.case import CaseWorkflow
-from workflows.ids import case_workflow_id
 
 SECOND = timedelta(seconds=1)
 STEPS = ["incident_type", "location", "confirm_location", "phone"]

@@ -10,9 +10,9 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from domain.settings import Settings
+from configuration.settings import Settings
+from orchestration.client import data_converter
 from workflows.case import CaseWorkflow
-from workflows.client import data_converter
 from workflows.handoff import HandoffWorkflow
 from workflows.intake import IntakeWorkflow
 

@@ -3,7 +3,7 @@ as the hand-off workflow's activities leave them, written directly (for pages th
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
@@ -24,7 +24,7 @@ async def handoff_row(scene: Scene, case_no: str, *, status: HandoffStatus = Han
                       case_worker: TeamMember | None = None, note: str = "ผู้เสียหายต้องการที่พักพิง") -> str:
     """A hand-off of this case, as the hand-off workflow's activities record one."""
     handoff_id = f"{case_no}-1"
-    forwarded_at = forwarded_at or datetime.now(timezone.utc)
+    forwarded_at = forwarded_at or datetime.now(UTC)
     accepted = status != HandoffStatus.AWAITING and status != HandoffStatus.REJECTED
     await scene.pool.execute(
         """

@@ -4,7 +4,7 @@ and every view, unmasking and action in the audit log."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import asyncpg
 
@@ -147,7 +147,7 @@ async def test_a_reporters_message_with_markup_is_shown_as_text(scene: Scene, st
                                                                  pool: asyncpg.Pool) -> None:
     case_no, handle = await open_routed_case(scene)
     await handle.signal(CaseWorkflow.reporter_message, ReporterMessage(
-        event_id="evt-markup", message_type="text", received_at=datetime.now(timezone.utc),
+        event_id="evt-markup", message_type="text", received_at=datetime.now(UTC),
         text='<script>alert("x")</script><b>ช่วยด้วย</b>'))
     await eventually(lambda: pool.fetch(
         "SELECT 1 FROM case_events WHERE case_no = $1 AND kind = 'REPORTER_MESSAGE'", case_no))

@@ -8,7 +8,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -76,7 +76,7 @@ def row_of(page_text: str, handoff_id: str) -> str:
 
 async def test_the_inbox_lists_its_provinces_hand_offs_with_what_the_team_must_know(
         scene: Scene, team: Team, browser_like) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     waiting_case, waiting = await forwarded_rows(scene, forwarded_at=now - timedelta(hours=2))
     late_case, late = await forwarded_rows(scene, forwarded_at=now - timedelta(hours=1),
                                            accept_due_at=now - timedelta(minutes=5))
@@ -84,8 +84,8 @@ async def test_the_inbox_lists_its_provinces_hand_offs_with_what_the_team_must_k
     await scene.pool.execute(
         "INSERT INTO follow_ups (handoff_id, number, kind, due_at, planned_by, planned_at) VALUES "
         "($1, 1, 'HOME_VISIT', $2, $3, now()), ($1, 2, 'CALL', $4, $3, now())",
-        cared, datetime(2031, 3, 5, 3, 0, tzinfo=timezone.utc), team.social_worker.member_id,
-        datetime(2031, 3, 4, 2, 0, tzinfo=timezone.utc))
+        cared, datetime(2031, 3, 5, 3, 0, tzinfo=UTC), team.social_worker.member_id,
+        datetime(2031, 3, 4, 2, 0, tzinfo=UTC))
     http = await signed_in(browser_like, team.coordinator_account)
     inbox = await http.get("/office/handoffs")
     assert inbox.status_code == 200
@@ -121,7 +121,7 @@ async def test_the_inbox_shows_open_hand_offs_unless_asked_and_mine_on_request(
 async def test_the_inbox_is_paginated_newest_first(scene: Scene, team: Team, browser_like,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(handoff_desk, "PAGE_SIZE", 2)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     handoffs = [(await forwarded_rows(scene, status=HandoffStatus.IN_CARE, case_worker=team.social_worker,
                                       forwarded_at=now - timedelta(minutes=minutes)))[1] for minutes in (3, 2, 1)]
     http = await signed_in(browser_like, team.social_worker_account)
@@ -161,7 +161,7 @@ async def test_the_team_sees_what_the_care_needs_and_nothing_of_the_police_timel
         scene: Scene, team: Team, browser_like, pool: asyncpg.Pool) -> None:
     case_no, handle = await open_routed_case(scene)
     await handle.signal(CaseWorkflow.reporter_message, ReporterMessage(
-        event_id=f"evt-{uuid.uuid4().hex}", message_type="text", received_at=datetime.now(timezone.utc), text="เขากำลังจะกลับมา ช่วยด้วย"))
+        event_id=f"evt-{uuid.uuid4().hex}", message_type="text", received_at=datetime.now(UTC), text="เขากำลังจะกลับมา ช่วยด้วย"))
     await eventually(lambda: pool.fetch(
         "SELECT 1 FROM case_events WHERE case_no = $1 AND kind = 'REPORTER_MESSAGE'", case_no))
     handoff_id = await handoff_row(scene, case_no, note="ผู้เสียหายขอความช่วยเหลือเรื่องที่พัก <b>ด่วน</b>")
@@ -245,7 +245,7 @@ async def test_a_hand_off_whose_workflow_has_ended_takes_no_more_actions(
 
 
 def test_a_due_time_typed_in_thailand_becomes_that_moment() -> None:
-    assert handoff_desk.thailand_time("2026-05-03T14:30") == datetime(2026, 5, 3, 7, 30, tzinfo=timezone.utc)
+    assert handoff_desk.thailand_time("2026-05-03T14:30") == datetime(2026, 5, 3, 7, 30, tzinfo=UTC)
     assert handoff_desk.thailand_time("2026-05-03T14:30").tzinfo == THAILAND
     with pytest.raises(handoff_desk.FormProblem):
         handoff_desk.thailand_time("03/05/2026")

@@ -16,9 +16,9 @@ from domain.handoff import TeamRole
 from domain.models import ActionKind, CaseStatus, OfficerAction
 from tests.api.back_office.conftest import PASSWORD, Staff, open_routed_case
 from tests.api.back_office.teams import account_of
-from tests.team import let_go, linked_team_member
 from tests.api.conftest import RunningApi
 from tests.scene import Scene
+from tests.team import let_go, linked_team_member
 from tests.waiting import eventually
 from workflows.case import CaseWorkflow
 

@@ -10,11 +10,11 @@ import asyncpg
 import httpx
 from argon2 import PasswordHasher
 
+from api.app import create_app
 from database.accounts import PASSWORD_THREADS, disable_account
 from database.sign_in_throttle import FREE_FAILURES
 from domain.accounts import AccountRole
 from tests.api.back_office.conftest import PASSWORD, Person, add_account, csrf_of, sign_in
-from api.app import create_app
 from tests.api.conftest import RunningApi
 from tests.fake_line import serve
 from tests.production import in_production
@@ -142,7 +142,7 @@ async def test_password_checks_run_in_a_few_worker_threads_never_on_the_event_lo
     running = most_at_once = 0
     verify = PasswordHasher.verify
 
-    def watched_verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+    def watched_verify(self, hash, password):
         nonlocal running, most_at_once
         threads.add(threading.get_ident())
         running += 1
