@@ -144,7 +144,7 @@ class Bench:
         """An on-duty officer of the station the pins route to, registered on LINE by code."""
         location = Location(**BANGKOK_PIN)
         place = await asyncio.to_thread(geography.locate, location)
-        route = await Directory(self.pool).route(RoutingRequest(case_no="BENCH", place=place, location=location))
+        route = await Directory(self.pool).route_case(RoutingRequest(case_no="BENCH", place=place, location=location))
         officer_code = await self._unlinked_officer(route.station.station_id)
         async with self.pool.acquire() as connection:
             code = await issue_registration_code(connection, officer_code, timedelta(hours=1))
@@ -180,7 +180,7 @@ class Bench:
         if phase.failures or not phase.results:
             raise RuntimeError(f"warm-up reports failed: {phase.failures[:3]}")
         after = await activities_scheduled(self.client, officer_flow)
-        officer_share = [round((a - b) / len(phase.results)) for a, b in zip(after, before)]
+        officer_share = [round((a - b) / len(phase.results)) for a, b in zip(after, before, strict=True)]
         counts = await activities_per_step(self.client, phase.results[-1].case_no, CITIZEN_STEPS, officer_share)
         return [work if sum(work) else [1, 0] for work in counts]  # each step answers, so each has work
 
@@ -298,7 +298,8 @@ async def run_bench(stack: Stack, args: argparse.Namespace) -> int:
 
 def describe_work(per_step: list[list[int]]) -> str:
     regular, local = (sum(work[kind] for work in per_step) for kind in (0, 1))
-    return f"[{', '.join(f'{r}+{l}' for r, l in per_step)}] (= {regular} regular + {local} local)"
+    steps = ", ".join(f"{step_regular}+{step_local}" for step_regular, step_local in per_step)
+    return f"[{steps}] (= {regular} regular + {local} local)"
 
 
 def print_figures(args: argparse.Namespace, stack: Stack, per_step: list[list[int]], full: Phase,
@@ -362,7 +363,8 @@ def print_figures(args: argparse.Namespace, stack: Stack, per_step: list[list[in
         "Targets",
         f"  throughput ratio to skeleton          {'—' if ratio is None else f'{ratio:.3f}':>8}  ≥ {TARGET_RATIO}"
         f"      {verdict(None if ratio is None else ratio >= TARGET_RATIO)}",
-        f"  webhook p99 at {TARGET_RATE:g} reports/s            {ms(webhook_p99):>8}  ≤ {TARGET_WEBHOOK_P99 * 1000:.0f} ms"
+        f"  webhook p99 at {TARGET_RATE:g} reports/s            {ms(webhook_p99):>8}"
+        f"  ≤ {TARGET_WEBHOOK_P99 * 1000:.0f} ms"
         f"  {verdict(None if webhook_p99 is None else webhook_p99 <= TARGET_WEBHOOK_P99)}",
         f"  complete → alert p95 at {TARGET_RATE:g} reports/s   {ms(alert_p95):>8}  ≤ {TARGET_ALERT_P95:g} s"
         f"     {verdict(None if alert_p95 is None else alert_p95 <= TARGET_ALERT_P95)}",
@@ -387,7 +389,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     load.add_argument("--concurrency", type=int, default=12, help="reports at a time in it (default 12)")
     load.add_argument("--rates", type=_rates, default=[0.5, 1.0, 2.0, 3.0, 4.0, 6.0],
                       help="offered loads to climb, reports/s (default 0.5,1,2,3,4,6; 2 is always run)")
-    load.add_argument("--step-seconds", type=float, default=30.0, help="reports are started for this long per step (default 30)")
+    load.add_argument("--step-seconds", type=float, default=30.0,
+                      help="reports are started for this long per step (default 30)")
     load.add_argument("--ladder-minutes", type=float, default=4.0, help="time budget of the ladder (default 4)")
     load.add_argument("--poll-seconds", type=float, default=0.1,
                       help="pause after a chat read that failed or timed out (default 0.1); reads wait for news")

@@ -45,8 +45,8 @@ async def activities_per_step(client: Client, case_no: str, citizen_steps: int, 
         raise RuntimeError("the case workflow has no parent conversation")
     steps = _per_signal(await client.get_workflow_handle(description.parent_id).fetch_history(), citizen_steps)
     opening, acknowledgement = _per_signal(await case.fetch_history(), 2, before_first_signal=True)
-    steps[-1] = [a + b for a, b in zip(steps[-1], opening)]
-    return [*steps, [a + b for a, b in zip(acknowledgement, officer_work)]]
+    steps[-1] = [a + b for a, b in zip(steps[-1], opening, strict=True)]
+    return [*steps, [a + b for a, b in zip(acknowledgement, officer_work, strict=True)]]
 
 
 def _per_signal(history, signals: int, before_first_signal: bool = False) -> list[Work]:

@@ -25,7 +25,9 @@ class SkeletonRun:
     step_seconds: dict[int, list[float]] = field(default_factory=dict)  # signal sent → step's work done
 
 
-async def run_skeleton(client: Client, activities_per_step: list[list[int]], reports: int, concurrency: int) -> SkeletonRun:
+async def run_skeleton(
+    client: Client, activities_per_step: list[list[int]], reports: int, concurrency: int
+) -> SkeletonRun:
     """`reports` skeleton reports on the server `client` talks to."""
     task_queue = f"bench-skeleton-{uuid.uuid4().hex[:8]}"
     waiting: dict[tuple[str, int], asyncio.Future] = {}
@@ -53,8 +55,15 @@ async def run_skeleton(client: Client, activities_per_step: list[list[int]], rep
         return run
 
 
-async def _report(client: Client, task_queue: str, report_id: str, activities_per_step: list[list[int]],
-                  waiting: dict, new_future: Callable[[], asyncio.Future], step_seconds: dict[int, list[float]]) -> None:
+async def _report(
+    client: Client,
+    task_queue: str,
+    report_id: str,
+    activities_per_step: list[list[int]],
+    waiting: dict,
+    new_future: Callable[[], asyncio.Future],
+    step_seconds: dict[int, list[float]],
+) -> None:
     for step in range(len(activities_per_step)):
         done = waiting[(report_id, step)] = new_future()
         started = time.perf_counter()

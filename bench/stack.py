@@ -7,6 +7,7 @@ session of its own, so a Ctrl-C reaches only the benchmark, which then stops it 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -195,10 +196,8 @@ def _descendants(pid: int) -> list[int]:
 
 
 def _kill_if_alive(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.kill(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _stop_embedded_postgres(data_dir: Path) -> None:
@@ -206,7 +205,5 @@ def _stop_embedded_postgres(data_dir: Path) -> None:
     from configuration.settings import Settings
     from database.pool import stop_embedded_postgres
 
-    try:
+    with contextlib.suppress(Exception):
         stop_embedded_postgres(Settings(ESS_DATA_DIR=data_dir, ESS_ENV="development"))
-    except Exception:
-        pass

@@ -83,7 +83,10 @@ class DevStack:
         database_url = await self._start_postgres()
         env = child_environment(self._plan, database_url)
         await self._start_child("worker", [sys.executable, "worker.py"], WORKER_STOP_GRACE_SECONDS, env=env)
-        api = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", LOCAL_HOST, "--port", str(self._plan.ports.api)]
+        api = [
+            sys.executable, "-m", "uvicorn", "api.app:app",
+            "--host", LOCAL_HOST, "--port", str(self._plan.ports.api),
+        ]
         await self._start_child("api", api, OTHER_STOP_GRACE_SECONDS, env=env)
         await self._until_stopped(wait_for_http(self._plan.api_url + "/health", API_START_SECONDS))
 

@@ -6,7 +6,9 @@ from datetime import timedelta
 from domain.models import Audience, EscalationRung, OfficerRole
 
 # The STATION audience: the officers on duty at the station. Its superintendent is a rung above.
-ON_DUTY_ROLES = frozenset({OfficerRole.RADIO_ROOM, OfficerRole.INSPECTOR, OfficerRole.DEPUTY_INSPECTOR, OfficerRole.PATROL})
+ON_DUTY_ROLES = frozenset(
+    {OfficerRole.RADIO_ROOM, OfficerRole.INSPECTOR, OfficerRole.DEPUTY_INSPECTOR, OfficerRole.PATROL}
+)
 
 DEFAULT_LADDER: list[EscalationRung] = [
     EscalationRung(after=timedelta(0), audiences=[Audience.STATION]),

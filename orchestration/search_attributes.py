@@ -18,5 +18,6 @@ def as_cli_flags() -> list[str]:
     """`--search-attribute Name=Type` flags for `temporal server start-dev`."""
     flags: list[str] = []
     for key in ALL:
-        flags += ["--search-attribute", f"{key.name}={key.indexed_value_type.name.removeprefix('INDEXED_VALUE_TYPE_').title()}"]
+        type_name = key.indexed_value_type.name.removeprefix("INDEXED_VALUE_TYPE_").title()
+        flags += ["--search-attribute", f"{key.name}={type_name}"]
     return flags

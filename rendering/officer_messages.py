@@ -56,7 +56,10 @@ REGISTRATION_FAILURES: dict[str, tuple[str, str]] = {
 }
 
 _TEXTS: dict[Prompt, tuple[str, str]] = {
-    Prompt.OFFICER_ACTION_DONE: ("{case_no}: {action} แล้ว (สถานะ: {status})", "{case_no}: {action} done (status: {status})."),
+    Prompt.OFFICER_ACTION_DONE: (
+        "{case_no}: {action} แล้ว (สถานะ: {status})",
+        "{case_no}: {action} done (status: {status}).",
+    ),
     Prompt.OFFICER_ACTION_REJECTED: ("{case_no}: ทำรายการไม่ได้ — {reason}", "{case_no}: not done — {reason}"),
     Prompt.OFFICER_REGISTERED: (
         "ลงทะเบียนแล้ว: {name}\nเรื่องที่ท่านต้องดูแลจะแจ้งมาที่แชตนี้",
@@ -69,7 +72,8 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
     ),
     Prompt.CASE_DETAIL: (
         "{case_no} · {status}\n{incident}\nแจ้งเมื่อ {reported_at}\n{place}\nโทร {phone}\nข้อความจากผู้แจ้ง {messages} รายการ",
-        "{case_no} · {status}\n{incident}\nReported {reported_at}\n{place}\nPhone {phone}\n{messages} message(s) from the reporter",
+        "{case_no} · {status}\n{incident}\nReported {reported_at}\n{place}\nPhone {phone}\n"
+        "{messages} message(s) from the reporter",
     ),
     Prompt.CASE_RETURNED: (
         "{case_no}: ทีมสหวิชาชีพส่งเรื่องคืน เรื่องกลับมาอยู่ที่สถานีอีกครั้ง\n{incident}\n{place}\nเหตุผล: {reason}",
@@ -130,13 +134,16 @@ def _alert(params: dict[str, Any], language: Language) -> dict[str, Any]:
         title = "New report" if english else "แจ้งเหตุใหม่"
     else:
         title = f"No one has acknowledged yet (level {level})" if english else f"ยังไม่มีผู้รับเรื่อง (ขั้นที่ {level})"
-    incident = params.get("incident_en" if english else "incident_th") or ("Type not given" if english else "ไม่ระบุประเภท")
+    incident = (params.get("incident_en" if english else "incident_th")
+                or ("Type not given" if english else "ไม่ระบุประเภท"))
     reported_at = format_date_time(datetime.fromisoformat(params["reported_at"]), language)
     rows: list[dict[str, Any]] = [
         {"type": "text", "text": incident, "weight": "bold", "size": "lg", "wrap": True},
         _row("Time" if english else "เวลา", reported_at),
-        _row("Place" if english else "สถานที่", _place(params.get("address"), params.get("place_en" if english else "place_th"))),
-        _row("Phone" if english else "โทร", params.get("phone_national") or ("not given" if english else "ไม่ได้ให้ไว้")),
+        _row("Place" if english else "สถานที่",
+             _place(params.get("address"), params.get("place_en" if english else "place_th"))),
+        _row("Phone" if english else "โทร",
+             params.get("phone_national") or ("not given" if english else "ไม่ได้ให้ไว้")),
     ]
     if notes := [note for note in params.get("notes") or [] if note]:
         rows.append(_row("Reporter wrote" if english else "ผู้แจ้งพิมพ์ว่า", _shortened("\n".join(notes), english)))
@@ -145,9 +152,10 @@ def _alert(params: dict[str, Any], language: Language) -> dict[str, Any]:
     if params.get("review_flag"):
         rows.append(_note("This reporter had earlier reports marked as prank: check, do not ignore."
                           if english else "ผู้แจ้งเคยมีเรื่องที่ถูกระบุว่าทักเล่น: โปรดตรวจสอบ อย่าเพิกเฉย"))
+    acknowledge = Postback(action="officer", code=ActionKind.ACKNOWLEDGE.value, case_no=case_no)
     buttons = [
         _button("primary", {"type": "postback", "label": "Acknowledge" if english else "รับทราบ",
-                            "data": Postback(action="officer", code=ActionKind.ACKNOWLEDGE.value, case_no=case_no).encode(),
+                            "data": acknowledge.encode(),
                             "displayText": f"{'Acknowledge' if english else 'รับทราบ'} {case_no}"}),
         _button("secondary", {"type": "postback", "label": "Open" if english else "เปิดเรื่อง",
                               "data": Postback(action="officer", code="OPEN", case_no=case_no).encode(),
