@@ -3,6 +3,8 @@ officers know; revealed, the same layout with every digit."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from domain.masking import mask_phone, national_layout
@@ -26,16 +28,30 @@ def test_no_number_stays_no_number() -> None:
     assert mask_phone(None) is None
 
 
-@pytest.mark.parametrize("typed", ["0812345678", "0612345678", "02-123-4567", "053-123-456", "038 123 456"])
+def _one_number_in_every_thai_range() -> list[str]:
+    """A number from each two-digit prefix Thailand uses (02 Bangkok, 03x–07x provinces, 06/08/09
+    mobiles), at both lengths; the ones domain.phone takes."""
+    candidates = [f"0{prefix}{subscriber}" for prefix in range(20, 100) for subscriber in ("123456", "1234567")]
+    return [typed for typed in candidates if read_phone_number(typed).valid]
+
+
+# Typed the ways reporters type them, then one number in every range.
+_TYPED = [
+    "0812345678", "0612345678", "02-123-4567", "053-123-456", "038 123 456", "(02) 987 6543",
+    "+66 81 234 5679", "๐๘๑๒๓๔๕๖๗๘", *_one_number_in_every_thai_range(),
+]
+
+
+@pytest.mark.parametrize("typed", _TYPED)
 def test_the_layout_is_the_one_domain_phone_prints(typed: str) -> None:
-    number = read_phone_number(typed)
-    assert number.e164 is not None and number.national is not None
-    assert national_layout(number.e164) == number.national
-    last_four = [i for i, character in enumerate(number.national) if character.isdigit()][-4:]
-    expected = "".join(
-        character if i in last_four or not character.isdigit() else "x" for i, character in enumerate(number.national)
-    )
-    assert mask_phone(number.e164) == expected
+    printed = read_phone_number(typed)
+    assert printed.e164 is not None and printed.national is not None
+    assert national_layout(printed.e164) == printed.national
+    masked = mask_phone(printed.e164)
+    assert masked is not None
+    # Masked, it keeps domain.phone's layout and shows only the number's last four digits.
+    assert re.sub(r"\d", "x", masked) == re.sub(r"\d", "x", printed.national)
+    assert re.sub(r"\D", "", masked) == printed.e164[-4:]
 
 
 @pytest.mark.parametrize(
