@@ -62,7 +62,7 @@ class Directory:
         self._failures_per_minute = sign_in_failures_per_minute
 
     @activity.defn(name="route_case")
-    async def route(self, request: RoutingRequest) -> Route:
+    async def route_case(self, request: RoutingRequest) -> Route:
         """The station covering the case's district; else the nearest station, in the same province
         when that is known; with the province's 191 centre."""
         district = request.place.district_code
@@ -84,7 +84,7 @@ class Directory:
         return Route(station=station, centre=centre, method=method)
 
     @activity.defn(name="get_station")
-    async def station(self, station_id: int) -> Station:
+    async def get_station(self, station_id: int) -> Station:
         async with self._pool.acquire() as connection:
             row = await connection.fetchrow(f"SELECT {STATION_COLUMNS} FROM stations AS s WHERE s.id = $1", station_id)
         if row is None:
@@ -92,7 +92,7 @@ class Directory:
         return Station(**dict(row))
 
     @activity.defn(name="officers_for_audiences")
-    async def officers_for(self, request: AudienceRequest) -> list[OfficerContact]:
+    async def officers_for_audiences(self, request: AudienceRequest) -> list[OfficerContact]:
         """Active officers linked to LINE in the given audiences, each once, audience by audience."""
         route = request.route
         province = (route.centre or route.station).province_code
@@ -138,7 +138,7 @@ class Directory:
         return [OfficerContact(**dict(row)) for row in rows]
 
     @activity.defn(name="find_officer_by_line_user")
-    async def officer_by_line_user(self, line_user_id: str) -> Officer | None:
+    async def find_officer_by_line_user(self, line_user_id: str) -> Officer | None:
         """The active, registered officer using this LINE account, if any."""
         async with self._pool.acquire() as connection:
             row = await connection.fetchrow(
@@ -151,7 +151,7 @@ class Directory:
         return Officer(**dict(row)) if row else None
 
     @activity.defn(name="register_officer")
-    async def register(self, request: RegistrationRequest) -> RegistrationOutcome:
+    async def register_officer(self, request: RegistrationRequest) -> RegistrationOutcome:
         """Links a LINE account to the officer or team member a one-time code was issued for. A
         LINE account belongs to one person, officer or team member. A retry with the same code
         from the same account answers "registered" again. Codes are short: guesses are slowed as
@@ -215,7 +215,7 @@ class Directory:
             return await _registered(connection, code)
 
     @activity.defn(name="count_prank_reports")
-    async def prank_count(self, reporter_key: str) -> int:
+    async def count_prank_reports(self, reporter_key: str) -> int:
         """How many of this reporter's cases officers closed as pranks."""
         async with self._pool.acquire() as connection:
             return await connection.fetchval(

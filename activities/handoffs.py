@@ -48,7 +48,7 @@ class HandoffStore:
         self._pool = pool
 
     @activity.defn(name="record_handoff_opened")
-    async def record_opened(self, opened: HandoffOpened) -> None:
+    async def record_handoff_opened(self, opened: HandoffOpened) -> None:
         """The hand-off row and its OPENED timeline entry; running it again changes nothing."""
         opening = opened.opening
         report = opening.report
@@ -104,7 +104,7 @@ class HandoffStore:
             )
 
     @activity.defn(name="append_handoff_event")
-    async def append_event(self, event: HandoffEvent) -> None:
+    async def append_handoff_event(self, event: HandoffEvent) -> None:
         """Adds a timeline entry once, and the hand-off row and its care plan follow it: ESCALATED
         raises the level, CONSENT records the reporter's answer, ACCEPTED / REJECTED / CLOSED move the
         status, ASSIGNED names the case worker, PLANNED and RECORDED write a follow-up; other kinds

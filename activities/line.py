@@ -111,7 +111,7 @@ class LineMessenger:
     # ---- activities ------------------------------------------------------------------------
 
     @activity.defn(name="send_line_messages")
-    async def send(self, delivery: Delivery) -> DeliveryResult:
+    async def send_line_messages(self, delivery: Delivery) -> DeliveryResult:
         now = datetime.now(UTC)
         messages = [
             render(message, delivery.language, public_url=self._settings.public_url,
@@ -184,7 +184,7 @@ class LineMessenger:
         return time.monotonic() + needed <= deadline and self._reply_token_fresh(delivery, spare=timedelta(seconds=needed))
 
     @activity.defn(name="show_line_loading")
-    async def show_loading(self, user_id: str) -> None:
+    async def show_line_loading(self, user_id: str) -> None:
         """The typing dots while the bot works. Cosmetic: any failure is only logged."""
         request = ShowLoadingAnimationRequest(chatId=user_id, loadingSeconds=_LOADING_SECONDS)
         try:
@@ -198,7 +198,7 @@ class LineMessenger:
             logger.info("Loading animation not shown: %s", error.message)
 
     @activity.defn(name="get_line_language")
-    async def get_language(self, user_id: str) -> Language | None:
+    async def get_line_language(self, user_id: str) -> Language | None:
         """The language of the user's LINE app, when it is one the bot speaks."""
         try:
             response = await self._call(

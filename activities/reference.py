@@ -17,7 +17,7 @@ class ReferenceData:
         self._pool = pool
 
     @activity.defn(name="list_incident_types")
-    async def incident_types(self) -> list[IncidentType]:
+    async def list_incident_types(self) -> list[IncidentType]:
         """The types a reporter may choose, in the administrators' order, each with its escalation
         ladder (it travels with the case, so a later edit applies to new cases only)."""
         async with self._pool.acquire() as connection:
@@ -27,7 +27,7 @@ class ReferenceData:
         return [IncidentType(**dict(row)) for row in rows]
 
     @activity.defn(name="locate_place")
-    async def locate(self, location: Location) -> Place:
+    async def locate_place(self, location: Location) -> Place:
         # The first call reads the bundled place data (about half a second): off the event loop.
         return await asyncio.to_thread(geography.locate, location)
 

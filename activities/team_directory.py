@@ -20,7 +20,7 @@ class TeamDirectory:
         self._pool = pool
 
     @activity.defn(name="team_members_for_audiences")
-    async def members_for(self, request: TeamAudienceRequest) -> list[TeamContact]:
+    async def team_members_for_audiences(self, request: TeamAudienceRequest) -> list[TeamContact]:
         """Active members linked to LINE in the given audiences, each once, audience by audience."""
         found: dict[int, TeamContact] = {}
         async with self._pool.acquire() as connection:
@@ -30,7 +30,7 @@ class TeamDirectory:
         return list(found.values())
 
     @activity.defn(name="get_team_member")
-    async def member(self, member_id: int) -> TeamMember:
+    async def get_team_member(self, member_id: int) -> TeamMember:
         async with self._pool.acquire() as connection:
             member = await team_member_by_id(connection, member_id)
         if member is None:
@@ -40,7 +40,7 @@ class TeamDirectory:
         return member
 
     @activity.defn(name="team_member_by_line")
-    async def member_by_line(self, line_user_id: str) -> TeamMember | None:
+    async def team_member_by_line(self, line_user_id: str) -> TeamMember | None:
         """The active member linked to this LINE account; None for anyone else."""
         async with self._pool.acquire() as connection:
             row = await connection.fetchrow(
@@ -50,7 +50,7 @@ class TeamDirectory:
         return TeamMember(**dict(row)) if row else None
 
     @activity.defn(name="team_member_contact")
-    async def contact(self, member_id: int) -> TeamContact | None:
+    async def team_member_contact(self, member_id: int) -> TeamContact | None:
         """How to reach the member on LINE; None when they are not registered there or inactive."""
         async with self._pool.acquire() as connection:
             row = await connection.fetchrow(

@@ -31,6 +31,8 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities.cases import CaseStore
+    from activities.directory import Directory
     from domain.case_rules import (
         FINAL_STATUSES,
         NEEDS_NOTE,
@@ -63,7 +65,6 @@ with workflow.unsafe.imports_passed_through():
         ReporterMessage,
         Route,
         RoutingRequest,
-        Station,
     )
     from domain.postbacks import Postback
     from orchestration import options, search_attributes
@@ -102,10 +103,9 @@ async def keep_reporter_file(case_no: str, key: str, message_id: str,
     """A photo, video or file the reporter sent, kept with the case: (its id, None), or (None, why)
     when LINE would not give it after the download's few attempts."""
     try:
-        attachment_id = await workflow.execute_activity(
-            "save_attachment",
+        attachment_id = await workflow.execute_activity_method(
+            CaseStore.save_attachment,
             AttachmentRequest(key=key, case_no=case_no, message_id=message_id, received_at=received_at),
-            result_type=int,
             **options.MEDIA,
         )
     except ActivityError as error:
@@ -186,10 +186,9 @@ class CaseWorkflow:
     async def run(self, opening: CaseOpening) -> CaseStatus:
         self._show_details()
         sending = asyncio.create_task(self._keep_sending())
-        self._route = await workflow.execute_local_activity(
-            "route_case",
+        self._route = await workflow.execute_local_activity_method(
+            Directory.route_case,
             RoutingRequest(case_no=self._case_no, place=opening.report.place, location=opening.report.location),
-            result_type=Route,
             **options.STORE,
         )
         routed = {"station_id": self._route.station.station_id,
@@ -242,8 +241,8 @@ class CaseWorkflow:
 
     async def _check_reporter_reputation(self) -> None:
         """Never blocks a report: earlier pranks only ask officers to double-check."""
-        pranks = await workflow.execute_local_activity(
-            "count_prank_reports", self._opening.reporter.reporter_key, result_type=int, **options.STORE
+        pranks = await workflow.execute_local_activity_method(
+            Directory.count_prank_reports, self._opening.reporter.reporter_key, **options.STORE
         )
         if pranks >= PRANK_REVIEW_THRESHOLD:
             self._review_flag = True
@@ -392,10 +391,9 @@ class CaseWorkflow:
         workflow.upsert_search_attributes([search_attributes.STATUS.value_set(self._status.value)])
         self._show_details()
         assert self._route is not None
-        contacts = await workflow.execute_local_activity(
-            "officers_for_audiences",
+        contacts = await workflow.execute_local_activity_method(
+            Directory.officers_for_audiences,
             AudienceRequest(route=self._route, audiences=[Audience.STATION, Audience.CENTRE_191]),
-            result_type=list[OfficerContact],
             **options.STORE,
         )
         notice = BotMessage(prompt=Prompt.CASE_RETURNED, params={**self._place_params(), "case_no": self._case_no,
@@ -410,8 +408,8 @@ class CaseWorkflow:
     async def _reassign(self, action: OfficerAction, details: dict) -> None:
         assert self._route is not None and action.station_id is not None
         try:
-            station = await workflow.execute_local_activity(
-                "get_station", action.station_id, result_type=Station, **options.STORE
+            station = await workflow.execute_local_activity_method(
+                Directory.get_station, action.station_id, **options.STORE
             )
         except (ActivityError, ApplicationError):  # a local activity out of attempts raises its own error
             raise refusal("InvalidAction", "ไม่พบสถานีปลายทาง", "no such station") from None
@@ -433,8 +431,8 @@ class CaseWorkflow:
     async def _answer_tap(self, tap: LineEvent) -> None:
         """Only a registered officer's tap counts; anyone else is told how to register."""
         officer, language = await asyncio.gather(
-            workflow.execute_local_activity(
-                "find_officer_by_line_user", tap.user_id, result_type=Officer | None, **options.STORE
+            workflow.execute_local_activity_method(
+                Directory.find_officer_by_line_user, tap.user_id, **options.STORE
             ),
             line_language(tap.user_id),
         )
@@ -462,8 +460,8 @@ class CaseWorkflow:
             await asyncio.gather(
                 reply(BotMessage(prompt=Prompt.OFFICER_ACTION_REJECTED,
                                  params={"case_no": self._case_no, "reason_th": outside_th, "reason_en": outside_en})),
-                workflow.execute_local_activity(
-                    "record_refused_view",
+                workflow.execute_local_activity_method(
+                    CaseStore.record_refused_view,
                     RefusedView(event_id=request.event_id, case_no=self._case_no, officer_id=request.officer.officer_id),
                     **options.STORE,
                 ),
@@ -502,10 +500,9 @@ class CaseWorkflow:
     async def _alert(self, audiences: list[Audience], level: int, key: str) -> int:
         """How many officers LINE took the alert for; the timeline says who, and who not."""
         assert self._route is not None
-        contacts = await workflow.execute_local_activity(
-            "officers_for_audiences",
+        contacts = await workflow.execute_local_activity_method(
+            Directory.officers_for_audiences,
             AudienceRequest(route=self._route, audiences=audiences),
-            result_type=list[OfficerContact],
             **options.STORE,
         )
         alert = BotMessage(prompt=Prompt.CASE_ALERT, params=self._alert_params(level))
@@ -613,8 +610,8 @@ class CaseWorkflow:
 
     async def _holders(self) -> list[OfficerContact]:
         if self._acknowledged_by is not None:
-            holder = self._alerted.get(self._acknowledged_by) or await workflow.execute_local_activity(
-                "officer_contact", self._acknowledged_by, result_type=OfficerContact | None, **options.STORE)
+            holder = self._alerted.get(self._acknowledged_by) or await workflow.execute_local_activity_method(
+                Directory.officer_contact, self._acknowledged_by, **options.STORE)
             if holder is not None:
                 self._alerted[holder.officer_id] = holder
                 return [holder]
@@ -622,8 +619,8 @@ class CaseWorkflow:
 
     async def _record(self, kind: str, details: dict, actor: str = "system", key: str | None = None, at=None) -> None:
         self._events += 1
-        await workflow.execute_local_activity(
-            "append_case_event",
+        await workflow.execute_local_activity_method(
+            CaseStore.append_case_event,
             CaseEvent(key=key or f"{self._case_no}:{self._events}:{kind}", case_no=self._case_no, kind=kind,
                       at=at or workflow.now(), actor=actor, details=details),
             **options.STORE,

@@ -23,6 +23,9 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.cases import CaseStore
+    from activities.handoffs import HandoffStore
+    from activities.team_directory import TeamDirectory
     from domain.handoff import (
         FINAL_HANDOFF_STATUSES,
         TEAM_NEEDS_NOTE,
@@ -132,11 +135,12 @@ class HandoffWorkflow:
     @workflow.run
     async def run(self, opening: HandoffOpening) -> HandoffStatus:
         self._show_details()
-        minutes = await workflow.execute_local_activity("team_accept_minutes", result_type=int, **options.STORE)
+        minutes = await workflow.execute_local_activity_method(HandoffStore.team_accept_minutes, **options.STORE)
         accept_within = timedelta(minutes=minutes)
         self._accept_due_at = opening.forwarded_at + accept_within
-        await workflow.execute_local_activity(
-            "record_handoff_opened", HandoffOpened(opening=opening, accept_due_at=self._accept_due_at), **options.STORE
+        await workflow.execute_local_activity_method(
+            HandoffStore.record_handoff_opened, HandoffOpened(opening=opening, accept_due_at=self._accept_due_at),
+            **options.STORE,
         )
         listening = asyncio.create_task(self._keep_listening())
         await asyncio.gather(self._ask_consent(), self._await_acceptance(accept_within))
@@ -241,8 +245,8 @@ class HandoffWorkflow:
                              key=f"answer-{tap.event_id}", reply_to=tap)
 
         try:
-            member = await workflow.execute_local_activity("team_member_by_line", tap.user_id,
-                                                           result_type=TeamMember | None, **options.STORE)
+            member = await workflow.execute_local_activity_method(TeamDirectory.team_member_by_line, tap.user_id,
+                                                                  **options.STORE)
             if member is None:
                 workflow.logger.info("hand-off %s: a tap from a LINE account on no team", self._id)
                 await reply(Prompt.NOT_A_TEAM_MEMBER)
@@ -353,8 +357,8 @@ class HandoffWorkflow:
         if member_id == acting.member_id and acting.province_code == self._opening.province_code:
             return acting
         try:
-            member = await workflow.execute_local_activity("get_team_member", member_id, result_type=TeamMember,
-                                                           **options.STORE)
+            member = await workflow.execute_local_activity_method(TeamDirectory.get_team_member, member_id,
+                                                                  **options.STORE)
         except (ActivityError, ApplicationError):  # a local activity out of attempts raises its own error
             raise refusal("InvalidAction", "ไม่พบผู้ดูแลที่เลือก", "no such case worker") from None
         if member.province_code != self._opening.province_code:
@@ -395,8 +399,8 @@ class HandoffWorkflow:
 
     async def _tell_police_care_closed(self, outcome: CareOutcome, note: str) -> None:
         """The police see how the care ended on their own case's timeline."""
-        await workflow.execute_local_activity(
-            "append_case_event",
+        await workflow.execute_local_activity_method(
+            CaseStore.append_case_event,
             CaseEvent(key=f"{self._id}:care-closed", case_no=self._opening.case_no, kind="CARE_CLOSED",
                       at=workflow.now(), actor="team",
                       details={"handoff_id": self._id, "outcome": outcome.value, "note": note}),
@@ -434,8 +438,8 @@ class HandoffWorkflow:
     async def _tell_members(self, member_ids: list[int], prompt: Prompt, params: dict, key: str) -> list[int]:
         contacts = []
         for member_id in member_ids:
-            contact = await workflow.execute_local_activity("team_member_contact", member_id,
-                                                            result_type=TeamContact | None, **options.STORE)
+            contact = await workflow.execute_local_activity_method(TeamDirectory.team_member_contact, member_id,
+                                                                   **options.STORE)
             if contact is not None:
                 contacts.append(contact)
         await self._send_to(contacts, prompt, params, key)
@@ -449,10 +453,9 @@ class HandoffWorkflow:
         ))
 
     async def _contacts(self, audiences: list[TeamAudience]) -> list[TeamContact]:
-        return await workflow.execute_local_activity(
-            "team_members_for_audiences",
+        return await workflow.execute_local_activity_method(
+            TeamDirectory.team_members_for_audiences,
             TeamAudienceRequest(province_code=self._opening.province_code, audiences=audiences),
-            result_type=list[TeamContact],
             **options.STORE,
         )
 
@@ -469,8 +472,8 @@ class HandoffWorkflow:
 
     async def _record(self, kind: str, details: dict, actor: str = "system") -> None:
         self._events += 1
-        await workflow.execute_local_activity(
-            "append_handoff_event",
+        await workflow.execute_local_activity_method(
+            HandoffStore.append_handoff_event,
             HandoffEvent(key=f"{self._id}:{self._events}:{kind}", handoff_id=self._id, case_no=self._opening.case_no,
                          kind=kind, at=workflow.now(), actor=actor, details=details),
             **options.STORE,

@@ -26,26 +26,27 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities.cases import CaseStore
+    from activities.directory import Directory
+    from activities.line import LineMessenger
+    from activities.reference import ReferenceData
     from domain.case_rules import OUTSIDE_JURISDICTION, within_jurisdiction
     from domain.clock import thai_year
     from domain.models import (
         MAX_NOTE_LENGTH,
         BotMessage,
         CaseEvent,
-        CaseJurisdiction,
         CaseNumberRequest,
         CaseOpening,
         CaseStatus,
         ConversationStart,
         Delivery,
-        DeliveryResult,
         EventKind,
         IncidentType,
         Language,
         LineEvent,
         Location,
         Officer,
-        OfficerContact,
         OfficerLineRequest,
         PhoneNumber,
         Place,
@@ -60,7 +61,7 @@ with workflow.unsafe.imports_passed_through():
         ReportStep,
     )
     from domain.postbacks import Postback
-    from domain.registration import RegistrationOutcome, RegistrationRequest
+    from domain.registration import RegistrationRequest
     from domain.words import (
         CANCEL_WORDS,
         CONFIRM_WORDS,
@@ -219,8 +220,8 @@ class IntakeWorkflow:
         draft = Draft()
         draft.answered("started", trigger.occurred_at)
         if not self._incident_types:
-            self._incident_types = await workflow.execute_local_activity(
-                "list_incident_types", result_type=list[IncidentType], **options.STORE
+            self._incident_types = await workflow.execute_local_activity_method(
+                ReferenceData.list_incident_types, **options.STORE
             )
         # A reporter may open with the answer itself: a pinned location or a type button.
         event: LineEvent | None = trigger if self._answers_a_step(trigger) else None
@@ -253,8 +254,8 @@ class IntakeWorkflow:
 
         at = event.occurred_at
         if event.location is not None:
-            place = await workflow.execute_local_activity(
-                "locate_place", event.location, result_type=Place, **options.STORE
+            place = await workflow.execute_local_activity_method(
+                ReferenceData.locate_place, event.location, **options.STORE
             )
             if not place.inside_thailand:
                 draft.location, draft.place, draft.location_confirmed = None, None, False
@@ -318,8 +319,8 @@ class IntakeWorkflow:
         return [BotMessage(prompt=Prompt.OFF_SCRIPT, params={"step": step.value}), *self._question(step, draft)]
 
     async def _read_phone_number(self, text: str) -> PhoneNumber:
-        return await workflow.execute_local_activity(
-            "read_phone_number", text, result_type=PhoneNumber, **options.STORE
+        return await workflow.execute_local_activity_method(
+            ReferenceData.read_phone_number, text, **options.STORE
         )
 
     def _phone_deadline(self) -> datetime:
@@ -375,10 +376,9 @@ class IntakeWorkflow:
         conversation_id = f"{info.workflow_id}/{info.run_id}/{len(self._cases_opened)}"
         _, case_no = await asyncio.gather(
             self._show_loading(),
-            workflow.execute_local_activity(
-                "allocate_case_number",
+            workflow.execute_local_activity_method(
+                CaseStore.allocate_case_number,
                 CaseNumberRequest(conversation_id=conversation_id, year=thai_year(workflow.now())),
-                result_type=str,
                 **options.STORE,
             ),
         )
@@ -402,7 +402,7 @@ class IntakeWorkflow:
             ),
         )
         # Recorded before the reporter hears the number, so an officer can look it up at once.
-        await workflow.execute_local_activity("record_case_opened", opening, **options.STORE)
+        await workflow.execute_local_activity_method(CaseStore.record_case_opened, opening, **options.STORE)
         self._open_case_no = case_no
         self._cases_opened.append(case_no)
         prompt = Prompt.CASE_OPENED if complete else Prompt.CASE_OPENED_INCOMPLETE
@@ -484,16 +484,16 @@ class IntakeWorkflow:
     async def _recent_case(self) -> RecentCase | None:
         """The reporter's newest case, still open or ended within the follow-up window."""
         since = workflow.now() - self._start.timeouts.follow_up_after_close
-        return await workflow.execute_local_activity(
-            "find_recent_case", RecentCaseRequest(reporter_key=self._start.reporter_key, ended_since=since),
-            result_type=RecentCase | None, **options.STORE,
+        return await workflow.execute_local_activity_method(
+            CaseStore.find_recent_case, RecentCaseRequest(reporter_key=self._start.reporter_key, ended_since=since),
+            **options.STORE,
         )
 
     async def _follow_up(self, case: RecentCase, event: LineEvent) -> None:
         """What the reporter sent after their case ended: kept on its timeline, and at once, with
         sound, to its officers. The reporter hears whether any officer was reached."""
-        contacts = await workflow.execute_local_activity(
-            "follow_up_contacts", case.case_no, result_type=list[OfficerContact], **options.STORE
+        contacts = await workflow.execute_local_activity_method(
+            Directory.follow_up_contacts, case.case_no, **options.STORE
         )
         phone = case.report.phone
         notice = BotMessage(prompt=Prompt.CASE_FOLLOW_UP, params={
@@ -528,8 +528,8 @@ class IntakeWorkflow:
             details["text"] = event.text
         if event.location:
             details["location"] = event.location.model_dump()
-        await workflow.execute_local_activity(
-            "append_case_event",
+        await workflow.execute_local_activity_method(
+            CaseStore.append_case_event,
             CaseEvent(key=key, case_no=case_no, kind=kind, at=event.occurred_at, actor="reporter", details=details),
             **options.STORE,
         )
@@ -539,8 +539,8 @@ class IntakeWorkflow:
     async def _relay_officer_request(self, event: LineEvent, case_no: str, code: str, note: str | None = None) -> None:
         """An officer tapped Acknowledge or Open on an alert, or typed an answer to the reporter
         ("ตอบ <case no>: ..."): the case itself checks and answers them."""
-        officer = await workflow.execute_local_activity(
-            "find_officer_by_line_user", self._start.user_id, result_type=Officer | None, **options.STORE
+        officer = await workflow.execute_local_activity_method(
+            Directory.find_officer_by_line_user, self._start.user_id, **options.STORE
         )
         if officer is None:
             await self._say([BotMessage(prompt=Prompt.NOT_AN_OFFICER)])
@@ -558,9 +558,9 @@ class IntakeWorkflow:
             if workflow.patched("ended-case-taps-within-jurisdiction") and not await self._within_jurisdiction(
                     officer, case_no):
                 reason_th, reason_en = OUTSIDE_JURISDICTION
-                await workflow.execute_local_activity(
-                    "record_refused_view", RefusedView(event_id=event.event_id, case_no=case_no,
-                                                       officer_id=officer.officer_id), **options.STORE,
+                await workflow.execute_local_activity_method(
+                    CaseStore.record_refused_view, RefusedView(event_id=event.event_id, case_no=case_no,
+                                                               officer_id=officer.officer_id), **options.STORE,
                 )
             await self._say([BotMessage(prompt=Prompt.OFFICER_ACTION_REJECTED, params={
                 "case_no": case_no or "-", "reason_th": reason_th, "reason_en": reason_en,
@@ -568,18 +568,17 @@ class IntakeWorkflow:
 
     async def _within_jurisdiction(self, officer: Officer, case_no: str) -> bool:
         """A case number that names no case is outside everyone's area."""
-        where = await workflow.execute_local_activity(
-            "case_jurisdiction", case_no, result_type=CaseJurisdiction | None, **options.STORE
+        where = await workflow.execute_local_activity_method(
+            CaseStore.case_jurisdiction, case_no, **options.STORE
         )
         if where is None:
             return False
         return within_jurisdiction(officer, where.province_code, where.station_id)
 
     async def _register_officer(self, code: str) -> None:
-        outcome = await workflow.execute_local_activity(
-            "register_officer",
+        outcome = await workflow.execute_local_activity_method(
+            Directory.register_officer,
             RegistrationRequest(code=code, line_user_id=self._start.user_id),
-            result_type=RegistrationOutcome,
             **options.STORE,
         )
         registered_as = outcome.officer or outcome.team_member  # an officer's code, or a team member's
@@ -661,8 +660,8 @@ class IntakeWorkflow:
         """Their LINE app's language and any case of theirs still open, looked up side by side."""
         language, self._open_case_no = await asyncio.gather(
             line_language(self._start.user_id),
-            workflow.execute_local_activity(
-                "find_open_case", self._start.reporter_key, result_type=str | None, **options.STORE
+            workflow.execute_local_activity_method(
+                CaseStore.find_open_case, self._start.reporter_key, **options.STORE
             ),
         )
         self._language = language or Language.THAI
@@ -681,16 +680,15 @@ class IntakeWorkflow:
             reply_token_issued_at=reply_to.occurred_at if reply_to else None,
         )
         try:
-            await workflow.execute_activity(
-                "send_line_messages", delivery, result_type=DeliveryResult, **options.LINE
-            )
+            await workflow.execute_activity_method(LineMessenger.send_line_messages, delivery, **options.LINE)
         except ActivityError:
             # LINE refused for good (e.g. the reporter blocked the account): the report goes on.
             workflow.logger.warning("a message to the reporter could not be delivered")
 
     async def _show_loading(self) -> None:
         try:
-            await workflow.execute_local_activity("show_line_loading", self._start.user_id, **options.LINE_COSMETIC)
+            await workflow.execute_local_activity_method(LineMessenger.show_line_loading, self._start.user_id,
+                                                         **options.LINE_COSMETIC)
         except (ActivityError, ApplicationError):  # a local activity out of attempts raises its own error
             pass
 

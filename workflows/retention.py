@@ -17,7 +17,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.retention import AnonymisedCases, AnonymiseRequest, RetentionPolicy
+    from activities.retention import AnonymiseRequest, RetentionPolicy, RetentionStore
 
 # A night's share: this many activity runs (by default 25 batches of 200 cases each, so up to a
 # million cases a night); a first run on a large backlog spreads over a few nights.
@@ -38,11 +38,10 @@ class RetentionWorkflow:
         closed_before = workflow.now() - timedelta(days=policy.retention_days)
         anonymised = 0
         for _ in range(MAX_ROUNDS):
-            done = await workflow.execute_activity(
-                "anonymise_closed_cases",
+            done = await workflow.execute_activity_method(
+                RetentionStore.anonymise_closed_cases,
                 AnonymiseRequest(closed_before=closed_before, batch_size=policy.batch_size,
                                  max_batches=policy.batches_per_run),
-                result_type=AnonymisedCases,
                 **ANONYMISING,
             )
             anonymised += done.count

@@ -7,7 +7,8 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.models import BotMessage, Delivery, DeliveryResult, Language, LineEvent
+    from activities.line import LineMessenger
+    from domain.models import BotMessage, Delivery, Language, LineEvent
     from orchestration import options
 
 
@@ -25,7 +26,7 @@ async def send_line(user_id: str, language: Language, messages: list[BotMessage]
                         reply_token=reply_to.reply_token if reply_to else None,
                         reply_token_issued_at=reply_to.occurred_at if reply_to else None)
     try:
-        await workflow.execute_activity("send_line_messages", delivery, result_type=DeliveryResult, **options.LINE)
+        await workflow.execute_activity_method(LineMessenger.send_line_messages, delivery, **options.LINE)
     except ActivityError:
         return False
     return True

@@ -84,7 +84,7 @@ def kilometres(a: tuple[float, float], b: tuple[float, float]) -> float:
 async def test_a_bangkok_case_goes_to_the_station_of_its_khet_and_bangkoks_191_centre(
     directory: Directory, district: str, latitude: float, longitude: float, station_name: str
 ) -> None:
-    route = await directory.route(routing(latitude, longitude, "10", district))
+    route = await directory.route_case(routing(latitude, longitude, "10", district))
     assert route.method == "district"
     assert route.station.name_th == station_name
     assert route.station.kind == StationKind.STATION
@@ -108,7 +108,7 @@ async def test_a_bangkok_case_goes_to_the_station_of_its_khet_and_bangkoks_191_c
 async def test_a_provincial_case_goes_to_its_districts_station_and_its_provinces_centre(
     directory: Directory, province: str, district: str, latitude: float, longitude: float
 ) -> None:
-    route = await directory.route(routing(latitude, longitude, province, district))
+    route = await directory.route_case(routing(latitude, longitude, province, district))
     assert (route.method, route.station.code, route.station.province_code) == ("district", f"DEMO-{district}", province)
     assert route.centre is not None and route.centre.province_code == province
     assert route.centre.code == f"DEMO-191-{province}"
@@ -116,7 +116,7 @@ async def test_a_provincial_case_goes_to_its_districts_station_and_its_provinces
 
 async def test_a_district_whose_station_has_no_coordinates_still_gets_that_station(directory: Directory) -> None:
     # Bangkok's Prawet: the bundled place data does not place its demo station.
-    route = await directory.route(routing(13.717, 100.694, "10", "1032"))
+    route = await directory.route_case(routing(13.717, 100.694, "10", "1032"))
     assert (route.method, route.station.code) == ("district", "DEMO-1032")
     assert route.station.latitude is None
 
@@ -125,7 +125,7 @@ async def test_a_place_without_district_goes_to_the_nearest_station_of_its_provi
     directory: Directory, pool: asyncpg.Pool
 ) -> None:
     point = (18.80, 98.97)  # central Chiang Mai
-    route = await directory.route(routing(*point, province="50"))
+    route = await directory.route_case(routing(*point, province="50"))
     assert route.method == "nearest"
     assert route.station.province_code == "50"
     others = await pool.fetch(
@@ -138,14 +138,14 @@ async def test_a_place_without_district_goes_to_the_nearest_station_of_its_provi
 
 async def test_the_known_province_is_preferred_to_a_nearer_station_across_its_border(directory: Directory) -> None:
     # A point in Bangkok's Bang Sue, said to be in Nonthaburi: Nonthaburi's stations answer.
-    assert (await directory.route(routing(13.83, 100.52))).station.province_code == "10"
-    route = await directory.route(routing(13.83, 100.52, province="12"))
+    assert (await directory.route_case(routing(13.83, 100.52))).station.province_code == "10"
+    route = await directory.route_case(routing(13.83, 100.52, province="12"))
     assert (route.method, route.station.province_code) == ("nearest", "12")
     assert route.centre is not None and route.centre.province_code == "12"
 
 
 async def test_a_place_known_only_by_its_coordinates_goes_to_the_nearest_station_anywhere(directory: Directory) -> None:
-    route = await directory.route(routing(13.722, 100.585))
+    route = await directory.route_case(routing(13.722, 100.585))
     assert route.method == "nearest"
     assert route.station.province_code == "10"
     assert kilometres((13.722, 100.585), (route.station.latitude, route.station.longitude)) < 5
@@ -163,12 +163,12 @@ async def test_routing_works_while_any_station_exists_even_without_coordinates(p
                 await migrate(connection)
                 await connection.execute("INSERT INTO provinces VALUES ('57', 'เชียงราย', 'Chiang Rai')")
                 with pytest.raises(ApplicationError) as raised:
-                    await Directory(pool).route(routing(19.9, 99.8, "57"))
+                    await Directory(pool).route_case(routing(19.9, 99.8, "57"))
                 assert raised.value.non_retryable and raised.value.type == "NoStation"
                 await connection.execute(
                     "INSERT INTO stations (code, name_th, name_en, province_code) VALUES ('X', 'สภ.ทดสอบ', 'Test', '57')"
                 )
-            route = await Directory(pool).route(routing(19.9, 99.8, "57", "5701"))
+            route = await Directory(pool).route_case(routing(19.9, 99.8, "57", "5701"))
             assert (route.station.code, route.method, route.centre) == ("X", "nearest", None)
         finally:
             await pool.close()
@@ -181,13 +181,13 @@ async def test_routing_works_while_any_station_exists_even_without_coordinates(p
 
 
 async def test_a_station_is_read_by_its_id(directory: Directory) -> None:
-    route = await directory.route(routing(13.722, 100.585, "10", "1033"))
-    assert await directory.station(route.station.station_id) == route.station
+    route = await directory.route_case(routing(13.722, 100.585, "10", "1033"))
+    assert await directory.get_station(route.station.station_id) == route.station
 
 
 async def test_an_unknown_station_is_refused_for_good(directory: Directory) -> None:
     with pytest.raises(ApplicationError) as raised:
-        await directory.station(987654321)
+        await directory.get_station(987654321)
     assert raised.value.type == "UnknownStation" and raised.value.non_retryable
 
 
@@ -239,7 +239,7 @@ async def org(pool: asyncpg.Pool) -> Org:
 
 
 async def alerted(directory: Directory, route: Route, *audiences: Audience) -> list[int]:
-    contacts = await directory.officers_for(AudienceRequest(route=route, audiences=list(audiences)))
+    contacts = await directory.officers_for_audiences(AudienceRequest(route=route, audiences=list(audiences)))
     assert all(contact.line_user_id and contact.language == Language.THAI for contact in contacts)
     return [contact.officer_id for contact in contacts]
 
@@ -283,7 +283,7 @@ async def test_without_a_centre_the_centre_audience_is_empty(directory: Director
 
 
 async def test_demo_officers_are_not_on_line_so_none_is_alerted(directory: Directory, pool: asyncpg.Pool) -> None:
-    route = await directory.route(routing(18.788, 98.985, "50", "5001"))
+    route = await directory.route_case(routing(18.788, 98.985, "50", "5001"))
     reached = await alerted(directory, route, *Audience)
     assert await pool.fetchval("SELECT count(*) FROM officers WHERE is_demo AND id = ANY($1::int[])", reached) == 0
     assert await pool.fetchval("SELECT count(*) FROM officers WHERE is_demo AND line_user_id IS NOT NULL") == 0
@@ -323,10 +323,10 @@ async def test_an_officer_registers_with_a_code_and_is_then_known_by_their_line_
 ) -> None:
     officer_code = await new_officer(pool)
     line_user = unique("U")
-    assert await directory.officer_by_line_user(line_user) is None
+    assert await directory.find_officer_by_line_user(line_user) is None
     code = await issue(pool, officer_code)
     typed = f" {code[:4].lower()}-{code[4:]} "  # as people type it
-    outcome = await directory.register(RegistrationRequest(code=typed, line_user_id=line_user))
+    outcome = await directory.register_officer(RegistrationRequest(code=typed, line_user_id=line_user))
     assert outcome.registered and outcome.reason is None
     station_id = await pool.fetchval("SELECT id FROM stations WHERE code = 'DEMO-9601'")
     expected = Officer(
@@ -334,67 +334,67 @@ async def test_an_officer_registers_with_a_code_and_is_then_known_by_their_line_
         province_code="96", station_id=station_id,
     )
     assert outcome.officer == expected
-    assert await directory.officer_by_line_user(line_user) == expected
+    assert await directory.find_officer_by_line_user(line_user) == expected
 
 
 async def test_a_retried_registration_answers_registered_again(directory: Directory, pool: asyncpg.Pool) -> None:
     request = RegistrationRequest(code=await issue(pool, await new_officer(pool)), line_user_id=unique("U"))
-    first = await directory.register(request)
-    assert await directory.register(request) == first
+    first = await directory.register_officer(request)
+    assert await directory.register_officer(request) == first
     assert first.registered
 
 
 async def test_a_used_code_does_not_register_another_account(directory: Directory, pool: asyncpg.Pool) -> None:
     code = await issue(pool, await new_officer(pool))
-    await directory.register(RegistrationRequest(code=code, line_user_id=unique("U")))
-    outcome = await directory.register(RegistrationRequest(code=code, line_user_id=unique("U")))
+    await directory.register_officer(RegistrationRequest(code=code, line_user_id=unique("U")))
+    outcome = await directory.register_officer(RegistrationRequest(code=code, line_user_id=unique("U")))
     assert (outcome.registered, outcome.reason, outcome.officer) == (False, "already_used", None)
 
 
 async def test_unknown_and_expired_codes_are_refused(directory: Directory, pool: asyncpg.Pool) -> None:
-    unknown = await directory.register(RegistrationRequest(code="ZZZZ2222", line_user_id=unique("U")))
+    unknown = await directory.register_officer(RegistrationRequest(code="ZZZZ2222", line_user_id=unique("U")))
     assert (unknown.registered, unknown.reason) == (False, "unknown_code")
     expired_code = await issue(pool, await new_officer(pool), timedelta(seconds=-1))
-    expired = await directory.register(RegistrationRequest(code=expired_code, line_user_id=unique("U")))
+    expired = await directory.register_officer(RegistrationRequest(code=expired_code, line_user_id=unique("U")))
     assert (expired.registered, expired.reason) == (False, "expired")
 
 
 async def test_guessing_registration_codes_from_one_line_account_is_slowed_like_sign_in_guesses(
         directory: Directory, pool: asyncpg.Pool) -> None:
     guesser, bystander = unique("U"), unique("U")
-    refusals = [await directory.register(RegistrationRequest(code=f"ZZZZ{n:04d}", line_user_id=guesser))
+    refusals = [await directory.register_officer(RegistrationRequest(code=f"ZZZZ{n:04d}", line_user_id=guesser))
                 for n in range(FREE_FAILURES)]
     assert {r.reason for r in refusals} == {"unknown_code"}
     code = await issue(pool, await new_officer(pool))
-    held = await directory.register(RegistrationRequest(code=code, line_user_id=guesser))  # even a right code waits
+    held = await directory.register_officer(RegistrationRequest(code=code, line_user_id=guesser))  # even a right code waits
     assert (held.registered, held.reason) == (False, "throttled") and held.wait_minutes == 1
     # The wait is this LINE account's alone; an officer elsewhere registers at once.
-    other = await directory.register(RegistrationRequest(code=code, line_user_id=bystander))
+    other = await directory.register_officer(RegistrationRequest(code=code, line_user_id=bystander))
     assert other.registered
 
 
 async def test_a_line_account_belongs_to_one_officer(directory: Directory, pool: asyncpg.Pool) -> None:
     line_user = unique("U")
-    await directory.register(RegistrationRequest(code=await issue(pool, await new_officer(pool)), line_user_id=line_user))
+    await directory.register_officer(RegistrationRequest(code=await issue(pool, await new_officer(pool)), line_user_id=line_user))
     second = await new_officer(pool)
-    outcome = await directory.register(RegistrationRequest(code=await issue(pool, second), line_user_id=line_user))
+    outcome = await directory.register_officer(RegistrationRequest(code=await issue(pool, second), line_user_id=line_user))
     assert (outcome.registered, outcome.reason) == (False, "line_account_taken")
     assert await pool.fetchval("SELECT line_user_id FROM officers WHERE code = $1", second) is None
 
 
 async def test_an_inactive_officer_is_not_found_by_their_line_account(directory: Directory, pool: asyncpg.Pool) -> None:
     officer_code, line_user = await new_officer(pool), unique("U")
-    await directory.register(RegistrationRequest(code=await issue(pool, officer_code), line_user_id=line_user))
+    await directory.register_officer(RegistrationRequest(code=await issue(pool, officer_code), line_user_id=line_user))
     await pool.execute("UPDATE officers SET active = false WHERE code = $1", officer_code)
-    assert await directory.officer_by_line_user(line_user) is None
+    assert await directory.find_officer_by_line_user(line_user) is None
 
 
 async def test_a_commander_is_known_with_their_province(directory: Directory, pool: asyncpg.Pool) -> None:
     line_user = unique("U")
     code = await issue(pool, "DEMO-OFFICER-COMMANDER-57")
     try:
-        outcome = await directory.register(RegistrationRequest(code=code, line_user_id=line_user))
-        found = await directory.officer_by_line_user(line_user)
+        outcome = await directory.register_officer(RegistrationRequest(code=code, line_user_id=line_user))
+        found = await directory.find_officer_by_line_user(line_user)
         assert outcome.officer == found
         assert (found.role, found.province_code, found.station_id) == (OfficerRole.COMMANDER, "57", None)
     finally:
@@ -423,42 +423,42 @@ async def issue_for_member(pool: asyncpg.Pool, member_code: str, valid_for: time
 async def test_a_team_member_registers_with_a_code_and_is_linked(directory: Directory, pool: asyncpg.Pool) -> None:
     member_code, line_user = await new_team_member(pool), unique("U")
     request = RegistrationRequest(code=(await issue_for_member(pool, member_code)).lower(), line_user_id=line_user)
-    outcome = await directory.register(request)
+    outcome = await directory.register_officer(request)
     member_id = await pool.fetchval("SELECT id FROM team_members WHERE code = $1", member_code)
     assert outcome == RegistrationOutcome(registered=True, team_member=TeamMember(
         member_id=member_id, name="นักสังคม ทดสอบ (ตัวอย่าง)", role=TeamRole.SOCIAL_WORKER, province_code="96"))
     linked = await pool.fetchrow("SELECT line_user_id, registered_at FROM team_members WHERE id = $1", member_id)
     assert linked["line_user_id"] == line_user and linked["registered_at"] is not None
-    assert await directory.register(request) == outcome  # a retry answers the same
-    assert await directory.officer_by_line_user(line_user) is None  # a team member is not an officer
+    assert await directory.register_officer(request) == outcome  # a retry answers the same
+    assert await directory.find_officer_by_line_user(line_user) is None  # a team member is not an officer
 
 
 async def test_a_team_members_code_follows_the_officers_rules(directory: Directory, pool: asyncpg.Pool) -> None:
     used = await issue_for_member(pool, await new_team_member(pool))
-    await directory.register(RegistrationRequest(code=used, line_user_id=unique("U")))
-    again = await directory.register(RegistrationRequest(code=used, line_user_id=unique("U")))
+    await directory.register_officer(RegistrationRequest(code=used, line_user_id=unique("U")))
+    again = await directory.register_officer(RegistrationRequest(code=used, line_user_id=unique("U")))
     assert (again.registered, again.reason, again.team_member) == (False, "already_used", None)
     expired_code = await issue_for_member(pool, await new_team_member(pool), timedelta(seconds=-1))
-    expired = await directory.register(RegistrationRequest(code=expired_code, line_user_id=unique("U")))
+    expired = await directory.register_officer(RegistrationRequest(code=expired_code, line_user_id=unique("U")))
     assert (expired.registered, expired.reason) == (False, "expired")
     inactive = await new_team_member(pool)
     inactive_code = await issue_for_member(pool, inactive)
     await pool.execute("UPDATE team_members SET active = false WHERE code = $1", inactive)
-    refused = await directory.register(RegistrationRequest(code=inactive_code, line_user_id=unique("U")))
+    refused = await directory.register_officer(RegistrationRequest(code=inactive_code, line_user_id=unique("U")))
     assert (refused.registered, refused.reason) == (False, "unknown_code")
 
 
 async def test_a_line_account_belongs_to_one_person_officer_or_team_member(directory: Directory, pool: asyncpg.Pool) -> None:
     officers_account, members_account = unique("U"), unique("U")
-    await directory.register(RegistrationRequest(code=await issue(pool, await new_officer(pool)), line_user_id=officers_account))
-    await directory.register(RegistrationRequest(code=await issue_for_member(pool, await new_team_member(pool)),
+    await directory.register_officer(RegistrationRequest(code=await issue(pool, await new_officer(pool)), line_user_id=officers_account))
+    await directory.register_officer(RegistrationRequest(code=await issue_for_member(pool, await new_team_member(pool)),
                                                  line_user_id=members_account))
     member = await new_team_member(pool)
-    as_member = await directory.register(RegistrationRequest(code=await issue_for_member(pool, member),
+    as_member = await directory.register_officer(RegistrationRequest(code=await issue_for_member(pool, member),
                                                              line_user_id=officers_account))
     assert (as_member.registered, as_member.reason) == (False, "line_account_taken")
     officer = await new_officer(pool)
-    as_officer = await directory.register(RegistrationRequest(code=await issue(pool, officer), line_user_id=members_account))
+    as_officer = await directory.register_officer(RegistrationRequest(code=await issue(pool, officer), line_user_id=members_account))
     assert (as_officer.registered, as_officer.reason) == (False, "line_account_taken")
     assert await pool.fetchval("SELECT line_user_id FROM team_members WHERE code = $1", member) is None
     assert await pool.fetchval("SELECT line_user_id FROM officers WHERE code = $1", officer) is None
@@ -470,8 +470,8 @@ async def test_codes_for_an_officer_and_a_member_typed_at_once_link_the_account_
     line_user = unique("U")
     officer, member = await new_officer(pool), await new_team_member(pool)
     outcomes = await asyncio.gather(
-        directory.register(RegistrationRequest(code=await issue(pool, officer), line_user_id=line_user)),
-        directory.register(RegistrationRequest(code=await issue_for_member(pool, member), line_user_id=line_user)),
+        directory.register_officer(RegistrationRequest(code=await issue(pool, officer), line_user_id=line_user)),
+        directory.register_officer(RegistrationRequest(code=await issue_for_member(pool, member), line_user_id=line_user)),
     )
     assert sorted(outcome.registered for outcome in outcomes) == [False, True]
     linked = await pool.fetchval(
@@ -492,7 +492,7 @@ async def test_a_code_for_an_unknown_team_member_is_not_issued(pool: asyncpg.Poo
 async def test_pranks_are_counted_per_reporter(directory: Directory, pool: asyncpg.Pool) -> None:
     store = CaseStore(pool, download_content=None)  # type: ignore[arg-type]
     reporter_key = unique("reporter")
-    assert await directory.prank_count(reporter_key) == 0
+    assert await directory.count_prank_reports(reporter_key) == 0
     for status in ("PRANK", "PRANK", "CLOSED", None):
         case_no = await store.allocate_case_number(CaseNumberRequest(conversation_id=unique("c"), year=2026))
         await store.record_case_opened(
@@ -513,14 +513,14 @@ async def test_pranks_are_counted_per_reporter(directory: Directory, pool: async
                 CaseEvent(key=unique("k"), case_no=case_no, kind="STATUS_CHANGED", at="2026-03-14T21:10:00Z",
                           actor="officer", details={"status": status})
             )
-    assert await directory.prank_count(reporter_key) == 2
+    assert await directory.count_prank_reports(reporter_key) == 2
 
 
 async def test_two_codes_racing_for_one_line_account_link_only_one_officer(directory: Directory, pool: asyncpg.Pool) -> None:
     line_user = unique("U")
     codes = [await issue(pool, await new_officer(pool)) for _ in range(2)]
     outcomes = await asyncio.gather(
-        *(directory.register(RegistrationRequest(code=code, line_user_id=line_user)) for code in codes)
+        *(directory.register_officer(RegistrationRequest(code=code, line_user_id=line_user)) for code in codes)
     )
     assert sorted(o.registered for o in outcomes) == [False, True]
     assert [o.reason for o in outcomes if not o.registered] == ["line_account_taken"]
@@ -532,7 +532,7 @@ async def test_an_officer_is_reached_by_their_own_line_account_only_while_linked
     officer_code, line_user = await new_officer(pool), unique("U")
     officer_id = await pool.fetchval("SELECT id FROM officers WHERE code = $1", officer_code)
     assert await directory.officer_contact(officer_id) is None  # not linked yet
-    await directory.register(RegistrationRequest(code=await issue(pool, officer_code), line_user_id=line_user))
+    await directory.register_officer(RegistrationRequest(code=await issue(pool, officer_code), line_user_id=line_user))
     assert await directory.officer_contact(officer_id) == OfficerContact(officer_id=officer_id, line_user_id=line_user)
     await pool.execute("UPDATE officers SET active = false WHERE id = $1", officer_id)
     assert await directory.officer_contact(officer_id) is None

@@ -102,7 +102,7 @@ async def forwarded_case(pool: asyncpg.Pool, *, officer_id: int | None = None, a
 
 async def opened_handoff(pool: asyncpg.Pool, store: HandoffStore) -> Forwarded:
     forwarded = await forwarded_case(pool)
-    await store.record_opened(forwarded.opened)
+    await store.record_handoff_opened(forwarded.opened)
     return forwarded
 
 
@@ -123,8 +123,8 @@ async def follow_ups(pool: asyncpg.Pool, handoff_id: str) -> list[dict]:
 
 async def append_twice(store: HandoffStore, event: HandoffEvent) -> None:
     """As Temporal may run it: once, then again after a lost answer."""
-    await store.append_event(event)
-    await store.append_event(event)
+    await store.append_handoff_event(event)
+    await store.append_handoff_event(event)
 
 
 # --- opening ---------------------------------------------------------------------------------------
@@ -133,8 +133,8 @@ async def append_twice(store: HandoffStore, event: HandoffEvent) -> None:
 async def test_a_new_hand_off_is_recorded_once_with_its_opened_entry(store: HandoffStore, pool: asyncpg.Pool) -> None:
     forwarded = await forwarded_case(pool)
     opening = forwarded.opened.opening
-    await store.record_opened(forwarded.opened)
-    await store.record_opened(forwarded.opened)
+    await store.record_handoff_opened(forwarded.opened)
+    await store.record_handoff_opened(forwarded.opened)
     row = await handoff_row(pool, forwarded.handoff_id)
     assert row == row | {
         "case_no": opening.case_no, "attempt": 1, "province_code": "10", "station_id": opening.station_id,
@@ -155,7 +155,7 @@ async def test_a_second_attempt_of_the_same_case_is_a_hand_off_of_its_own(store:
     again = first.opened.model_copy(deep=True)
     again.opening.attempt = 2
     again.opening.handoff_id = handoff_id_of(first.case_no, 2)
-    await store.record_opened(again)
+    await store.record_handoff_opened(again)
     rows = await pool.fetch("SELECT handoff_id, attempt FROM handoffs WHERE case_no = $1 ORDER BY attempt", first.case_no)
     assert [(r["handoff_id"], r["attempt"]) for r in rows] == [(f"{first.case_no}-1", 1), (f"{first.case_no}-2", 2)]
 
@@ -164,7 +164,7 @@ async def test_an_officer_no_longer_in_the_directory_is_named_on_the_timeline_on
     store: HandoffStore, pool: asyncpg.Pool
 ) -> None:
     forwarded = await forwarded_case(pool, officer_id=2_000_000_000)
-    await store.record_opened(forwarded.opened)
+    await store.record_handoff_opened(forwarded.opened)
     assert (await handoff_row(pool, forwarded.handoff_id))["forwarded_by"] is None
     assert [e["actor"] for e in await timeline(pool, forwarded.handoff_id)] == ["officer:2000000000"]
 
@@ -177,7 +177,7 @@ async def test_a_hand_off_of_an_unknown_case_or_station_is_refused_for_good(stor
         forwarded.opened.model_copy(update={"opening": forwarded.opened.opening.model_copy(update={"station_id": 2_000_000_000})}),
     ):
         with pytest.raises(ApplicationError) as raised:
-            await store.record_opened(broken)
+            await store.record_handoff_opened(broken)
         assert (raised.value.type, raised.value.non_retryable) == ("UnknownReference", True)
         assert forwarded.opened.opening.forward_note not in str(raised.value)
     assert await pool.fetchval("SELECT count(*) FROM handoffs WHERE case_no = $1", forwarded.case_no) == 0
@@ -236,7 +236,7 @@ async def test_acceptance_puts_the_case_in_care_with_its_case_worker(store: Hand
 
 async def test_whoever_accepts_is_the_case_worker_when_nobody_else_is_named(store: HandoffStore, pool: asyncpg.Pool) -> None:
     forwarded = await opened_handoff(pool, store)
-    await store.append_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator, case_worker_id=None))
+    await store.append_handoff_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator, case_worker_id=None))
     assert (await handoff_row(pool, forwarded.handoff_id))["case_worker_id"] == forwarded.coordinator
 
 
@@ -254,7 +254,7 @@ async def test_another_case_worker_is_assigned_and_a_late_older_assignment_does_
 ) -> None:
     forwarded = await opened_handoff(pool, store)
     home = await add_member(pool, TeamRole.CHILDRENS_HOME)
-    await store.append_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator))
+    await store.append_handoff_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator))
     await append_twice(store, forwarded.event("ASSIGNED", 120, member_id=forwarded.coordinator, case_worker_id=home))
     assert (await handoff_row(pool, forwarded.handoff_id))["case_worker_id"] == home
     await append_twice(store, forwarded.event("ASSIGNED", 100, member_id=forwarded.coordinator,
@@ -266,7 +266,7 @@ async def test_another_case_worker_is_assigned_and_a_late_older_assignment_does_
 async def test_the_care_plan_is_planned_recorded_and_closed(store: HandoffStore, pool: asyncpg.Pool) -> None:
     forwarded = await opened_handoff(pool, store)
     worker = forwarded.social_worker
-    await store.append_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator, case_worker_id=worker))
+    await store.append_handoff_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator, case_worker_id=worker))
     visit_due, call_due = at(3 * 24 * 60), at(7 * 24 * 60)
     await append_twice(store, forwarded.event("PLANNED", 60, member_id=worker, number=1, kind="HOME_VISIT",
                                               due_at=visit_due.isoformat(), note="เยี่ยมบ้านพร้อม อสม."))
@@ -295,9 +295,9 @@ async def test_the_care_plan_is_planned_recorded_and_closed(store: HandoffStore,
 
 async def test_a_follow_up_planned_after_the_care_closed_is_cancelled_at_once(store: HandoffStore, pool: asyncpg.Pool) -> None:
     forwarded = await opened_handoff(pool, store)
-    await store.append_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator))
-    await store.append_event(forwarded.event("CLOSED", 200, member_id=forwarded.coordinator, outcome="REFERRED", note="-"))
-    await store.append_event(forwarded.event("PLANNED", 100, member_id=forwarded.coordinator, number=1, kind="REFERRAL",
+    await store.append_handoff_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator))
+    await store.append_handoff_event(forwarded.event("CLOSED", 200, member_id=forwarded.coordinator, outcome="REFERRED", note="-"))
+    await store.append_handoff_event(forwarded.event("PLANNED", 100, member_id=forwarded.coordinator, number=1, kind="REFERRAL",
                                              due_at=at(300).isoformat(), note=""))  # written late
     assert [f["status"] for f in await follow_ups(pool, forwarded.handoff_id)] == ["CANCELLED"]
 
@@ -307,7 +307,7 @@ async def test_a_follow_up_planned_after_the_care_closed_is_cancelled_at_once(st
 
 async def refusal(store: HandoffStore, event: HandoffEvent) -> ApplicationError:
     with pytest.raises(ApplicationError) as raised:
-        await store.append_event(event)
+        await store.append_handoff_event(event)
     assert raised.value.non_retryable
     return raised.value
 
@@ -355,7 +355,7 @@ async def test_an_entry_the_workflow_could_not_have_sent_is_refused(
 ) -> None:
     forwarded = await opened_handoff(pool, store)
     if kind in ("PLANNED", "CLOSED"):
-        await store.append_event(forwarded.event("ACCEPTED", 5, member_id=forwarded.coordinator))
+        await store.append_handoff_event(forwarded.event("ACCEPTED", 5, member_id=forwarded.coordinator))
         details = details | {"member_id": forwarded.coordinator}
     error = await refusal(store, forwarded.event(kind, 10, **details))
     assert error.type == "BadHandoffEvent"
@@ -364,7 +364,7 @@ async def test_an_entry_the_workflow_could_not_have_sent_is_refused(
 
 async def test_recording_a_follow_up_that_was_never_planned_is_refused(store: HandoffStore, pool: asyncpg.Pool) -> None:
     forwarded = await opened_handoff(pool, store)
-    await store.append_event(forwarded.event("ACCEPTED", 5, member_id=forwarded.coordinator))
+    await store.append_handoff_event(forwarded.event("ACCEPTED", 5, member_id=forwarded.coordinator))
     error = await refusal(store, forwarded.event("RECORDED", 10, member_id=forwarded.coordinator, number=7,
                                                  outcome="พบตัวแล้ว"))
     assert error.type == "UnknownFollowUp" and "พบตัว" not in str(error)

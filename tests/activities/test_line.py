@@ -69,7 +69,7 @@ def a_message_from(fake_line: FakeLine, user: SimulatedUser) -> str:
 async def test_replies_while_the_reply_token_is_fresh(fake_line, line_user, messenger):
     delivery = delivery_for(line_user, reply_token=a_message_from(fake_line, line_user))
 
-    result = await attempt(1).run(messenger.send, delivery)
+    result = await attempt(1).run(messenger.send_line_messages, delivery)
 
     assert result.method == "reply"
     [shown] = fake_line.platform.bot_messages(line_user.user_id)
@@ -82,7 +82,7 @@ async def test_replies_while_the_reply_token_is_fresh(fake_line, line_user, mess
 async def test_pushes_silently_when_the_reply_token_is_too_old(fake_line, line_user, messenger):
     delivery = delivery_for(line_user, reply_token=a_message_from(fake_line, line_user), token_age=timedelta(minutes=5))
 
-    result = await attempt(1).run(messenger.send, delivery)
+    result = await attempt(1).run(messenger.send_line_messages, delivery)
 
     assert result.method == "push"
     [shown] = fake_line.platform.bot_messages(line_user.user_id)
@@ -93,7 +93,7 @@ async def test_pushes_silently_when_the_reply_token_is_too_old(fake_line, line_u
 
 async def test_pushes_when_there_is_no_reply_token(fake_line, line_user, messenger):
     first = attempt(1)
-    result = await first.run(messenger.send, delivery_for(line_user))
+    result = await first.run(messenger.send_line_messages, delivery_for(line_user))
     assert result.method == "push"
     assert len(fake_line.platform.bot_messages(line_user.user_id)) == 1
     # With no reply in play a retry simply pushes again under the same key: no note to the server.
@@ -106,7 +106,7 @@ async def test_a_reply_whose_answer_was_lost_is_settled_by_replying_again_at_onc
     delivery = delivery_for(line_user, reply_token=a_message_from(fake_line, line_user))
     fake_line.platform.lose_next_response("reply")
 
-    result = await attempt(1).run(messenger.send, delivery)
+    result = await attempt(1).run(messenger.send_line_messages, delivery)
 
     assert result.method == "already-delivered"
     assert [r.status for r in fake_line.platform.requests_to("reply")[-2:]] == [500, 400]
@@ -122,8 +122,8 @@ async def test_a_retry_after_a_reply_whose_answer_was_lost_does_not_repeat_the_m
     first = attempt(1, time_limit=timedelta(seconds=2))
 
     with pytest.raises(ApplicationError) as lost:
-        await first.run(messenger.send, delivery)
-    second = await attempt(2, heartbeats=first.heartbeats).run(messenger.send, delivery)
+        await first.run(messenger.send_line_messages, delivery)
+    second = await attempt(2, heartbeats=first.heartbeats).run(messenger.send_line_messages, delivery)
 
     assert not lost.value.non_retryable
     assert second.method == "already-delivered"
@@ -134,7 +134,7 @@ async def test_a_reply_line_failed_without_delivering_is_repeated_and_shown_once
     delivery = delivery_for(line_user, reply_token=a_message_from(fake_line, line_user))
     fake_line.platform.fail_next("reply", status=500, times=2)
 
-    result = await attempt(1).run(messenger.send, delivery)
+    result = await attempt(1).run(messenger.send_line_messages, delivery)
 
     assert result.method == "reply"
     assert [r.status for r in fake_line.platform.requests_to("reply")[-3:]] == [500, 500, 200]
@@ -149,8 +149,8 @@ async def test_a_reply_refused_as_too_many_requests_is_left_to_the_next_attempt(
     first = attempt(1)
 
     with pytest.raises(ApplicationError) as busy:
-        await first.run(messenger.send, delivery)
-    second = await attempt(2, heartbeats=first.heartbeats).run(messenger.send, delivery)
+        await first.run(messenger.send_line_messages, delivery)
+    second = await attempt(2, heartbeats=first.heartbeats).run(messenger.send_line_messages, delivery)
 
     assert not busy.value.non_retryable
     assert len(fake_line.platform.requests_to("reply")) == replies_before + 2
@@ -166,7 +166,7 @@ async def test_replies_are_not_repeated_into_a_token_about_to_expire(fake_line, 
     replies_before = len(fake_line.platform.requests_to("reply"))
 
     with pytest.raises(ApplicationError) as failed:
-        await attempt(1).run(messenger.send, delivery)
+        await attempt(1).run(messenger.send_line_messages, delivery)
 
     assert not failed.value.non_retryable
     assert len(fake_line.platform.requests_to("reply")) == replies_before + 1
@@ -177,7 +177,7 @@ async def test_once_an_attempt_has_pushed_retries_only_push(fake_line, line_user
     delivery = delivery_for(line_user, reply_token=a_message_from(fake_line, line_user))
     replies_before = len(fake_line.platform.requests_to("reply"))
 
-    result = await attempt(2, heartbeats=["push"]).run(messenger.send, delivery)
+    result = await attempt(2, heartbeats=["push"]).run(messenger.send_line_messages, delivery)
 
     assert result.method == "push"
     assert len(fake_line.platform.requests_to("reply")) == replies_before
@@ -188,7 +188,7 @@ async def test_a_reply_token_line_no_longer_accepts_falls_back_to_push(fake_line
     fake_line.platform.expire_reply_tokens(line_user.user_id)
 
     first = attempt(1)
-    result = await first.run(messenger.send, delivery)
+    result = await first.run(messenger.send_line_messages, delivery)
 
     assert result.method == "push"
     assert [entry.via for entry in fake_line.platform.bot_messages(line_user.user_id)] == ["push"]
@@ -200,8 +200,8 @@ async def test_a_push_whose_answer_was_lost_is_not_shown_twice(fake_line, line_u
     fake_line.platform.lose_next_response("push")
 
     with pytest.raises(ApplicationError) as first:
-        await attempt(1).run(messenger.send, delivery)
-    second = await attempt(2).run(messenger.send, delivery)
+        await attempt(1).run(messenger.send_line_messages, delivery)
+    second = await attempt(2).run(messenger.send_line_messages, delivery)
 
     assert not first.value.non_retryable
     assert second.method == "already-delivered"
@@ -216,9 +216,9 @@ async def test_a_push_that_times_out_is_retryable_and_delivered_once(fake_line, 
     fake_line.platform.delay_next("push", seconds=0.6)
     try:
         with pytest.raises(ApplicationError) as timed_out:
-            await attempt(1).run(messenger.send, delivery)
+            await attempt(1).run(messenger.send_line_messages, delivery)
         assert not timed_out.value.non_retryable
-        retried = await attempt(2).run(messenger.send, delivery)
+        retried = await attempt(2).run(messenger.send_line_messages, delivery)
     finally:
         await messenger.close()
     await asyncio.sleep(0.5)  # let the slow first request finish at LINE too
@@ -233,7 +233,7 @@ async def test_busy_or_failing_line_raises_a_retryable_error(fake_line, line_use
     fake_line.platform.fail_next("push", status=status)
 
     with pytest.raises(ApplicationError) as error:
-        await attempt(1).run(messenger.send, delivery_for(line_user))
+        await attempt(1).run(messenger.send_line_messages, delivery_for(line_user))
 
     assert not error.value.non_retryable
     assert str(status) in error.value.message
@@ -244,7 +244,7 @@ async def test_a_request_line_refuses_fails_for_good_without_personal_data(fake_
     fake_line.platform.fail_next("push", status=400, message=f"bad request for {line_user.user_id}")
 
     with pytest.raises(ApplicationError) as error:
-        await attempt(1).run(messenger.send, delivery_for(line_user))
+        await attempt(1).run(messenger.send_line_messages, delivery_for(line_user))
 
     assert error.value.non_retryable
     assert line_user.user_id not in str(error.value)
@@ -255,16 +255,16 @@ async def test_a_malformed_recipient_is_refused_for_good(fake_line, messenger):
     not_a_user = SimulatedUser(user_id="reporter-key-not-a-line-id", display_name="x")
 
     with pytest.raises(ApplicationError) as error:
-        await attempt(1).run(messenger.send, delivery_for(not_a_user))
+        await attempt(1).run(messenger.send_line_messages, delivery_for(not_a_user))
 
     assert error.value.non_retryable
     assert not_a_user.user_id not in error.value.message
 
 
 async def test_loading_animation_is_shown_and_its_failures_ignored(fake_line, line_user, messenger):
-    await attempt(1).run(messenger.show_loading, line_user.user_id)
+    await attempt(1).run(messenger.show_line_loading, line_user.user_id)
     fake_line.platform.fail_next("loading", status=500)
-    await attempt(1).run(messenger.show_loading, line_user.user_id)
+    await attempt(1).run(messenger.show_line_loading, line_user.user_id)
 
     requests = fake_line.platform.requests_to("loading")[-2:]
     assert [r.status for r in requests] == [202, 500]
@@ -277,12 +277,12 @@ async def test_loading_animation_is_shown_and_its_failures_ignored(fake_line, li
 )
 async def test_language_comes_from_the_users_line_app(fake_line, messenger, app_language, expected):
     user = fake_line.platform.add_user(language=app_language)
-    assert await attempt(1).run(messenger.get_language, user.user_id) == expected
+    assert await attempt(1).run(messenger.get_line_language, user.user_id) == expected
 
 
 async def test_language_of_someone_who_blocked_the_bot_is_unknown(fake_line, line_user, messenger):
     events.unfollow(fake_line.platform, line_user.user_id)
-    assert await attempt(1).run(messenger.get_language, line_user.user_id) is None
+    assert await attempt(1).run(messenger.get_line_language, line_user.user_id) is None
 
 
 async def test_downloads_what_the_user_sent(fake_line, line_user, messenger):

@@ -45,7 +45,7 @@ async def add_member(pool: asyncpg.Pool, role: TeamRole, province_code: str | No
 
 
 async def reached(directory: TeamDirectory, province: str, *audiences: TeamAudience) -> list[int]:
-    contacts = await directory.members_for(TeamAudienceRequest(province_code=province, audiences=list(audiences)))
+    contacts = await directory.team_members_for_audiences(TeamAudienceRequest(province_code=province, audiences=list(audiences)))
     return [contact.member_id for contact in contacts]
 
 
@@ -92,7 +92,7 @@ async def test_each_member_is_reached_once_audience_by_audience(
     coordinator = await add_member(pool, TeamRole.COORDINATOR, province)
     head = await add_member(pool, TeamRole.OFFICE_HEAD, province)
     desk = await add_member(pool, TeamRole.NATIONAL_DESK, None)
-    contacts = await directory.members_for(TeamAudienceRequest(
+    contacts = await directory.team_members_for_audiences(TeamAudienceRequest(
         province_code=province,
         audiences=[TeamAudience.OFFICE_HEAD, TeamAudience.TEAM, TeamAudience.OFFICE_HEAD, TeamAudience.NATIONAL_DESK],
     ))
@@ -111,12 +111,12 @@ async def test_demo_teams_are_not_on_line_so_none_is_reached(directory: TeamDire
 
 async def test_a_member_is_known_by_id_while_active(directory: TeamDirectory, pool: asyncpg.Pool, province: str) -> None:
     member_id = await add_member(pool, TeamRole.SOCIAL_WORKER, province)
-    assert await directory.member(member_id) == TeamMember(
+    assert await directory.get_team_member(member_id) == TeamMember(
         member_id=member_id, name="ทดสอบ ทีม", role=TeamRole.SOCIAL_WORKER, province_code=province)
     await pool.execute("UPDATE team_members SET active = false WHERE id = $1", member_id)
     for missing in (member_id, 2_000_000_000):
         with pytest.raises(ApplicationError) as raised:
-            await directory.member(missing)
+            await directory.get_team_member(missing)
         assert (raised.value.type, raised.value.non_retryable) == ("UnknownTeamMember", True)
 
 
@@ -125,10 +125,10 @@ async def test_a_members_contact_is_their_line_account_when_they_have_one(
 ) -> None:
     linked = await add_member(pool, TeamRole.COORDINATOR, province)
     line_user = await pool.fetchval("SELECT line_user_id FROM team_members WHERE id = $1", linked)
-    assert await directory.contact(linked) == TeamContact(member_id=linked, line_user_id=line_user)
-    assert await directory.contact(await add_member(pool, TeamRole.COORDINATOR, province, on_line=False)) is None
-    assert await directory.contact(await add_member(pool, TeamRole.COORDINATOR, province, active=False)) is None
-    assert await directory.contact(2_000_000_000) is None
+    assert await directory.team_member_contact(linked) == TeamContact(member_id=linked, line_user_id=line_user)
+    assert await directory.team_member_contact(await add_member(pool, TeamRole.COORDINATOR, province, on_line=False)) is None
+    assert await directory.team_member_contact(await add_member(pool, TeamRole.COORDINATOR, province, active=False)) is None
+    assert await directory.team_member_contact(2_000_000_000) is None
 
 
 async def test_a_member_is_known_by_their_line_account_while_active(
@@ -139,10 +139,10 @@ async def test_a_member_is_known_by_their_line_account_while_active(
     desk_id = await add_member(pool, TeamRole.NATIONAL_DESK, None)
     line_user, desk_line = [await pool.fetchval("SELECT line_user_id FROM team_members WHERE id = $1", m)
                             for m in (member_id, desk_id)]
-    assert await directory.member_by_line(line_user) == TeamMember(
+    assert await directory.team_member_by_line(line_user) == TeamMember(
         member_id=member_id, name="ทดสอบ ทีม", role=TeamRole.COORDINATOR, province_code=province)
-    assert await directory.member_by_line(desk_line) == TeamMember(
+    assert await directory.team_member_by_line(desk_line) == TeamMember(
         member_id=desk_id, name="ทดสอบ ทีม", role=TeamRole.NATIONAL_DESK, province_code=None)
-    assert await directory.member_by_line(f"U{uuid.uuid4().hex}") is None  # on LINE, on no team
+    assert await directory.team_member_by_line(f"U{uuid.uuid4().hex}") is None  # on LINE, on no team
     await pool.execute("UPDATE team_members SET active = false WHERE id = $1", member_id)
-    assert await directory.member_by_line(line_user) is None
+    assert await directory.team_member_by_line(line_user) is None

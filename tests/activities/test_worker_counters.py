@@ -36,8 +36,8 @@ async def test_each_answer_line_refuses_is_counted_by_operation_and_status(
     try:
         for _ in range(2):
             with pytest.raises(ApplicationError):
-                await ActivityEnvironment().run(messenger.send, delivery_for(line_user))
-        await ActivityEnvironment().run(messenger.send, delivery_for(line_user))  # LINE is fine again
+                await ActivityEnvironment().run(messenger.send_line_messages, delivery_for(line_user))
+        await ActivityEnvironment().run(messenger.send_line_messages, delivery_for(line_user))  # LINE is fine again
     finally:
         await messenger.close()
     assert line_errors("push", "429") == before["429"] + 1

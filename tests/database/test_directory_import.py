@@ -118,7 +118,7 @@ async def test_a_good_workbook_imports_stations_officers_and_gives_each_new_offi
 
     # The codes handed out register the officers on LINE.
     issued = {c.officer_code: c.registration_code for c in report.registration_codes}
-    outcome = await Directory(pool).register(RegistrationRequest(code=issued[f"{p}-O1"], line_user_id=f"U{p}"))
+    outcome = await Directory(pool).register_officer(RegistrationRequest(code=issued[f"{p}-O1"], line_user_id=f"U{p}"))
     assert outcome.registered and outcome.officer.station_id == lumphini["id"]
 
 
@@ -285,7 +285,7 @@ async def test_a_team_members_sheet_imports_the_team_and_gives_each_new_active_m
 
     # The codes handed out register the members on LINE.
     issued = {c.member_code: c.registration_code for c in report.team_registration_codes}
-    outcome = await Directory(pool).register(RegistrationRequest(code=issued[f"{p}-M2"], line_user_id=f"U{p}"))
+    outcome = await Directory(pool).register_officer(RegistrationRequest(code=issued[f"{p}-M2"], line_user_id=f"U{p}"))
     assert outcome.registered and outcome.team_member.member_id == members[f"{p}-M2"]["id"]
 
 

@@ -43,7 +43,7 @@ async def station_for_pin(pool: asyncpg.Pool, platform: FakeLinePlatform, pin_na
     station registered on LINE to hear the alerts."""
     location = Location(**PINS[pin_name])
     place = await asyncio.to_thread(geography.locate, location)
-    route = await Directory(pool).route(RoutingRequest(case_no="DRILL", place=place, location=location))
+    route = await Directory(pool).route_case(RoutingRequest(case_no="DRILL", place=place, location=location))
     _, line_user = await linked_officer(pool, platform, OfficerRole.INSPECTOR, station_id=route.station.station_id)
     return Station(route, line_user)
 

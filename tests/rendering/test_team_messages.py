@@ -235,7 +235,7 @@ async def test_the_messenger_links_team_cards_to_the_public_url_and_line_accepts
             for start in range(0, len(EVERY_NEW_MESSAGE), 5):  # LINE takes five messages per push
                 delivery = Delivery(key=f"team-messages-{language}-{start}", user_id=user.user_id, language=language,
                                     messages=EVERY_NEW_MESSAGE[start:start + 5])
-                await ActivityEnvironment().run(messenger.send, delivery)
+                await ActivityEnvironment().run(messenger.send_line_messages, delivery)
     finally:
         await messenger.close()
     received = [entry.message for entry in fake_line.platform.bot_messages(user.user_id)]
