@@ -117,7 +117,7 @@ class ProvinceLinks:
 async def station_links(connection: asyncpg.Connection, province_code: str | None) -> list[StationLinks]:
     """Every police station (not 191 centres) of the province, or of all provinces, by province and
     name, with its officers' LINE links. A station whose officers on duty have no LINE link would
-    reach nobody tonight: its cases' first rung alerts no one (activities.directory.officers_for)."""
+    reach nobody tonight: its cases' first rung alerts no one (activities.directory.officers_for_audiences)."""
     where = Conditions()
     where.add("s.kind = 'STATION'")
     if province_code is not None:
