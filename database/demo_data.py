@@ -6,22 +6,20 @@ repository. A development start refuses to seed demo data into a marked database
 accounts never sign in there. To take the demo data out of service (deactivated, not deleted: cases
 and the audit log may name them):
 
-    python -m database.demo_data count     # how many are active
-    python -m database.demo_data remove    # deactivates them all and ends the demo accounts' sessions
+    python -m tools.demo_data count     # how many are active
+    python -m tools.demo_data remove    # deactivates them all and ends the demo accounts' sessions
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import sys
 from dataclasses import asdict, dataclass
 
 import asyncpg
 
 # A condition on accounts `a`: false for a demo account once production has marked the database.
 MAY_SIGN_IN = "NOT (a.is_demo AND EXISTS (SELECT 1 FROM production_mark))"
-REMOVE_COMMAND = "python -m database.demo_data remove"
+# What the refusal to start tells the operator to run (tools/demo_data.py).
+REMOVE_COMMAND = "python -m tools.demo_data remove"
 
 
 class DemoDataInProduction(RuntimeError):
@@ -102,33 +100,3 @@ async def remove_demo_data(connection: asyncpg.Connection) -> DemoData:
 
 def _row_count(status: str) -> int:
     return int(status.rsplit(" ", 1)[-1])
-
-
-# --- command line ------------------------------------------------------------------------------
-
-
-async def _run(command: str) -> str:
-    from configuration.settings import get_settings
-    from database.pool import create_pool
-
-    pool = await create_pool(get_settings(), max_size=1)
-    try:
-        async with pool.acquire() as connection:
-            demo = await (remove_demo_data(connection) if command == "remove" else active_demo_data(connection))
-    finally:
-        await pool.close()
-    done = "ปิดใช้งานแล้ว — deactivated" if command == "remove" else "ยังใช้งานอยู่ — active"
-    return (f"{done}: {demo.accounts:,} demo accounts, {demo.officers:,} demo officers, "
-            f"{demo.team_members:,} demo team members")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m database.demo_data", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["count", "remove"])
-    print(asyncio.run(_run(parser.parse_args(argv).command)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -3,7 +3,7 @@ reference data. Both are safe to run from several processes at once.
 
 Demonstration data is for development only: production marks its database and refuses to serve
 while demo data is active in it; development refuses to add demo data to a database so marked
-(database.demo_data)."""
+(database.demo_data; the command that removes it: tools/demo_data.py)."""
 
 from __future__ import annotations
 

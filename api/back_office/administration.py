@@ -20,7 +20,8 @@ from api.back_office.sign_in import record_refusal, wait_problem, waiting
 from api.back_office.web import page
 from api.client_address import client_address
 from database.accounts import AccountRefused, create_account, disable_account, set_password
-from database.directory_import import import_directory, read_workbook
+from database.directory.importing import import_directory
+from database.directory.sheets import read_workbook
 from database.officer_codes import DEFAULT_VALIDITY, issue_registration_code, issue_team_registration_code
 from database.sessions import Refused, SignInRefusal, checked_password, session_key
 from database.sql import Conditions

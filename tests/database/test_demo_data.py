@@ -1,6 +1,6 @@
 """Demonstration data never serves in production: a production start marks its database and refuses
 to go on while active demo accounts or demo officers are in it (saying how many, never a password);
-development refuses to seed demo data into a marked database; and `python -m database.demo_data
+development refuses to seed demo data into a marked database; and `python -m tools.demo_data
 remove` takes the demo data out of service. (Demo accounts never sign in there either: see
 tests/api/back_office/test_demo_accounts.py.)"""
 
@@ -50,7 +50,7 @@ async def test_production_refuses_to_start_on_demo_data_and_says_how_many_never_
 
     message = str(refused.value)
     assert f"{demo['accounts']} " in message and f"{demo['officers']:,} " in message
-    assert "python -m database.demo_data remove" in message
+    assert "python -m tools.demo_data remove" in message
     assert DEMO_PASSWORD not in message and "admin" not in message
 
 
@@ -78,7 +78,7 @@ async def test_removing_the_demo_data_lets_production_start_and_ends_demo_sessio
         await connection.close()
 
     removed = subprocess.run(
-        [sys.executable, "-m", "database.demo_data", "remove"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "tools.demo_data", "remove"], cwd=PROJECT_ROOT, capture_output=True, text=True,
         env=os.environ | {"ESS_ENV": "production", "DATABASE_URL": touched_by_development} | PRODUCTION_ENVIRONMENT,
         timeout=60,
     )

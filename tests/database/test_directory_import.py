@@ -17,7 +17,8 @@ import openpyxl
 import pytest
 
 from activities.directory import Directory
-from database.directory_import import import_directory, read_csv, read_workbook
+from database.directory.importing import import_directory
+from database.directory.sheets import read_csv, read_workbook
 from domain.registration import RegistrationRequest
 
 STATION_HEADER_EN = ["station code", "kind", "name_th", "name_en", "province code", "district codes", "latitude", "longitude", "phone"]
@@ -236,16 +237,16 @@ def test_the_command_line_imports_prints_codes_and_exits_1_when_nothing_was_impo
     p = prefix()
     stations, officers = good_rows(p)
     bad = workbook(tmp_path / "bad.xlsx", stations + [[p, "STATION", "", "", "10", "", "", "", ""]], officers)
-    failed = run_module("database.directory_import", str(bad), database_url=database_url)
+    failed = run_module("tools.directory_import", str(bad), database_url=database_url)
     assert failed.returncode == 1
     assert "Nothing imported" in failed.stdout and "stations แถว/row 5, name th" in failed.stdout
-    imported = run_module("database.directory_import", str(workbook(tmp_path / "good.xlsx", stations, officers)), database_url=database_url)
+    imported = run_module("tools.directory_import", str(workbook(tmp_path / "good.xlsx", stations, officers)), database_url=database_url)
     assert imported.returncode == 0, imported.stderr
     assert f"{p}-O1\t" in imported.stdout
 
     with (tmp_path / "officers.csv").open("w", encoding="utf-8", newline="") as file:
         csv.writer(file).writerows([OFFICER_HEADER_EN, [f"{p}-O7", "ซีเอสวี", "", "PATROL", f"{p}-S1", "", ""]])
-    from_csv = run_module("database.directory_import", "--officers", str(tmp_path / "officers.csv"), database_url=database_url)
+    from_csv = run_module("tools.directory_import", "--officers", str(tmp_path / "officers.csv"), database_url=database_url)
     assert from_csv.returncode == 0, from_csv.stderr
     assert f"{p}-O7\t" in from_csv.stdout
 
@@ -362,7 +363,7 @@ def test_the_command_line_imports_team_members_from_csv_and_issues_their_codes(
     p = prefix()
     with (tmp_path / "team.csv").open("w", encoding="utf-8", newline="") as file:
         csv.writer(file).writerows([TEAM_HEADER_EN, *team_rows(p)[:2]])
-    imported = run_module("database.directory_import", "--team-members", str(tmp_path / "team.csv"),
+    imported = run_module("tools.directory_import", "--team-members", str(tmp_path / "team.csv"),
                           database_url=database_url)
     assert imported.returncode == 0, imported.stderr
     assert f"{p}-M1\t" in imported.stdout and f"{p}-M2\t" in imported.stdout

@@ -47,5 +47,5 @@ async def test_production_will_not_start_while_demo_accounts_and_officers_are_ac
 
     assert started.returncode != 0, said
     assert "5 active demo accounts" in said and "active demo officers" in said
-    assert "python -m database.demo_data remove" in said
+    assert "python -m tools.demo_data remove" in said
     assert Settings().demo_password not in said
