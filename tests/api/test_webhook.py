@@ -12,6 +12,7 @@ import pytest
 from temporalio.service import RPCError
 
 from api.app import create_app
+from domain.models import EventKind, LineEvent
 from domain.pseudonyms import reporter_key
 from line_simulator import events
 from orchestration.ids import intake_workflow_id
@@ -118,12 +119,33 @@ async def test_unknown_event_types_group_chats_and_standby_mode_are_acknowledged
     assert not await conversation_started(api, user.user_id)
 
 
+async def line_events_received(api: RunningApi, user_id: str) -> list[tuple[str, LineEvent]]:
+    """The signals this user's conversation received, by name, with the LineEvent each carried."""
+    key = reporter_key(user_id, api.settings.pseudonym_key)
+    history = await api.env.client.get_workflow_handle(intake_workflow_id(key)).fetch_history()
+    received = []
+    for event in history.events:
+        if event.HasField("workflow_execution_signaled_event_attributes"):
+            signal = event.workflow_execution_signaled_event_attributes
+            [line_event] = await api.env.client.data_converter.decode(signal.input.payloads, [LineEvent])
+            received.append((signal.signal_name, line_event))
+    return received
+
+
 async def test_a_message_type_newer_than_the_sdk_still_reaches_the_conversation(api: RunningApi) -> None:
     user = api.line.platform.add_user()
     event = events.text(api.line.platform, user.user_id, "x")
-    event["message"] = {"type": "hologram", "id": "123"}
+    event["message"] = {"type": "hologram", "id": "123", "text": "not ours to read"}
     body, signature = signed(api, event)
     assert await post(api, body, signature) == (200, {"received": 1, "delivered": 1})
+
+    [(signal_name, received)] = await line_events_received(api, user.user_id)
+    assert signal_name == "line_event"
+    assert received.event_id == event["webhookEventId"]
+    assert received.user_id == user.user_id
+    assert received.reply_token == event["replyToken"]
+    assert (received.kind, received.message_type, received.message_id) == (EventKind.MESSAGE, "hologram", "123")
+    assert received.text is None and received.location is None  # only the type and id of what we cannot read
 
 
 async def test_a_redelivered_event_changes_nothing(api: RunningApi) -> None:
