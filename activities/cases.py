@@ -272,7 +272,8 @@ class CaseStore:
             try:
                 attachment_id = await connection.fetchval(
                     """
-                    INSERT INTO case_attachments (case_no, event_key, line_message_id, content_type, content, received_at)
+                    INSERT INTO case_attachments
+                        (case_no, event_key, line_message_id, content_type, content, received_at)
                     VALUES ($1, $2, $3, $4, $5, $6)
                     ON CONFLICT (event_key) DO NOTHING
                     RETURNING id
@@ -317,8 +318,8 @@ async def _case_number_of(connection: asyncpg.Connection, conversation_id: str) 
 async def _insert_event(connection: asyncpg.Connection, event: CaseEvent) -> bool:
     """True when written now, False when an earlier attempt already wrote it."""
     try:
-        return await insert_entry(connection, "case_events", event.case_no, event.key, event.kind, event.at, event.actor,
-                                  event.details)
+        return await insert_entry(connection, "case_events", event.case_no, event.key, event.kind, event.at,
+                                  event.actor, event.details)
     except asyncpg.ForeignKeyViolationError:
         raise ApplicationError(
             f"no case {event.case_no} for timeline entry {event.kind}", type="UnknownCase", non_retryable=True

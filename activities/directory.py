@@ -36,7 +36,8 @@ from domain.registration import (
     RegistrationRequest,
 )
 
-STATION_COLUMNS = "s.id AS station_id, s.code, s.kind, s.name_th, s.name_en, s.province_code, s.latitude, s.longitude, s.phone"
+STATION_COLUMNS = ("s.id AS station_id, s.code, s.kind, s.name_th, s.name_en, s.province_code, s.latitude, s.longitude,"
+                   " s.phone")
 # Great-circle distance in km from ($1, $2) to the station row s (haversine).
 DISTANCE_KM = """
     2 * 6371 * asin(sqrt(
@@ -108,7 +109,8 @@ class Directory:
         """How to reach this officer on LINE: None when they are inactive or not linked."""
         async with self._pool.acquire() as connection:
             row = await connection.fetchrow(
-                "SELECT id AS officer_id, line_user_id FROM officers WHERE id = $1 AND active AND line_user_id IS NOT NULL",
+                "SELECT id AS officer_id, line_user_id FROM officers"
+                " WHERE id = $1 AND active AND line_user_id IS NOT NULL",
                 officer_id,
             )
         return OfficerContact(**dict(row)) if row else None
@@ -128,7 +130,8 @@ class Directory:
             if acknowledger is not None:
                 return [OfficerContact(**dict(acknowledger))]
             station = await connection.fetchrow(
-                f"SELECT {STATION_COLUMNS} FROM cases AS c JOIN stations AS s ON s.id = c.station_id WHERE c.case_no = $1",
+                f"SELECT {STATION_COLUMNS} FROM cases AS c JOIN stations AS s ON s.id = c.station_id"
+                " WHERE c.case_no = $1",
                 case_no,
             )
             if station is None:
@@ -225,7 +228,8 @@ class Directory:
             )
 
 
-async def _station_covering(connection: asyncpg.Connection, district: str, point: tuple[float, float]) -> Station | None:
+async def _station_covering(connection: asyncpg.Connection, district: str,
+                            point: tuple[float, float]) -> Station | None:
     # Several stations may share a district: the nearest one with coordinates, then the oldest.
     row = await connection.fetchrow(
         f"""
@@ -241,7 +245,8 @@ async def _station_covering(connection: asyncpg.Connection, district: str, point
     return Station(**dict(row)) if row else None
 
 
-async def _nearest_station(connection: asyncpg.Connection, province: str | None, point: tuple[float, float]) -> Station | None:
+async def _nearest_station(connection: asyncpg.Connection, province: str | None,
+                           point: tuple[float, float]) -> Station | None:
     """Nearest by great-circle distance, the case's province first; stations without coordinates
     only when no station has any."""
     row = await connection.fetchrow(
@@ -272,7 +277,8 @@ async def _audience_members(
 ) -> list[asyncpg.Record]:
     """officer_id and line_user_id of the audience's reachable officers, in a stable order."""
     if audience == Audience.STATION:
-        where, arguments = "o.station_id = $1 AND o.role = ANY($2::text[])", [route.station.station_id, list(ON_DUTY_ROLES)]
+        where = "o.station_id = $1 AND o.role = ANY($2::text[])"
+        arguments = [route.station.station_id, list(ON_DUTY_ROLES)]
     elif audience == Audience.SUPERINTENDENT:
         where, arguments = "o.station_id = $1 AND o.role = $2", [route.station.station_id, OfficerRole.SUPERINTENDENT]
     elif audience == Audience.CENTRE_191:

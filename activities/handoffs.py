@@ -40,7 +40,9 @@ EnumValue = TypeVar("EnumValue", bound=StrEnum)
 TEAM_ACCEPT_LEVEL = "TEAM_ACCEPT"
 DEFAULT_TEAM_ACCEPT_MINUTES = 24 * 60
 # Foreign keys naming a team member: breaking one means the workflow sent an unknown member id.
-_MEMBER_REFERENCES = frozenset({"handoffs_accepted_by_fkey", "handoffs_case_worker_id_fkey", "follow_ups_planned_by_fkey"})
+_MEMBER_REFERENCES = frozenset(
+    {"handoffs_accepted_by_fkey", "handoffs_case_worker_id_fkey", "follow_ups_planned_by_fkey"}
+)
 
 
 class HandoffStore:

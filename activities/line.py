@@ -158,7 +158,8 @@ class LineMessenger:
                     "reply",
                     AsyncMessagingApi(self._api_client()).reply_message_with_http_info(
                         ReplyMessageRequest.from_dict(
-                            {"replyToken": delivery.reply_token, "messages": messages, "notificationDisabled": delivery.silent}
+                            {"replyToken": delivery.reply_token, "messages": messages,
+                             "notificationDisabled": delivery.silent}
                         ),
                         _request_timeout=self._request_timeout,
                     ),
@@ -181,7 +182,8 @@ class LineMessenger:
         """Whether one more reply after `pause` is answered before the attempt times out and while
         the token is still fresh, so that "Invalid reply token" can only mean delivered."""
         needed = pause + self._request_timeout
-        return time.monotonic() + needed <= deadline and self._reply_token_fresh(delivery, spare=timedelta(seconds=needed))
+        return (time.monotonic() + needed <= deadline
+                and self._reply_token_fresh(delivery, spare=timedelta(seconds=needed)))
 
     @activity.defn(name="show_line_loading")
     async def show_line_loading(self, user_id: str) -> None:

@@ -68,7 +68,8 @@ async def _audience_members(
 ) -> list[asyncpg.Record]:
     """member_id and line_user_id of the audience's reachable members, in a stable order."""
     if audience == TeamAudience.TEAM:
-        where, arguments = "province_code = $1 AND role = ANY($2::text[])", [province_code, [r.value for r in TEAM_ROLES]]
+        where = "province_code = $1 AND role = ANY($2::text[])"
+        arguments = [province_code, [r.value for r in TEAM_ROLES]]
     elif audience == TeamAudience.OFFICE_HEAD:
         where, arguments = "province_code = $1 AND role = $2", [province_code, TeamRole.OFFICE_HEAD.value]
     else:

@@ -20,6 +20,7 @@ The case outlives the conversation that opened it; its search attributes carry n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -227,10 +228,8 @@ class CaseWorkflow:
             if reached_nobody and workflow.patched("empty-rung-moves-on"):
                 wait = timedelta(0)
             if wait.total_seconds() > 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await workflow.wait_condition(lambda: self._status != CaseStatus.NEW, timeout=wait)
-                except TimeoutError:
-                    pass
             if self._status != CaseStatus.NEW:
                 return  # someone acknowledged: the ladder stops here
             if level > 0:
@@ -338,9 +337,11 @@ class CaseWorkflow:
                 if action.kind == ActionKind.FORWARD and self._waits_for_team:
                     await self._hand_off(action)
             else:
-                await self._record(f"OFFICER_{action.kind.value}", details, actor=f"officer:{action.officer.officer_id}")
+                await self._record(f"OFFICER_{action.kind.value}", details,
+                                   actor=f"officer:{action.officer.officer_id}")
             assert self._route is not None
-            outcome = ActionOutcome(case_no=self._case_no, status=self._status, station_id=self._route.station.station_id)
+            outcome = ActionOutcome(case_no=self._case_no, status=self._status,
+                                    station_id=self._route.station.station_id)
             news: list[Message] = []
             if action.kind == ActionKind.MESSAGE_REPORTER:
                 news.append(self._to_reporter(Prompt.FROM_OFFICER, text=action.note or ""))
@@ -462,7 +463,8 @@ class CaseWorkflow:
                                  params={"case_no": self._case_no, "reason_th": outside_th, "reason_en": outside_en})),
                 workflow.execute_local_activity_method(
                     CaseStore.record_refused_view,
-                    RefusedView(event_id=request.event_id, case_no=self._case_no, officer_id=request.officer.officer_id),
+                    RefusedView(event_id=request.event_id, case_no=self._case_no,
+                                officer_id=request.officer.officer_id),
                     **options.STORE,
                 ),
             )
@@ -483,7 +485,8 @@ class CaseWorkflow:
         except ApplicationError as refused:
             reasons = refused.details[0] if refused.details else {"th": refused.message, "en": refused.message}
             await reply(BotMessage(prompt=Prompt.OFFICER_ACTION_REJECTED,
-                                   params={"case_no": self._case_no, "reason_th": reasons["th"], "reason_en": reasons["en"]}))
+                                   params={"case_no": self._case_no, "reason_th": reasons["th"],
+                                           "reason_en": reasons["en"]}))
 
     def _officer_sender(self, request: OfficerLineRequest, reply_to: LineEvent | None):
         async def send(message: BotMessage) -> bool:

@@ -15,6 +15,7 @@ reporter hears from it only if they agreed to be contacted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -157,10 +158,8 @@ class HandoffWorkflow:
         for rung in acceptance_ladder(accept_within):
             wait = self._opening.forwarded_at + rung.after - workflow.now()
             if wait.total_seconds() > 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await workflow.wait_condition(lambda: self._status != HandoffStatus.AWAITING, timeout=wait)
-                except TimeoutError:
-                    pass
             if self._status != HandoffStatus.AWAITING:
                 return  # a member accepted or handed it back: no more reminders
             if rung.level > self._escalation_level:
@@ -174,7 +173,10 @@ class HandoffWorkflow:
         """Reminds follow-ups as they come due, until the care closes."""
         while self._status == HandoffStatus.IN_CARE:
             version = self._plan_version
-            changed = lambda: self._status != HandoffStatus.IN_CARE or self._plan_version != version
+
+            def changed(version: int = version) -> bool:
+                return self._status != HandoffStatus.IN_CARE or self._plan_version != version
+
             next_reminder = self._next_reminder()
             if next_reminder is None:
                 await workflow.wait_condition(changed)
@@ -332,7 +334,8 @@ class HandoffWorkflow:
                 follow_up = self._planned(action.follow_up_number)
                 assert follow_up is not None
                 number = follow_up.number
-                follow_up.status, follow_up.outcome, follow_up.recorded_at = FollowUpStatus.DONE, action.note, workflow.now()
+                follow_up.status, follow_up.outcome = FollowUpStatus.DONE, action.note
+                follow_up.recorded_at = workflow.now()
                 self._plan_version += 1
                 await self._record("RECORDED", {**details, "number": number, "outcome": action.note}, actor=actor)
             elif action.kind == TeamActionKind.CLOSE:
@@ -420,7 +423,8 @@ class HandoffWorkflow:
         ))
         await self._record("REMINDED" if rung.reminder else "ALERTED",
                            {"level": rung.level, "reminder": rung.reminder,
-                            "audiences": [a.value for a in rung.audiences], "member_ids": [c.member_id for c in contacts]})
+                            "audiences": [a.value for a in rung.audiences],
+                            "member_ids": [c.member_id for c in contacts]})
 
     async def _remind(self, follow_up: FollowUp, what: str) -> None:
         """The case worker hears; when nobody can reach them on LINE, the team does."""
@@ -447,8 +451,8 @@ class HandoffWorkflow:
 
     async def _send_to(self, contacts: list[TeamContact], prompt: Prompt, params: dict, key: str) -> None:
         await asyncio.gather(*(
-            self._send(c.line_user_id, c.language, [BotMessage(prompt=prompt, params=params)], key=f"{key}-{c.member_id}",
-                       silent=False)
+            self._send(c.line_user_id, c.language, [BotMessage(prompt=prompt, params=params)],
+                       key=f"{key}-{c.member_id}", silent=False)
             for c in contacts
         ))
 

@@ -16,6 +16,7 @@ ends, every event that has arrived is handled: nothing is lost in the gap before
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -592,10 +593,8 @@ class IntakeWorkflow:
 
     async def _next_event(self, timeout: timedelta) -> LineEvent | None:
         """The next event, or None when none came within the timeout."""
-        try:
+        with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(lambda: bool(self._inbox), timeout=timeout)
-        except TimeoutError:
-            pass
         # An event may arrive in the same activation as the timer: never drop it.
         if not self._inbox:
             return None
@@ -686,11 +685,10 @@ class IntakeWorkflow:
             workflow.logger.warning("a message to the reporter could not be delivered")
 
     async def _show_loading(self) -> None:
-        try:
+        # A local activity out of attempts raises its own error (not an ActivityError): cosmetic, so ignored.
+        with contextlib.suppress(ActivityError, ApplicationError):
             await workflow.execute_local_activity_method(LineMessenger.show_line_loading, self._start.user_id,
                                                          **options.LINE_COSMETIC)
-        except (ActivityError, ApplicationError):  # a local activity out of attempts raises its own error
-            pass
 
 
 def _more_than_a_number(text: str) -> bool:
