@@ -379,9 +379,12 @@ class HandoffWorkflow:
         """The forwarding case waits for the team's answer; it may have ended (an operator stopped it)."""
         decision = HandoffDecision(handoff_id=self._id, accepted=accepted, reason=reason, member=member,
                                    at=workflow.now())
+        with workflow.unsafe.imports_passed_through():
+            # Imported here: workflows.case starts hand-offs, so it imports this module first.
+            from workflows.case import CaseWorkflow
+        case = workflow.get_external_workflow_handle_for(CaseWorkflow.run, case_workflow_id(self._opening.case_no))
         try:
-            await workflow.get_external_workflow_handle(case_workflow_id(self._opening.case_no)).signal(
-                "handoff_decided", decision)
+            await case.signal(CaseWorkflow.handoff_decided, decision)
         except FailureError:
             workflow.logger.warning("hand-off %s could not tell its case, which has ended", self._id)
             await self._record("CASE_NOT_TOLD", {"accepted": accepted})
