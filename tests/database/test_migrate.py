@@ -25,9 +25,19 @@ async def empty_database(postgres_url: str) -> AsyncIterator[str]:
 
 
 async def test_migrations_are_named_in_order() -> None:
-    versions = [version for version, _ in available_migrations()]
-    assert versions == sorted(versions)
-    assert versions[0].startswith("0001_")
+    import re
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "database" / "migrations"
+    on_disk = {path.stem: path.read_text(encoding="utf-8") for path in folder.glob("*.sql")}
+    assert all(re.fullmatch(r"\d{4}_[a-z0-9_]+", name) for name in on_disk), sorted(on_disk)
+    # Numbered 0001, 0002, … with no gap and no number used twice.
+    assert sorted(int(name[:4]) for name in on_disk) == list(range(1, len(on_disk) + 1))
+
+    # Every file is given, in the order of its number, with its own SQL.
+    migrations = available_migrations()
+    assert [version for version, _ in migrations] == sorted(on_disk, key=lambda name: int(name[:4]))
+    assert all(sql == on_disk[version] for version, sql in migrations)
 
 
 async def test_an_empty_database_gets_every_migration_then_none(postgres_url: str, empty_database: str) -> None:
