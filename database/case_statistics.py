@@ -4,13 +4,16 @@ long cases waited to be acknowledged, for the cases a user may see within the fi
 Days are Thailand days (UTC+7): a case reported at 23:30 Thai time counts on that day even though
 it is still the day before in UTC.
 
-Two ways to the same numbers:
-- precounted, for the whole country or one province: the figures add up the per-day counts that
-  triggers keep beside the cases (migration 0005_case_day_counts), a few thousand rows however
-  many cases there are, and give what counting the cases would give in the same snapshot;
-- from the cases themselves, for a station (few cases), a team's forwarded cases, a scope that
-  sees nothing, and whenever precounted=False is asked for: each figure is one aggregate query
-  shaped to read an index rather than the table (migration 0004_dashboard_indexes).
+Each figure is written once, over the rows it counts (_Counted):
+- precounted, for the whole country or one province: the per-day counts that triggers keep beside
+  the cases (migration 0005_case_day_counts), a few thousand rows however many cases there are,
+  each holding a number of cases; they give what counting the cases would give in the same snapshot;
+- the cases themselves, each one case, for a station (few cases), a team's forwarded cases, a scope
+  that sees nothing, and whenever precounted=False is asked for; each query is shaped to read an
+  index rather than the table (migration 0004_dashboard_indexes).
+Only where the two are stored differently does the counting differ: cases per day (a day is a
+column of the precounted rows, a range of timestamps of the cases) and the waits to acknowledgement
+(precounted per minute and per second).
 """
 
 from __future__ import annotations
@@ -84,16 +87,48 @@ class CaseFilter:
             conditions.add(f"{alias}.day <= {{}}", self.reported_to)
 
 
-def _precounted(case_filter: CaseFilter, precounted: bool, alias: str = "r") -> Conditions | None:
-    """The area ($1) and the date range as SQL on a precounted table keyed by area, or None when
-    the figure must be counted from the cases."""
-    area = case_filter.precounted_area if precounted else None
-    if area is None:
-        return None
-    where = Conditions()
-    where.add(f"{alias}.area = {{}}", area)
-    case_filter.add_day_conditions(where, alias)
-    return where
+@dataclass(frozen=True)
+class _Counted:
+    """The rows a figure counts for a filter: an area's precounted rows, each holding a number of
+    cases, or (area None) the cases themselves, each one case."""
+
+    case_filter: CaseFilter
+    area: str | None  # the precounted area (CaseFilter.precounted_area); None: the cases are counted
+
+    @classmethod
+    def choose(cls, case_filter: CaseFilter, precounted: bool) -> _Counted:
+        return cls(case_filter, case_filter.precounted_area if precounted else None)
+
+    @property
+    def precounted(self) -> bool:
+        return self.area is not None
+
+    def table(self, precounted_table: str = "case_day_counts") -> str:
+        return precounted_table if self.precounted else "cases"
+
+    def cases(self, alias: str) -> str:
+        """The aggregate that counts the cases among the rows under `alias`."""
+        return f"sum({alias}.cases)" if self.precounted else "count(*)"
+
+    def add_conditions(self, conditions: Conditions, alias: str, *, day: date | None = None,
+                       by_province: bool = False) -> None:
+        """The filter's rows under `alias`: within its date range, or only those of `day` (which
+        may lie outside the range) when given. by_province: the precounted rows are
+        case_day_province_counts, kept per province and not per area (the country is all of them)."""
+        if not self.precounted:
+            self.case_filter.add_conditions(conditions, alias, with_dates=day is None)
+            if day is not None:
+                conditions.add(f"{alias}.reported_at >= {{}}", thai_midnight(day))
+                conditions.add(f"{alias}.reported_at < {{}}", thai_midnight(day + timedelta(days=1)))
+            return
+        if not by_province:
+            conditions.add(f"{alias}.area = {{}}", self.area)
+        elif self.area != COUNTRY:
+            conditions.add(f"{alias}.province_code = {{}}", self.area)
+        if day is None:
+            self.case_filter.add_day_conditions(conditions, alias)
+        else:
+            conditions.add(f"{alias}.day = {{}}", day)
 
 
 # --- Counters ----------------------------------------------------------------------------------
@@ -119,44 +154,26 @@ async def case_counters(connection: asyncpg.Connection, case_filter: CaseFilter,
                         precounted: bool = True) -> CaseCounters:
     """All counters in one query: one pass over the filtered cases (or their per-day counts), and
     today's count beside it (today may lie outside the chosen range, so it is counted on its own)."""
-    where = _precounted(case_filter, precounted)
-    if where is not None:
-        where.parameters.append(today)
-        per_status = ",\n".join(
-            f"coalesce(sum(r.cases) FILTER (WHERE r.status = '{status.value}'), 0)::bigint AS {status.value.lower()}"
-            for status in CaseStatus
-        )
-        row = await _fetchrow(
-            connection,
-            f"""
-            SELECT coalesce(sum(r.cases), 0)::bigint AS total,
-                   (SELECT coalesce(sum(t.cases), 0)::bigint FROM case_day_counts t
-                    WHERE t.area = $1 AND t.day = ${len(where.parameters)}) AS today,
-                   {per_status}
-            FROM case_day_counts r
-            WHERE {where.sql()}
-            """,
-            where.parameters,
-        )
-        return CaseCounters(**dict(row))
+    counted = _Counted.choose(case_filter, precounted)
     where = Conditions()
-    case_filter.add_conditions(where)
+    counted.add_conditions(where, "r")
     todays = Conditions()
     todays.parameters = where.parameters  # one statement, one list of parameters
-    case_filter.add_conditions(todays, "t", with_dates=False)
-    todays.add("t.reported_at >= {}", thai_midnight(today))
-    todays.add("t.reported_at < {}", thai_midnight(today + timedelta(days=1)))
+    counted.add_conditions(todays, "t", day=today)
+    cases = counted.cases("r")
     # Status values come from the enum, never from the caller.
     per_status = ",\n".join(
-        f"count(*) FILTER (WHERE c.status = '{status.value}') AS {status.value.lower()}" for status in CaseStatus
+        f"coalesce({cases} FILTER (WHERE r.status = '{status.value}'), 0)::bigint AS {status.value.lower()}"
+        for status in CaseStatus
     )
     row = await _fetchrow(
         connection,
         f"""
-        SELECT count(*) AS total,
-               (SELECT count(*) FROM cases t WHERE {todays.sql()}) AS today,
+        SELECT coalesce({cases}, 0)::bigint AS total,
+               (SELECT coalesce({counted.cases("t")}, 0)::bigint FROM {counted.table()} t
+                WHERE {todays.sql()}) AS today,
                {per_status}
-        FROM cases c
+        FROM {counted.table()} r
         WHERE {where.sql()}
         """,
         where.parameters,
@@ -194,37 +211,43 @@ async def cases_per_day(connection: asyncpg.Connection, case_filter: CaseFilter,
     """Cases per Thailand day, oldest first: every day from the day of the first case found to the
     day of the last, days without a case in between included as 0. Days of the chosen range before
     the first case or after the last are left out; no case at all gives an empty list."""
-    where = _precounted(case_filter, precounted)
-    if where is not None:
-        rows = await _fetch(
-            connection,
-            f"""
-            SELECT r.day, sum(r.cases)::bigint AS cases FROM case_day_counts r WHERE {where.sql()}
-            GROUP BY r.day HAVING sum(r.cases) > 0
-            ORDER BY r.day
-            """,
-            where.parameters,
-        )
-        counted = {row["day"]: row["cases"] for row in rows}
-        if not counted:
-            return []
-        first, last = rows[0]["day"], rows[-1]["day"]
-        days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-        return [DayCount(day=day, cases=counted.get(day, 0)) for day in days]
-    return await _cases_per_day_from_cases(connection, case_filter)
+    counted = _Counted.choose(case_filter, precounted)
+    per_day = await (_days_precounted(connection, counted) if counted.precounted
+                     else _days_from_cases(connection, counted))
+    if not per_day:
+        return []
+    first, last = min(per_day), max(per_day)
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [DayCount(day=day, cases=per_day.get(day, 0)) for day in days]
 
 
-async def _cases_per_day_from_cases(connection: asyncpg.Connection, case_filter: CaseFilter) -> list[DayCount]:
-    """Each day is counted on its own index range: cheaper than grouping every case by a computed day."""
+async def _days_precounted(connection: asyncpg.Connection, counted: _Counted) -> dict[date, int]:
+    """{Thailand day: cases} for the days with a case: the precounted rows grouped by their day."""
     where = Conditions()
-    case_filter.add_conditions(where)
+    counted.add_conditions(where, "r")
+    rows = await _fetch(
+        connection,
+        f"""
+        SELECT r.day, sum(r.cases)::bigint AS cases FROM case_day_counts r WHERE {where.sql()}
+        GROUP BY r.day HAVING sum(r.cases) > 0
+        """,
+        where.parameters,
+    )
+    return {row["day"]: row["cases"] for row in rows}
+
+
+async def _days_from_cases(connection: asyncpg.Connection, counted: _Counted) -> dict[date, int]:
+    """{Thailand day: cases} from the first case's day to the last's. Each day is counted on its
+    own index range: cheaper than grouping every case by a computed day."""
+    where = Conditions()
+    counted.add_conditions(where, "c")
     first, last = await _fetchrow(
         connection, f"SELECT min(c.reported_at), max(c.reported_at) FROM cases c WHERE {where.sql()}", where.parameters
     )
     if first is None:
-        return []
+        return {}
     per_day = Conditions()
-    case_filter.add_conditions(per_day, with_dates=False)  # each day lies within the range already
+    counted.case_filter.add_conditions(per_day, with_dates=False)  # each day lies within the range already
     per_day.add("c.reported_at >= day_start")
     per_day.add("c.reported_at < day_start + interval '24 hours'")
     per_day.parameters.extend([thai_midnight(thai_day(first)), thai_midnight(thai_day(last))])
@@ -234,36 +257,29 @@ async def _cases_per_day_from_cases(connection: asyncpg.Connection, case_filter:
         f"""
         SELECT day_start, (SELECT count(*) FROM cases c WHERE {per_day.sql()}) AS cases
         FROM generate_series({first_day}::timestamptz, {last_day}::timestamptz, interval '24 hours') AS day_start
-        ORDER BY day_start
         """,
         per_day.parameters,
     )
-    return [DayCount(day=thai_day(row["day_start"]), cases=row["cases"]) for row in rows]
+    return {thai_day(row["day_start"]): row["cases"] for row in rows}
 
 
 async def cases_per_type(connection: asyncpg.Connection, case_filter: CaseFilter, *,
                          precounted: bool = True) -> list[TypeCount]:
     """Every active incident type (0 when none), any retired type that still has cases, then the
     cases whose type was never stated (only when there are some), in the administrators' order."""
-    where = _precounted(case_filter, precounted)
-    if where is not None:
-        counted = f"""
-            SELECT r.incident_type_code AS code, sum(r.cases)::bigint AS cases
-            FROM case_day_counts r WHERE {where.sql()}
-            GROUP BY r.incident_type_code HAVING sum(r.cases) > 0"""
-    else:
-        where = Conditions()
-        case_filter.add_conditions(where)
-        counted = f"""
-            SELECT c.incident_type_code AS code, count(*) AS cases
-            FROM cases c WHERE {where.sql()}
-            GROUP BY c.incident_type_code"""
+    counted = _Counted.choose(case_filter, precounted)
+    where = Conditions()
+    counted.add_conditions(where, "r")
+    per_type = f"""
+        SELECT r.incident_type_code AS code, {counted.cases("r")}::bigint AS cases
+        FROM {counted.table()} r WHERE {where.sql()}
+        GROUP BY r.incident_type_code HAVING {counted.cases("r")} > 0"""
     where.parameters.extend(NOT_STATED)
     label_th, label_en = f"${len(where.parameters) - 1}", f"${len(where.parameters)}"
     rows = await _fetch(
         connection,
         f"""
-        WITH counted AS ({counted})
+        WITH counted AS ({per_type})
         SELECT code, label_th, label_en, cases FROM (
             SELECT t.code, t.label_th, t.label_en, coalesce(counted.cases, 0) AS cases,
                    0 AS unstated, t.sort_order
@@ -283,27 +299,18 @@ async def cases_per_type(connection: asyncpg.Connection, case_filter: CaseFilter
 async def cases_per_province(connection: asyncpg.Connection, case_filter: CaseFilter, *,
                              precounted: bool = True) -> list[ProvinceCount]:
     """Provinces with at least one case, biggest first."""
-    area = case_filter.precounted_area if precounted else None
+    counted = _Counted.choose(case_filter, precounted)
     where = Conditions()
-    if area is not None:
-        # Counted per province (the country's rows cannot tell them apart).
-        if area != COUNTRY:
-            where.add("r.province_code = {}", area)
-        case_filter.add_day_conditions(where, "r")
-        counted = f"""
-            SELECT r.province_code AS code, sum(r.cases)::bigint AS cases
-            FROM case_day_province_counts r WHERE {where.sql()}
-            GROUP BY r.province_code HAVING sum(r.cases) > 0"""
-    else:
-        case_filter.add_conditions(where)
-        counted = f"""
-            SELECT c.province_code AS code, count(*) AS cases
-            FROM cases c WHERE {where.sql()}
-            GROUP BY c.province_code"""
+    # The precounted area's rows per province (the country's rows cannot tell them apart).
+    counted.add_conditions(where, "r", by_province=True)
+    per_province = f"""
+        SELECT r.province_code AS code, {counted.cases("r")}::bigint AS cases
+        FROM {counted.table("case_day_province_counts")} r WHERE {where.sql()}
+        GROUP BY r.province_code HAVING {counted.cases("r")} > 0"""
     rows = await _fetch(
         connection,
         f"""
-        WITH counted AS ({counted})
+        WITH counted AS ({per_province})
         SELECT counted.code, p.name_th, p.name_en, counted.cases
         FROM counted LEFT JOIN provinces p ON p.code = counted.code
         ORDER BY counted.cases DESC, counted.code NULLS LAST
@@ -372,19 +379,19 @@ async def time_to_acknowledge(connection: asyncpg.Connection, case_filter: CaseF
     minute or less" is exact; the database's acknowledge_wait_seconds) rather than by sorting every
     case. The median and 90th percentile interpolate as percentile_cont does, to the second. A
     clock skew that puts the acknowledgement before the report counts as 0 s."""
-    precounted_here = precounted and case_filter.precounted_area is not None
-    histogram = (await _waits_precounted(connection, case_filter) if precounted_here
-                 else await _waits_from_cases(connection, case_filter))
+    counted = _Counted.choose(case_filter, precounted)
+    histogram = await (_waits_precounted(connection, counted) if counted.precounted
+                       else _waits_from_cases(connection, counted))
     acknowledged = sum(cases for _, cases in histogram)
     median, p90 = (_percentile(histogram, acknowledged, fraction) for fraction in PERCENTILES)
     return AcknowledgeTimes(acknowledged=acknowledged, buckets=_buckets(histogram), median_seconds=median,
                             p90_seconds=p90, histogram=histogram)
 
 
-async def _waits_from_cases(connection: asyncpg.Connection, case_filter: CaseFilter) -> list[tuple[int, int]]:
+async def _waits_from_cases(connection: asyncpg.Connection, counted: _Counted) -> list[tuple[int, int]]:
     """(seconds, cases) for every second of waiting some case took, ascending."""
     where = Conditions()
-    case_filter.add_conditions(where)
+    counted.add_conditions(where, "c")
     where.add("c.acknowledged_at IS NOT NULL")
     rows = await _fetch(
         connection,
@@ -399,7 +406,7 @@ async def _waits_from_cases(connection: asyncpg.Connection, case_filter: CaseFil
     return [(row["seconds"], row["cases"]) for row in rows]
 
 
-async def _waits_precounted(connection: asyncpg.Connection, case_filter: CaseFilter) -> list[tuple[int, int]]:
+async def _waits_precounted(connection: asyncpg.Connection, counted: _Counted) -> list[tuple[int, int]]:
     """The same histogram where it matters, from the waits counted per minute and per second.
 
     The per-minute counts give the total and the buckets (which end on whole minutes). The
@@ -408,8 +415,9 @@ async def _waits_precounted(connection: asyncpg.Connection, case_filter: CaseFil
     histogram as one entry: its count, at its last second (right for its bucket), never read as
     a percentile. One statement, so both resolutions come from the same snapshot; the ranks are
     worked out in float8 exactly as _percentile works them out in Python (IEEE 754 doubles both)."""
-    minutes_where, seconds_where = _precounted(case_filter, True, "r"), _precounted(case_filter, True, "s")
-    assert minutes_where is not None and seconds_where is not None  # the same parameters, two aliases
+    minutes_where, seconds_where = Conditions(), Conditions()  # the same parameters, two aliases
+    counted.add_conditions(minutes_where, "r")
+    counted.add_conditions(seconds_where, "s")
     fractions = f"${len(minutes_where.parameters) + 1}"
     rows = await _fetch(
         connection,
@@ -460,7 +468,7 @@ def _buckets(histogram: list[tuple[int, int]]) -> list[AcknowledgeBucket]:
         counts[index] += cases
     return [
         AcknowledgeBucket(label_th=label_th, label_en=label_en, up_to_seconds=limit, cases=count)
-        for (limit, label_th, label_en), count in zip(ACKNOWLEDGE_BUCKETS, counts)
+        for (limit, label_th, label_en), count in zip(ACKNOWLEDGE_BUCKETS, counts, strict=True)
     ]
 
 
