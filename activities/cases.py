@@ -16,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.metrics import ESCALATIONS
 from database.timeline import insert_entry
+from domain.case_rules import ENDED_BY_POLICE, IN_PROGRESS
 from domain.models import (
     AttachmentRequest,
     CaseEvent,
@@ -43,9 +44,6 @@ ESCALATED = "ESCALATED"
 ALERTED = "ALERTED"
 REVIEW_FLAGGED = "REVIEW_FLAGGED"
 CASE_VIEW_REFUSED = "CASE_VIEW_REFUSED"
-OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.FORWARDED, CaseStatus.RETURNED)
-# Statuses that end the case: they stamp closed_at and keep the officer's outcome note.
-OUTCOME_STATUSES = (CaseStatus.CLOSED, CaseStatus.NOT_FOUND, CaseStatus.PRANK, CaseStatus.FORWARDED)
 
 T = TypeVar("T")
 # (content bytes, content type) of a LINE message's photo/video/audio/file.
@@ -221,7 +219,7 @@ class CaseStore:
                 LIMIT 1
                 """,
                 reporter_key,
-                [status.value for status in OPEN_STATUSES],
+                [status.value for status in IN_PROGRESS],
             )
 
     @activity.defn(name="find_recent_case")
@@ -353,7 +351,7 @@ async def _follow_event(connection: asyncpg.Connection, event: CaseEvent, new_st
         # Open again: the forward's stamp no longer stands; the team's reason is on the timeline.
         await connection.execute("UPDATE cases SET closed_at = NULL, outcome_note = NULL WHERE case_no = $1",
                                  event.case_no)
-    elif new_status in OUTCOME_STATUSES:
+    elif new_status in ENDED_BY_POLICE:
         await connection.execute(
             "UPDATE cases SET closed_at = $2, outcome_note = $3 WHERE case_no = $1",
             event.case_no,

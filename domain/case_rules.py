@@ -10,21 +10,33 @@ STATION_ROLES = frozenset(
      OfficerRole.PATROL}
 )
 PROVINCE_ROLES = frozenset({OfficerRole.CENTRE_191, OfficerRole.COMMANDER, OfficerRole.DEPUTY_COMMANDER})
-# RETURNED: the multidisciplinary team gave the case back; the station works on it again.
-OPEN_STATUSES = frozenset({CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.RETURNED})
-# The police's part is over. A FORWARDED case still waits for the team's answer (workflows.case).
-FINAL_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.NOT_FOUND, CaseStatus.PRANK, CaseStatus.FORWARDED})
+
+# What a case's status means: each set is defined here once, and named for what it says.
+# The police can still act on the case: close it, find nothing, call it a prank, forward it, move it.
+# RETURNED is one: the multidisciplinary team gave the case back, and its station works on it again.
+ACTIONABLE = frozenset({CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.RETURNED})
+# The police's part is over, with its outcome: the case row stamps when, and keeps the officer's note.
+# FORWARDED is one: the case is in the team's hands (and may yet come back RETURNED).
+ENDED_BY_POLICE = frozenset({CaseStatus.CLOSED, CaseStatus.NOT_FOUND, CaseStatus.PRANK, CaseStatus.FORWARDED})
+# Forwarded, waiting for the team's answer: accepted ends the case, handed back makes it RETURNED.
+AWAITING_TEAM = frozenset({CaseStatus.FORWARDED})
+# Not over yet: the police may act on it, or the team may still hand it back. What the reporter sends
+# goes to such a case, and an officer may still write to the reporter.
+IN_PROGRESS = ACTIONABLE | AWAITING_TEAM
+# Former names, for code not moved over yet: the back office's "open" filter and "can act".
+OPEN_STATUSES = ACTIONABLE
+FINAL_STATUSES = ENDED_BY_POLICE
 
 # The status an action leads to, from the statuses it is allowed in.
 _TRANSITIONS: dict[ActionKind, tuple[frozenset[CaseStatus], CaseStatus | None]] = {
     ActionKind.ACKNOWLEDGE: (frozenset({CaseStatus.NEW}), CaseStatus.ACKNOWLEDGED),
-    ActionKind.CLOSE: (OPEN_STATUSES, CaseStatus.CLOSED),
-    ActionKind.NOT_FOUND: (OPEN_STATUSES, CaseStatus.NOT_FOUND),
-    ActionKind.PRANK: (OPEN_STATUSES, CaseStatus.PRANK),
-    ActionKind.FORWARD: (OPEN_STATUSES, CaseStatus.FORWARDED),
-    ActionKind.REASSIGN: (OPEN_STATUSES, None),
+    ActionKind.CLOSE: (ACTIONABLE, CaseStatus.CLOSED),
+    ActionKind.NOT_FOUND: (ACTIONABLE, CaseStatus.NOT_FOUND),
+    ActionKind.PRANK: (ACTIONABLE, CaseStatus.PRANK),
+    ActionKind.FORWARD: (ACTIONABLE, CaseStatus.FORWARDED),
+    ActionKind.REASSIGN: (ACTIONABLE, None),
     ActionKind.ADD_NOTE: (frozenset(CaseStatus), None),
-    ActionKind.MESSAGE_REPORTER: (OPEN_STATUSES | {CaseStatus.FORWARDED}, None),
+    ActionKind.MESSAGE_REPORTER: (IN_PROGRESS, None),
 }
 NEEDS_NOTE = frozenset(
     {ActionKind.CLOSE, ActionKind.NOT_FOUND, ActionKind.PRANK, ActionKind.FORWARD, ActionKind.ADD_NOTE,

@@ -25,7 +25,10 @@ class HandoffStatus(StrEnum):
     CLOSED = "CLOSED"  # care ended with an outcome
 
 
+# The team has answered for good: handed back to the police, or the care closed.
 FINAL_HANDOFF_STATUSES = frozenset({HandoffStatus.REJECTED, HandoffStatus.CLOSED})
+# Still under way: waiting for the team to accept, or in care. The team may still act on it.
+OPEN_HANDOFF_STATUSES = frozenset({HandoffStatus.AWAITING, HandoffStatus.IN_CARE})
 
 
 class TeamRole(StrEnum):
@@ -216,14 +219,16 @@ _ALLOWED_IN: dict[TeamActionKind, frozenset[HandoffStatus]] = {
     TeamActionKind.PLAN: frozenset({HandoffStatus.IN_CARE}),
     TeamActionKind.RECORD: frozenset({HandoffStatus.IN_CARE}),
     TeamActionKind.CLOSE: frozenset({HandoffStatus.IN_CARE}),
-    TeamActionKind.ADD_NOTE: frozenset({HandoffStatus.AWAITING, HandoffStatus.IN_CARE}),
+    TeamActionKind.ADD_NOTE: OPEN_HANDOFF_STATUSES,
 }
 _LEADS_TO = {
     TeamActionKind.ACCEPT: HandoffStatus.IN_CARE,
     TeamActionKind.REJECT: HandoffStatus.REJECTED,
     TeamActionKind.CLOSE: HandoffStatus.CLOSED,
 }
-TEAM_NEEDS_NOTE = frozenset({TeamActionKind.REJECT, TeamActionKind.RECORD, TeamActionKind.CLOSE, TeamActionKind.ADD_NOTE})
+TEAM_NEEDS_NOTE = frozenset(
+    {TeamActionKind.REJECT, TeamActionKind.RECORD, TeamActionKind.CLOSE, TeamActionKind.ADD_NOTE}
+)
 
 
 def handoff_status_after(current: HandoffStatus, kind: TeamActionKind) -> HandoffStatus:

@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseStore
     from activities.directory import Directory
     from domain.case_rules import (
-        FINAL_STATUSES,
+        ENDED_BY_POLICE,
         NEEDS_NOTE,
         OUTSIDE_JURISDICTION,
         IllegalTransition,
@@ -215,7 +215,7 @@ class CaseWorkflow:
         """Done with the police: closed, found nothing, a prank, or accepted by the team."""
         if self._status == CaseStatus.FORWARDED and self._waits_for_team:
             return self._team_accepted
-        return self._status in FINAL_STATUSES
+        return self._status in ENDED_BY_POLICE
 
     async def _escalate_until_acknowledged(self) -> None:
         incident_type = self._opening.report.incident_type
