@@ -20,7 +20,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from configuration.settings import Settings
-from line_simulator.line_platform import FakeLinePlatform, SimulatedUser
+from line_simulator.line_platform import FakeLinePlatform
+from line_simulator.messaging import SimulatedUser
 
 ACCESS_TOKEN = "test-channel-access-token"
 CHANNEL_SECRET = "test-channel-secret"

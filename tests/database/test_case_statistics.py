@@ -276,7 +276,7 @@ async def test_acknowledge_times_fall_in_their_buckets_with_median_and_90th_perc
     waits_in_seconds = [30, 60, 61, 170, 600, 601, 1800, 3600, 3601, 7200]
     statuses = [CaseStatus.ACKNOWLEDGED, CaseStatus.CLOSED, CaseStatus.NOT_FOUND, CaseStatus.PRANK,
                 CaseStatus.FORWARDED] * 2  # acknowledged_at stays set after the case moves on
-    for wait, status in zip(waits_in_seconds, statuses):
+    for wait, status in zip(waits_in_seconds, statuses, strict=True):
         await station.add_case(thai(date(2001, 3, 10)), status, acknowledged_after=timedelta(seconds=wait))
     await station.add_case(thai(date(2001, 3, 10)), CaseStatus.NEW)  # not acknowledged yet
     await station.add_case(thai(date(2001, 3, 10)), CaseStatus.CLOSED)  # closed without an acknowledgement

@@ -12,6 +12,12 @@ import pytest
 
 from database.migrate import available_migrations, migrate
 
+# The bookkeeping table as migrate() creates it, for databases set up by hand before it runs.
+SCHEMA_MIGRATIONS_TABLE = (
+    "CREATE TABLE schema_migrations (version text PRIMARY KEY, checksum text NOT NULL,"
+    " applied_at timestamptz NOT NULL DEFAULT now())"
+)
+
 
 @pytest.fixture
 async def empty_database(postgres_url: str) -> AsyncIterator[str]:
@@ -108,11 +114,10 @@ async def test_an_installation_from_before_dispatch_gets_the_new_schema_and_ladd
     try:
         first_version, first_sql = available_migrations()[0]
         await connection.execute(first_sql)
-        await connection.execute(
-            "CREATE TABLE schema_migrations (version text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-        )
+        await connection.execute(SCHEMA_MIGRATIONS_TABLE)
         await connection.execute("INSERT INTO schema_migrations (version, checksum) VALUES ($1, '-')", first_version)
-        await connection.execute("INSERT INTO incident_types (code, label_th, label_en) VALUES ('DETENTION', 'กักขัง', 'Detained')")
+        await connection.execute(
+            "INSERT INTO incident_types (code, label_th, label_en) VALUES ('DETENTION', 'กักขัง', 'Detained')")
         applied = await migrate(connection)
         assert applied[0].startswith("0002_")
         ladder = await connection.fetchval("SELECT escalation::text FROM incident_types WHERE code = 'DETENTION'")
@@ -125,7 +130,8 @@ async def test_an_installation_from_before_dispatch_gets_the_new_schema_and_ladd
 async def test_the_dispatch_tables_other_parts_rely_on_exist(pool: asyncpg.Pool) -> None:
     columns = {
         (row["table_name"], row["column_name"])
-        for row in await pool.fetch("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'")
+        for row in await pool.fetch(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'")
     }
     assert {
         ("officers", "line_user_id"),
@@ -145,9 +151,7 @@ async def test_api_tokens_issued_before_they_expired_get_ninety_days_from_when_t
 ) -> None:
     connection = await asyncpg.connect(postgres_url, database=empty_database)
     try:
-        await connection.execute(
-            "CREATE TABLE schema_migrations (version text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-        )
+        await connection.execute(SCHEMA_MIGRATIONS_TABLE)
         for version, sql in available_migrations():
             if version >= "0012_":
                 break
