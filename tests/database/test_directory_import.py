@@ -21,8 +21,10 @@ from database.directory.importing import import_directory
 from database.directory.sheets import read_csv, read_workbook
 from domain.registration import RegistrationRequest
 
-STATION_HEADER_EN = ["station code", "kind", "name_th", "name_en", "province code", "district codes", "latitude", "longitude", "phone"]
-STATION_HEADER_TH = ["รหัสสถานี", "ประเภท", "ชื่อภาษาไทย", "ชื่อภาษาอังกฤษ", "รหัสจังหวัด", "รหัสอำเภอ", "ละติจูด", "ลองจิจูด", "โทรศัพท์"]
+STATION_HEADER_EN = ["station code", "kind", "name_th", "name_en", "province code", "district codes", "latitude",
+                     "longitude", "phone"]
+STATION_HEADER_TH = ["รหัสสถานี", "ประเภท", "ชื่อภาษาไทย", "ชื่อภาษาอังกฤษ", "รหัสจังหวัด", "รหัสอำเภอ", "ละติจูด", "ลองจิจูด",
+                     "โทรศัพท์"]
 OFFICER_HEADER_EN = ["officer code", "name", "rank title", "role", "station code", "province code", "phone"]
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 OFFICER_HEADER_TH = ["รหัสเจ้าหน้าที่", "ชื่อ-นามสกุล", "ยศ", "บทบาท", "รหัสสถานี", "รหัสจังหวัด", "โทรศัพท์"]
@@ -42,7 +44,8 @@ def prefix() -> str:
 
 def good_rows(p: str) -> tuple[list[list[object]], list[list[object]]]:
     stations = [
-        [f"{p}-S1", "STATION", "สถานีตำรวจนครบาลลุมพินี", "Lumphini Metropolitan Police Station", "10", "1007", 13.7416, 100.5416, "02-252-7925"],
+        [f"{p}-S1", "STATION", "สถานีตำรวจนครบาลลุมพินี", "Lumphini Metropolitan Police Station", "10", "1007", 13.7416,
+         100.5416, "02-252-7925"],
         [f"{p}-S2", "สถานีตำรวจ", "สถานีตำรวจภูธรเมืองเชียงราย", "", 57, "5701, 5702", "19.9105", "99.8406", ""],
         [f"{p}-C", "CENTRE_191", "ศูนย์ 191 เชียงราย", "Chiang Rai 191", "57", "", None, None, "191"],
     ]
@@ -96,21 +99,25 @@ async def test_a_good_workbook_imports_stations_officers_and_gives_each_new_offi
     assert (report.stations_created, report.stations_updated, report.officers_created) == (3, 0, 5)
     assert sorted(c.officer_code for c in report.registration_codes) == [f"{p}-O{n}" for n in range(1, 6)]
     lumphini = await pool.fetchrow("SELECT * FROM stations WHERE code = $1", f"{p}-S1")
-    assert (lumphini["kind"], lumphini["province_code"], lumphini["phone"], lumphini["is_demo"]) == ("STATION", "10", "+6622527925", False)
+    assert (lumphini["kind"], lumphini["province_code"], lumphini["phone"], lumphini["is_demo"]) == (
+        "STATION", "10", "+6622527925", False)
     chiang_rai = await pool.fetchrow("SELECT * FROM stations WHERE code = $1", f"{p}-S2")
     assert chiang_rai["name_en"] == "สถานีตำรวจภูธรเมืองเชียงราย"  # no English name: the Thai one
     assert (chiang_rai["latitude"], chiang_rai["longitude"]) == (19.9105, 99.8406)
-    covered = await pool.fetch("SELECT district_code FROM station_districts WHERE station_id = $1 ORDER BY 1", chiang_rai["id"])
+    covered = await pool.fetch(
+        "SELECT district_code FROM station_districts WHERE station_id = $1 ORDER BY 1", chiang_rai["id"])
     assert [r["district_code"] for r in covered] == ["5701", "5702"]
     assert await pool.fetchval("SELECT kind FROM stations WHERE code = $1", f"{p}-C") == "CENTRE_191"
     officers = {
         r["code"]: r
         for r in await pool.fetch(
-            "SELECT o.*, s.code AS station_code FROM officers o LEFT JOIN stations s ON s.id = o.station_id WHERE o.code LIKE $1",
+            "SELECT o.*, s.code AS station_code FROM officers o LEFT JOIN stations s ON s.id = o.station_id"
+            " WHERE o.code LIKE $1",
             f"{p}-%",
         )
     }
-    assert (officers[f"{p}-O1"]["role"], officers[f"{p}-O1"]["station_code"], officers[f"{p}-O1"]["province_code"]) == ("INSPECTOR", f"{p}-S1", "10")
+    first = officers[f"{p}-O1"]
+    assert (first["role"], first["station_code"], first["province_code"]) == ("INSPECTOR", f"{p}-S1", "10")
     assert officers[f"{p}-O1"]["phone"] == "+66812345678"
     assert officers[f"{p}-O2"]["role"] == "SUPERINTENDENT"
     assert (officers[f"{p}-O4"]["station_code"], officers[f"{p}-O4"]["province_code"]) == (None, "57")
@@ -134,14 +141,16 @@ async def test_importing_again_updates_in_place_and_issues_no_new_codes(
     officers[0][3] = "DEPUTY_INSPECTOR"
     officers.append([f"{p}-O6", "ใหม่ ทดสอบ", "ส.ต.อ.", "RADIO_ROOM", f"{p}-S1", "", ""])
     report = await import_directory(connection, *read_workbook(workbook(tmp_path / "2.xlsx", stations, officers)))
-    assert (report.stations_created, report.stations_updated, report.officers_created, report.officers_updated) == (0, 3, 1, 5)
+    assert (report.stations_created, report.stations_updated,
+            report.officers_created, report.officers_updated) == (0, 3, 1, 5)
     assert [c.officer_code for c in report.registration_codes] == [f"{p}-O6"]
     assert await pool.fetchval("SELECT count(*) FROM stations WHERE code LIKE $1", f"{p}-%") == 3
     assert await pool.fetchval("SELECT count(*) FROM officers WHERE code LIKE $1", f"{p}-%") == 6
     assert await pool.fetchval("SELECT phone FROM stations WHERE code = $1", f"{p}-S1") == "+6622520000"
     assert await pool.fetchval("SELECT role FROM officers WHERE code = $1", f"{p}-O1") == "DEPUTY_INSPECTOR"
     covered = await pool.fetch(
-        "SELECT district_code FROM station_districts sd JOIN stations s ON s.id = sd.station_id WHERE s.code = $1", f"{p}-S2"
+        "SELECT district_code FROM station_districts sd JOIN stations s ON s.id = sd.station_id WHERE s.code = $1",
+        f"{p}-S2",
     )
     assert [r["district_code"] for r in covered] == ["5703"]
 
@@ -236,17 +245,19 @@ def test_the_command_line_imports_prints_codes_and_exits_1_when_nothing_was_impo
 ) -> None:
     p = prefix()
     stations, officers = good_rows(p)
-    bad = workbook(tmp_path / "bad.xlsx", stations + [[p, "STATION", "", "", "10", "", "", "", ""]], officers)
+    bad = workbook(tmp_path / "bad.xlsx", [*stations, [p, "STATION", "", "", "10", "", "", "", ""]], officers)
     failed = run_module("tools.directory_import", str(bad), database_url=database_url)
     assert failed.returncode == 1
     assert "Nothing imported" in failed.stdout and "stations แถว/row 5, name th" in failed.stdout
-    imported = run_module("tools.directory_import", str(workbook(tmp_path / "good.xlsx", stations, officers)), database_url=database_url)
+    good = workbook(tmp_path / "good.xlsx", stations, officers)
+    imported = run_module("tools.directory_import", str(good), database_url=database_url)
     assert imported.returncode == 0, imported.stderr
     assert f"{p}-O1\t" in imported.stdout
 
     with (tmp_path / "officers.csv").open("w", encoding="utf-8", newline="") as file:
         csv.writer(file).writerows([OFFICER_HEADER_EN, [f"{p}-O7", "ซีเอสวี", "", "PATROL", f"{p}-S1", "", ""]])
-    from_csv = run_module("tools.directory_import", "--officers", str(tmp_path / "officers.csv"), database_url=database_url)
+    from_csv = run_module("tools.directory_import", "--officers", str(tmp_path / "officers.csv"),
+                          database_url=database_url)
     assert from_csv.returncode == 0, from_csv.stderr
     assert f"{p}-O7\t" in from_csv.stdout
 
@@ -299,10 +310,14 @@ async def test_importing_the_team_again_updates_in_place_and_may_retire_a_member
     members[0][6] = "ไม่"
     members[1][2] = "COORDINATOR"
     members.append([f"{p}-M7", "นางใหม่ เข้าทีม", "SOCIAL_WORKER", "57", "", "", ""])
-    report = await import_directory(connection, *read_workbook(workbook(tmp_path / "2.xlsx", None, None, team_members=members)))
+    report = await import_directory(
+        connection, *read_workbook(workbook(tmp_path / "2.xlsx", None, None, team_members=members)))
     assert (report.team_members_created, report.team_members_updated) == (1, 6)
     assert [c.member_code for c in report.team_registration_codes] == [f"{p}-M7"]
-    rows = {r["code"]: r for r in await pool.fetch("SELECT code, role, active FROM team_members WHERE code LIKE $1", f"{p}-%")}
+    rows = {
+        r["code"]: r
+        for r in await pool.fetch("SELECT code, role, active FROM team_members WHERE code LIKE $1", f"{p}-%")
+    }
     assert len(rows) == 7
     assert rows[f"{p}-M1"]["active"] is False and rows[f"{p}-M2"]["role"] == "COORDINATOR"
 
@@ -312,7 +327,8 @@ async def test_every_bad_team_member_row_is_reported_and_nothing_is_written(
 ) -> None:
     p = prefix()
     stations, officers = good_rows(p)
-    members = team_rows(p) + [
+    members = [
+        *team_rows(p),
         [f"{p}-M8", "", "SOCIAL_WORKER", "57", "", "", ""],  # row 8: no name
         [f"{p}-M9", "ผู้ไร้บทบาท", "POLICE", "57", "", "", ""],  # row 9
         [f"{p}-M10", "ไร้จังหวัด", "COORDINATOR", "", "", "", ""],  # row 10
@@ -339,7 +355,8 @@ async def test_every_bad_team_member_row_is_reported_and_nothing_is_written(
     assert "team_members แถว/row 9, role" in report.describe()
 
 
-async def test_a_team_sheet_without_its_required_columns_is_refused(connection: asyncpg.Connection, tmp_path: Path) -> None:
+async def test_a_team_sheet_without_its_required_columns_is_refused(
+        connection: asyncpg.Connection, tmp_path: Path) -> None:
     path = tmp_path / "team.csv"
     path.write_text("member code,province code\nX1,57\n", encoding="utf-8")
     report = await import_directory(connection, None, None, read_csv(path, "team_members"))
@@ -370,5 +387,6 @@ def test_the_command_line_imports_team_members_from_csv_and_issues_their_codes(
     issued = run_module("database.officer_codes", "ISSUE", f"{p}-M1", "--team-member", database_url=database_url)
     assert issued.returncode == 0, issued.stderr
     assert re.fullmatch(r"[A-Z2-9]{8}\n", issued.stdout)
-    unknown = run_module("database.officer_codes", "ISSUE", "NO-SUCH-MEMBER", "--team-member", database_url=database_url)
+    unknown = run_module("database.officer_codes", "ISSUE", "NO-SUCH-MEMBER", "--team-member",
+                         database_url=database_url)
     assert unknown.returncode == 1 and unknown.stdout == ""
