@@ -9,12 +9,17 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.chart import BarChart, LineChart
+from openpyxl.chart._chart import ChartBase
+from openpyxl.utils import range_boundaries
+from openpyxl.worksheet.worksheet import Worksheet
 
+from domain.handoff import CareOutcome
 from domain.models import ActionKind, CaseStatus, OfficerAction
 from tests.api.back_office.conftest import Staff, open_routed_case, sign_in
 from tests.api.back_office.teams import forwarded_rows
-from tests.scene import Scene
+from tests.scene import DETENTION, Scene
 from tests.waiting import eventually
 from workflows.case import CaseWorkflow
 
@@ -141,12 +146,76 @@ async def test_the_teams_excel_file_shows_no_digit_of_a_phone_without_the_report
     assert shown == {case_no: "xxx-xxx-5678" if consent == "GIVEN" else None for case_no, consent in phones.items()}
 
 
+# The report's sheets after the summary, each with its one chart: the chart's kind, title, and the
+# orientation of its bars ("bar": along the side, "col": upright; None for lines).
+REPORT_CHARTS = {
+    "รายวัน": (LineChart, "จำนวนเรื่องแจ้งเหตุรายวัน", None),
+    "ประเภทเหตุ": (BarChart, "จำนวนเรื่องตามประเภทเหตุ", "col"),
+    "จังหวัด": (BarChart, "จำนวนเรื่องตามจังหวัด", "bar"),
+    "เวลารับทราบ": (BarChart, "ระยะเวลาตั้งแต่แจ้งจนรับทราบ", "col"),
+    "ส่งต่อทีมสหวิชาชีพ": (BarChart, "ผลการดูแลตามประเภท", "col"),
+}
+
+
+def chart_title(chart: ChartBase) -> str:
+    return "".join(run.t for paragraph in chart.title.tx.rich.p for run in paragraph.r or [])
+
+
+def referenced_cells(workbook: Workbook, reference: str) -> tuple[int, list]:
+    """The first row and the values of a chart's one-column reference ("'Sheet'!$B$2:$B$6")."""
+    sheet_name, cells = reference.rsplit("!", 1)
+    first_column, first_row, last_column, last_row = range_boundaries(cells.replace("$", ""))
+    assert first_column == last_column
+    sheet = workbook[sheet_name.strip("'")]
+    return first_row, [sheet.cell(row, first_column).value for row in range(first_row, last_row + 1)]
+
+
+def table_below(sheet: Worksheet, header_row: int) -> tuple[list, list]:
+    """The labels and numbers of the rows under a header, up to the first blank row."""
+    labels, numbers = [], []
+    for label, number in sheet.iter_rows(min_row=header_row + 1, max_col=2, values_only=True):
+        if label is None:
+            break
+        labels.append(label)
+        numbers.append(number)
+    return labels, numbers
+
+
 async def test_the_printable_report_is_a_workbook_with_charts(scene: Scene, staff: Staff, browser_like) -> None:
     await open_routed_case(scene)
+    province = await scene.pool.fetchval("SELECT name_th FROM provinces WHERE code = $1",
+                                         scene.district["province_code"])
     http = await signed_in(browser_like, staff.province_admin)
     response = await http.get("/office/dashboard/report.xlsx")
+    assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
-    assert "สรุป" in workbook.sheetnames and len(workbook.sheetnames) >= 4
+    assert workbook.sheetnames == ["สรุป", *REPORT_CHARTS]
+    assert not workbook["สรุป"]._charts
+
+    drawn: dict[str, dict] = {}
+    for sheet_name, (kind, title, bar_direction) in REPORT_CHARTS.items():
+        sheet = workbook[sheet_name]
+        [chart] = sheet._charts
+        assert isinstance(chart, kind), sheet_name
+        assert chart_title(chart) == title
+        assert getattr(chart, "type", None) == bar_direction, sheet_name
+        [series] = chart.series
+        # The series is named by its column's header and draws the whole table under it, no more.
+        assert series.tx is not None and series.tx.strRef is not None, sheet_name
+        header_row, [series_name] = referenced_cells(workbook, series.tx.strRef.f)
+        assert series_name == sheet.cell(header_row, 2).value
+        label_row, labels = referenced_cells(workbook, (series.cat.numRef or series.cat.strRef).f)
+        count_row, counts = referenced_cells(workbook, series.val.numRef.f)
+        assert label_row == count_row == header_row + 1
+        assert (labels, counts) == table_below(sheet, header_row), sheet_name
+        assert all(isinstance(count, int) for count in counts), sheet_name
+        drawn[sheet_name] = dict(zip(labels, counts, strict=True))
+
+    assert sum(drawn["รายวัน"].values()) >= 1
+    assert drawn["ประเภทเหตุ"][DETENTION.label_th] >= 1
+    assert drawn["จังหวัด"][province] >= 1
+    assert len(drawn["เวลารับทราบ"]) == 6  # from "within a minute" to "over an hour"
+    assert len(drawn["ส่งต่อทีมสหวิชาชีพ"]) == len(CareOutcome)  # every way care can end, even at 0
 
 
 async def test_the_officer_dashboard_is_for_administrators_and_191_centres(scene: Scene, staff: Staff,
