@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from line_simulator.errors import LineError
+
+
+class SdkModel(Protocol):
+    """A request model of the line-bot-sdk: it parses a JSON body, or raises ValueError."""
+
+    @classmethod
+    def from_json(cls, json_str: str) -> Any: ...
+
 
 # A rule: every problem it finds in a body, as LINE details them ({"message": ..., "property": ...}).
 Rules = Callable[[dict[str, Any]], Iterable[dict[str, str]]]
 
 
-def validated(model: type, raw: bytes, rules: Rules) -> dict[str, Any]:
+def validated(model: type[SdkModel], raw: bytes, rules: Rules) -> dict[str, Any]:
     """The body as a dict after the SDK's model and then `rules` accept it; LineError(400) if not."""
     try:
         body = json.loads(raw)

@@ -183,7 +183,7 @@ def check_stations(sheet: Sheet, known: Known, checked: Checked) -> dict[str, tu
         phone = _phone(row.get("phone", ""), short_code_allowed=kind == StationKind.CENTRE_191)
         if phone is False:
             bad("phone", "หมายเลขโทรศัพท์ไม่ถูกต้อง", "not a valid Thai phone number")
-        if len(checked.problems) == problems_before:
+        if len(checked.problems) == problems_before and kind is not None:
             checked.stations.append(
                 {
                     "code": code, "kind": kind.value, "name_th": row["name_th"],
