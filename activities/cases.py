@@ -8,15 +8,30 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from datetime import datetime
+from typing import Any, TypeVar
 
 import asyncpg
+import pydantic
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.metrics import ESCALATIONS
 from database.timeline import insert_entry
 from domain.case_rules import ENDED_BY_POLICE, IN_PROGRESS
+from domain.case_timeline import (
+    Alerted,
+    Escalated,
+    Reassigned,
+    Reported,
+    ReporterWrote,
+    ReviewFlagged,
+    Routed,
+    StatusChanged,
+    TimelineEntry,
+    TimelineEvent,
+    event_from_details,
+)
 from domain.models import (
     AttachmentRequest,
     CaseEvent,
@@ -35,14 +50,6 @@ from domain.phone import read_phone_number
 from places.geography import place_of
 
 CASE_NUMBER_PREFIX = "ESS"
-REPORTED = "REPORTED"
-REPORTER_MESSAGE = "REPORTER_MESSAGE"
-STATUS_CHANGED = "STATUS_CHANGED"
-ROUTED = "ROUTED"
-REASSIGNED = "REASSIGNED"
-ESCALATED = "ESCALATED"
-ALERTED = "ALERTED"
-REVIEW_FLAGGED = "REVIEW_FLAGGED"
 CASE_VIEW_REFUSED = "CASE_VIEW_REFUSED"
 
 T = TypeVar("T")
@@ -131,54 +138,49 @@ class CaseStore:
                     type="ConversationHasCase",
                     non_retryable=True,
                 ) from None
-            await _insert_event(
-                connection,
-                CaseEvent(
-                    key=f"{opening.case_no}:reported",
-                    case_no=opening.case_no,
-                    kind=REPORTED,
-                    at=report.reported_at,
-                    actor="reporter",
-                    details={
-                        "incident_type": report.incident_type.code if report.incident_type else None,
-                        "complete": report.complete,
-                        "province_code": report.place.province_code,
-                        "district_code": report.place.district_code,
-                        "phone_declined": report.phone_declined,
-                        # When the reporter answered each step: how long the report itself took.
-                        "steps": [{"step": step.step, "at": step.at.isoformat()} for step in report.steps],
-                        # "Same as last time": the case whose type, place and phone this one repeats.
-                        **({"repeat_of": report.repeat_of} if report.repeat_of else {}),
-                    },
+            await _insert_entry(connection, TimelineEntry(
+                key=f"{opening.case_no}:reported", case_no=opening.case_no, at=report.reported_at, actor="reporter",
+                event=Reported(
+                    incident_type=report.incident_type.code if report.incident_type else None,
+                    complete=report.complete, province_code=report.place.province_code,
+                    district_code=report.place.district_code, phone_declined=report.phone_declined,
+                    steps=[{"step": step.step, "at": step.at.isoformat()} for step in report.steps],
+                    repeat_of=report.repeat_of or None,
                 ),
-            )
+            ))
             # What the reporter wrote beside the answers: on the timeline as their messages are.
             for n, note in enumerate(report.notes):
-                await _insert_event(connection, CaseEvent(
-                    key=f"{opening.case_no}:note:{n}", case_no=opening.case_no, kind=REPORTER_MESSAGE, at=note.at,
-                    actor="reporter", details={"message_type": "text", "text": note.text, "during_step": note.step},
+                await _insert_entry(connection, TimelineEntry(
+                    key=f"{opening.case_no}:note:{n}", case_no=opening.case_no, at=note.at, actor="reporter",
+                    event=ReporterWrote(message_type="text", text=note.text, during_step=note.step),
                 ))
 
     @activity.defn(name="append_case_event")
-    async def append_case_event(self, event: CaseEvent) -> None:
-        """Adds a timeline entry once, and the case row follows it: STATUS_CHANGED moves the status
-        (and stamps acknowledgement or outcome), ROUTED and REASSIGNED the station, ESCALATED the
-        escalation level, REVIEW_FLAGGED the review flag. Other kinds are timeline only."""
-        new_status = _status_of(event)
+    async def append_case_event(self, entry: TimelineEntry | CaseEvent) -> None:
+        """Adds a timeline entry once, and the case row follows it: a status change moves the status
+        (and stamps acknowledgement or outcome), a routing or reassignment the station, an escalation
+        the escalation level, a review flag the flag, an alert whom the ladder reached. Other kinds
+        are timeline only. An entry in the old shape (a kind and a dict, as handed over by a workflow
+        task scheduled before the typed entries) is kept as it came and read for what it does to the row."""
+        if isinstance(entry, CaseEvent):
+            kind, details, event = entry.kind, entry.details, _read_old_shape(entry)
+        else:
+            kind, details, event = entry.event.kind, entry.event.details(), entry.event
         async with self._pool.acquire() as connection, connection.transaction():
-            inserted = await _insert_event(connection, event)
-            if not inserted:
+            inserted = await _insert_timeline_row(connection, entry.case_no, entry.key, kind, entry.at, entry.actor,
+                                                  details)
+            if not inserted or event is None:
                 return
             try:
-                await _follow_event(connection, event, new_status)
+                await _follow_event(connection, entry.case_no, entry.at, event)
             except (asyncpg.ForeignKeyViolationError, asyncpg.CheckViolationError) as error:
                 raise ApplicationError(
-                    f"{event.kind} on case {event.case_no} breaks the rule {error.constraint_name}",
+                    f"{kind} on case {entry.case_no} breaks the rule {error.constraint_name}",
                     type="UnknownReference",
                     non_retryable=True,
                 ) from None
-        if event.kind == ESCALATED:  # counted once, when the entry is first written
-            ESCALATIONS.labels(str(event.details["level"])).inc()
+        if isinstance(event, Escalated):  # counted once, when the entry is first written
+            ESCALATIONS.labels(str(event.level)).inc()
 
     @activity.defn(name="case_jurisdiction")
     async def case_jurisdiction(self, case_no: str) -> CaseJurisdiction | None:
@@ -313,122 +315,107 @@ async def _case_number_of(connection: asyncpg.Connection, conversation_id: str) 
     return await connection.fetchval("SELECT case_no FROM case_numbers WHERE conversation_id = $1", conversation_id)
 
 
-async def _insert_event(connection: asyncpg.Connection, event: CaseEvent) -> bool:
+async def _insert_entry(connection: asyncpg.Connection, entry: TimelineEntry) -> bool:
+    return await _insert_timeline_row(connection, entry.case_no, entry.key, entry.event.kind, entry.at, entry.actor,
+                                      entry.event.details())
+
+
+async def _insert_timeline_row(connection: asyncpg.Connection, case_no: str, key: str, kind: str, at: datetime,
+                               actor: str, details: dict[str, Any]) -> bool:
     """True when written now, False when an earlier attempt already wrote it."""
     try:
-        return await insert_entry(connection, "case_events", event.case_no, event.key, event.kind, event.at,
-                                  event.actor, event.details)
+        return await insert_entry(connection, "case_events", case_no, key, kind, at, actor, details)
     except asyncpg.ForeignKeyViolationError:
         raise ApplicationError(
-            f"no case {event.case_no} for timeline entry {event.kind}", type="UnknownCase", non_retryable=True
+            f"no case {case_no} for timeline entry {kind}", type="UnknownCase", non_retryable=True
         ) from None
 
 
-async def _follow_event(connection: asyncpg.Connection, event: CaseEvent, new_status: str | None) -> None:
-    """Brings the case row in line with a timeline entry just written."""
-    details = event.details
-    stated_status = new_status
-    if event.kind == STATUS_CHANGED and await _newer_event_exists(connection, event, STATUS_CHANGED):
-        new_status = None  # only the timeline learns about it
+async def _follow_event(connection: asyncpg.Connection, case_no: str, at: datetime, event: TimelineEvent) -> None:
+    """Brings the case row in line with a timeline entry just written, from its event's own fields."""
+    new_status: CaseStatus | None = None
+    if isinstance(event, StatusChanged) and not await _newer_entry_exists(connection, case_no, at, "STATUS_CHANGED"):
+        new_status = event.status  # else only the timeline learns about it
     await connection.execute(
         "UPDATE cases SET updated_at = greatest(updated_at, now()), status = coalesce($2, status) WHERE case_no = $1",
-        event.case_no,
-        new_status,
+        case_no,
+        new_status.value if new_status else None,
     )
-    if stated_status == CaseStatus.ACKNOWLEDGED:
-        # The first acknowledgement counts (the escalation stopped then), even when written late.
-        # An officer since removed from the directory stays named on the timeline only.
-        await connection.execute(
-            """
-            UPDATE cases SET acknowledged_at = $2, acknowledged_by = (SELECT id FROM officers WHERE id = $3)
-            WHERE case_no = $1 AND acknowledged_at IS NULL
-            """,
-            event.case_no,
-            event.at,
-            _optional_id(event, "officer_id"),
-        )
-    elif new_status == CaseStatus.RETURNED:
-        # Open again: the forward's stamp no longer stands; the team's reason is on the timeline.
-        await connection.execute("UPDATE cases SET closed_at = NULL, outcome_note = NULL WHERE case_no = $1",
-                                 event.case_no)
-    elif new_status in ENDED_BY_POLICE:
-        await connection.execute(
-            "UPDATE cases SET closed_at = $2, outcome_note = $3 WHERE case_no = $1",
-            event.case_no,
-            event.at,
-            details.get("note"),
-        )
-    elif event.kind in (ROUTED, REASSIGNED):
-        # A routing written late must not undo a later reassignment.
-        if await _newer_event_exists(connection, event, ROUTED, REASSIGNED):
-            return
-        await connection.execute(
-            """
-            UPDATE cases SET station_id = $2, centre_id = CASE WHEN $5 THEN $3 ELSE centre_id END, routing_method = $4
-            WHERE case_no = $1
-            """,
-            event.case_no,
-            _required_id(event, "station_id"),
-            _optional_id(event, "centre_id"),
-            details.get("method", "district") if event.kind == ROUTED else "reassigned",
-            event.kind == ROUTED or "centre_id" in details,
-        )
-    elif event.kind == ESCALATED:
-        await connection.execute(
-            "UPDATE cases SET escalation_level = greatest(escalation_level, $2) WHERE case_no = $1",
-            event.case_no,
-            _required_id(event, "level"),
-        )
-    elif event.kind == REVIEW_FLAGGED:
-        await connection.execute("UPDATE cases SET review_flag = true WHERE case_no = $1", event.case_no)
-    elif event.kind == ALERTED:
-        # Whom the ladder reached so far: a rung with no officer_ids reached nobody.
-        await connection.execute(
-            "UPDATE cases SET officers_reached = officers_reached + $2, "
-            "first_alerted_at = least(first_alerted_at, $3) WHERE case_no = $1",
-            event.case_no, len(details.get("officer_ids") or []), event.at,
-        )
+    match event:
+        case StatusChanged(status=CaseStatus.ACKNOWLEDGED):
+            # The first acknowledgement counts (the escalation stopped then), even when written late.
+            # An officer since removed from the directory stays named on the timeline only.
+            await connection.execute(
+                """
+                UPDATE cases SET acknowledged_at = $2, acknowledged_by = (SELECT id FROM officers WHERE id = $3)
+                WHERE case_no = $1 AND acknowledged_at IS NULL
+                """,
+                case_no,
+                at,
+                event.officer_id,
+            )
+        case StatusChanged() if new_status == CaseStatus.RETURNED:
+            # Open again: the forward's stamp no longer stands; the team's reason is on the timeline.
+            await connection.execute("UPDATE cases SET closed_at = NULL, outcome_note = NULL WHERE case_no = $1",
+                                     case_no)
+        case StatusChanged() if new_status in ENDED_BY_POLICE:
+            await connection.execute(
+                "UPDATE cases SET closed_at = $2, outcome_note = $3 WHERE case_no = $1",
+                case_no,
+                at,
+                event.note,
+            )
+        case Routed() | Reassigned():
+            # A routing written late must not undo a later reassignment.
+            if await _newer_entry_exists(connection, case_no, at, "ROUTED", "REASSIGNED"):
+                return
+            await connection.execute(
+                """
+                UPDATE cases SET station_id = $2, centre_id = CASE WHEN $5 THEN $3 ELSE centre_id END,
+                                 routing_method = $4
+                WHERE case_no = $1
+                """,
+                case_no,
+                event.station_id,
+                event.centre_id if isinstance(event, Routed) else None,
+                event.method if isinstance(event, Routed) else "reassigned",
+                isinstance(event, Routed),  # a reassignment keeps the province's centre
+            )
+        case Escalated():
+            await connection.execute(
+                "UPDATE cases SET escalation_level = greatest(escalation_level, $2) WHERE case_no = $1",
+                case_no,
+                event.level,
+            )
+        case ReviewFlagged():
+            await connection.execute("UPDATE cases SET review_flag = true WHERE case_no = $1", case_no)
+        case Alerted():
+            # Whom the ladder reached so far: a rung with no officer_ids reached nobody.
+            await connection.execute(
+                "UPDATE cases SET officers_reached = officers_reached + $2, "
+                "first_alerted_at = least(first_alerted_at, $3) WHERE case_no = $1",
+                case_no, len(event.officer_ids), at,
+            )
 
 
-async def _newer_event_exists(connection: asyncpg.Connection, event: CaseEvent, *kinds: str) -> bool:
+async def _newer_entry_exists(connection: asyncpg.Connection, case_no: str, at: datetime, *kinds: str) -> bool:
     """An entry written late (a retry after a long outage) must not undo a later one."""
     return await connection.fetchval(
         "SELECT EXISTS (SELECT 1 FROM case_events WHERE case_no = $1 AND kind = ANY($2::text[]) AND at > $3)",
-        event.case_no,
+        case_no,
         list(kinds),
-        event.at,
+        at,
     )
 
 
-def _optional_id(event: CaseEvent, name: str) -> int | None:
-    value = event.details.get(name)
-    if value is None:
-        return None
+def _read_old_shape(event: CaseEvent) -> TimelineEvent | None:
+    """An old-shaped entry read into its event; one the row cannot follow is refused for good."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return event_from_details(event)
+    except pydantic.ValidationError as error:
+        fields = sorted({str(problem["loc"][0]) for problem in error.errors() if problem["loc"]})
         raise ApplicationError(
-            f"{event.kind} on case {event.case_no}: {name} is not a number", type="BadCaseEvent", non_retryable=True
-        ) from None
-
-
-def _required_id(event: CaseEvent, name: str) -> int:
-    value = _optional_id(event, name)
-    if value is None:
-        raise ApplicationError(
-            f"{event.kind} on case {event.case_no} lacks {name}", type="BadCaseEvent", non_retryable=True
-        )
-    return value
-
-
-def _status_of(event: CaseEvent) -> str | None:
-    if event.kind != STATUS_CHANGED:
-        return None
-    try:
-        return CaseStatus(event.details.get("status")).value
-    except ValueError:
-        raise ApplicationError(
-            f"{STATUS_CHANGED} on case {event.case_no} names no known status",
-            type="UnknownStatus",
+            f"{event.kind} on case {event.case_no}: {', '.join(fields) or 'its details'} missing or malformed",
+            type="BadCaseEvent",
             non_retryable=True,
         ) from None

@@ -347,7 +347,9 @@ class RecentCase(BaseModel):
 
 
 class CaseEvent(BaseModel):
-    """One entry of a case's timeline. `key` makes writing it idempotent."""
+    """One entry of a case's timeline in the old shape, a kind and a dict of details. Workflows now
+    write domain.case_timeline.TimelineEntry; the case store still takes this shape, which workflow
+    tasks scheduled before the typed entries may hand over. `key` makes writing it idempotent."""
 
     key: str
     case_no: str

@@ -42,6 +42,23 @@ with workflow.unsafe.imports_passed_through():
         status_after,
         within_jurisdiction,
     )
+    from domain.case_timeline import (
+        Alerted,
+        AttachmentFailed,
+        CaseTimelineEvent,
+        CaseViewed,
+        Escalated,
+        HandoffAccepted,
+        HandoffStarted,
+        MessageUndelivered,
+        OfficerNoted,
+        Reassigned,
+        ReporterWrote,
+        ReviewFlagged,
+        Routed,
+        StatusChanged,
+        TimelineEntry,
+    )
     from domain.escalation import ladder_for
     from domain.handoff import HandoffDecision, HandoffOpening, HandoffStatus, handoff_id_of
     from domain.models import (
@@ -51,7 +68,6 @@ with workflow.unsafe.imports_passed_through():
         Audience,
         AudienceRequest,
         BotMessage,
-        CaseEvent,
         CaseOpening,
         CaseStatus,
         Language,
@@ -85,8 +101,8 @@ PRANK_REVIEW_THRESHOLD = 2
 MESSAGES_AFTER_ACTION = "messages-after-action"
 # The patch under which what the reporter sends is relayed to the officers who hold the case.
 RELAY_TO_OFFICERS = "relay-reporter-messages"
-# A message to send (True when LINE took it), and who it was for, as the timeline names them.
-Message = tuple[Callable[[], Awaitable[bool]], dict[str, object]]
+# A message to send (True when LINE took it), and what the timeline says if LINE never takes it.
+Message = tuple[Callable[[], Awaitable[bool]], MessageUndelivered]
 REPORTER_NEWS = {
     CaseStatus.ACKNOWLEDGED: Prompt.REPORTER_ACKNOWLEDGED,
     CaseStatus.CLOSED: Prompt.REPORTER_CLOSED,
@@ -192,11 +208,11 @@ class CaseWorkflow:
             RoutingRequest(case_no=self._case_no, place=opening.report.place, location=opening.report.location),
             **options.STORE,
         )
-        routed = {"station_id": self._route.station.station_id,
-                  "centre_id": self._route.centre.station_id if self._route.centre else None,
-                  "method": self._route.method}
+        routed = Routed(station_id=self._route.station.station_id,
+                        centre_id=self._route.centre.station_id if self._route.centre else None,
+                        method=self._route.method)
         # Independent steps side by side: every moment counts before the first alert.
-        await asyncio.gather(self._record("ROUTED", routed), self._check_reporter_reputation())
+        await asyncio.gather(self._record(routed), self._check_reporter_reputation())
         # The reporter's messages have a listener of their own, so a slow download holds up no
         # officer's tap and no team's decision. (Histories from before heard all in one: they still do.)
         apart = workflow.patched("reporter-messages-apart")
@@ -235,7 +251,7 @@ class CaseWorkflow:
             if level > 0:
                 self._escalation_level = level
                 workflow.upsert_search_attributes([search_attributes.ESCALATION_LEVEL.value_set(level)])
-                await self._record("ESCALATED", {"level": level, "audiences": [a.value for a in rung.audiences]})
+                await self._record(Escalated(level=level, audiences=rung.audiences))
             reached_nobody = await self._alert(rung.audiences, level, key=f"alert-{level}") == 0
 
     async def _check_reporter_reputation(self) -> None:
@@ -245,7 +261,7 @@ class CaseWorkflow:
         )
         if pranks >= PRANK_REVIEW_THRESHOLD:
             self._review_flag = True
-            await self._record("REVIEW_FLAGGED", {"earlier_pranks": pranks})
+            await self._record(ReviewFlagged(earlier_pranks=pranks))
 
     async def _keep_listening(self, reporter_too: bool) -> None:
         """Officers' LINE buttons and the team's decisions (and, in cases from before, the
@@ -325,20 +341,22 @@ class CaseWorkflow:
             self._status = status_after(before, action.kind)
             if action.kind == ActionKind.ACKNOWLEDGE:
                 self._acknowledged_by = action.officer.officer_id
-            details = {"action": action.kind.value, "officer_id": action.officer.officer_id,
-                       "officer_role": action.officer.role.value, "note": action.note}
+            officer = action.officer
             if action.kind == ActionKind.REASSIGN:
-                await self._reassign(action, details)
+                await self._reassign(action)
             elif self._status != before:
-                await self._record("STATUS_CHANGED", {**details, "status": self._status.value},
-                                   actor=f"officer:{action.officer.officer_id}")
+                await self._record(StatusChanged(status=self._status, action=action.kind, officer_id=officer.officer_id,
+                                                 officer_role=officer.role, note=action.note),
+                                   actor=f"officer:{officer.officer_id}")
                 workflow.upsert_search_attributes([search_attributes.STATUS.value_set(self._status.value)])
                 self._show_details()
                 if action.kind == ActionKind.FORWARD and self._waits_for_team:
                     await self._hand_off(action)
             else:
-                await self._record(f"OFFICER_{action.kind.value}", details,
-                                   actor=f"officer:{action.officer.officer_id}")
+                await self._record(OfficerNoted(kind=OfficerNoted.kind_of(action.kind), action=action.kind,
+                                                officer_id=officer.officer_id, officer_role=officer.role,
+                                                note=action.note),
+                                   actor=f"officer:{officer.officer_id}")
             assert self._route is not None
             outcome = ActionOutcome(case_no=self._case_no, status=self._status,
                                     station_id=self._route.station.station_id)
@@ -373,7 +391,7 @@ class CaseWorkflow:
             search_attributes=TypedSearchAttributes(attributes),
             static_summary=f"ส่งต่อทีมสหวิชาชีพ {self._case_no} (hand-off)",
         )
-        await self._record("HANDOFF_STARTED", {"handoff_id": handoff_id})
+        await self._record(HandoffStarted(handoff_id=handoff_id))
 
     async def _hear_team(self, decision: HandoffDecision) -> None:
         """Accepted: the police part is done. Handed back: open again, and the station hears why."""
@@ -382,13 +400,13 @@ class CaseWorkflow:
             return  # an answer to an earlier hand-off
         actor = f"member:{decision.member.member_id}"
         if decision.accepted:
-            await self._record("HANDOFF_ACCEPTED", {"handoff_id": decision.handoff_id}, actor=actor, at=decision.at)
+            await self._record(HandoffAccepted(handoff_id=decision.handoff_id), actor=actor, at=decision.at)
             self._team_accepted = True
             return
         self._status = CaseStatus.RETURNED
         self._waits_for_team = False
-        await self._record("STATUS_CHANGED", {"status": CaseStatus.RETURNED.value, "handoff_id": decision.handoff_id,
-                                              "note": decision.reason}, actor=actor, at=decision.at)
+        await self._record(StatusChanged(status=CaseStatus.RETURNED, handoff_id=decision.handoff_id,
+                                         note=decision.reason), actor=actor, at=decision.at)
         workflow.upsert_search_attributes([search_attributes.STATUS.value_set(self._status.value)])
         self._show_details()
         assert self._route is not None
@@ -402,11 +420,11 @@ class CaseWorkflow:
         await self._say([
             (partial(self._send, c.line_user_id, c.language, [notice], key=f"returned-{self._handoffs}-{c.officer_id}",
                      silent=False),
-             {"to": "officer", "officer_id": c.officer_id, "prompt": notice.prompt.value})
+             MessageUndelivered(to="officer", officer_id=c.officer_id, prompt=notice.prompt.value))
             for c in contacts
         ])
 
-    async def _reassign(self, action: OfficerAction, details: dict) -> None:
+    async def _reassign(self, action: OfficerAction) -> None:
         assert self._route is not None and action.station_id is not None
         try:
             station = await workflow.execute_local_activity_method(
@@ -419,8 +437,10 @@ class CaseWorkflow:
         if station.province_code != self._route.station.province_code:
             raise refusal("OutsideJurisdiction", "โอนได้เฉพาะสถานีในจังหวัดเดียวกัน", "reassign only within the province")
         self._route = Route(station=station, centre=self._route.centre, method="reassigned")
-        await self._record("REASSIGNED", {**details, "station_id": station.station_id},
-                           actor=f"officer:{action.officer.officer_id}")
+        officer = action.officer
+        await self._record(Reassigned(station_id=station.station_id, officer_id=officer.officer_id,
+                                      officer_role=officer.role, note=action.note),
+                           actor=f"officer:{officer.officer_id}")
         if self._status == CaseStatus.NEW:
             alert = partial(self._alert, [Audience.STATION], self._escalation_level,
                             key=f"reassigned-{station.station_id}")
@@ -471,7 +491,7 @@ class CaseWorkflow:
             return
         if request.request == "OPEN":
             await reply(BotMessage(prompt=Prompt.CASE_DETAIL, params=self._detail_params()))
-            await self._record("CASE_VIEWED", {"officer_id": request.officer.officer_id, "via": "line"},
+            await self._record(CaseViewed(officer_id=request.officer.officer_id, via="line"),
                                actor=f"officer:{request.officer.officer_id}")
             return
         action = OfficerAction(kind=ActionKind(request.request), officer=request.officer, note=request.note)
@@ -494,8 +514,8 @@ class CaseWorkflow:
                                     key=f"answer-{request.event_id}", reply_to=reply_to)
 
         async def reply(message: BotMessage) -> None:
-            await self._say([(partial(send, message), {"to": "officer", "officer_id": request.officer.officer_id,
-                                                       "prompt": message.prompt.value})])
+            await self._say([(partial(send, message), MessageUndelivered(
+                to="officer", officer_id=request.officer.officer_id, prompt=message.prompt.value))])
         return reply
 
     # --- speaking and writing -----------------------------------------------------------------
@@ -520,13 +540,12 @@ class CaseWorkflow:
             if ok:
                 self._alerted[contact.officer_id] = contact
         # officer_ids empty: this rung reached nobody (nobody linked, or LINE took none of them).
-        await self._record("ALERTED", {"level": level, "audiences": [a.value for a in audiences],
-                                       "officer_ids": reached, "reached": len(reached),
-                                       "undelivered_ids": undelivered})
+        await self._record(Alerted(level=level, audiences=audiences, officer_ids=reached, reached=len(reached),
+                                   undelivered_ids=undelivered))
         return len(reached)
 
     def _to_reporter(self, prompt: Prompt, **params: str) -> Message:
-        return partial(self._tell_reporter, prompt, **params), {"to": "reporter", "prompt": prompt.value}
+        return partial(self._tell_reporter, prompt, **params), MessageUndelivered(to="reporter", prompt=prompt.value)
 
     async def _tell_reporter(self, prompt: Prompt, **params: str) -> bool:
         reporter = self._opening.reporter
@@ -551,7 +570,7 @@ class CaseWorkflow:
         delivered = await asyncio.gather(*(send() for send, _ in messages))
         for ok, (_, whom) in zip(delivered, messages, strict=True):
             if not ok:
-                await self._record("MESSAGE_UNDELIVERED", whom)
+                await self._record(whom)
 
     async def _send(self, user_id: str, language: Language, messages: list[BotMessage], key: str,
                     silent: bool = True, reply_to: LineEvent | None = None) -> bool:
@@ -565,23 +584,19 @@ class CaseWorkflow:
         """Keeps the message on the case; a file LINE will not give, after a few attempts, is
         recorded as failed (its type and why, nothing the reporter said) and the case hears on."""
         key = reporter_message_key(self._case_no, message.event_id)
-        details: dict[str, object] = {"message_type": message.message_type}
         attachment_id: int | None = None
         if message.message_type in MEDIA_MESSAGES and message.message_id:
             attachment_id, failure = await keep_reporter_file(self._case_no, key, message.message_id,
                                                               message.received_at)
             if failure is not None:
-                await self._record("ATTACHMENT_FAILED", {"message_type": message.message_type, "reason": failure},
+                await self._record(AttachmentFailed(message_type=message.message_type, reason=failure),
                                    actor="reporter", key=f"{key}:failed", at=message.received_at)
                 self._pass_on(message, attachment_id=None)
                 return
-            details["attachment_id"] = attachment_id
-        if message.text:
-            details["text"] = message.text
-        if message.location:
-            details["location"] = message.location.model_dump()
         self._attached += 1
-        await self._record("REPORTER_MESSAGE", details, actor="reporter", key=key, at=message.received_at)
+        await self._record(ReporterWrote(message_type=message.message_type, attachment_id=attachment_id,
+                                         text=message.text or None, location=message.location),
+                           actor="reporter", key=key, at=message.received_at)
         self._pass_on(message, attachment_id)
 
     def _pass_on(self, message: ReporterMessage, attachment_id: int | None) -> None:
@@ -607,7 +622,7 @@ class CaseWorkflow:
         await self._deliver([
             (partial(self._send, holder.line_user_id, holder.language, bubbles,
                      key=f"relay-{message.event_id}-{holder.officer_id}", silent=False),
-             {"to": "officer", "officer_id": holder.officer_id, "prompt": Prompt.REPORTER_SAYS.value})
+             MessageUndelivered(to="officer", officer_id=holder.officer_id, prompt=Prompt.REPORTER_SAYS.value))
             for holder in await self._holders()
         ])
 
@@ -620,12 +635,14 @@ class CaseWorkflow:
                 return [holder]
         return list(self._alerted.values())
 
-    async def _record(self, kind: str, details: dict, actor: str = "system", key: str | None = None, at=None) -> None:
+    async def _record(self, event: CaseTimelineEvent, actor: str = "system", key: str | None = None,
+                      at: datetime | None = None) -> None:
+        """On the case's timeline, under a key of its own; the case row follows what the event says."""
         self._events += 1
         await workflow.execute_local_activity_method(
             CaseStore.append_case_event,
-            CaseEvent(key=key or f"{self._case_no}:{self._events}:{kind}", case_no=self._case_no, kind=kind,
-                      at=at or workflow.now(), actor=actor, details=details),
+            TimelineEntry(key=key or f"{self._case_no}:{self._events}:{event.kind}", case_no=self._case_no,
+                          at=at or workflow.now(), actor=actor, event=event),
             **options.STORE,
         )
 

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseStore
     from activities.handoffs import HandoffStore
     from activities.team_directory import TeamDirectory
+    from domain.case_timeline import CareClosed, TimelineEntry
     from domain.handoff import (
         FINAL_HANDOFF_STATUSES,
         TEAM_NEEDS_NOTE,
@@ -54,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
         handoff_status_after,
         in_team_of,
     )
-    from domain.models import BotMessage, CaseEvent, Language, LineEvent, Prompt
+    from domain.models import BotMessage, Language, LineEvent, Prompt
     from domain.postbacks import Postback
     from orchestration import options, search_attributes
     from orchestration.ids import case_workflow_id
@@ -407,9 +408,8 @@ class HandoffWorkflow:
         """The police see how the care ended on their own case's timeline."""
         await workflow.execute_local_activity_method(
             CaseStore.append_case_event,
-            CaseEvent(key=f"{self._id}:care-closed", case_no=self._opening.case_no, kind="CARE_CLOSED",
-                      at=workflow.now(), actor="team",
-                      details={"handoff_id": self._id, "outcome": outcome.value, "note": note}),
+            TimelineEntry(key=f"{self._id}:care-closed", case_no=self._opening.case_no, at=workflow.now(),
+                          actor="team", event=CareClosed(handoff_id=self._id, outcome=outcome, note=note)),
             **options.STORE,
         )
 

@@ -32,11 +32,11 @@ with workflow.unsafe.imports_passed_through():
     from activities.line import LineMessenger
     from activities.reference import ReferenceData
     from domain.case_rules import OUTSIDE_JURISDICTION, within_jurisdiction
+    from domain.case_timeline import AttachmentFailed, CaseTimelineEvent, ReporterWrote, TimelineEntry
     from domain.clock import thai_year
     from domain.models import (
         MAX_NOTE_LENGTH,
         BotMessage,
-        CaseEvent,
         CaseNumberRequest,
         CaseOpening,
         CaseStatus,
@@ -516,22 +516,21 @@ class IntakeWorkflow:
         """On the case's timeline as the reporter's message, marked a follow-up; a photo or file
         kept with the case, or recorded as failed when LINE will not give it."""
         key = reporter_message_key(case_no, event.event_id)
-        details: dict[str, object] = {"follow_up": True, "message_type": event.message_type}
-        kind = "REPORTER_MESSAGE"
+        attachment_id, failure = None, None
         if event.message_type in MEDIA_MESSAGES and event.message_id:
             attachment_id, failure = await keep_reporter_file(case_no, key, event.message_id, event.occurred_at)
-            if failure is None:
-                details["attachment_id"] = attachment_id
-            else:
-                details["reason"] = failure
-                kind, key = "ATTACHMENT_FAILED", f"{key}:failed"
-        if event.text:
-            details["text"] = event.text
-        if event.location:
-            details["location"] = event.location.model_dump()
+        message_type, text = event.message_type or "unknown", event.text or None
+        said: CaseTimelineEvent
+        if failure is None:
+            said = ReporterWrote(follow_up=True, message_type=message_type, attachment_id=attachment_id, text=text,
+                                 location=event.location)
+        else:
+            said = AttachmentFailed(follow_up=True, message_type=message_type, reason=failure, text=text,
+                                    location=event.location)
+            key = f"{key}:failed"
         await workflow.execute_local_activity_method(
             CaseStore.append_case_event,
-            CaseEvent(key=key, case_no=case_no, kind=kind, at=event.occurred_at, actor="reporter", details=details),
+            TimelineEntry(key=key, case_no=case_no, at=event.occurred_at, actor="reporter", event=said),
             **options.STORE,
         )
 

@@ -13,14 +13,27 @@ from temporalio.exceptions import ApplicationError
 from activities.cases import CaseStore
 from configuration.settings import Settings
 from database.pool import create_pool
+from domain.case_timeline import (
+    Alerted,
+    CaseTimelineEvent,
+    Escalated,
+    ReporterWrote,
+    Routed,
+    StatusChanged,
+    TimelineEntry,
+)
 from domain.models import (
+    ActionKind,
     AttachmentRequest,
+    Audience,
     CaseEvent,
     CaseNumberRequest,
     CaseOpening,
+    CaseStatus,
     IncidentType,
     Language,
     Location,
+    OfficerRole,
     PhoneNumber,
     Place,
     Report,
@@ -186,7 +199,14 @@ async def test_an_unknown_incident_type_cannot_be_fixed_by_retrying(store: CaseS
 # --- the timeline ------------------------------------------------------------------------------
 
 
+def entry(case_no: str, minutes: int, event: CaseTimelineEvent, actor: str = "system") -> TimelineEntry:
+    """A typed entry, as the workflows write them."""
+    return TimelineEntry(key=unique(f"{case_no}:{event.kind}"), case_no=case_no,
+                         at=REPORTED_AT + timedelta(minutes=minutes), actor=actor, event=event)
+
+
 def event(case_no: str, kind: str, minutes: int, **details: object) -> CaseEvent:
+    """An entry in the old shape (a kind and a dict), as workflows wrote them before the typed entries."""
     return CaseEvent(
         key=unique(f"{case_no}:{kind}"),
         case_no=case_no,
@@ -455,7 +475,7 @@ async def test_an_acknowledgement_by_an_officer_unknown_to_the_directory_is_stil
 async def test_a_review_flag_is_raised_by_its_event(store: CaseStore, pool: asyncpg.Pool) -> None:
     case_no = await opened_case(store)
     assert (await case_row(pool, case_no))["review_flag"] is False
-    await store.append_case_event(event(case_no, "REVIEW_FLAGGED", 1, pranks=3))
+    await store.append_case_event(event(case_no, "REVIEW_FLAGGED", 1, earlier_pranks=3))
     assert (await case_row(pool, case_no))["review_flag"] is True
 
 
@@ -487,3 +507,60 @@ async def test_a_malformed_dispatch_event_is_refused_for_good_and_not_written(
         await store.append_case_event(bad)
     assert raised.value.non_retryable
     assert await pool.fetchval("SELECT count(*) FROM case_events WHERE event_key = $1", bad.key) == 0
+
+
+# --- typed entries, as the workflows write them now --------------------------------------------
+
+
+async def test_a_typed_entry_is_written_once_with_the_details_the_timeline_has_always_kept(
+    store: CaseStore, pool: asyncpg.Pool
+) -> None:
+    case_no = await opened_case(store)
+    officer = await demo_officer(pool)
+    acknowledged = entry(case_no, 4, StatusChanged(status=CaseStatus.ACKNOWLEDGED, action=ActionKind.ACKNOWLEDGE,
+                                                   officer_id=officer, officer_role=OfficerRole.INSPECTOR, note=None),
+                         actor=f"officer:{officer}")
+    await store.append_case_event(acknowledged)
+    await store.append_case_event(acknowledged)  # a retry
+    rows = await pool.fetch("SELECT kind, actor, details FROM case_events WHERE event_key = $1", acknowledged.key)
+    assert [(row["kind"], row["actor"], row["details"]) for row in rows] == [
+        ("STATUS_CHANGED", f"officer:{officer}",
+         {"action": "ACKNOWLEDGE", "officer_id": officer, "officer_role": "INSPECTOR", "note": None,
+          "status": "ACKNOWLEDGED"})]
+    case = await case_row(pool, case_no)
+    assert (case["status"], case["acknowledged_by"]) == ("ACKNOWLEDGED", officer)
+    assert case["acknowledged_at"] == acknowledged.at
+
+
+async def test_typed_entries_move_the_case_row_as_they_say(store: CaseStore, pool: asyncpg.Pool) -> None:
+    case_no = await opened_case(store)
+    khlong_toei, centre = await station_id(pool, "DEMO-1033"), await station_id(pool, "DEMO-191-10")
+    await store.append_case_event(entry(case_no, 0, Routed(station_id=khlong_toei, centre_id=centre,
+                                                           method="nearest")))
+    await store.append_case_event(entry(case_no, 1, Alerted(level=0, audiences=[Audience.STATION],
+                                                            officer_ids=[11, 12], reached=2, undelivered_ids=[13])))
+    await store.append_case_event(entry(case_no, 10, Escalated(level=1, audiences=[Audience.SUPERINTENDENT])))
+    await store.append_case_event(entry(case_no, 30, StatusChanged(status=CaseStatus.FORWARDED, note="ส่งต่อแล้ว",
+                                                                   handoff_id=None)))
+    case = await case_row(pool, case_no)
+    assert (case["station_id"], case["centre_id"], case["routing_method"]) == (khlong_toei, centre, "nearest")
+    assert (case["officers_reached"], case["escalation_level"]) == (2, 1)
+    assert (case["status"], case["outcome_note"], case["closed_at"]) == (
+        "FORWARDED", "ส่งต่อแล้ว", REPORTED_AT + timedelta(minutes=30))
+    returned = entry(case_no, 90, StatusChanged(status=CaseStatus.RETURNED, handoff_id=f"{case_no}-1", note="ไม่ใช่"),
+                     actor="member:7")
+    await store.append_case_event(returned)
+    case = await case_row(pool, case_no)
+    assert (case["status"], case["outcome_note"], case["closed_at"]) == ("RETURNED", None, None)
+    details = await pool.fetchval("SELECT details FROM case_events WHERE event_key = $1", returned.key)
+    assert details == {"status": "RETURNED", "handoff_id": f"{case_no}-1", "note": "ไม่ใช่"}
+
+
+async def test_a_typed_reporter_message_keeps_only_what_the_reporter_sent(store: CaseStore, pool: asyncpg.Pool) -> None:
+    case_no = await opened_case(store)
+    message = entry(case_no, 3, ReporterWrote(message_type="image", attachment_id=None, text=None, follow_up=True),
+                    actor="reporter")
+    await store.append_case_event(message)
+    details = await pool.fetchval("SELECT details FROM case_events WHERE event_key = $1", message.key)
+    assert details == {"message_type": "image", "follow_up": True}
+    assert (await case_row(pool, case_no))["status"] == "NEW"
