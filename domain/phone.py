@@ -59,6 +59,8 @@ def _can_be_called(number: phonenumbers.PhoneNumber) -> bool:
     """A Thai number must be one Thailand has given out. A number from abroad needs a length its
     country uses and no toll-free or premium type: the library's list of ranges in use lags
     behind the world's, and refusing a tourist costs more than a call to a wrong number."""
+    if number.country_code is None:  # parsing always sets it; without one there is nothing to dial
+        return False
     if number.country_code == THAI_COUNTRY_CODE:
         return (phonenumbers.is_valid_number_for_region(number, THAILAND)
                 and phonenumbers.number_type(number) in _CALLABLE_TYPES)

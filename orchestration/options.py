@@ -7,29 +7,45 @@ path to the officers' alert short. Sending messages stays a regular activity: it
 what it is about to send, so a retry after a crash never sends twice."""
 
 from datetime import timedelta
+from typing import TypedDict
 
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+
+class CallOptions(TypedDict):
+    """Keyword arguments of workflow.execute_activity and execute_local_activity alike, typed so
+    that `**options` is checked against the SDK's signatures."""
+
+    start_to_close_timeout: timedelta
+    retry_policy: RetryPolicy
+
+
+class HeartbeatingCallOptions(CallOptions):
+    """For a regular activity that heartbeats (local activities take no heartbeat timeout)."""
+
+    heartbeat_timeout: timedelta
+
+
 # Talking to LINE: a message to a frightened reporter is worth retrying for a while.
-LINE = {
+LINE: CallOptions = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(maximum_interval=timedelta(seconds=30), maximum_attempts=20),
 }
 # Cosmetic LINE calls (loading animation, profile language; local activities): give up quickly.
-LINE_COSMETIC = {
+LINE_COSMETIC: CallOptions = {
     "start_to_close_timeout": timedelta(seconds=10),
     "retry_policy": RetryPolicy(maximum_attempts=2),
 }
 # PostgreSQL and local knowledge (local activities): retry until it comes back (a blip must
 # lose nothing; past a minute of retries the SDK waits on durable timers between attempts).
-STORE = {
+STORE: CallOptions = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
 }
 # Downloading a photo/video/audio/file the reporter sent: a few attempts, each alive while it
 # heartbeats; a file LINE will not give is recorded on the case, never retried for ever.
-MEDIA = {
+MEDIA: HeartbeatingCallOptions = {
     "start_to_close_timeout": timedelta(minutes=2),
     "heartbeat_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(seconds=30),

@@ -250,7 +250,7 @@ def _marked_district_phrases(text: str) -> set[str]:
 
 def _districts_named(phrases: set[str], provinces: set[str]) -> set[str]:
     """Codes of districts named by any phrase, within the given provinces when any are known."""
-    found = set()
+    found: set[str] = set()
     for province_code in provinces or _all_province_codes():
         names = _district_names_in(province_code)
         found.update(names[phrase].code for phrase in phrases if phrase in names)
