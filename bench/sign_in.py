@@ -76,7 +76,10 @@ class SignInLoad:
                 address = f"10.{number}.{attempt // 256 % 256}.{attempt % 256}"
                 started = time.perf_counter()
                 async with http.get(f"{self._api_url}/office/sign-in") as form:
-                    token = SIGN_IN_CSRF.search(await form.text()).group(1)
+                    found = SIGN_IN_CSRF.search(await form.text())
+                    if found is None:
+                        raise RuntimeError("the sign-in form carries no CSRF token")
+                    token = found.group(1)
                 async with http.post(f"{self._api_url}/office/sign-in", headers={"x-forwarded-for": address},
                                      data={"username": f"bench-{uuid.uuid4().hex[:12]}", "password": "a wrong guess",
                                            "sign_in_csrf": token}, allow_redirects=False) as answer:

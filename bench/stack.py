@@ -17,9 +17,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.cpu import CpuMeter
 from devstack.config import LOCAL_HOST, PROJECT_ROOT
@@ -127,7 +128,7 @@ class OwnStack:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
-def run_measuring(bench: Callable[[Stack], Awaitable[int]], attached: Stack | None, own: OwnStack | None,
+def run_measuring(bench: Callable[[Stack], Coroutine[Any, Any, int]], attached: Stack | None, own: OwnStack | None,
                   say: Callable[[str], None]) -> int:
     """Runs `bench` on the attached stack, or on `own`, started here and stopped in order on exit,
     Ctrl-C, SIGTERM or error. The exit code: the bench's, 1 on error, 130 when interrupted."""
@@ -138,6 +139,8 @@ def run_measuring(bench: Callable[[Stack], Awaitable[int]], attached: Stack | No
             say(f"starting the embedded stack in {own.data_dir} …")
             stack = own.start()
             say(f"stack ready: API {stack.api_url}, Temporal {stack.temporal_address}")
+        if stack is None:
+            raise ValueError("no stack to measure: none attached and none started here")
         return asyncio.run(bench(stack))
     except KeyboardInterrupt:
         say("interrupted")

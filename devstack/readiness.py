@@ -16,6 +16,7 @@ class NotReady(Exception):
 async def wait_for_temporal(address: str, namespace: str, timeout_seconds: float) -> Client:
     """A connected client once the frontend answers its health check."""
     deadline = time.monotonic() + timeout_seconds
+    last_problem: Exception | None = None
     while True:
         try:
             client = await Client.connect(address, namespace=namespace)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
@@ -53,7 +54,7 @@ async def ensure_search_attributes(client: Client) -> list[str]:
         ListSearchAttributesRequest(namespace=client.namespace)
     )
     missing = {
-        key.name: key.indexed_value_type
+        key.name: IndexedValueType.ValueType(key.indexed_value_type)
         for key in search_attributes.ALL
         if key.name not in known.custom_attributes
     }
