@@ -12,7 +12,7 @@ DATA_DIR ?= .data
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test bench bench-office bench-sign-in record-histories clean-data
+.PHONY: help install run check test bench bench-office bench-sign-in record-histories clean-data
 
 help: ## Show this list
 	@echo "ESS Help Me — make targets:"
@@ -35,6 +35,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 run: install ## Start everything (Temporal, PostgreSQL, worker, API) in this terminal; Ctrl-C stops it
 	$(VENV_PYTHON) -m devstack
+
+check: install ## Lint (ruff) and type-check (mypy) the code, as CI does before the tests
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 test: install ## Run the whole test suite, in parallel
 	$(VENV_PYTHON) -m pytest -n auto $(PYTEST_ARGS)
