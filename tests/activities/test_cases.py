@@ -78,7 +78,8 @@ def opening(case_no: str, *, reporter_key: str | None = None, complete: bool = T
         reporter=Reporter(user_id=unique("U"), reporter_key=reporter_key or unique("reporter"), language=Language.THAI),
         report=Report(
             incident_type=IncidentType(code="THREAT_ASSAULT", label_th="ข่มขู่จะทำร้าย / ทำร้าย", label_en="Threatened"),
-            location=Location(latitude=13.72, longitude=100.58, title="ตลาดคลองเตย", address="คลองเตย กรุงเทพมหานคร 10110"),
+            location=Location(latitude=13.72, longitude=100.58, title="ตลาดคลองเตย",
+                              address="คลองเตย กรุงเทพมหานคร 10110"),
             place=Place(inside_thailand=True, province_code="10", district_code="1033"),
             phone=PhoneNumber(valid=True, e164="+66812345678", national="081-234-5678") if complete else None,
             complete=complete,
@@ -134,7 +135,8 @@ async def test_each_year_counts_from_one(store: CaseStore) -> None:
 # --- opening a case ----------------------------------------------------------------------------
 
 
-async def test_an_opened_case_is_new_and_its_timeline_starts_with_the_report(store: CaseStore, pool: asyncpg.Pool) -> None:
+async def test_an_opened_case_is_new_and_its_timeline_starts_with_the_report(
+        store: CaseStore, pool: asyncpg.Pool) -> None:
     case_no = await opened_case(store)
     case = await pool.fetchrow("SELECT * FROM cases WHERE case_no = $1", case_no)
     assert case["status"] == "NEW"
@@ -252,7 +254,8 @@ async def test_a_status_change_moves_the_case_and_touches_updated_at(store: Case
     assert case["updated_at"] > before
 
 
-async def test_a_late_retry_of_an_old_status_change_does_not_undo_a_newer_one(store: CaseStore, pool: asyncpg.Pool) -> None:
+async def test_a_late_retry_of_an_old_status_change_does_not_undo_a_newer_one(
+        store: CaseStore, pool: asyncpg.Pool) -> None:
     case_no = await opened_case(store)
     acknowledged = event(case_no, "STATUS_CHANGED", 5, status="ACKNOWLEDGED")
     await store.append_case_event(acknowledged)
@@ -411,7 +414,8 @@ async def test_a_reassignment_moves_the_case_and_a_late_routing_does_not_undo_it
         await station_id(pool, "DEMO-1033"), await station_id(pool, "DEMO-1039"), await station_id(pool, "DEMO-191-10")
     )
     await store.append_case_event(event(case_no, "REASSIGNED", 8, station_id=vadhana))
-    await store.append_case_event(event(case_no, "ROUTED", 0, station_id=khlong_toei, centre_id=centre, method="district"))
+    await store.append_case_event(event(case_no, "ROUTED", 0, station_id=khlong_toei, centre_id=centre,
+                                        method="district"))
     case = await case_row(pool, case_no)
     assert (case["station_id"], case["routing_method"]) == (vadhana, "reassigned")
     other = await opened_case(store)
@@ -444,7 +448,8 @@ async def test_an_outcome_records_when_and_the_officers_note(store: CaseStore, p
     case_no = await opened_case(store)
     officer = await demo_officer(pool)
     await store.append_case_event(event(case_no, "STATUS_CHANGED", 4, status="ACKNOWLEDGED", officer_id=officer))
-    await store.append_case_event(event(case_no, "STATUS_CHANGED", 30, status=status, officer_id=officer, note="ระงับเหตุแล้ว"))
+    await store.append_case_event(event(case_no, "STATUS_CHANGED", 30, status=status, officer_id=officer,
+                                        note="ระงับเหตุแล้ว"))
     case = await case_row(pool, case_no)
     assert (case["status"], case["outcome_note"]) == (status, "ระงับเหตุแล้ว")
     assert case["closed_at"] == REPORTED_AT + timedelta(minutes=30)
@@ -484,7 +489,8 @@ async def test_timeline_only_events_leave_the_dispatch_columns_alone(store: Case
     before = await case_row(pool, case_no)
     await store.append_case_event(event(case_no, "ALERTED", 1, station_id=1, level=3, officers=[1, 2]))
     after = await case_row(pool, case_no)
-    columns = ["station_id", "centre_id", "routing_method", "escalation_level", "acknowledged_at", "closed_at", "review_flag"]
+    columns = ["station_id", "centre_id", "routing_method", "escalation_level", "acknowledged_at", "closed_at",
+               "review_flag"]
     assert [after[c] for c in columns] == [before[c] for c in columns]
 
 

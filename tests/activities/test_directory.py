@@ -54,7 +54,8 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def routing(latitude: float, longitude: float, province: str | None = None, district: str | None = None) -> RoutingRequest:
+def routing(latitude: float, longitude: float, province: str | None = None,
+            district: str | None = None) -> RoutingRequest:
     return RoutingRequest(
         case_no="ESS-2026-000001",
         place=Place(inside_thailand=True, province_code=province, district_code=district),
@@ -129,7 +130,8 @@ async def test_a_place_without_district_goes_to_the_nearest_station_of_its_provi
     assert route.method == "nearest"
     assert route.station.province_code == "50"
     others = await pool.fetch(
-        "SELECT latitude, longitude FROM stations WHERE province_code = '50' AND kind = 'STATION' AND latitude IS NOT NULL"
+        "SELECT latitude, longitude FROM stations"
+        " WHERE province_code = '50' AND kind = 'STATION' AND latitude IS NOT NULL"
     )
     nearest = min(kilometres(point, (row["latitude"], row["longitude"])) for row in others)
     assert kilometres(point, (route.station.latitude, route.station.longitude)) == pytest.approx(nearest)
@@ -166,7 +168,8 @@ async def test_routing_works_while_any_station_exists_even_without_coordinates(p
                     await Directory(pool).route_case(routing(19.9, 99.8, "57"))
                 assert raised.value.non_retryable and raised.value.type == "NoStation"
                 await connection.execute(
-                    "INSERT INTO stations (code, name_th, name_en, province_code) VALUES ('X', 'สภ.ทดสอบ', 'Test', '57')"
+                    "INSERT INTO stations (code, name_th, name_en, province_code)"
+                    " VALUES ('X', 'สภ.ทดสอบ', 'Test', '57')"
                 )
             route = await Directory(pool).route_case(routing(19.9, 99.8, "57", "5701"))
             assert (route.station.code, route.method, route.centre) == ("X", "nearest", None)
@@ -245,7 +248,9 @@ async def alerted(directory: Directory, route: Route, *audiences: Audience) -> l
 
 
 async def test_each_audience_reaches_its_linked_active_officers_once(directory: Directory, org: Org) -> None:
-    station, centre, elsewhere = await org.place(StationKind.STATION), await org.place(StationKind.CENTRE_191), await org.place(StationKind.STATION)
+    station = await org.place(StationKind.STATION)
+    centre = await org.place(StationKind.CENTRE_191)
+    elsewhere = await org.place(StationKind.STATION)
     superintendent = await org.officer(OfficerRole.SUPERINTENDENT, station)
     radio = await org.officer(OfficerRole.RADIO_ROOM, station)
     patrol = await org.officer(OfficerRole.PATROL, station)
@@ -297,7 +302,8 @@ async def issue(pool: asyncpg.Pool, officer_code: str, valid_for: timedelta = ti
         return await issue_registration_code(connection, officer_code, valid_for)
 
 
-async def new_officer(pool: asyncpg.Pool, role: OfficerRole = OfficerRole.INSPECTOR, station_code: str = "DEMO-9601") -> str:
+async def new_officer(pool: asyncpg.Pool, role: OfficerRole = OfficerRole.INSPECTOR,
+                      station_code: str = "DEMO-9601") -> str:
     code = unique("BADGE")
     await pool.execute(
         """
@@ -366,7 +372,8 @@ async def test_guessing_registration_codes_from_one_line_account_is_slowed_like_
                 for n in range(FREE_FAILURES)]
     assert {r.reason for r in refusals} == {"unknown_code"}
     code = await issue(pool, await new_officer(pool))
-    held = await directory.register_officer(RegistrationRequest(code=code, line_user_id=guesser))  # even a right code waits
+    # Even a right code waits.
+    held = await directory.register_officer(RegistrationRequest(code=code, line_user_id=guesser))
     assert (held.registered, held.reason) == (False, "throttled") and held.wait_minutes == 1
     # The wait is this LINE account's alone; an officer elsewhere registers at once.
     other = await directory.register_officer(RegistrationRequest(code=code, line_user_id=bystander))
@@ -375,9 +382,11 @@ async def test_guessing_registration_codes_from_one_line_account_is_slowed_like_
 
 async def test_a_line_account_belongs_to_one_officer(directory: Directory, pool: asyncpg.Pool) -> None:
     line_user = unique("U")
-    await directory.register_officer(RegistrationRequest(code=await issue(pool, await new_officer(pool)), line_user_id=line_user))
+    await directory.register_officer(RegistrationRequest(code=await issue(pool, await new_officer(pool)),
+                                                         line_user_id=line_user))
     second = await new_officer(pool)
-    outcome = await directory.register_officer(RegistrationRequest(code=await issue(pool, second), line_user_id=line_user))
+    outcome = await directory.register_officer(RegistrationRequest(code=await issue(pool, second),
+                                                                   line_user_id=line_user))
     assert (outcome.registered, outcome.reason) == (False, "line_account_taken")
     assert await pool.fetchval("SELECT line_user_id FROM officers WHERE code = $1", second) is None
 
@@ -406,7 +415,8 @@ async def test_a_commander_is_known_with_their_province(directory: Directory, po
 # --- team members on LINE: the same codes ---------------------------------------------------------
 
 
-async def new_team_member(pool: asyncpg.Pool, role: TeamRole = TeamRole.SOCIAL_WORKER, province_code: str = "96") -> str:
+async def new_team_member(pool: asyncpg.Pool, role: TeamRole = TeamRole.SOCIAL_WORKER,
+                          province_code: str = "96") -> str:
     code = unique("TEAM")
     await pool.execute(
         "INSERT INTO team_members (code, name, role, province_code) VALUES ($1, 'นักสังคม ทดสอบ (ตัวอย่าง)', $2, $3)",
@@ -448,9 +458,11 @@ async def test_a_team_members_code_follows_the_officers_rules(directory: Directo
     assert (refused.registered, refused.reason) == (False, "unknown_code")
 
 
-async def test_a_line_account_belongs_to_one_person_officer_or_team_member(directory: Directory, pool: asyncpg.Pool) -> None:
+async def test_a_line_account_belongs_to_one_person_officer_or_team_member(
+        directory: Directory, pool: asyncpg.Pool) -> None:
     officers_account, members_account = unique("U"), unique("U")
-    await directory.register_officer(RegistrationRequest(code=await issue(pool, await new_officer(pool)), line_user_id=officers_account))
+    await directory.register_officer(RegistrationRequest(code=await issue(pool, await new_officer(pool)),
+                                                         line_user_id=officers_account))
     await directory.register_officer(RegistrationRequest(code=await issue_for_member(pool, await new_team_member(pool)),
                                                  line_user_id=members_account))
     member = await new_team_member(pool)
@@ -458,7 +470,8 @@ async def test_a_line_account_belongs_to_one_person_officer_or_team_member(direc
                                                              line_user_id=officers_account))
     assert (as_member.registered, as_member.reason) == (False, "line_account_taken")
     officer = await new_officer(pool)
-    as_officer = await directory.register_officer(RegistrationRequest(code=await issue(pool, officer), line_user_id=members_account))
+    as_officer = await directory.register_officer(RegistrationRequest(code=await issue(pool, officer),
+                                                                      line_user_id=members_account))
     assert (as_officer.registered, as_officer.reason) == (False, "line_account_taken")
     assert await pool.fetchval("SELECT line_user_id FROM team_members WHERE code = $1", member) is None
     assert await pool.fetchval("SELECT line_user_id FROM officers WHERE code = $1", officer) is None
@@ -471,11 +484,13 @@ async def test_codes_for_an_officer_and_a_member_typed_at_once_link_the_account_
     officer, member = await new_officer(pool), await new_team_member(pool)
     outcomes = await asyncio.gather(
         directory.register_officer(RegistrationRequest(code=await issue(pool, officer), line_user_id=line_user)),
-        directory.register_officer(RegistrationRequest(code=await issue_for_member(pool, member), line_user_id=line_user)),
+        directory.register_officer(RegistrationRequest(code=await issue_for_member(pool, member),
+                                                       line_user_id=line_user)),
     )
     assert sorted(outcome.registered for outcome in outcomes) == [False, True]
     linked = await pool.fetchval(
-        "SELECT (SELECT count(*) FROM officers WHERE line_user_id = $1) + (SELECT count(*) FROM team_members WHERE line_user_id = $1)",
+        "SELECT (SELECT count(*) FROM officers WHERE line_user_id = $1)"
+        " + (SELECT count(*) FROM team_members WHERE line_user_id = $1)",
         line_user,
     )
     assert linked == 1
@@ -516,7 +531,8 @@ async def test_pranks_are_counted_per_reporter(directory: Directory, pool: async
     assert await directory.count_prank_reports(reporter_key) == 2
 
 
-async def test_two_codes_racing_for_one_line_account_link_only_one_officer(directory: Directory, pool: asyncpg.Pool) -> None:
+async def test_two_codes_racing_for_one_line_account_link_only_one_officer(
+        directory: Directory, pool: asyncpg.Pool) -> None:
     line_user = unique("U")
     codes = [await issue(pool, await new_officer(pool)) for _ in range(2)]
     outcomes = await asyncio.gather(

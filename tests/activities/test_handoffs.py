@@ -85,7 +85,8 @@ async def forwarded_case(pool: asyncpg.Pool, *, officer_id: int | None = None, a
     cases = CaseStore(pool, download_content=None)  # type: ignore[arg-type]
     case_no = await cases.allocate_case_number(CaseNumberRequest(conversation_id=unique("conversation"), year=2026))
     reporter = Reporter(user_id=unique("U"), reporter_key=unique("reporter"), language=Language.THAI)
-    await cases.record_case_opened(CaseOpening(case_no=case_no, conversation_id=unique("c"), reporter=reporter, report=REPORT))
+    await cases.record_case_opened(CaseOpening(case_no=case_no, conversation_id=unique("c"), reporter=reporter,
+                                               report=REPORT))
     station_id = await pool.fetchval("SELECT id FROM stations WHERE code = 'DEMO-1033'")
     if officer_id is None:
         officer_id = await pool.fetchval("SELECT id FROM officers WHERE code = 'DEMO-OFFICER-1033-INSPECTOR'")
@@ -113,7 +114,8 @@ async def handoff_row(pool: asyncpg.Pool, handoff_id: str) -> dict:
 
 async def timeline(pool: asyncpg.Pool, handoff_id: str) -> list[asyncpg.Record]:
     return await pool.fetch(
-        "SELECT event_key, kind, at, actor, details FROM handoff_events WHERE handoff_id = $1 ORDER BY at, id", handoff_id)
+        "SELECT event_key, kind, at, actor, details FROM handoff_events WHERE handoff_id = $1 ORDER BY at, id",
+        handoff_id)
 
 
 async def follow_ups(pool: asyncpg.Pool, handoff_id: str) -> list[dict]:
@@ -150,13 +152,15 @@ async def test_a_new_hand_off_is_recorded_once_with_its_opened_entry(store: Hand
                                  "district_code": "1033"}
 
 
-async def test_a_second_attempt_of_the_same_case_is_a_hand_off_of_its_own(store: HandoffStore, pool: asyncpg.Pool) -> None:
+async def test_a_second_attempt_of_the_same_case_is_a_hand_off_of_its_own(
+        store: HandoffStore, pool: asyncpg.Pool) -> None:
     first = await opened_handoff(pool, store)
     again = first.opened.model_copy(deep=True)
     again.opening.attempt = 2
     again.opening.handoff_id = handoff_id_of(first.case_no, 2)
     await store.record_handoff_opened(again)
-    rows = await pool.fetch("SELECT handoff_id, attempt FROM handoffs WHERE case_no = $1 ORDER BY attempt", first.case_no)
+    rows = await pool.fetch("SELECT handoff_id, attempt FROM handoffs WHERE case_no = $1 ORDER BY attempt",
+                            first.case_no)
     assert [(r["handoff_id"], r["attempt"]) for r in rows] == [(f"{first.case_no}-1", 1), (f"{first.case_no}-2", 2)]
 
 
@@ -169,12 +173,14 @@ async def test_an_officer_no_longer_in_the_directory_is_named_on_the_timeline_on
     assert [e["actor"] for e in await timeline(pool, forwarded.handoff_id)] == ["officer:2000000000"]
 
 
-async def test_a_hand_off_of_an_unknown_case_or_station_is_refused_for_good(store: HandoffStore, pool: asyncpg.Pool) -> None:
+async def test_a_hand_off_of_an_unknown_case_or_station_is_refused_for_good(
+        store: HandoffStore, pool: asyncpg.Pool) -> None:
     forwarded = await forwarded_case(pool)
     for broken in (
         forwarded.opened.model_copy(update={"opening": forwarded.opened.opening.model_copy(
             update={"case_no": "ESS-1999-999999", "handoff_id": "ESS-1999-999999-1"})}),
-        forwarded.opened.model_copy(update={"opening": forwarded.opened.opening.model_copy(update={"station_id": 2_000_000_000})}),
+        forwarded.opened.model_copy(update={"opening": forwarded.opened.opening.model_copy(
+            update={"station_id": 2_000_000_000})}),
     ):
         with pytest.raises(ApplicationError) as raised:
             await store.record_handoff_opened(broken)
@@ -234,9 +240,11 @@ async def test_acceptance_puts_the_case_in_care_with_its_case_worker(store: Hand
         "IN_CARE", at(45), forwarded.coordinator, forwarded.social_worker)
 
 
-async def test_whoever_accepts_is_the_case_worker_when_nobody_else_is_named(store: HandoffStore, pool: asyncpg.Pool) -> None:
+async def test_whoever_accepts_is_the_case_worker_when_nobody_else_is_named(
+        store: HandoffStore, pool: asyncpg.Pool) -> None:
     forwarded = await opened_handoff(pool, store)
-    await store.append_handoff_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator, case_worker_id=None))
+    await store.append_handoff_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator,
+                                                     case_worker_id=None))
     assert (await handoff_row(pool, forwarded.handoff_id))["case_worker_id"] == forwarded.coordinator
 
 
@@ -266,14 +274,16 @@ async def test_another_case_worker_is_assigned_and_a_late_older_assignment_does_
 async def test_the_care_plan_is_planned_recorded_and_closed(store: HandoffStore, pool: asyncpg.Pool) -> None:
     forwarded = await opened_handoff(pool, store)
     worker = forwarded.social_worker
-    await store.append_handoff_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator, case_worker_id=worker))
+    await store.append_handoff_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator,
+                                                     case_worker_id=worker))
     visit_due, call_due = at(3 * 24 * 60), at(7 * 24 * 60)
     await append_twice(store, forwarded.event("PLANNED", 60, member_id=worker, number=1, kind="HOME_VISIT",
                                               due_at=visit_due.isoformat(), note="เยี่ยมบ้านพร้อม อสม."))
     await append_twice(store, forwarded.event("PLANNED", 61, member_id=worker, number=2, kind="CALL",
                                               due_at=call_due.isoformat(), note=""))
     planned = await follow_ups(pool, forwarded.handoff_id)
-    assert [(f["number"], f["kind"], f["due_at"], f["note"], f["planned_by"], f["planned_at"], f["status"]) for f in planned] == [
+    assert [(f["number"], f["kind"], f["due_at"], f["note"], f["planned_by"], f["planned_at"], f["status"])
+            for f in planned] == [
         (1, "HOME_VISIT", visit_due, "เยี่ยมบ้านพร้อม อสม.", worker, at(60), "PLANNED"),
         (2, "CALL", call_due, "", worker, at(61), "PLANNED"),
     ]
@@ -288,17 +298,21 @@ async def test_the_care_plan_is_planned_recorded_and_closed(store: HandoffStore,
     row = await handoff_row(pool, forwarded.handoff_id)
     assert (row["status"], row["closed_at"], row["care_outcome"], row["care_note"]) == (
         "CLOSED", at(4 * 24 * 60), "SAFE_WITH_FAMILY", "กลับไปอยู่กับยาย")
-    assert [(f["number"], f["status"]) for f in await follow_ups(pool, forwarded.handoff_id)] == [(1, "DONE"), (2, "CANCELLED")]
+    assert [(f["number"], f["status"]) for f in await follow_ups(pool, forwarded.handoff_id)] == [
+        (1, "DONE"), (2, "CANCELLED")]
     assert [e["kind"] for e in await timeline(pool, forwarded.handoff_id)] == [
         "OPENED", "ACCEPTED", "PLANNED", "PLANNED", "RECORDED", "CLOSED"]
 
 
-async def test_a_follow_up_planned_after_the_care_closed_is_cancelled_at_once(store: HandoffStore, pool: asyncpg.Pool) -> None:
+async def test_a_follow_up_planned_after_the_care_closed_is_cancelled_at_once(
+        store: HandoffStore, pool: asyncpg.Pool) -> None:
     forwarded = await opened_handoff(pool, store)
     await store.append_handoff_event(forwarded.event("ACCEPTED", 45, member_id=forwarded.coordinator))
-    await store.append_handoff_event(forwarded.event("CLOSED", 200, member_id=forwarded.coordinator, outcome="REFERRED", note="-"))
-    await store.append_handoff_event(forwarded.event("PLANNED", 100, member_id=forwarded.coordinator, number=1, kind="REFERRAL",
-                                             due_at=at(300).isoformat(), note=""))  # written late
+    await store.append_handoff_event(forwarded.event("CLOSED", 200, member_id=forwarded.coordinator,
+                                                     outcome="REFERRED", note="-"))
+    await store.append_handoff_event(forwarded.event("PLANNED", 100, member_id=forwarded.coordinator, number=1,
+                                                     kind="REFERRAL", due_at=at(300).isoformat(),
+                                                     note=""))  # written late
     assert [f["status"] for f in await follow_ups(pool, forwarded.handoff_id)] == ["CANCELLED"]
 
 
@@ -373,7 +387,8 @@ async def test_recording_a_follow_up_that_was_never_planned_is_refused(store: Ha
 # --- the service level -------------------------------------------------------------------------------
 
 
-async def test_the_team_has_the_minutes_the_administrators_set_or_a_day(store: HandoffStore, pool: asyncpg.Pool) -> None:
+async def test_the_team_has_the_minutes_the_administrators_set_or_a_day(
+        store: HandoffStore, pool: asyncpg.Pool) -> None:
     original = await pool.fetchrow("SELECT * FROM service_levels WHERE code = 'TEAM_ACCEPT'")
     try:
         await pool.execute("UPDATE service_levels SET minutes = 90 WHERE code = 'TEAM_ACCEPT'")

@@ -17,7 +17,8 @@ def reference(pool: asyncpg.Pool) -> ReferenceData:
 
 async def test_the_five_incident_types_come_in_order_in_thai_and_english(reference: ReferenceData) -> None:
     types = await reference.list_incident_types()
-    assert [t.code for t in types] == ["THREAT_ASSAULT", "DETENTION", "SEXUAL_ABUSE_RISK", "DERANGED_PERSON", "GATHERING"]
+    assert [t.code for t in types] == [
+        "THREAT_ASSAULT", "DETENTION", "SEXUAL_ABUSE_RISK", "DERANGED_PERSON", "GATHERING"]
     assert (types[1].label_th, types[1].label_en) == ("กักขังหน่วงเหนี่ยว", "Unlawfully detained or confined")
     assert types[1].escalation == DEFAULT_LADDER  # seeded with the default ladder, editable per type
     assert types[0].label(Language.THAI) == "ข่มขู่จะทำร้าย / ทำร้าย"

@@ -45,7 +45,8 @@ async def add_member(pool: asyncpg.Pool, role: TeamRole, province_code: str | No
 
 
 async def reached(directory: TeamDirectory, province: str, *audiences: TeamAudience) -> list[int]:
-    contacts = await directory.team_members_for_audiences(TeamAudienceRequest(province_code=province, audiences=list(audiences)))
+    contacts = await directory.team_members_for_audiences(
+        TeamAudienceRequest(province_code=province, audiences=list(audiences)))
     return [contact.member_id for contact in contacts]
 
 
@@ -109,7 +110,8 @@ async def test_demo_teams_are_not_on_line_so_none_is_reached(directory: TeamDire
     assert await pool.fetchval("SELECT count(*) FROM team_members WHERE is_demo AND id = ANY($1::int[])", ids) == 0
 
 
-async def test_a_member_is_known_by_id_while_active(directory: TeamDirectory, pool: asyncpg.Pool, province: str) -> None:
+async def test_a_member_is_known_by_id_while_active(
+        directory: TeamDirectory, pool: asyncpg.Pool, province: str) -> None:
     member_id = await add_member(pool, TeamRole.SOCIAL_WORKER, province)
     assert await directory.get_team_member(member_id) == TeamMember(
         member_id=member_id, name="ทดสอบ ทีม", role=TeamRole.SOCIAL_WORKER, province_code=province)
@@ -126,8 +128,10 @@ async def test_a_members_contact_is_their_line_account_when_they_have_one(
     linked = await add_member(pool, TeamRole.COORDINATOR, province)
     line_user = await pool.fetchval("SELECT line_user_id FROM team_members WHERE id = $1", linked)
     assert await directory.team_member_contact(linked) == TeamContact(member_id=linked, line_user_id=line_user)
-    assert await directory.team_member_contact(await add_member(pool, TeamRole.COORDINATOR, province, on_line=False)) is None
-    assert await directory.team_member_contact(await add_member(pool, TeamRole.COORDINATOR, province, active=False)) is None
+    not_on_line = await add_member(pool, TeamRole.COORDINATOR, province, on_line=False)
+    assert await directory.team_member_contact(not_on_line) is None
+    inactive = await add_member(pool, TeamRole.COORDINATOR, province, active=False)
+    assert await directory.team_member_contact(inactive) is None
     assert await directory.team_member_contact(2_000_000_000) is None
 
 

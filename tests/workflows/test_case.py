@@ -40,8 +40,10 @@ async def test_a_case_is_routed_to_the_districts_station_whose_officers_hear_an_
     assert {"รับทราบ", "เปิดเรื่อง", "แผนที่", "โทรหาผู้แจ้ง"} <= set(labels)
     assert not inspector.last_entries[0].notification_disabled  # an alert must be heard
     row = await eventually(lambda: live_scene.pool.fetchrow(
-        "select station_id, centre_id, routing_method from cases where case_no = $1 and station_id is not null", case_no))
-    assert (row["station_id"], row["centre_id"], row["routing_method"]) == (live_scene.station_id, live_scene.centre_id, "district")
+        "select station_id, centre_id, routing_method from cases where case_no = $1 and station_id is not null",
+        case_no))
+    assert (row["station_id"], row["centre_id"], row["routing_method"]) == (
+        live_scene.station_id, live_scene.centre_id, "district")
     # Higher rungs are not disturbed yet.
     await live_scene.officer_hears(live_scene.superintendent_line).hears_nothing(within=0.3)
 
@@ -215,7 +217,8 @@ async def test_reassigning_alerts_the_new_station_and_moves_the_case(live_scene:
 async def test_an_officer_can_message_the_reporter_through_the_bot(live_scene: Scene) -> None:
     _, handle = await live_scene.open_case()
     for text in ("อยู่ในที่ปลอดภัยหรือไม่", "เจ้าหน้าที่กำลังไป"):
-        await handle.execute_update(CaseWorkflow.act, act(ActionKind.MESSAGE_REPORTER, live_scene.station_officer, note=text))
+        await handle.execute_update(CaseWorkflow.act, act(ActionKind.MESSAGE_REPORTER, live_scene.station_officer,
+                                                          note=text))
         [message] = await live_scene.reporter.hears()  # each one arrives, none taken for a repeat
         assert text in text_of(message) and live_scene.reporter.last_entries[0].notification_disabled
 
@@ -268,7 +271,8 @@ async def test_a_stranger_tapping_an_alert_button_is_told_to_register(live_scene
     assert await handle.query(CaseWorkflow.status) == CaseStatus.NEW
 
 
-async def test_open_on_a_case_outside_the_officers_area_shows_nothing_and_is_audited_as_refused(live_scene: Scene) -> None:
+async def test_open_on_a_case_outside_the_officers_area_shows_nothing_and_is_audited_as_refused(
+        live_scene: Scene) -> None:
     case_no, handle = await live_scene.open_case()
     await live_scene.officer_hears(live_scene.station_line).hears()  # the alert
     elsewhere = await fresh_district(live_scene.pool)
@@ -335,7 +339,8 @@ async def test_an_officer_outside_the_area_hears_the_same_whether_the_case_is_op
 
     async def refusals() -> list[str] | None:
         rows = await live_scene.pool.fetch(
-            "select case_no from audit_log where action = 'CASE_VIEW_REFUSED' and case_no = any($1::text[]) order by id",
+            "select case_no from audit_log"
+            " where action = 'CASE_VIEW_REFUSED' and case_no = any($1::text[]) order by id",
             [open_case, ended_case, "ESS-2026-999999"])
         return [r["case_no"] for r in rows] if len(rows) == 3 else None
     assert await eventually(refusals) == [open_case, ended_case, "ESS-2026-999999"]

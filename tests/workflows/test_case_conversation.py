@@ -24,7 +24,7 @@ async def test_before_anyone_acknowledges_the_reporters_words_reach_every_office
     [relayed] = await inspector.hears()
     assert case_no in text_of(relayed) and KNIFE in text_of(relayed)
     assert not inspector.last_entries[0].notification_disabled  # heard, with sound
-    assert [item["action"]["label"] for item in relayed["quickReply"]["items"]][0] == "ตอบกลับผู้แจ้ง"
+    assert relayed["quickReply"]["items"][0]["action"]["label"] == "ตอบกลับผู้แจ้ง"
     # The superintendent's rung has not come yet: not theirs to hear.
     await live_scene.officer_hears(live_scene.superintendent_line).hears_nothing(within=0.5)
     await inspector.hears_nothing(within=0.5)  # once

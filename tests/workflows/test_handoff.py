@@ -126,7 +126,8 @@ async def test_a_forwarded_case_starts_a_linked_handoff_its_provinces_team_hears
     assert row["accept_due_at"] - row["forwarded_at"] == ACCEPT_WITHIN
 
 
-async def test_the_reporter_is_asked_once_and_only_an_agreeing_reporter_hears_of_the_care(scene: Scene, team: Team) -> None:
+async def test_the_reporter_is_asked_once_and_only_an_agreeing_reporter_hears_of_the_care(
+        scene: Scene, team: Team) -> None:
     case_no, _, handoff = await forwarded_case(scene)
     [question] = await scene.reporter.hears()
     answers = {Postback.decode(a["data"]).code: Postback.decode(a["data"])
@@ -161,7 +162,8 @@ async def _consent(handoff: WorkflowHandle, expected: Consent) -> bool:
     return await handoff.query(HandoffWorkflow.consent) == expected
 
 
-async def test_nobody_accepting_brings_reminders_then_the_office_head_then_the_national_desk(scene: Scene, team: Team) -> None:
+async def test_nobody_accepting_brings_reminders_then_the_office_head_then_the_national_desk(
+        scene: Scene, team: Team) -> None:
     case_no, _, handoff = await forwarded_case(scene)
     coordinator = hears(scene, team, team.coordinator)
     head, national = hears(scene, team, team.office_head), hears(scene, team, team.national)
@@ -281,7 +283,8 @@ async def test_the_care_plan_is_reminded_and_the_care_outlives_the_police_case(s
     event = await eventually(lambda: scene.pool.fetchrow(
         "select details from case_events where case_no = $1 and kind = 'CARE_CLOSED'", case_no))
     assert (event["details"]["outcome"], event["details"]["note"]) == ("SAFE_WITH_FAMILY", "ย้ายไปอยู่กับญาติ")
-    row = await scene.pool.fetchrow("select status, care_outcome, case_worker_id from handoffs where case_no = $1", case_no)
+    row = await scene.pool.fetchrow("select status, care_outcome, case_worker_id from handoffs where case_no = $1",
+                                    case_no)
     assert (row["status"], row["care_outcome"], row["case_worker_id"]) == (
         "CLOSED", "SAFE_WITH_FAMILY", team.social_worker.member_id)
     follow_up = await scene.pool.fetchrow("select status, outcome from follow_ups where handoff_id = $1",
@@ -289,7 +292,8 @@ async def test_the_care_plan_is_reminded_and_the_care_outlives_the_police_case(s
     assert (follow_up["status"], follow_up["outcome"]) == ("DONE", "ผู้เสียหายปลอดภัย อยู่กับญาติ")
 
 
-async def test_the_national_desk_may_act_for_any_province_but_names_a_local_case_worker(scene: Scene, team: Team) -> None:
+async def test_the_national_desk_may_act_for_any_province_but_names_a_local_case_worker(
+        scene: Scene, team: Team) -> None:
     _, _, handoff = await forwarded_case(scene)
     assert await refusal(handoff, team_action(TeamActionKind.ACCEPT, team.national)) == "InvalidAction"
     assert await refusal(handoff, team_action(

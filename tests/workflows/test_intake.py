@@ -52,7 +52,8 @@ async def test_a_full_report_in_thai_opens_a_case_and_tells_its_number(reporting
     await citizen.taps("แจ้งเหตุ")
 
     [question] = await citizen.hears()
-    choices = {action["data"]: action["label"] for action in actions_of(question) if "action=type" in action.get("data", "")}
+    choices = {action["data"]: action["label"] for action in actions_of(question)
+               if "action=type" in action.get("data", "")}
     assert len(choices) == 5 and "กักขังหน่วงเหนี่ยว" in choices.values()
     await citizen.taps("กักขังหน่วงเหนี่ยว")
 
@@ -83,7 +84,8 @@ async def test_a_full_report_in_thai_opens_a_case_and_tells_its_number(reporting
         "EssEscalationLevel": 0,
     }
     # Everything the bot sent was silent, and the case outlives the conversation.
-    assert all(entry.notification_disabled for entry in citizen.platform.bot_messages(citizen.user_id) if entry.via == "push")
+    assert all(entry.notification_disabled for entry in citizen.platform.bot_messages(citizen.user_id)
+               if entry.via == "push")
     await reporting.env.sleep(reporting.settings.intake_idle_after + SECOND)
     assert await reporting.conversation(citizen).result() == [case_no]
     assert (await case.describe()).status == WorkflowExecutionStatus.RUNNING
@@ -132,7 +134,7 @@ async def test_silence_gets_one_reminder_then_a_case_if_the_place_is_known(repor
     await reporting.env.sleep(timeouts.intake_reminder_after - 10 * SECOND)
     await citizen.hears_nothing(within=0.3)
     await reporting.env.sleep(20 * SECOND)
-    reminder, question = await citizen.hears(count=2)
+    reminder, _question = await citizen.hears(count=2)
     assert "ยังแจ้งเหตุต่อได้" in text_of(reminder)
 
     await reporting.env.sleep(timeouts.intake_give_up_after + SECOND)

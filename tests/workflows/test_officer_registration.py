@@ -67,7 +67,8 @@ async def test_a_team_member_registers_the_same_way_and_is_greeted_by_name(live_
     pool = live_reporting.pool
     member_code = f"TEAM-{uuid.uuid4().hex[:10]}"
     await pool.execute(
-        "insert into team_members (code, name, role, province_code) values ($1, 'นางสาวทดสอบ ทีมสหวิชาชีพ', 'SOCIAL_WORKER', '57')",
+        "insert into team_members (code, name, role, province_code)"
+        " values ($1, 'นางสาวทดสอบ ทีมสหวิชาชีพ', 'SOCIAL_WORKER', '57')",
         member_code,
     )
     async with pool.acquire() as connection:
