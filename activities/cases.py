@@ -213,7 +213,7 @@ class CaseStore:
     async def find_open_case(self, reporter_key: str) -> str | None:
         """The reporter's newest case still in progress, to attach later messages to it."""
         async with self._pool.acquire() as connection:
-            return await connection.fetchval(
+            case_no: str | None = await connection.fetchval(
                 """
                 SELECT case_no FROM cases
                 WHERE reporter_key = $1 AND status = ANY($2::text[])
@@ -223,6 +223,7 @@ class CaseStore:
                 reporter_key,
                 [status.value for status in IN_PROGRESS],
             )
+            return case_no
 
     @activity.defn(name="find_recent_case")
     async def find_recent_case(self, request: RecentCaseRequest) -> RecentCase | None:
@@ -261,7 +262,7 @@ class CaseStore:
     async def save_attachment(self, request: AttachmentRequest) -> int:
         """Downloads a photo/video/audio/file from LINE once and keeps it with the case."""
         async with self._pool.acquire() as connection:
-            existing = await connection.fetchval(
+            existing: int | None = await connection.fetchval(
                 "SELECT id FROM case_attachments WHERE event_key = $1", request.key
             )
         if existing is not None:
@@ -270,7 +271,7 @@ class CaseStore:
         content, content_type = await _heartbeating(self._download_content(request.message_id))
         async with self._pool.acquire() as connection:
             try:
-                attachment_id = await connection.fetchval(
+                attachment_id: int | None = await connection.fetchval(
                     """
                     INSERT INTO case_attachments
                         (case_no, event_key, line_message_id, content_type, content, received_at)
@@ -290,9 +291,10 @@ class CaseStore:
                     f"no case {request.case_no} to attach to", type="UnknownCase", non_retryable=True
                 ) from None
             if attachment_id is None:  # an earlier attempt stored it while this one downloaded
-                attachment_id = await connection.fetchval(
+                stored: int = await connection.fetchval(
                     "SELECT id FROM case_attachments WHERE event_key = $1", request.key
                 )
+                return stored
         return attachment_id
 
 
@@ -312,7 +314,9 @@ async def _heartbeating(work: Awaitable[T], every: float = 5.0) -> T:
 
 
 async def _case_number_of(connection: asyncpg.Connection, conversation_id: str) -> str | None:
-    return await connection.fetchval("SELECT case_no FROM case_numbers WHERE conversation_id = $1", conversation_id)
+    case_no: str | None = await connection.fetchval("SELECT case_no FROM case_numbers WHERE conversation_id = $1",
+                                                    conversation_id)
+    return case_no
 
 
 async def _insert_entry(connection: asyncpg.Connection, entry: TimelineEntry) -> bool:
@@ -400,12 +404,13 @@ async def _follow_event(connection: asyncpg.Connection, case_no: str, at: dateti
 
 async def _newer_entry_exists(connection: asyncpg.Connection, case_no: str, at: datetime, *kinds: str) -> bool:
     """An entry written late (a retry after a long outage) must not undo a later one."""
-    return await connection.fetchval(
+    newer: bool = await connection.fetchval(
         "SELECT EXISTS (SELECT 1 FROM case_events WHERE case_no = $1 AND kind = ANY($2::text[]) AND at > $3)",
         case_no,
         list(kinds),
         at,
     )
+    return newer
 
 
 def _read_old_shape(event: CaseEvent) -> TimelineEvent | None:

@@ -221,11 +221,12 @@ class Directory:
     async def count_prank_reports(self, reporter_key: str) -> int:
         """How many of this reporter's cases officers closed as pranks."""
         async with self._pool.acquire() as connection:
-            return await connection.fetchval(
+            pranks: int = await connection.fetchval(
                 "SELECT count(*) FROM cases WHERE reporter_key = $1 AND status = $2",
                 reporter_key,
                 CaseStatus.PRANK.value,
             )
+            return pranks
 
 
 async def _station_covering(connection: asyncpg.Connection, district: str,
@@ -292,7 +293,7 @@ async def _audience_members(
         )
     else:
         where, arguments = "o.role = $1", [OfficerRole.NATIONAL_DESK]
-    return await connection.fetch(
+    rows: list[asyncpg.Record] = await connection.fetch(
         f"""
         SELECT o.id AS officer_id, o.line_user_id
         FROM officers AS o LEFT JOIN stations AS s ON s.id = o.station_id
@@ -301,11 +302,12 @@ async def _audience_members(
         """,
         *[str(a) if isinstance(a, OfficerRole) else a for a in arguments],
     )
+    return rows
 
 
 async def _linked_to_someone_else(connection: asyncpg.Connection, line_user_id: str, code: asyncpg.Record) -> bool:
     """The LINE account is already linked to an officer or team member the code was not issued for."""
-    return await connection.fetchval(
+    linked: bool = await connection.fetchval(
         """
         SELECT EXISTS (SELECT 1 FROM officers WHERE line_user_id = $1 AND id IS DISTINCT FROM $2)
             OR EXISTS (SELECT 1 FROM team_members WHERE line_user_id = $1 AND id IS DISTINCT FROM $3)
@@ -314,6 +316,7 @@ async def _linked_to_someone_else(connection: asyncpg.Connection, line_user_id: 
         code["officer_id"],
         code["team_member_id"],
     )
+    return linked
 
 
 async def _registered(connection: asyncpg.Connection, code: asyncpg.Record) -> RegistrationOutcome:

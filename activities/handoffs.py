@@ -297,7 +297,7 @@ async def _plan_follow_up(connection: asyncpg.Connection, event: HandoffEvent) -
 
 async def _newer_event_exists(connection: asyncpg.Connection, event: HandoffEvent, *kinds: str) -> bool:
     """An entry written late (a retry after a long outage) must not undo a later one."""
-    return await connection.fetchval(
+    newer: bool = await connection.fetchval(
         """
         SELECT EXISTS (
             SELECT 1 FROM handoff_events
@@ -309,6 +309,7 @@ async def _newer_event_exists(connection: asyncpg.Connection, event: HandoffEven
         event.at,
         event.key,
     )
+    return newer
 
 
 def _bad_event(event: HandoffEvent, problem: str) -> ApplicationError:
@@ -337,6 +338,6 @@ def _required_int(event: HandoffEvent, name: str) -> int:
 def _enum_detail(event: HandoffEvent, name: str, enum: type[EnumValue]) -> EnumValue:
     """The detail `name` as a member of `enum`."""
     try:
-        return enum(event.details.get(name))
+        return enum(str(event.details.get(name)))
     except ValueError:
         raise _bad_event(event, f"names no known {name}") from None

@@ -25,7 +25,9 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import aiohttp
 from linebot.v3.messaging import (
@@ -48,6 +50,7 @@ from domain.models import Delivery, DeliveryResult, Language
 from rendering.citizen_messages import render
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Namespace for push retry keys: uuid5(namespace, delivery key) is the same on every attempt.
 _RETRY_KEY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "ess-help-me/line-push-retry-key")
@@ -147,7 +150,8 @@ class LineMessenger:
             return DeliveryResult(method="already-delivered")
         return DeliveryResult(method="push")
 
-    async def _reply(self, delivery: Delivery, messages: list[dict], used_before: bool) -> DeliveryResult | None:
+    async def _reply(self, delivery: Delivery, messages: list[dict[str, Any]],
+                     used_before: bool) -> DeliveryResult | None:
         """Reply, and settle an ambiguous answer while the token can still settle it. None when
         the token was spent or expired before any reply of ours: the caller pushes."""
         deadline = _attempt_deadline()
@@ -234,7 +238,7 @@ class LineMessenger:
         age = datetime.now(UTC) - delivery.reply_token_issued_at
         return age + spare < self._settings.line_reply_token_lifetime
 
-    async def _call(self, operation: str, request):
+    async def _call(self, operation: str, request: Awaitable[T]) -> T:
         try:
             return await request
         except ApiException as error:
@@ -245,7 +249,7 @@ class LineMessenger:
             raise LineMaybeDelivered(f"LINE {operation}: {type(error).__name__}") from None
 
 
-def _check_wire_format(messages: list[dict]) -> None:
+def _check_wire_format(messages: list[dict[str, Any]]) -> None:
     """A message LINE's own schema rejects is our bug: fail for good instead of retrying it."""
     try:
         PushMessageRequest.from_dict({"to": "U" + "0" * 32, "messages": messages})

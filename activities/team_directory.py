@@ -74,7 +74,7 @@ async def _audience_members(
         where, arguments = "province_code = $1 AND role = $2", [province_code, TeamRole.OFFICE_HEAD.value]
     else:
         where, arguments = "role = $1", [TeamRole.NATIONAL_DESK.value]
-    return await connection.fetch(
+    rows: list[asyncpg.Record] = await connection.fetch(
         f"""
         SELECT id AS member_id, line_user_id FROM team_members
         WHERE active AND line_user_id IS NOT NULL AND {where}
@@ -82,3 +82,4 @@ async def _audience_members(
         """,
         *arguments,
     )
+    return rows

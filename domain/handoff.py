@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -194,7 +195,7 @@ class HandoffEvent(BaseModel):
     kind: str  # OPENED, ALERTED, REMINDED, ESCALATED, ACCEPTED, REJECTED, ASSIGNED, PLANNED, RECORDED, ...
     at: datetime
     actor: str  # "system", "reporter" or "member:<id>"
-    details: dict = Field(default_factory=dict)
+    details: dict[str, Any] = Field(default_factory=dict)
 
 
 class TeamRung(BaseModel):

@@ -25,9 +25,10 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import TypedSearchAttributes
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
@@ -380,11 +381,13 @@ class CaseWorkflow:
             reporter=self._opening.reporter, report=report, forwarded_by=action.officer,
             forward_note=action.note or "", forwarded_at=workflow.now(),
         )
-        attributes = [search_attributes.CASE_NO.value_set(self._case_no),
-                      search_attributes.PROVINCE.value_set(self._route.station.province_code),
-                      search_attributes.HANDOFF_STATUS.value_set(HandoffStatus.AWAITING.value)]
+        attributes: list[SearchAttributePair[Any]] = [
+            SearchAttributePair(search_attributes.CASE_NO, self._case_no),
+            SearchAttributePair(search_attributes.PROVINCE, self._route.station.province_code),
+            SearchAttributePair(search_attributes.HANDOFF_STATUS, HandoffStatus.AWAITING.value),
+        ]
         if report.incident_type:
-            attributes.append(search_attributes.INCIDENT_TYPE.value_set(report.incident_type.code))
+            attributes.append(SearchAttributePair(search_attributes.INCIDENT_TYPE, report.incident_type.code))
         await workflow.start_child_workflow(
             HandoffWorkflow.run, opening, id=handoff_workflow_id(handoff_id),
             parent_close_policy=ParentClosePolicy.ABANDON,
@@ -508,7 +511,8 @@ class CaseWorkflow:
                                    params={"case_no": self._case_no, "reason_th": reasons["th"],
                                            "reason_en": reasons["en"]}))
 
-    def _officer_sender(self, request: OfficerLineRequest, reply_to: LineEvent | None):
+    def _officer_sender(self, request: OfficerLineRequest,
+                        reply_to: LineEvent | None) -> Callable[[BotMessage], Awaitable[None]]:
         async def send(message: BotMessage) -> bool:
             return await self._send(request.line_user_id, request.language, [message],
                                     key=f"answer-{request.event_id}", reply_to=reply_to)
@@ -652,7 +656,7 @@ class CaseWorkflow:
         self._seen_event_ids.add(event_id)
         return True
 
-    def _alert_params(self, level: int) -> dict:
+    def _alert_params(self, level: int) -> dict[str, Any]:
         report = self._opening.report
         phone = report.phone
         return {
@@ -670,7 +674,7 @@ class CaseWorkflow:
             "notes": [note.text for note in report.notes],  # what the reporter wrote beside the answers
         }
 
-    def _detail_params(self) -> dict:
+    def _detail_params(self) -> dict[str, Any]:
         report = self._opening.report
         return {
             **self._place_params(),
@@ -681,7 +685,7 @@ class CaseWorkflow:
             "messages": self._attached,
         }
 
-    def _place_params(self) -> dict:
+    def _place_params(self) -> dict[str, Any]:
         report = self._opening.report
         return {
             "incident_th": report.incident_type.label_th if report.incident_type else None,

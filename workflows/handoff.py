@@ -19,6 +19,7 @@ import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
@@ -383,7 +384,8 @@ class HandoffWorkflow:
         with workflow.unsafe.imports_passed_through():
             # Imported here: workflows.case starts hand-offs, so it imports this module first.
             from workflows.case import CaseWorkflow
-        case = workflow.get_external_workflow_handle_for(CaseWorkflow.run, case_workflow_id(self._opening.case_no))
+        case: workflow.ExternalWorkflowHandle[CaseWorkflow] = workflow.get_external_workflow_handle_for(
+            CaseWorkflow.run, case_workflow_id(self._opening.case_no))
         try:
             await case.signal(CaseWorkflow.handoff_decided, decision)
         except FailureError:
@@ -442,7 +444,8 @@ class HandoffWorkflow:
             reached = [c.member_id for c in contacts]
         await self._record("FOLLOW_UP_REMINDED", {"number": follow_up.number, "what": what, "member_ids": reached})
 
-    async def _tell_members(self, member_ids: list[int], prompt: Prompt, params: dict, key: str) -> list[int]:
+    async def _tell_members(self, member_ids: list[int], prompt: Prompt, params: dict[str, Any],
+                            key: str) -> list[int]:
         contacts = []
         for member_id in member_ids:
             contact = await workflow.execute_local_activity_method(TeamDirectory.team_member_contact, member_id,
@@ -452,7 +455,7 @@ class HandoffWorkflow:
         await self._send_to(contacts, prompt, params, key)
         return [c.member_id for c in contacts]
 
-    async def _send_to(self, contacts: list[TeamContact], prompt: Prompt, params: dict, key: str) -> None:
+    async def _send_to(self, contacts: list[TeamContact], prompt: Prompt, params: dict[str, Any], key: str) -> None:
         await asyncio.gather(*(
             self._send(c.line_user_id, c.language, [BotMessage(prompt=prompt, params=params)],
                        key=f"{key}-{c.member_id}", silent=False)
@@ -477,7 +480,7 @@ class HandoffWorkflow:
         if not await send_line(user_id, language, messages, key, silent=silent, reply_to=reply_to):
             workflow.logger.warning("a LINE message of hand-off %s could not be delivered", self._id)
 
-    async def _record(self, kind: str, details: dict, actor: str = "system") -> None:
+    async def _record(self, kind: str, details: dict[str, Any], actor: str = "system") -> None:
         self._events += 1
         await workflow.execute_local_activity_method(
             HandoffStore.append_handoff_event,
@@ -486,7 +489,7 @@ class HandoffWorkflow:
             **options.STORE,
         )
 
-    def _facts(self) -> dict:
+    def _facts(self) -> dict[str, Any]:
         report = self._opening.report
         return {
             "case_no": self._opening.case_no,

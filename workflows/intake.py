@@ -432,7 +432,8 @@ class IntakeWorkflow:
             message_id=event.message_id,
             location=event.location,
         )
-        case = workflow.get_external_workflow_handle_for(CaseWorkflow.run, case_workflow_id(self._open_case_no))
+        case: workflow.ExternalWorkflowHandle[CaseWorkflow] = workflow.get_external_workflow_handle_for(
+            CaseWorkflow.run, case_workflow_id(self._open_case_no))
         try:
             await case.signal(CaseWorkflow.reporter_message, message)
         except FailureError:
@@ -549,7 +550,8 @@ class IntakeWorkflow:
             event_id=event.event_id, request=code, officer=officer, note=note,
             line_user_id=self._start.user_id, language=self._language,
         )
-        case = workflow.get_external_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_no))
+        case: workflow.ExternalWorkflowHandle[CaseWorkflow] = workflow.get_external_workflow_handle_for(
+            CaseWorkflow.run, case_workflow_id(case_no))
         try:
             await case.signal(CaseWorkflow.officer_request, request)
         except FailureError:

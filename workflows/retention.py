@@ -18,11 +18,12 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.retention import AnonymiseRequest, RetentionPolicy, RetentionStore
+    from orchestration import options
 
 # A night's share: this many activity runs (by default 25 batches of 200 cases each, so up to a
 # million cases a night); a first run on a large backlog spreads over a few nights.
 MAX_ROUNDS = 200
-ANONYMISING = {
+ANONYMISING: options.HeartbeatingCallOptions = {
     # A batch is one transaction of a few hundred cases: seconds. The heartbeat comes after each.
     "start_to_close_timeout": timedelta(minutes=30),
     "heartbeat_timeout": timedelta(minutes=2),
