@@ -49,7 +49,7 @@ def read_event(raw: Any, position: int) -> LineEvent | IgnoredEvent:
     newer_message_type = (
         event_type == "message" and isinstance(message, dict) and message.get("type") not in KNOWN_MESSAGE_TYPES
     )
-    if newer_message_type:
+    if newer_message_type and isinstance(message, dict):
         # A message type newer than the SDK: check the envelope, keep only the type and id.
         placeholder = {"type": "text", "id": str(message.get("id", "")), "quoteToken": "", "text": ""}
         raw = {**raw, "message": placeholder}
@@ -71,7 +71,7 @@ def read_event(raw: Any, position: int) -> LineEvent | IgnoredEvent:
         raise
     except (ValueError, OverflowError, OSError):  # a time before year 1 or after 9999, a place off the globe
         raise MalformedEvent(f"event {position} ({event_type}) has a timestamp or location out of range") from None
-    if newer_message_type:
+    if newer_message_type and isinstance(message, dict):
         line_event = line_event.model_copy(update={"message_type": str(message.get("type")), "text": None})
     return line_event
 

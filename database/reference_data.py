@@ -266,7 +266,7 @@ async def _insert_demo_team(connection: asyncpg.Connection) -> None:
         ORDER BY p.code
         """
     )
-    members = []
+    members: list[tuple[str, str, str, str | None, str]] = []
     for province in provinces:
         # Bangkok is not a changwat: its offices carry its name alone.
         place = province["name_th"] if province["code"] == "10" else f"จังหวัด{province['name_th']}"
