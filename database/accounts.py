@@ -4,21 +4,13 @@ Passwords are hashed with argon2id (argon2-cffi's defaults); only the hash is st
 tens of milliseconds of CPU: it runs in PASSWORD_THREADS threads of its own at a lower CPU priority,
 never on the event loop that answers LINE's webhook, however many people sign in at once.
 
-    python -m database.accounts create <username> --role ROLE [--province CODE] [--station CODE]
-                                       [--officer CODE] [--team-member CODE] [--name "ชื่อที่แสดง"]
-    python -m database.accounts password <username>      (ends every session of the account)
-    python -m database.accounts disable <username>
-
-The password is read from the terminal without echo (or from ESS_NEW_PASSWORD, for scripts).
+On the command line: python -m tools.accounts create|password|disable (tools/accounts.py).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import getpass
 import os
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -257,72 +249,3 @@ async def _link_demo_team_member(connection: asyncpg.Connection, username: str, 
         username,
         team_member,
     )
-
-
-# --- command line ------------------------------------------------------------------------------
-
-
-def _new_password() -> str:
-    if password := os.environ.get("ESS_NEW_PASSWORD"):
-        return password
-    first = getpass.getpass("รหัสผ่านใหม่ / new password: ")
-    if getpass.getpass("อีกครั้ง / again: ") != first:
-        raise AccountRefused("รหัสผ่านไม่ตรงกัน — the passwords differ")
-    return first
-
-
-async def _main(args: argparse.Namespace) -> str:
-    from configuration.settings import get_settings
-    from database.pool import create_pool
-
-    pool = await create_pool(get_settings(), max_size=1)
-    try:
-        async with pool.acquire() as connection:
-            if args.command == "create":
-                await create_account(
-                    connection, username=args.username, display_name=args.name or args.username,
-                    password=_new_password(), role=AccountRole(args.role), province_code=args.province,
-                    station_code=args.station, officer_code=args.officer, team_member_code=args.team_member,
-                )
-                return "สร้างบัญชีแล้ว — account created"
-            if args.command == "password":
-                found = await set_password(connection, args.username, _new_password())
-                if found:
-                    await connection.execute(
-                        "INSERT INTO audit_log (account_id, action, details) VALUES ($1, 'PASSWORD_RESET', $2)",
-                        found.account_id, {"sessions_ended": found.sessions_ended, "by": "command line"})
-            else:
-                found = await disable_account(connection, args.username)
-            if not found:
-                raise AccountRefused("ไม่พบบัญชีนี้ — no such account")
-            return "เรียบร้อย — done"
-    finally:
-        await pool.close()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m database.accounts", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    create = commands.add_parser("create", help="a new back-office account")
-    create.add_argument("username")
-    create.add_argument("--role", required=True, choices=[role.value for role in AccountRole])
-    create.add_argument("--name", help="name shown in the back office")
-    create.add_argument("--province", help="province code (e.g. 10 for Bangkok)")
-    create.add_argument("--station", help="station code")
-    create.add_argument("--officer", help="the officer this account acts as (officer code)")
-    create.add_argument("--team-member", help="the team member a TEAM_MEMBER account acts as (team member code)")
-    commands.add_parser("password", help="set a new password and end every session of the account").add_argument(
-        "username")
-    commands.add_parser("disable", help="disable an account and end its sessions").add_argument("username")
-    args = parser.parse_args(argv)
-    try:
-        print(asyncio.run(_main(args)))
-    except AccountRefused as refusal:
-        print(refusal, file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

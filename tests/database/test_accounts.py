@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import asyncpg
@@ -13,10 +12,8 @@ from database.accounts import (
     account_by_id,
     create_account,
     ensure_demo_accounts,
-    main,
     password_matches,
 )
-from database.sessions import current_session, start_session
 from domain.accounts import AccountRole
 
 PASSWORD = "long enough password"
@@ -80,21 +77,6 @@ async def test_the_demonstration_accounts_are_added_once(pool: asyncpg.Pool) -> 
     assert {row["username"] for row in rows} >= {"admin", "bangkok-admin", "bangkok-191", "khlongtoei", "bangkok-team"}
 
 
-def test_the_command_line_creates_an_account(database_url: str, monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture) -> None:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("ESS_NEW_PASSWORD", PASSWORD)
-    from configuration.settings import get_settings
-    get_settings.cache_clear()
-    try:
-        assert main(["create", a_username(), "--role", "PROVINCE_ADMIN", "--province", "50"]) == 0
-        assert "account created" in capsys.readouterr().out
-        assert main(["create", a_username(), "--role", "PROVINCE_ADMIN"]) == 1  # no province
-        assert "province" in capsys.readouterr().err
-    finally:
-        get_settings.cache_clear()
-
-
 @pytest.mark.parametrize("officer_code, reason", [
     ("DEMO-OFFICER-1033-INSPECTOR", "another province"),  # Bangkok's
     ("DEMO-OFFICER-NATIONAL-DESK-1", "national desk"),  # no province: acting as them would act nationally
@@ -105,25 +87,3 @@ async def test_an_account_may_not_name_a_province_other_than_its_officers(pool: 
         with pytest.raises(AccountRefused, match=reason):
             await create_account(connection, username=a_username(), display_name="ผิดจังหวัด", password=PASSWORD,
                                  role=AccountRole.CENTRE_OPERATOR, province_code="50", officer_code=officer_code)
-
-
-async def test_a_password_reset_on_the_command_line_ends_every_session_and_is_audited(
-        pool: asyncpg.Pool, database_url: str, monkeypatch, capsys) -> None:
-    username = a_username()
-    async with pool.acquire() as connection:
-        account_id = await create_account(connection, username=username, display_name="ทดสอบ", password=PASSWORD,
-                                          role=AccountRole.SUPERADMIN)
-        tokens = [(await start_session(connection, account_id))[0] for _ in range(2)]
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("ESS_NEW_PASSWORD", "a brand new password")
-    from configuration.settings import get_settings
-    get_settings.cache_clear()
-    try:
-        assert await asyncio.to_thread(main, ["password", username]) == 0
-    finally:
-        get_settings.cache_clear()
-    async with pool.acquire() as connection:
-        assert [await current_session(connection, token) for token in tokens] == [None, None]
-    reset = await pool.fetchrow("SELECT account_id, details FROM audit_log WHERE action = 'PASSWORD_RESET' "
-                                "AND account_id = $1", account_id)
-    assert reset is not None and reset["details"] == {"sessions_ended": 2, "by": "command line"}

@@ -3,13 +3,12 @@ demonstration teams, and back-office accounts that act as a team member."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import asyncpg
 import pytest
 
-from database.accounts import AccountRefused, account_by_id, create_account, ensure_demo_accounts, main
+from database.accounts import AccountRefused, account_by_id, create_account, ensure_demo_accounts
 from database.reference_data import load_reference_data
 from database.team_members import team_member_by_id, team_members_of_province
 from domain.accounts import AccountRole
@@ -158,35 +157,6 @@ async def test_the_demo_team_account_acts_as_bangkoks_coordinator(pool: asyncpg.
         # An installation whose demo account was made before the demo team had one gets it linked.
         await connection.execute("UPDATE accounts SET team_member_id = NULL WHERE username = 'bangkok-team'")
         assert await ensure_demo_accounts(connection, "ess-demo-2569") == 0
-    row = await pool.fetchrow("SELECT role, province_code, team_member_id, is_demo FROM accounts WHERE username = 'bangkok-team'")
+    row = await pool.fetchrow(
+        "SELECT role, province_code, team_member_id, is_demo FROM accounts WHERE username = 'bangkok-team'")
     assert dict(row) == {"role": "TEAM_MEMBER", "province_code": "10", "team_member_id": coordinator, "is_demo": True}
-
-
-def test_the_command_line_creates_an_account_acting_as_a_member(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
-) -> None:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("ESS_NEW_PASSWORD", PASSWORD)
-    from configuration.settings import get_settings
-    get_settings.cache_clear()
-    username = unique("team")
-    try:
-        assert main(["create", username, "--role", "TEAM_MEMBER", "--team-member", "DEMO-TEAM-57-COORDINATOR"]) == 0
-        assert "account created" in capsys.readouterr().out
-        assert main(["create", unique("team"), "--role", "TEAM_MEMBER", "--team-member", "NO-SUCH"]) == 1
-        assert "no active team member" in capsys.readouterr().err
-    finally:
-        get_settings.cache_clear()
-    assert asyncio.run(acting_as(database_url, username)) == ("DEMO-TEAM-57-COORDINATOR", "57")
-
-
-async def acting_as(database_url: str, username: str) -> tuple[str, str]:
-    """(the team member code, the province) of the account."""
-    connection = await asyncpg.connect(database_url)
-    try:
-        row = await connection.fetchrow(
-            "SELECT m.code, a.province_code FROM accounts a JOIN team_members m ON m.id = a.team_member_id "
-            "WHERE a.username = $1", username)
-        return row["code"], row["province_code"]
-    finally:
-        await connection.close()
