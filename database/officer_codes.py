@@ -4,18 +4,13 @@ directory.
 Codes are short enough to read out or type on a phone (8 characters from an alphabet without
 look-alikes such as 0/O and 1/I). Only a hash is stored; the plain code is shown once.
 
-Command line, to issue a code for an officer (or, with --team-member, a multidisciplinary team
-member) already in the directory:
-    python -m database.officer_codes ISSUE <officer or team member code> [--team-member] [--days N]
+On the command line: python -m tools.officer_codes ISSUE (tools/officer_codes.py).
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import hashlib
 import secrets
-import sys
 from datetime import timedelta
 
 import asyncpg
@@ -75,47 +70,3 @@ async def _insert_code(connection: asyncpg.Connection, holder_column: str, holde
         valid_for,
     )
     return code
-
-
-async def _issue_from_command_line(directory_code: str, valid_for: timedelta, *, team_member: bool) -> str:
-    # Imported here so that importing this module (from activities) does not pull in settings.
-    from configuration.settings import get_settings
-    from database.pool import create_pool
-
-    issue = issue_team_registration_code if team_member else issue_registration_code
-    pool = await create_pool(get_settings(), max_size=1)
-    try:
-        async with pool.acquire() as connection:
-            return await issue(connection, directory_code, valid_for)
-    finally:
-        await pool.close()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m database.officer_codes",
-        description="ออกรหัสลงทะเบียนสำหรับเจ้าหน้าที่หรือทีมสหวิชาชีพ / "
-        "Issue a registration code for an officer or a team member",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    issue = commands.add_parser("ISSUE", help="issue a one-time code for an officer already in the directory")
-    issue.add_argument("officer_code", help="the officer's code in the directory (badge or import key)")
-    issue.add_argument("--team-member", action="store_true",
-                       help="the code names a multidisciplinary team member, not an officer")
-    issue.add_argument("--days", type=int, default=DEFAULT_VALIDITY.days, help="days the code stays valid")
-    arguments = parser.parse_args(argv)
-    try:
-        code = asyncio.run(_issue_from_command_line(
-            arguments.officer_code, timedelta(days=arguments.days), team_member=arguments.team_member))
-    except UnknownOfficer:
-        print("ไม่พบเจ้าหน้าที่รหัสนี้ / No officer with this code", file=sys.stderr)
-        return 1
-    except UnknownTeamMember:
-        print("ไม่พบสมาชิกทีมสหวิชาชีพรหัสนี้ / No team member with this code", file=sys.stderr)
-        return 1
-    print(code)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -262,14 +262,6 @@ def test_the_command_line_imports_prints_codes_and_exits_1_when_nothing_was_impo
     assert f"{p}-O7\t" in from_csv.stdout
 
 
-def test_the_command_line_issues_a_code_for_an_existing_officer(database_url: str) -> None:
-    issued = run_module("database.officer_codes", "ISSUE", "DEMO-OFFICER-NATIONAL-DESK-1", database_url=database_url)
-    assert issued.returncode == 0, issued.stderr
-    assert re.fullmatch(r"[A-Z2-9]{8}\n", issued.stdout)
-    unknown = run_module("database.officer_codes", "ISSUE", "NO-SUCH-OFFICER", database_url=database_url)
-    assert unknown.returncode == 1 and unknown.stdout == ""
-
-
 # --- the multidisciplinary team members' sheet -------------------------------------------------------
 
 
@@ -384,9 +376,9 @@ def test_the_command_line_imports_team_members_from_csv_and_issues_their_codes(
                           database_url=database_url)
     assert imported.returncode == 0, imported.stderr
     assert f"{p}-M1\t" in imported.stdout and f"{p}-M2\t" in imported.stdout
-    issued = run_module("database.officer_codes", "ISSUE", f"{p}-M1", "--team-member", database_url=database_url)
+    issued = run_module("tools.officer_codes", "ISSUE", f"{p}-M1", "--team-member", database_url=database_url)
     assert issued.returncode == 0, issued.stderr
     assert re.fullmatch(r"[A-Z2-9]{8}\n", issued.stdout)
-    unknown = run_module("database.officer_codes", "ISSUE", "NO-SUCH-MEMBER", "--team-member",
+    unknown = run_module("tools.officer_codes", "ISSUE", "NO-SUCH-MEMBER", "--team-member",
                          database_url=database_url)
     assert unknown.returncode == 1 and unknown.stdout == ""
