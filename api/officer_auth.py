@@ -15,7 +15,7 @@ from domain.models import Officer
 bearer_scheme = HTTPBearer(
     auto_error=False,
     scheme_name="OfficerToken",
-    description="โทเค็นของเจ้าหน้าที่ (ออกโดย `python -m database.officer_tokens issue`) — an officer's API token",
+    description="โทเค็นของเจ้าหน้าที่ (ออกโดย `python -m tools.officer_tokens issue`) — an officer's API token",
 )
 
 NOT_SIGNED_IN = "ต้องใช้โทเค็นของเจ้าหน้าที่ที่ยังใช้งานได้ — a valid officer token is required"
