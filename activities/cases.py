@@ -160,8 +160,8 @@ class CaseStore:
         """Adds a timeline entry once, and the case row follows it: a status change moves the status
         (and stamps acknowledgement or outcome), a routing or reassignment the station, an escalation
         the escalation level, a review flag the flag, an alert whom the ladder reached. Other kinds
-        are timeline only. An entry in the old shape (a kind and a dict, as handed over by a workflow
-        task scheduled before the typed entries) is kept as it came and read for what it does to the row."""
+        are timeline only. An entry in the old shape (a kind and a dict, from a caller written before
+        the typed entries) is kept as it came and read for what it does to the row."""
         if isinstance(entry, CaseEvent):
             kind, details, event = entry.kind, entry.details, _read_old_shape(entry)
         else:

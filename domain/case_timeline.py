@@ -6,9 +6,11 @@ the event's own fields (a status change its status, a routing its station). The 
 kind and, as `details`, the event's other fields, in the shape the back office has always read: a field
 that is None is left out, unless the kind has always kept it (`kept_when_empty`).
 
-Entries written before these models existed came as `CaseEvent` (a kind and a dict of details); a
-workflow task scheduled before the upgrade may still hand one over, so `event_from_details` reads one
-into its model, tolerating what the old writers left out.
+Entries written before these models existed came as `CaseEvent` (a kind and a dict of details). The
+store still takes that shape from any caller written against it, so `event_from_details` reads one into
+its model, tolerating what the old writers left out. (The workflows record entries through a local
+activity, whose input the running worker's own code builds, even on replay: a workflow that started on
+the old code hands over the new shape once its worker runs this code.)
 """
 
 from __future__ import annotations

@@ -348,8 +348,8 @@ class RecentCase(BaseModel):
 
 class CaseEvent(BaseModel):
     """One entry of a case's timeline in the old shape, a kind and a dict of details. Workflows now
-    write domain.case_timeline.TimelineEntry; the case store still takes this shape, which workflow
-    tasks scheduled before the typed entries may hand over. `key` makes writing it idempotent."""
+    write domain.case_timeline.TimelineEntry; the case store still takes this shape from callers
+    written against it. `key` makes writing it idempotent."""
 
     key: str
     case_no: str
