@@ -41,6 +41,12 @@ def _thai_time(moment: datetime | None, never: str = "-") -> str:
 
 async def _run(command: str, officer_code: str | None, days: int) -> int:
     async with database_connection() as connection:
+        if command == "list":
+            print("\t".join(LISTING_HEADER))
+            for row in await token_listing(connection, officer_code):
+                print(_listing_line(row))
+            return 0
+        assert officer_code is not None  # main() refuses issue and revoke without it
         if command == "issue":
             try:
                 token = await issue_token(connection, officer_code, timedelta(days=days))
@@ -48,10 +54,6 @@ async def _run(command: str, officer_code: str | None, days: int) -> int:
                 print(error, file=sys.stderr)
                 return 1
             print(token)
-        elif command == "list":
-            print("\t".join(LISTING_HEADER))
-            for row in await token_listing(connection, officer_code):
-                print(_listing_line(row))
         else:
             print(f"revoked {await revoke_officer_tokens(connection, officer_code)} token(s)")
         return 0
