@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.core import GaugeMetricFamily
 
 from configuration.settings import Settings
+from database import status_counts
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
 
@@ -98,20 +99,11 @@ def count_webhook_duplicate() -> None:
 
 
 async def case_and_handoff_gauges(pool: asyncpg.Pool) -> list[GaugeMetricFamily]:
-    """ess_cases and ess_handoffs by status, every status listed (0 when none).
-
-    Cases: the dashboard's day counts (database migration 0005) for the whole country, area 'TH',
-    which holds every case; summing them reads one index range, a few thousand entries a year,
-    where count(*) over `cases` would visit every case. Hand-offs are a small share of the cases:
-    counted from `handoffs` itself."""
+    """ess_cases and ess_handoffs by status, every status listed (0 when none), as
+    database.status_counts reads them."""
     async with pool.acquire(timeout=DATABASE_SECONDS) as connection:
-        cases = await connection.fetch(
-            "SELECT status, sum(cases)::bigint AS n FROM case_day_counts WHERE area = 'TH' GROUP BY status",
-            timeout=DATABASE_SECONDS,
-        )
-        handoffs = await connection.fetch(
-            "SELECT status, count(*) AS n FROM handoffs GROUP BY status", timeout=DATABASE_SECONDS
-        )
+        cases = await status_counts.cases_by_status(connection, DATABASE_SECONDS)
+        handoffs = await status_counts.handoffs_by_status(connection, DATABASE_SECONDS)
     return [
         _by_status("ess_cases", "Cases by status", [s.value for s in CaseStatus], cases),
         _by_status("ess_handoffs", "Hand-offs to the teams by status", [s.value for s in HandoffStatus], handoffs),
