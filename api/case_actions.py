@@ -49,7 +49,8 @@ class Refusal:
     type: str | None = None
 
 
-async def send_action(client: Client, case_no: str, action: OfficerAction, idempotency_key: str) -> ActionOutcome | Refusal:
+async def send_action(client: Client, case_no: str, action: OfficerAction,
+                      idempotency_key: str) -> ActionOutcome | Refusal:
     return await execute_act_update(
         client.get_workflow_handle(case_workflow_id(case_no)),
         action,
@@ -83,7 +84,7 @@ async def execute_act_update(
             return await handle.execute_update(ACT_UPDATE, action, id=update_id, result_type=result_type)
     except WorkflowUpdateFailedError as error:
         cause = error.cause
-        if isinstance(cause, ApplicationError) and cause.type in rejections:
+        if isinstance(cause, ApplicationError) and cause.type is not None and cause.type in rejections:
             return Refusal(rejections[cause.type], explain(cause), cause.type)
         log.error("an action failed unexpectedly: %s", type(cause).__name__)
         return Refusal(500, "เกิดข้อผิดพลาด — the action failed unexpectedly")
