@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from api.back_office import audit
+from database import audit, case_attachments
 from domain.attachment_links import PATH, link_is_valid
 
 router = APIRouter(include_in_schema=False)
@@ -22,10 +22,7 @@ async def attachment_for_line(request: Request, attachment_id: int, expires: int
     if not link_is_valid(attachment_id, expires, signature, datetime.now(UTC), secret):
         raise HTTPException(404, GONE)
     async with request.app.state.pool.acquire() as connection:
-        row = await connection.fetchrow(
-            "SELECT case_no, content_type, content FROM case_attachments WHERE id = $1",
-            attachment_id,
-        )
+        row = await case_attachments.attachment(connection, attachment_id)
         if row is None:
             raise HTTPException(404, GONE)
         await audit.record(connection, "ATTACHMENT_VIEWED", case_no=row["case_no"], via="line_link",

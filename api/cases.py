@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import asyncpg
@@ -22,9 +22,9 @@ from pydantic import BaseModel, Field
 
 from api.case_actions import send_action
 from api.officer_auth import CurrentOfficer
-from database.sql import Conditions, like_prefix
+from database import audit, cases
 from domain.case_rules import within_jurisdiction
-from domain.clock import FIRST_SEARCHABLE_DAY, LAST_SEARCHABLE_DAY, thai_midnight
+from domain.clock import FIRST_SEARCHABLE_DAY, LAST_SEARCHABLE_DAY
 from domain.models import ActionKind, ActionOutcome, CaseStatus, Officer, OfficerAction, OfficerRole
 from domain.phone import read_phone_number
 from domain.scope import CaseScope
@@ -140,7 +140,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": models.get(status, ErrorBody), "description": described[status]} for status in statuses}
 
 
-# --- Scope in SQL (for the list) ----------------------------------------------------------------
+# --- The list ----------------------------------------------------------------------------------
 
 
 def _encode_cursor(reported_at: datetime, case_no: str) -> str:
@@ -157,10 +157,6 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
         return datetime.fromisoformat(moment), str(case_no)
     except (ValueError, TypeError, binascii.Error):
         raise HTTPException(422, "cursor ไม่ถูกต้อง — invalid cursor") from None
-
-
-SUMMARY_COLUMNS = """c.case_no, c.status, c.incident_type_code, c.province_code, c.district_code, c.station_id,
-    c.reported_at, c.acknowledged_at, c.escalation_level, c.complete, c.review_flag"""
 
 
 @router.get(
@@ -197,31 +193,14 @@ async def list_cases(
 ) -> CasePage:
     if province is not None and officer.role != OfficerRole.NATIONAL_DESK and province != officer.province_code:
         raise HTTPException(403, FOREIGN_PROVINCE)
-    where = Conditions()
-    where.add_scope(CaseScope.of_officer(officer))
-    if status:
-        where.add("c.status = any({}::text[])", [s.value for s in status])
-    if incident_type:
-        where.add("c.incident_type_code = {}", incident_type)
-    if province:
-        where.add("c.province_code = {}", province)
-    if station_id is not None:
-        where.add("c.station_id = {}", station_id)
-    if reported_from:
-        where.add("c.reported_at >= {}", thai_midnight(reported_from))
-    if reported_to:
-        where.add("c.reported_at < {}", thai_midnight(reported_to + timedelta(days=1)))
-    if q:
-        where.add("c.case_no LIKE {}", like_prefix(q.strip().upper()))
-    if cursor:
-        where.add("(c.reported_at, c.case_no) < ({}, {})", *_decode_cursor(cursor))
-    where.parameters.append(limit + 1)  # one more tells whether another page follows
-    sql = (
-        f"SELECT {SUMMARY_COLUMNS} FROM cases c WHERE {where.sql()} "
-        f"ORDER BY c.reported_at DESC, c.case_no DESC LIMIT ${len(where.parameters)}"
-    )
+    before = _decode_cursor(cursor) if cursor else None
     async with request.app.state.pool.acquire() as connection:
-        rows = await connection.fetch(sql, *where.parameters)
+        rows = await cases.case_summaries(
+            connection, CaseScope.of_officer(officer), statuses=status, incident_type=incident_type,
+            province_code=province, station_id=station_id, reported_from=reported_from, reported_to=reported_to,
+            number_prefix=q, before=before,
+            limit=limit + 1,  # one more tells whether another page follows
+        )
     items = [CaseSummary(**dict(row)) for row in rows[:limit]]
     next_cursor = _encode_cursor(items[-1].reported_at, items[-1].case_no) if len(rows) > limit else None
     return CasePage(items=items, next_cursor=next_cursor)
@@ -234,22 +213,10 @@ CaseNo = Annotated[str, Path(max_length=40, pattern=WITHOUT_NUL, description="e.
 
 async def _case_in_scope(connection: asyncpg.Connection, officer: Officer, case_no: str) -> asyncpg.Record:
     """The case row when it is within the officer's jurisdiction; 404 otherwise (existence stays hidden)."""
-    row = await connection.fetchrow("SELECT * FROM cases WHERE case_no = $1", case_no)
+    row = await cases.case_row(connection, case_no)
     if row is None or not within_jurisdiction(officer, row["province_code"], row["station_id"]):
         raise HTTPException(404, CASE_NOT_FOUND)
     return row
-
-
-async def _audit(
-    connection: asyncpg.Connection, officer: Officer, action: str, case_no: str, details: dict[str, Any]
-) -> None:
-    await connection.execute(
-        "INSERT INTO audit_log (officer_id, action, case_no, details) VALUES ($1, $2, $3, $4)",
-        officer.officer_id,
-        action,
-        case_no,
-        details,
-    )
 
 
 def _phone(e164: str | None) -> CasePhone | None:
@@ -269,10 +236,8 @@ def _phone(e164: str | None) -> CasePhone | None:
 async def get_case(request: Request, officer: CurrentOfficer, case_no: CaseNo) -> CaseDetail:
     async with request.app.state.pool.acquire() as connection:
         row = await _case_in_scope(connection, officer, case_no)
-        events = await connection.fetch(
-            "SELECT kind, at, actor, details FROM case_events WHERE case_no = $1 ORDER BY at, id", case_no
-        )
-        await _audit(connection, officer, CASE_VIEWED, case_no, {})
+        events = await cases.timeline(connection, case_no)
+        await audit.record_for_officer(connection, officer.officer_id, CASE_VIEWED, case_no, {})
     summary_fields = {name: row[name] for name in CaseSummary.model_fields}
     return CaseDetail(
         **summary_fields,
@@ -314,22 +279,23 @@ async def act_on_case(
     ],
 ) -> ActionOutcome | JSONResponse:
     pool: asyncpg.Pool = request.app.state.pool
-    audit: dict[str, Any] = {"kind": body.kind.value, "idempotency_key": idempotency_key}
+    details: dict[str, Any] = {"kind": body.kind.value, "idempotency_key": idempotency_key}
     try:
         async with pool.acquire() as connection:
             await _case_in_scope(connection, officer, case_no)
     except HTTPException:
         async with pool.acquire() as connection:  # a probe of another jurisdiction is worth recording
-            await _audit(connection, officer, CASE_ACTION, case_no, audit | {"http_status": 404})
+            await audit.record_for_officer(connection, officer.officer_id, CASE_ACTION, case_no,
+                                           details | {"http_status": 404})
         raise
     action = OfficerAction(kind=body.kind, officer=officer, note=body.note, station_id=body.station_id)
     answer = await send_action(request.app.state.temporal, case_no, action, idempotency_key)
     if isinstance(answer, ActionOutcome):
-        audit |= {"http_status": 200, "status": answer.status.value}
+        details |= {"http_status": 200, "status": answer.status.value}
     else:
-        audit |= {"http_status": answer.status, "type": answer.type}
+        details |= {"http_status": answer.status, "type": answer.type}
     async with pool.acquire() as connection:
-        await _audit(connection, officer, CASE_ACTION, case_no, audit)
+        await audit.record_for_officer(connection, officer.officer_id, CASE_ACTION, case_no, details)
     if isinstance(answer, ActionOutcome):
         return answer
     return JSONResponse(ErrorBody(detail=answer.message, type=answer.type).model_dump(), status_code=answer.status)

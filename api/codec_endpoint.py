@@ -25,9 +25,9 @@ from fastapi.responses import JSONResponse, Response
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
-from api.back_office import audit
 from api.back_office.sessions import SESSION_COOKIE
 from configuration.settings import Settings
+from database import audit, cases
 from database.sessions import current_session
 from domain.accounts import Account
 from orchestration.encryption import EncryptionCodec, PayloadDecryptionError, is_encrypted, workflow_id_of
@@ -157,10 +157,7 @@ async def _readable_by(connection: asyncpg.Connection, account: Account, payload
     own: set[str] = set()
     asked = sorted({case_no for case_no in case_nos if case_no is not None})
     if asked and not scope.nothing and scope.province_code is not None:
-        own = {row["case_no"] for row in await connection.fetch(
-            "SELECT case_no FROM cases WHERE case_no = ANY($1::text[]) AND province_code = $2",
-            asked, scope.province_code,
-        )}
+        own = await cases.case_numbers_in_province(connection, asked, scope.province_code)
     return [not is_encrypted(payload) or case_no in own for payload, case_no in zip(payloads, case_nos, strict=True)]
 
 

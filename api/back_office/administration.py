@@ -7,26 +7,23 @@ accounts and officers. Every change is written to the audit log."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from api.back_office import audit
 from api.back_office.filter_days import PROBLEM_STATUS, DayText, FilterProblem, read_day
 from api.back_office.sessions import SESSION_COOKIE, CurrentSession, FormSession
 from api.back_office.sign_in import record_refusal, wait_problem, waiting
 from api.back_office.web import page
 from api.client_address import client_address
+from database import account_directory, audit, incident_types, provinces, service_levels
 from database.accounts import AccountRefused, create_account, disable_account, set_password
 from database.directory.importing import import_directory
 from database.directory.sheets import read_workbook
 from database.officer_codes import DEFAULT_VALIDITY, issue_registration_code, issue_team_registration_code
 from database.sessions import Refused, SignInRefusal, checked_password, session_key
-from database.sql import Conditions
 from domain.accounts import Account, AccountRole
-from domain.clock import thai_midnight
 from domain.models import Audience
 
 router = APIRouter(prefix="/office", include_in_schema=False)
@@ -50,27 +47,23 @@ def _national(account: Account) -> None:
         raise HTTPException(403, NATIONAL_ONLY)
 
 
+def _outside_area(account: Account, province_code: str | None) -> bool:
+    """A province administrator manages their own province's people only."""
+    return account.role != AccountRole.SUPERADMIN and province_code != account.province_code
+
+
 # --- accounts ------------------------------------------------------------------------------------
 
 
 async def _accounts_page(request: Request, account: Account, *, status_code: int = 200, notice=None,
                          problem=None, issued_code: tuple[str, str] | None = None, import_report=None) -> Response:
-    where = Conditions()
-    if account.role != AccountRole.SUPERADMIN:
-        where.add("a.province_code = {}", account.province_code)
     async with request.app.state.pool.acquire() as connection:
-        accounts = await connection.fetch(
-            f"""SELECT a.id, a.username, a.display_name, a.role, a.active, a.is_demo, p.name_th, p.name_en,
-                       s.name_th AS station_th, s.name_en AS station_en, o.code AS officer_code
-                FROM accounts a LEFT JOIN provinces p ON p.code = a.province_code
-                LEFT JOIN stations s ON s.id = a.station_id LEFT JOIN officers o ON o.id = a.officer_id
-                WHERE {where.sql()} ORDER BY a.active DESC, a.role, a.username""",
-            *where.parameters,
-        )
-        provinces = await connection.fetch("SELECT code, name_th, name_en FROM provinces ORDER BY name_th")
+        accounts = await account_directory.listed_accounts(
+            connection, every_province=account.role == AccountRole.SUPERADMIN, province_code=account.province_code)
+        every_province = await provinces.all_provinces(connection)
     roles = list(AccountRole) if account.role == AccountRole.SUPERADMIN else PROVINCE_ROLES
     return page(request, "accounts.html", status_code=status_code, accounts=accounts, roles=roles,
-                provinces=provinces, notice=notice, problem=problem, issued_code=issued_code,
+                provinces=every_province, notice=notice, problem=problem, issued_code=issued_code,
                 import_report=import_report)
 
 
@@ -115,8 +108,8 @@ async def disable(request: Request, session: FormSession, account_id: int) -> Re
     account = session.account
     _administrator(account)
     async with request.app.state.pool.acquire() as connection:
-        target = await connection.fetchrow("SELECT username, province_code FROM accounts WHERE id = $1", account_id)
-        if target is None or (account.role != AccountRole.SUPERADMIN and target["province_code"] != account.province_code):
+        target = await account_directory.account_by_id(connection, account_id)
+        if target is None or _outside_area(account, target["province_code"]):
             raise HTTPException(404, "ไม่พบบัญชีนี้ — no such account")
         if account_id == account.account_id:
             raise HTTPException(409, "ปิดบัญชีของตนเองไม่ได้ — you cannot disable your own account")
@@ -132,10 +125,8 @@ async def registration_code(request: Request, session: FormSession,
     account = session.account
     _administrator(account)
     async with request.app.state.pool.acquire() as connection:
-        province = await connection.fetchval(
-            "SELECT coalesce(s.province_code, o.province_code) FROM officers o "
-            "LEFT JOIN stations s ON s.id = o.station_id WHERE o.code = $1 AND o.active", officer_code.strip())
-        if province is None or (account.role != AccountRole.SUPERADMIN and province != account.province_code):
+        province = await provinces.province_of_officer(connection, officer_code.strip())
+        if province is None or _outside_area(account, province):
             return await _accounts_page(request, account, status_code=404,
                                         problem="ไม่พบเจ้าหน้าที่รหัสนี้ในพื้นที่ของท่าน — no such officer in your area")
         code = await issue_registration_code(connection, officer_code.strip(), DEFAULT_VALIDITY)
@@ -151,9 +142,8 @@ async def team_registration_code(request: Request, session: FormSession,
     _administrator(account)
     member_code = member_code.strip()
     async with request.app.state.pool.acquire() as connection:
-        member = await connection.fetchrow(
-            "SELECT province_code FROM team_members WHERE code = $1 AND active", member_code)
-        if member is None or (account.role != AccountRole.SUPERADMIN and member["province_code"] != account.province_code):
+        member = await provinces.active_team_member(connection, member_code)
+        if member is None or _outside_area(account, member["province_code"]):
             return await _accounts_page(request, account, status_code=404,
                                         problem="ไม่พบสมาชิกทีมสหวิชาชีพรหัสนี้ในพื้นที่ของท่าน — no such team member in your area")
         code = await issue_team_registration_code(connection, member_code, DEFAULT_VALIDITY)
@@ -194,10 +184,8 @@ async def settings_page(request: Request, session: CurrentSession, saved: str | 
 
 async def _settings(request: Request, account: Account, *, status_code: int = 200, notice=None, problem=None):
     async with request.app.state.pool.acquire() as connection:
-        types = await connection.fetch(
-            "SELECT code, label_th, label_en, sort_order, active, escalation FROM incident_types "
-            "ORDER BY sort_order, code")
-        levels = await connection.fetch("SELECT code, minutes, label_th, label_en FROM service_levels ORDER BY code")
+        types = await incident_types.incident_types(connection)
+        levels = await service_levels.service_levels(connection)
     return page(request, "settings.html", status_code=status_code, types=types, audiences=list(Audience),
                 levels=levels, editable=account.role == AccountRole.SUPERADMIN, notice=notice, problem=problem)
 
@@ -211,9 +199,7 @@ async def save_service_level(request: Request, session: FormSession, code: str,
         return await _settings(request, account, status_code=422,
                                problem=f"{code}: นาทีต้องอยู่ระหว่าง 1–43200 — minutes must be 1–43200")
     async with request.app.state.pool.acquire() as connection:
-        before = await connection.fetchval(
-            "UPDATE service_levels s SET minutes = $2 FROM (SELECT minutes FROM service_levels WHERE code = $1 "
-            "FOR UPDATE) AS old WHERE s.code = $1 RETURNING old.minutes", code, int(minutes))
+        before = await service_levels.set_minutes(connection, code, int(minutes))
         if before is None:
             raise HTTPException(404, "ไม่พบค่านี้ — no such service level")
         await audit.record(connection, "SETTINGS_CHANGED", account=account, service_level=code,
@@ -235,30 +221,21 @@ async def save_incident_type(request: Request, session: FormSession, code: str) 
             raise ValueError("ต้องมีชื่อภาษาไทยและภาษาอังกฤษ — both labels are needed")
     except ValueError as problem:
         return await _settings(request, account, status_code=422, problem=f"{code}: {problem}")
-    async with request.app.state.pool.acquire() as connection:
-        async with connection.transaction():
-            before = await connection.fetchrow(
-                "SELECT label_th, label_en, sort_order, active, escalation FROM incident_types WHERE code = $1 FOR UPDATE",
-                code)
-            if before is None:
-                await connection.execute(
-                    "INSERT INTO incident_types (code, label_th, label_en, sort_order, active, escalation) "
-                    "VALUES ($1, $2, $3, $4, $5, $6)", code, label_th, label_en, sort_order, "active" in form, ladder)
-            else:
-                await connection.execute(
-                    "UPDATE incident_types SET label_th = $2, label_en = $3, sort_order = $4, active = $5, "
-                    "escalation = $6 WHERE code = $1", code, label_th, label_en, sort_order, "active" in form, ladder)
-            await audit.record(connection, "SETTINGS_CHANGED", account=account, incident_type=code,
-                               before=dict(before) if before else None,
-                               after={"label_th": label_th, "label_en": label_en, "sort_order": sort_order,
-                                      "active": "active" in form, "escalation": ladder})
+    async with request.app.state.pool.acquire() as connection, connection.transaction():
+        before = await incident_types.save_incident_type(
+            connection, code, label_th=label_th, label_en=label_en, sort_order=sort_order,
+            active="active" in form, escalation=ladder)
+        await audit.record(connection, "SETTINGS_CHANGED", account=account, incident_type=code,
+                           before=dict(before) if before else None,
+                           after={"label_th": label_th, "label_en": label_en, "sort_order": sort_order,
+                                  "active": "active" in form, "escalation": ladder})
     return RedirectResponse(f"/office/settings?saved={code}", status_code=303)
 
 
 def _ladder_from(form) -> list[dict]:
     """Rungs from the form's rows (rung-N-minutes and rung-N-audience checkboxes); empty rows are
     skipped. Someone must be alerted the moment a case opens, so the first rung is at 0 minutes."""
-    rungs = []
+    rungs: list[dict[str, Any]] = []
     for n in range(10):
         minutes = str(form.get(f"rung-{n}-minutes", "")).strip()
         audiences = [a.value for a in Audience if form.get(f"rung-{n}-{a.value}")]
@@ -292,24 +269,10 @@ async def audit_log(
     except FilterProblem as problem:
         return page(request, "audit.html", status_code=PROBLEM_STATUS, problem=str(problem), entries=[], actions=[],
                     action=action or "", case_no=case_no or "", username=username or "", day=None, limit=AUDIT_PAGE)
-    where = Conditions()
-    if action:
-        where.add("l.action = {}", action.strip().upper())
-    if case_no:
-        where.add("l.case_no = {}", case_no.strip().upper())
-    if username:
-        where.add("u.username = {}", username.strip().lower())
-    if chosen_day:
-        where.add("l.at >= {}", thai_midnight(chosen_day))
-        where.add("l.at < {}", thai_midnight(chosen_day + timedelta(days=1)))
     async with request.app.state.pool.acquire() as connection:
-        entries = await connection.fetch(
-            f"""SELECT l.at, l.action, l.case_no, l.details, u.username, o.code AS officer_code
-                FROM audit_log l LEFT JOIN accounts u ON u.id = l.account_id LEFT JOIN officers o ON o.id = l.officer_id
-                WHERE {where.sql()} ORDER BY l.at DESC, l.id DESC LIMIT {AUDIT_PAGE}""",
-            *where.parameters,
-        )
-        actions = [row["action"] for row in await connection.fetch("SELECT DISTINCT action FROM audit_log ORDER BY 1")]
+        entries = await audit.entries(connection, action=action, case_no=case_no, username=username,
+                                          day=chosen_day, limit=AUDIT_PAGE)
+        actions = await audit.actions(connection)
     return page(request, "audit.html", entries=entries, actions=actions, action=action or "", case_no=case_no or "",
                 username=username or "", day=chosen_day, limit=AUDIT_PAGE)
 

@@ -19,17 +19,16 @@ import asyncpg
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.back_office import audit
 from api.back_office.sessions import SESSION_COOKIE, CurrentSession, FormSession
 from api.back_office.sign_in import TEAM_HOME
 from api.back_office.web import page
 from api.case_actions import Refusal, send_action
-from database.live_desk import reached_nobody, read_reporter_messages, unread_messages
+from database import audit, case_attachments, cases, handoffs, stations
+from database.live_desk import read_reporter_messages
 from database.officers import officer_by_id
-from database.sql import Conditions, like_prefix
 from database.unmask_grants import grant_unmask, unmasked_until
 from domain.accounts import HANDLES_CASES, Account
-from domain.case_rules import FINAL_STATUSES, NEEDS_NOTE, OPEN_STATUSES
+from domain.case_rules import FINAL_STATUSES, NEEDS_NOTE
 from domain.masking import mask_phone
 from domain.models import ActionKind, CaseStatus, OfficerAction
 from domain.phone import read_phone_number
@@ -43,38 +42,14 @@ LIST_LIMIT = 100
 # Shown in the page; anything else is downloaded, never rendered by the browser.
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 NOT_FOUND = "ไม่พบเรื่องแจ้งเหตุนี้ในเขตของท่าน — no such case within your scope"
-LIST_COLUMNS = f"""c.case_no, c.status, c.reported_at, c.acknowledged_at, c.escalation_level, c.complete,
-    c.review_flag, t.label_th AS type_th, t.label_en AS type_en, p.name_th AS province_th,
-    p.name_en AS province_en, d.name_th AS district_th, d.name_en AS district_en,
-    s.name_th AS station_th, s.name_en AS station_en, {reached_nobody()} AS reached_nobody"""
-LIST_JOINS = """LEFT JOIN incident_types t ON t.code = c.incident_type_code
-    LEFT JOIN provinces p ON p.code = c.province_code
-    LEFT JOIN districts d ON d.code = c.district_code
-    LEFT JOIN stations s ON s.id = c.station_id"""
-# The list's filter for the open cases whose alerts reached nobody.
-REACHING_NOBODY = "UNREACHED"
 # The buttons of the case page; a reassignment has its own form, with the station to move it to.
 OFFERED_ACTIONS = [kind for kind in ActionKind if kind != ActionKind.REASSIGN]
 
 
 async def _cases(connection: asyncpg.Connection, account: Account, status: str | None,
                  q: str | None) -> list[asyncpg.Record]:
-    where = Conditions()
-    where.add_scope(account.scope)
-    if status == "OPEN":
-        where.add("c.status = any({}::text[])", [s.value for s in OPEN_STATUSES])
-    elif status == REACHING_NOBODY:
-        where.add(reached_nobody())
-    elif status in CaseStatus.__members__:
-        where.add("c.status = {}", status)
-    if q:
-        where.add("c.case_no LIKE {}", like_prefix(q.strip().upper()))
-    parameters = [*where.parameters, account.account_id]
-    return await connection.fetch(
-        f"SELECT {LIST_COLUMNS}, {unread_messages(f'${len(parameters)}')} AS unread FROM cases c {LIST_JOINS} "
-        f"WHERE {where.sql()} ORDER BY c.reported_at DESC, c.case_no DESC LIMIT {LIST_LIMIT}",
-        *parameters,
-    )
+    return await cases.desk_cases(connection, account.scope, account.account_id, status=status, number_prefix=q,
+                                  limit=LIST_LIMIT)
 
 
 ListStatus = Annotated[str | None, Query(max_length=20)]
@@ -104,9 +79,7 @@ async def case_rows(request: Request, session: CurrentSession, status: ListStatu
 
 
 async def _case_in_scope(connection: asyncpg.Connection, account: Account, case_no: str) -> asyncpg.Record:
-    row = await connection.fetchrow(
-        f"SELECT c.*, {LIST_COLUMNS} FROM cases c {LIST_JOINS} WHERE c.case_no = $1", case_no.upper()
-    )
+    row = await cases.desk_case(connection, case_no.upper())
     if row is None or not account.scope.opens_case_pages or not account.scope.allows(
             row["province_code"], row["station_id"], row["status"]):
         raise HTTPException(404, NOT_FOUND)
@@ -132,28 +105,17 @@ async def _render_case(request: Request, account: Account, case_no: str, done: A
         except HTTPException:
             await audit.record(connection, "CASE_VIEW_REFUSED", account=account, case_no=case_no[:40])
             raise
-        events = await connection.fetch(
-            "SELECT kind, at, actor, details FROM case_events WHERE case_no = $1 ORDER BY at, id", case["case_no"]
-        )
-        attachments = await connection.fetch(
-            "SELECT id, content_type, size, received_at FROM case_attachments WHERE case_no = $1 ORDER BY received_at",
-            case["case_no"],
-        )
+        events = await cases.timeline(connection, case["case_no"])
+        attachments = await case_attachments.attachments_of(connection, case["case_no"])
         # The team's side of a forwarded case, without the team's own timeline.
-        handoff = await connection.fetchrow(
-            "SELECT handoff_id, attempt, status, province_code, station_id, forwarded_at, accepted_at, rejected_at, "
-            "reject_reason, closed_at, care_outcome, care_note FROM handoffs WHERE case_no = $1 "
-            "ORDER BY attempt DESC LIMIT 1", case["case_no"]
-        )
+        handoff = await handoffs.latest_of_case(connection, case["case_no"])
         await audit.record(connection, "CASE_VIEWED", account=account, case_no=case["case_no"], via="back_office")
         # The reporter's messages at the top, newest first: this account has now seen them.
         messages = await read_reporter_messages(connection, account.account_id, case["case_no"], 0)
         can_act = account.officer_id is not None and CaseStatus(case["status"]) not in FINAL_STATUSES
         # Where it could be moved to: the province's other stations.
-        stations = await connection.fetch(
-            "SELECT id, name_th, name_en FROM stations WHERE province_code = $1 AND kind = 'STATION' "
-            "AND id IS DISTINCT FROM $2 ORDER BY name_th", case["province_code"], case["station_id"]
-        ) if can_act else []
+        other_stations = await stations.other_stations_of_province(
+            connection, case["province_code"], case["station_id"]) if can_act else []
         # Those who handle cases always see the number; anyone else after the audited unmask, for a while.
         unmasked_for = None if account.role in HANDLES_CASES else await unmasked_until(
             connection, _session_token(request), case["case_no"])
@@ -167,7 +129,7 @@ async def _render_case(request: Request, account: Account, case_no: str, done: A
         request, "case.html", case=case, events=events, attachments=attachments,
         phone=(read_phone_number(phone).national if reveal else mask_phone(phone)) if phone else None,
         phone_revealed=reveal, unmasked_for=unmasked_for, temporal_link=temporal_link, can_act=can_act, actions=actions,
-        idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url, stations=stations,
+        idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url, stations=other_stations,
         reassign_label=ACTION_LABELS[ActionKind.REASSIGN], handoff=handoff,
         handoff_page_open=handoff is not None and account.handoff_scope.allows(handoff["province_code"],
                                                                                 handoff["station_id"]),
@@ -227,15 +189,13 @@ async def act(request: Request, session: FormSession, case_no: str,
 async def attachment(request: Request, session: CurrentSession, case_no: str, attachment_id: int) -> Response:
     async with request.app.state.pool.acquire() as connection:
         case = await _case_in_scope(connection, session.account, case_no)
-        row = await connection.fetchrow(
-            "SELECT content_type, content FROM case_attachments WHERE id = $1 AND case_no = $2",
-            attachment_id, case["case_no"],
-        )
+        row = await case_attachments.attachment_of_case(connection, attachment_id, case["case_no"])
         if row is None:
             raise HTTPException(404, NOT_FOUND)
         await audit.record(connection, "ATTACHMENT_VIEWED", account=session.account, case_no=case["case_no"],
                            attachment_id=attachment_id)
     inline = row["content_type"] in INLINE_TYPES
+    disposition = "inline" if inline else f"attachment; filename=case-file-{attachment_id}"
     return Response(row["content"], media_type=row["content_type"] if inline else "application/octet-stream",
                     headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
-                             "Content-Disposition": "inline" if inline else f"attachment; filename=case-file-{attachment_id}"})
+                             "Content-Disposition": disposition})

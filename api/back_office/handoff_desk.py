@@ -19,12 +19,11 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.back_office import audit
 from api.back_office.sessions import CurrentSession, FormSession
 from api.back_office.web import page
 from api.case_actions import Refusal
 from api.handoff_actions import send_team_action
-from database.sql import Conditions
+from database import audit, handoffs
 from database.team_members import team_member_by_id, team_members_of_province
 from domain.accounts import Account
 from domain.clock import THAILAND
@@ -42,7 +41,6 @@ from domain.handoff import (
     handoff_status_after,
 )
 from domain.phone import read_phone_number
-from domain.scope import HandoffScope
 from rendering.team_labels import (
     CARE_OUTCOME_LABELS,
     CONSENT_LABELS,
@@ -60,7 +58,6 @@ NOT_FOUND = "ไม่พบเรื่องส่งต่อนี้ใน�
 READ_ONLY = "บัญชีนี้ดูได้อย่างเดียว — this account may only read hand-offs"
 TEAM_PAGES = ("หน้านี้สำหรับทีมสหวิชาชีพและผู้ดูแลระบบ ฝ่ายตำรวจดูผลการดูแลได้ที่หน้าเรื่อง"
               " — for the team and administrators; the police see the outcome on the case page")
-OPEN_HANDOFF_STATUSES = [HandoffStatus.AWAITING.value, HandoffStatus.IN_CARE.value]
 # The hand-off's own timeline, in words (the workflow's entry kinds).
 HANDOFF_EVENT_LABELS: dict[str, tuple[str, str]] = {
     "OPENED": ("ตำรวจส่งต่อทีมสหวิชาชีพ", "Forwarded by the police"),
@@ -96,37 +93,6 @@ LABELS = {
     "handoff_event": HANDOFF_EVENT_LABELS,
     "actor": ACTOR_LABELS,
 }
-INBOX_COLUMNS = """h.handoff_id, h.case_no, h.attempt, h.status, h.forwarded_at, h.accept_due_at,
-    h.accept_due_at - now() AS accept_left, h.escalation_level, h.case_worker_id,
-    t.label_th AS type_th, t.label_en AS type_en, d.name_th AS district_th, d.name_en AS district_en,
-    p.name_th AS province_th, p.name_en AS province_en, w.name AS case_worker_name,
-    (SELECT min(f.due_at) FROM follow_ups f WHERE f.handoff_id = h.handoff_id AND f.status = 'PLANNED')
-        AS next_follow_up_at"""
-INBOX_JOINS = """JOIN cases c ON c.case_no = h.case_no
-    LEFT JOIN incident_types t ON t.code = c.incident_type_code
-    LEFT JOIN districts d ON d.code = c.district_code
-    LEFT JOIN provinces p ON p.code = h.province_code
-    LEFT JOIN team_members w ON w.id = h.case_worker_id"""
-# What the hand-off page reads of the case: the reporter's phone only with their consent.
-PAGE_COLUMNS = f"""{INBOX_COLUMNS}, h.province_code, h.station_id, h.consent, h.forward_note, h.accepted_at,
-    h.rejected_at, h.reject_reason, h.closed_at, h.care_outcome, h.care_note,
-    c.latitude, c.longitude, c.location_address, c.location_title,
-    CASE WHEN h.consent = 'GIVEN' THEN c.phone_e164 END AS reporter_phone,
-    s.name_th AS station_th, s.name_en AS station_en, o.name AS forwarded_by_name, o.rank_title AS forwarded_by_rank,
-    w.role AS case_worker_role"""
-PAGE_JOINS = f"""{INBOX_JOINS}
-    LEFT JOIN stations s ON s.id = h.station_id
-    LEFT JOIN officers o ON o.id = h.forwarded_by"""
-
-
-def add_handoff_scope(where: Conditions, scope: HandoffScope, alias: str = "h") -> None:
-    """Only the hand-offs the scope allows (HandoffScope.allows, as SQL)."""
-    if scope.nothing:
-        where.add("false")
-    elif scope.station_id is not None:
-        where.add(f"{alias}.station_id = {{}}", scope.station_id)
-    elif scope.province_code is not None:
-        where.add(f"{alias}.province_code = {{}}", scope.province_code)
 
 
 def time_to_accept(row: asyncpg.Record) -> tuple[str, str] | None:
@@ -153,22 +119,9 @@ def _team_pages_only(account: Account) -> None:
 async def _inbox(connection: asyncpg.Connection, account: Account, status: str, mine: bool,
                  page_number: int) -> tuple[list[asyncpg.Record], bool]:
     """One page of hand-offs, newest first, and whether an older page follows."""
-    where = Conditions()
-    add_handoff_scope(where, account.handoff_scope)
-    if status == "OPEN":
-        where.add("h.status = any({}::text[])", OPEN_HANDOFF_STATUSES)
-    elif status in HandoffStatus.__members__:
-        where.add("h.status = {}", status)
-    if mine:
-        if account.team_member_id is None:
-            where.add("false")  # nobody's case worker
-        else:
-            where.add("h.case_worker_id = {}", account.team_member_id)
-    rows = await connection.fetch(
-        f"SELECT {INBOX_COLUMNS} FROM handoffs h {INBOX_JOINS} WHERE {where.sql()} "
-        f"ORDER BY h.forwarded_at DESC, h.handoff_id DESC LIMIT {PAGE_SIZE + 1} OFFSET {(page_number - 1) * PAGE_SIZE}",
-        *where.parameters,
-    )
+    rows = await handoffs.inbox(connection, account.handoff_scope, status=status, mine=mine,
+                                case_worker_id=account.team_member_id,
+                                limit=PAGE_SIZE + 1, offset=(page_number - 1) * PAGE_SIZE)
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
@@ -193,9 +146,7 @@ async def inbox(request: Request, session: CurrentSession, status: InboxStatus =
 
 async def _handoff_in_scope(connection: asyncpg.Connection, account: Account, handoff_id: str) -> asyncpg.Record:
     _team_pages_only(account)
-    row = await connection.fetchrow(
-        f"SELECT {PAGE_COLUMNS} FROM handoffs h {PAGE_JOINS} WHERE h.handoff_id = $1", handoff_id.upper()
-    )
+    row = await handoffs.handoff_for_page(connection, handoff_id.upper())
     if row is None or not account.handoff_scope.allows(row["province_code"], row["station_id"]):
         raise HTTPException(404, NOT_FOUND)
     return row
@@ -232,15 +183,7 @@ def _timeline_entry(event: asyncpg.Record, names: dict[int, str]) -> dict[str, A
 
 
 async def _timeline(connection: asyncpg.Connection, handoff_id: str) -> list[dict[str, Any]]:
-    events = await connection.fetch(
-        "SELECT kind, at, actor, details FROM handoff_events WHERE handoff_id = $1 ORDER BY at, id", handoff_id
-    )
-    member_ids = {int(e["actor"].split(":", 1)[1]) for e in events
-                  if e["actor"].startswith("member:") and e["actor"].split(":", 1)[1].isdigit()}
-    member_ids |= {e["details"]["case_worker_id"] for e in events
-                   if isinstance((e["details"] or {}).get("case_worker_id"), int)}
-    names = {row["id"]: row["name"] for row in await connection.fetch(
-        "SELECT id, name FROM team_members WHERE id = any($1::int[])", list(member_ids))}
+    events, names = await handoffs.timeline_with_names(connection, handoff_id)
     return [_timeline_entry(event, names) for event in events]
 
 
@@ -260,11 +203,7 @@ async def _render_handoff(request: Request, account: Account, handoff_id: str, d
                                team_member_id=account.team_member_id)
             raise
         timeline = await _timeline(connection, handoff["handoff_id"])
-        follow_ups = await connection.fetch(
-            "SELECT f.number, f.kind, f.due_at, f.note, f.status, f.outcome, f.recorded_at, m.name AS planned_by_name "
-            "FROM follow_ups f LEFT JOIN team_members m ON m.id = f.planned_by WHERE f.handoff_id = $1 ORDER BY f.number",
-            handoff["handoff_id"],
-        )
+        follow_ups = await handoffs.follow_ups(connection, handoff["handoff_id"])
         await audit.record(connection, "HANDOFF_VIEWED", account=account, case_no=handoff["case_no"],
                            handoff_id=handoff["handoff_id"], team_member_id=account.team_member_id)
         can_act = account.acts_on_handoffs and HandoffStatus(handoff["status"]) not in FINAL_HANDOFF_STATUSES

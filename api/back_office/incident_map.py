@@ -11,14 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.back_office import audit
 from api.back_office.dashboard import today
 from api.back_office.filter_days import PROBLEM_STATUS, FilterProblem, FromDay, read_day
 from api.back_office.sessions import CurrentSession
 from api.back_office.web import page
-from database.sql import Conditions
-from domain.case_rules import OPEN_STATUSES
-from domain.clock import thai_midnight
+from database import audit, cases
 from domain.models import CaseStatus
 from rendering.officer_messages import STATUS_LABELS
 
@@ -55,23 +52,9 @@ async def map_cases(
         first_day = read_day(reported_from) or today() - DEFAULT_PERIOD
     except FilterProblem as problem:
         raise HTTPException(PROBLEM_STATUS, str(problem)) from None  # the map's script shows the reason
-    where = Conditions()
-    where.add_scope(session.account.scope)
-    if status == "OPEN":
-        where.add("c.status = any({}::text[])", [s.value for s in OPEN_STATUSES])
-    elif status in CaseStatus.__members__:
-        where.add("c.status = {}", status)
-    where.add("c.reported_at >= {}", thai_midnight(first_day))
     async with request.app.state.pool.acquire() as connection:
-        rows = await connection.fetch(
-            f"""
-            SELECT c.case_no, c.status, c.latitude, c.longitude, c.reported_at,
-                   t.label_th AS type_th, t.label_en AS type_en
-            FROM cases c LEFT JOIN incident_types t ON t.code = c.incident_type_code
-            WHERE {where.sql()} ORDER BY c.reported_at DESC LIMIT {MAX_MARKERS + 1}
-            """,
-            *where.parameters,
-        )
+        rows = await cases.map_markers(connection, session.account.scope, status=status, reported_from=first_day,
+                                       limit=MAX_MARKERS + 1)  # one more tells whether there are more
         await audit.record(connection, "MAP_VIEWED", account=session.account, markers=min(len(rows), MAX_MARKERS),
                            status=status, reported_from=first_day.isoformat())
     return JSONResponse({

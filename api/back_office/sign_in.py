@@ -11,10 +11,10 @@ import asyncpg
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.back_office import audit
 from api.back_office.sessions import SESSION_COOKIE, FormSession
 from api.back_office.web import ERA_COOKIE, LANGUAGE_COOKIE, page
 from api.client_address import client_address
+from database import audit
 from database.sessions import SESSION_LIFETIME, Refused, SignInRefusal, end_session, sign_in, start_session
 from database.sign_in_throttle import minutes_to_wait
 from domain.accounts import Account

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.back_office import audit
 from api.back_office.sessions import CurrentSession, FormSession
 from api.back_office.web import page
-from database import sign_in_throttle
+from database import audit, sign_in_throttle
+from database.provinces import province_of_account
 from domain.accounts import Account, AccountRole
 
 router = APIRouter(prefix="/office", include_in_schema=False)
@@ -40,8 +40,7 @@ async def clear(request: Request, session: FormSession, username: Annotated[str,
     account = session.account
     province = _province_of(account)
     async with request.app.state.pool.acquire() as connection:
-        if province is not None and await connection.fetchval(
-                "SELECT province_code FROM accounts WHERE username = $1", username) != province:
+        if province is not None and await province_of_account(connection, username) != province:
             raise HTTPException(404, "ไม่พบบัญชีนี้ในจังหวัดของท่าน — no such account in your province")
         if await sign_in_throttle.clear(connection, username, client):
             await audit.record(connection, "SIGN_IN_THROTTLE_CLEARED", account=account, username=username,

@@ -1,0 +1,64 @@
+"""The audit log: who (a back-office account and the officer it acts as, or an API officer), did
+what, to which case, and reading it back for the national administrator."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+
+from database.sql import Conditions
+from domain.accounts import Account
+from domain.clock import thai_midnight
+
+
+async def record(connection: asyncpg.Connection, action: str, *, account: Account | None = None,
+                 case_no: str | None = None, **details: Any) -> None:
+    """An entry from the back office (or a signed link: no account)."""
+    await connection.execute(
+        "INSERT INTO audit_log (account_id, officer_id, action, case_no, details) VALUES ($1, $2, $3, $4, $5)",
+        account.account_id if account else None,
+        account.officer_id if account else None,
+        action,
+        case_no,
+        details,
+    )
+
+
+async def record_for_officer(connection: asyncpg.Connection, officer_id: int, action: str, case_no: str,
+                             details: dict[str, Any]) -> None:
+    """An entry from the officers' JSON API, where an officer's token is who acted."""
+    await connection.execute(
+        "INSERT INTO audit_log (officer_id, action, case_no, details) VALUES ($1, $2, $3, $4)",
+        officer_id,
+        action,
+        case_no,
+        details,
+    )
+
+
+async def entries(connection: asyncpg.Connection, *, action: str | None, case_no: str | None, username: str | None,
+                  day: date | None, limit: int) -> list[asyncpg.Record]:
+    """The newest entries that match every filter given (the texts as typed: trimmed and cased here)."""
+    where = Conditions()
+    if action:
+        where.add("l.action = {}", action.strip().upper())
+    if case_no:
+        where.add("l.case_no = {}", case_no.strip().upper())
+    if username:
+        where.add("u.username = {}", username.strip().lower())
+    if day:
+        where.add("l.at >= {}", thai_midnight(day))
+        where.add("l.at < {}", thai_midnight(day + timedelta(days=1)))
+    return await connection.fetch(
+        f"""SELECT l.at, l.action, l.case_no, l.details, u.username, o.code AS officer_code
+                FROM audit_log l LEFT JOIN accounts u ON u.id = l.account_id LEFT JOIN officers o ON o.id = l.officer_id
+                WHERE {where.sql()} ORDER BY l.at DESC, l.id DESC LIMIT {limit}""",
+        *where.parameters,
+    )
+
+
+async def actions(connection: asyncpg.Connection) -> list[str]:
+    """Every action the log holds, for the filter's choices."""
+    return [row["action"] for row in await connection.fetch("SELECT DISTINCT action FROM audit_log ORDER BY 1")]

@@ -1,0 +1,157 @@
+"""The case row, and what the officers' pages and API read of it: the list with its filters, one
+case, its timeline, and the map's markers.
+
+A case is one row of `cases` (the case store keeps it from the case workflow's timeline), its
+timeline the rows of `case_events`. Whom a reader may see is a CaseScope (domain.scope), added to
+every query here as SQL (database.sql.Conditions.add_scope)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+import asyncpg
+
+from database.live_desk import reached_nobody, unread_messages
+from database.sql import Conditions, like_prefix
+from domain.case_rules import OPEN_STATUSES
+from domain.clock import thai_midnight
+from domain.models import CaseStatus
+from domain.scope import CaseScope
+
+# A line of the officers' JSON API list: no phone number, no LINE user id.
+SUMMARY_COLUMNS = """c.case_no, c.status, c.incident_type_code, c.province_code, c.district_code, c.station_id,
+    c.reported_at, c.acknowledged_at, c.escalation_level, c.complete, c.review_flag"""
+# A line of the back office's case desk, with the names of its type and places (DESK_JOINS).
+DESK_COLUMNS = f"""c.case_no, c.status, c.reported_at, c.acknowledged_at, c.escalation_level, c.complete,
+    c.review_flag, t.label_th AS type_th, t.label_en AS type_en, p.name_th AS province_th,
+    p.name_en AS province_en, d.name_th AS district_th, d.name_en AS district_en,
+    s.name_th AS station_th, s.name_en AS station_en, {reached_nobody()} AS reached_nobody"""
+DESK_JOINS = """LEFT JOIN incident_types t ON t.code = c.incident_type_code
+    LEFT JOIN provinces p ON p.code = c.province_code
+    LEFT JOIN districts d ON d.code = c.district_code
+    LEFT JOIN stations s ON s.id = c.station_id"""
+
+# The back office's status filter: every open status, or open cases whose alerts reached nobody.
+OPEN = "OPEN"
+REACHING_NOBODY = "UNREACHED"
+
+
+def add_status_filter(where: Conditions, status: str | None) -> None:
+    """The back office's status filter: OPEN, one status by name, or (anything else) every status."""
+    if status == OPEN:
+        where.add("c.status = any({}::text[])", [s.value for s in OPEN_STATUSES])
+    elif status in CaseStatus.__members__:
+        where.add("c.status = {}", status)
+
+
+def _add_number_prefix(where: Conditions, number_prefix: str | None) -> None:
+    """Case numbers that start with the typed text (case numbers are stored in capitals)."""
+    if number_prefix:
+        where.add("c.case_no LIKE {}", like_prefix(number_prefix.strip().upper()))
+
+
+# --- The officers' JSON API ------------------------------------------------------------------------
+
+
+async def case_summaries(
+    connection: asyncpg.Connection, scope: CaseScope, *, statuses: Sequence[CaseStatus] | None = None,
+    incident_type: str | None = None, province_code: str | None = None, station_id: int | None = None,
+    reported_from: date | None = None, reported_to: date | None = None, number_prefix: str | None = None,
+    before: tuple[datetime, str] | None = None, limit: int,
+) -> list[asyncpg.Record]:
+    """At most `limit` cases within the scope and every filter given, newest first; `before` (reported
+    at, case number) starts after the last line of the previous page. Days are Thailand's."""
+    where = Conditions()
+    where.add_scope(scope)
+    if statuses:
+        where.add("c.status = any({}::text[])", [s.value for s in statuses])
+    if incident_type:
+        where.add("c.incident_type_code = {}", incident_type)
+    if province_code:
+        where.add("c.province_code = {}", province_code)
+    if station_id is not None:
+        where.add("c.station_id = {}", station_id)
+    if reported_from:
+        where.add("c.reported_at >= {}", thai_midnight(reported_from))
+    if reported_to:
+        where.add("c.reported_at < {}", thai_midnight(reported_to + timedelta(days=1)))
+    _add_number_prefix(where, number_prefix)
+    if before:
+        where.add("(c.reported_at, c.case_no) < ({}, {})", *before)
+    where.parameters.append(limit)
+    sql = (
+        f"SELECT {SUMMARY_COLUMNS} FROM cases c WHERE {where.sql()} "
+        f"ORDER BY c.reported_at DESC, c.case_no DESC LIMIT ${len(where.parameters)}"
+    )
+    return await connection.fetch(sql, *where.parameters)
+
+
+async def case_row(connection: asyncpg.Connection, case_no: str) -> asyncpg.Record | None:
+    """Every column of the case (its phone number included), whoever may see it: the caller checks."""
+    return await connection.fetchrow("SELECT * FROM cases WHERE case_no = $1", case_no)
+
+
+async def timeline(connection: asyncpg.Connection, case_no: str) -> list[asyncpg.Record]:
+    """The case's timeline, oldest first: kind, at, actor, details."""
+    return await connection.fetch(
+        "SELECT kind, at, actor, details FROM case_events WHERE case_no = $1 ORDER BY at, id", case_no
+    )
+
+
+# --- The back office -------------------------------------------------------------------------------
+
+
+async def desk_cases(connection: asyncpg.Connection, scope: CaseScope, account_id: int, *, status: str | None,
+                     number_prefix: str | None, limit: int) -> list[asyncpg.Record]:
+    """The case desk's list: at most `limit` cases within the scope, newest first, with how many of the
+    reporter's messages the account has not read (`unread`)."""
+    where = Conditions()
+    where.add_scope(scope)
+    if status == REACHING_NOBODY:
+        where.add(reached_nobody())
+    else:
+        add_status_filter(where, status)
+    _add_number_prefix(where, number_prefix)
+    parameters = [*where.parameters, account_id]
+    return await connection.fetch(
+        f"SELECT {DESK_COLUMNS}, {unread_messages(f'${len(parameters)}')} AS unread FROM cases c {DESK_JOINS} "
+        f"WHERE {where.sql()} ORDER BY c.reported_at DESC, c.case_no DESC LIMIT {limit}",
+        *parameters,
+    )
+
+
+async def desk_case(connection: asyncpg.Connection, case_no: str) -> asyncpg.Record | None:
+    """Every column of the case and the desk's names for it, whoever may see it: the caller checks."""
+    return await connection.fetchrow(
+        f"SELECT c.*, {DESK_COLUMNS} FROM cases c {DESK_JOINS} WHERE c.case_no = $1", case_no
+    )
+
+
+async def map_markers(connection: asyncpg.Connection, scope: CaseScope, *, status: str | None, reported_from: date,
+                      limit: int) -> list[asyncpg.Record]:
+    """The incident map's markers: at most `limit` cases within the scope reported since the day
+    (Thailand's), newest first, with where they are and their type."""
+    where = Conditions()
+    where.add_scope(scope)
+    add_status_filter(where, status)
+    where.add("c.reported_at >= {}", thai_midnight(reported_from))
+    return await connection.fetch(
+        f"""
+            SELECT c.case_no, c.status, c.latitude, c.longitude, c.reported_at,
+                   t.label_th AS type_th, t.label_en AS type_en
+            FROM cases c LEFT JOIN incident_types t ON t.code = c.incident_type_code
+            WHERE {where.sql()} ORDER BY c.reported_at DESC LIMIT {limit}
+            """,
+        *where.parameters,
+    )
+
+
+async def case_numbers_in_province(connection: asyncpg.Connection, case_nos: Sequence[str],
+                                   province_code: str) -> set[str]:
+    """Those of the case numbers that are the province's cases."""
+    rows = await connection.fetch(
+        "SELECT case_no FROM cases WHERE case_no = ANY($1::text[]) AND province_code = $2",
+        case_nos, province_code,
+    )
+    return {row["case_no"] for row in rows}
