@@ -14,7 +14,7 @@ figure the median of --repeat runs after one warm-up run:
      session: the session lookup, the query and the rendering; open cases, as the page first
      shows them) for a station officer (Khlong Toei), a province administrator (Bangkok) and the
      national administrator;
-  4. "Download Excel" (database.case_export.write_cases_workbook) of about --export-cases cases:
+  4. "Download Excel" (rendering.case_workbook.write_cases_workbook) of about --export-cases cases:
      the most recent days of the whole country that hold about that many (the exact count is
      printed); wall time, and the peak resident memory (RSS) of this process while it wrote: the
      kernel's high-water mark (VmHWM), reset just before the export (Linux /proc/self/clear_refs),
@@ -61,7 +61,7 @@ from bench.figures import ms, verdict
 from bench.synthetic_cases import insert_cases
 from configuration.settings import Settings
 from database.accounts import create_account
-from database.case_export import write_cases_workbook
+from database.case_export import case_row_batches
 from database.case_statistics import (
     COUNTRY,
     CaseFilter,
@@ -77,6 +77,7 @@ from database.reference_data import DEMO_STATION_PREFIX, load_reference_data
 from database.sessions import start_session
 from domain.accounts import AccountRole
 from domain.scope import CaseScope
+from rendering.case_workbook import write_cases_workbook
 
 # Targets from the issue, for 1,000,000 cases.
 TARGET_DASHBOARD_ALL = 0.200
@@ -249,7 +250,8 @@ class Bench:
         rss_before = psutil.Process().memory_info().rss
         was_reset = reset_peak_rss()
         started = time.perf_counter()
-        cases = await write_cases_workbook(self.connection, case_filter, destination, reveal_phone=False)
+        cases = await write_cases_workbook(case_row_batches(self.connection, case_filter), destination,
+                                           reveal_phone=False)
         seconds = time.perf_counter() - started
         return Export(cases, days, seconds, peak_rss(), rss_before, destination.stat().st_size,
                       peak_since_start=not was_reset)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
@@ -14,11 +15,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
-from api.back_office import audit
 from api.back_office.filter_days import PROBLEM_STATUS, FilterProblem, FromDay, ProblemPage, ToDay, read_period
 from api.back_office.sessions import CurrentSession
 from api.back_office.web import page
-from database.case_export import write_cases_workbook, write_stations_reaching_nobody, write_summary_workbook
+from database import audit, service_levels
+from database.case_export import case_row_batches, report_figures
 from database.case_statistics import (
     CaseFilter,
     case_counters,
@@ -30,10 +31,14 @@ from database.case_statistics import (
 from database.handoff_statistics import handoff_figures
 from database.live_desk import count_reaching_nobody
 from database.officer_statistics import officer_counts, province_links, station_links
+from database.provinces import all_provinces, provinces_of_code
 from domain.accounts import HANDLES_CASES, NEEDS_REPORTERS_CONSENT, Account, AccountRole
 from domain.clock import THAILAND
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
+from rendering.case_report import write_case_report
+from rendering.case_workbook import write_cases_workbook
+from rendering.station_workbook import write_stations_reaching_nobody
 from rendering.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
 
 router = APIRouter(prefix="/office", include_in_schema=False)
@@ -87,9 +92,8 @@ Filter = Annotated[CaseFilter, Depends(dashboard_filter)]
 async def _provinces(request: Request, account: Account) -> list:
     async with request.app.state.pool.acquire() as connection:
         if account.scope.is_national:
-            return await connection.fetch("SELECT code, name_th, name_en FROM provinces ORDER BY name_th")
-        return await connection.fetch("SELECT code, name_th, name_en FROM provinces WHERE code = $1",
-                                      account.province_code)
+            return await all_provinces(connection)
+        return await provinces_of_code(connection, account.province_code)
 
 
 @router.get("/dashboard")
@@ -100,8 +104,7 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
         per_type = await cases_per_type(connection, case_filter)
         per_province = await cases_per_province(connection, case_filter)
         acknowledge = await time_to_acknowledge(connection, case_filter)
-        target = await connection.fetchrow(
-            "SELECT minutes, label_th, label_en FROM service_levels WHERE code = 'ACKNOWLEDGE'")
+        target = await service_levels.acknowledge_target(connection)
         handoffs = await handoff_figures(connection, case_filter, datetime.now(UTC))
         # Open cases nobody was reached for, now (whatever the period): for those who can act on them.
         reaching_nobody = await count_reaching_nobody(connection, case_filter.scope, case_filter.province_code) \
@@ -124,29 +127,37 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
                 provinces=await _provinces(request, session.account), query=request.url.query)
 
 
-async def _workbook(request: Request, account: Account, case_filter: CaseFilter, kind: str) -> FileResponse:
-    """Written to a temporary file (constant memory however many cases), sent, then deleted."""
+async def _xlsx_download(name: str, write: Callable[[str], Awaitable[None]]) -> FileResponse:
+    """A workbook written to a temporary file (constant memory however many rows), sent as
+    `<name>-<today>.xlsx`, then deleted."""
     handle, path = tempfile.mkstemp(prefix="ess-export-", suffix=".xlsx")
     os.close(handle)
     try:
-        async with request.app.state.pool.acquire() as connection:
-            if kind == "cases":
-                rows = await write_cases_workbook(connection, case_filter, path,
-                                                  reveal_phone=account.role in HANDLES_CASES,
-                                                  phone_needs_consent=account.role in NEEDS_REPORTERS_CONSENT)
-            else:
-                await write_summary_workbook(connection, case_filter, path, today())
-                rows = None
-            await audit.record(connection, "EXPORT", account=account, kind=kind, rows=rows,
-                               province=case_filter.province_code,
-                               reported_from=case_filter.reported_from.isoformat() if case_filter.reported_from else None,
-                               reported_to=case_filter.reported_to.isoformat() if case_filter.reported_to else None)
+        await write(path)
     except BaseException:
         os.unlink(path)
         raise
-    name = f"ess-{kind}-{today().isoformat()}.xlsx"
-    return FileResponse(path, media_type=XLSX, filename=name, background=BackgroundTask(os.unlink, path),
-                        headers={"Cache-Control": "private, no-store"})
+    return FileResponse(path, media_type=XLSX, filename=f"{name}-{today().isoformat()}.xlsx",
+                        background=BackgroundTask(os.unlink, path), headers={"Cache-Control": "private, no-store"})
+
+
+async def _workbook(request: Request, account: Account, case_filter: CaseFilter, kind: str) -> FileResponse:
+    async def write(path: str) -> None:
+        async with request.app.state.pool.acquire() as connection:
+            if kind == "cases":
+                rows = await write_cases_workbook(case_row_batches(connection, case_filter), path,
+                                                  reveal_phone=account.role in HANDLES_CASES,
+                                                  phone_needs_consent=account.role in NEEDS_REPORTERS_CONSENT)
+            else:
+                write_case_report(await report_figures(connection, case_filter, today()), path)
+                rows = None
+            first_day, last_day = case_filter.reported_from, case_filter.reported_to
+            await audit.record(connection, "EXPORT", account=account, kind=kind, rows=rows,
+                               province=case_filter.province_code,
+                               reported_from=first_day.isoformat() if first_day else None,
+                               reported_to=last_day.isoformat() if last_day else None)
+
+    return await _xlsx_download(f"ess-{kind}", write)
 
 
 @router.get("/dashboard/cases.xlsx")
@@ -192,19 +203,15 @@ async def download_stations_reaching_nobody(
     account = session.account
     _check_sees_officers(account)
     chosen = _province_for(account, province)
-    handle, path = tempfile.mkstemp(prefix="ess-export-", suffix=".xlsx")
-    os.close(handle)
-    try:
+
+    async def write(path: str) -> None:
         async with request.app.state.pool.acquire() as connection:
             stations = [station for station in await station_links(connection, chosen) if station.reaches_nobody]
             await audit.record(connection, "EXPORT", account=account, kind="stations_reaching_nobody",
                                rows=len(stations), province=chosen)
         await asyncio.to_thread(write_stations_reaching_nobody, stations, path)
-    except BaseException:
-        os.unlink(path)
-        raise
-    return FileResponse(path, media_type=XLSX, filename=f"ess-stations-reaching-nobody-{today().isoformat()}.xlsx",
-                        background=BackgroundTask(os.unlink, path), headers={"Cache-Control": "private, no-store"})
+
+    return await _xlsx_download("ess-stations-reaching-nobody", write)
 
 
 def _check_sees_officers(account: Account) -> None:

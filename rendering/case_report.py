@@ -1,0 +1,328 @@
+"""The case dashboard's "Download report": the printable summary in Thai, the dashboard's figures
+(database.case_export.report_figures) with a chart each, the hand-offs' included (a small
+workbook: openpyxl).
+
+Rendering reads figures and never queries: the protocols below are what it reads of them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from domain.dates import BUDDHIST_ERA_OFFSET
+from domain.handoff import CareOutcome, HandoffStatus
+from domain.models import CaseStatus
+from domain.scope import CaseScope
+from rendering.officer_messages import STATUS_LABELS
+from rendering.spreadsheet import Destination
+from rendering.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
+
+BOLD = Font(bold=True)
+SUMMARY_SHEET = "สรุป"
+PER_DAY_SHEET = "รายวัน"
+PER_TYPE_SHEET = "ประเภทเหตุ"
+PER_PROVINCE_SHEET = "จังหวัด"
+ACKNOWLEDGE_SHEET = "เวลารับทราบ"
+HANDOFF_SHEET = "ส่งต่อทีมสหวิชาชีพ"
+CASES_HEADER = "จำนวนเรื่อง"
+HANDOFFS_HEADER = "จำนวนการส่งต่อ"
+ALL_PROVINCES = "ทุกจังหวัด"
+
+
+class ReportFilter(Protocol):
+    @property
+    def scope(self) -> CaseScope: ...
+    @property
+    def province_code(self) -> str | None: ...
+    @property
+    def reported_from(self) -> date | None: ...
+    @property
+    def reported_to(self) -> date | None: ...
+
+
+class Counters(Protocol):
+    @property
+    def total(self) -> int: ...
+    @property
+    def today(self) -> int: ...
+    def of_status(self, status: CaseStatus) -> int: ...
+
+
+class DayFigure(Protocol):
+    @property
+    def day(self) -> date: ...
+    @property
+    def cases(self) -> int: ...
+
+
+class TypeFigure(Protocol):
+    @property
+    def label_th(self) -> str: ...
+    @property
+    def cases(self) -> int: ...
+
+
+class ProvinceFigure(Protocol):
+    @property
+    def name_th(self) -> str: ...
+    @property
+    def cases(self) -> int: ...
+
+
+class AcknowledgeFigures(Protocol):
+    @property
+    def acknowledged(self) -> int: ...
+    @property
+    def buckets(self) -> Sequence[TypeFigure]: ...  # a bucket has a Thai label and its cases
+    @property
+    def median_seconds(self) -> float | None: ...
+    @property
+    def p90_seconds(self) -> float | None: ...
+
+
+class HandoffFigures(Protocol):
+    @property
+    def forwarded(self) -> int: ...
+    @property
+    def accepted(self) -> int: ...
+    @property
+    def in_care(self) -> int: ...
+    @property
+    def closed(self) -> int: ...
+    @property
+    def returned(self) -> int: ...
+    @property
+    def awaiting(self) -> int: ...
+    @property
+    def overdue(self) -> int: ...
+    @property
+    def accepted_in_time(self) -> int: ...
+    @property
+    def share_accepted_in_time(self) -> float | None: ...
+    @property
+    def median_minutes_to_accept(self) -> float | None: ...
+    @property
+    def p90_minutes_to_accept(self) -> float | None: ...
+    @property
+    def care_outcomes(self) -> Mapping[CareOutcome, int]: ...
+
+
+class ReportFigures(Protocol):
+    """The figures and names the report shows (database.case_export.ReportFigures)."""
+
+    @property
+    def case_filter(self) -> ReportFilter: ...
+    @property
+    def today(self) -> date: ...
+    @property
+    def counters(self) -> Counters: ...
+    @property
+    def per_day(self) -> Sequence[DayFigure]: ...
+    @property
+    def per_type(self) -> Sequence[TypeFigure]: ...
+    @property
+    def per_province(self) -> Sequence[ProvinceFigure]: ...
+    @property
+    def acknowledge(self) -> AcknowledgeFigures: ...
+    @property
+    def handoffs(self) -> HandoffFigures: ...
+    @property
+    def scope_station_th(self) -> str | None: ...
+    @property
+    def scope_province_th(self) -> str | None: ...
+    @property
+    def province_th(self) -> str | None: ...
+
+
+def write_case_report(figures: ReportFigures, destination: Destination) -> None:
+    """The dashboard as a printable workbook: the filter and the counters on "สรุป", then a sheet
+    per figure (per day, per incident type, per province, time to acknowledge, hand-offs to the
+    team), each with its chart. Dates are dd/mm/yyyy in the Buddhist era."""
+    case_filter, counters = figures.case_filter, figures.counters
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = SUMMARY_SHEET
+    _append(summary, "รายงานสรุปเรื่องแจ้งเหตุ ESS Help Me", bold=True)
+    _append(summary)
+    _append(summary, "ขอบเขตข้อมูล", _describe_scope(figures))
+    _append(summary, "จังหวัด", _province_name(case_filter.province_code, figures.province_th))
+    _append(summary, "ช่วงวันที่แจ้ง", _describe_dates(case_filter.reported_from, case_filter.reported_to))
+    _append(summary, "วันที่ออกรายงาน", thai_date(figures.today))
+    _append(summary)
+    _append(summary, "ตัวเลขสรุป", CASES_HEADER, bold=True)
+    _append(summary, "เรื่องทั้งหมด", counters.total)
+    _append(summary, "แจ้งวันนี้", counters.today)
+    for status in CaseStatus:
+        _append(summary, STATUS_LABELS[status][0], counters.of_status(status))
+    _widen(summary, 26, 30)
+
+    _figure_sheet(
+        workbook, PER_DAY_SHEET, "วันที่", [(thai_date(d.day), d.cases) for d in figures.per_day],
+        LineChart(), "จำนวนเรื่องแจ้งเหตุรายวัน",
+    )
+    _figure_sheet(
+        workbook, PER_TYPE_SHEET, "ประเภทเหตุ", [(t.label_th, t.cases) for t in figures.per_type],
+        BarChart(), "จำนวนเรื่องตามประเภทเหตุ",
+    )
+    _figure_sheet(
+        workbook, PER_PROVINCE_SHEET, "จังหวัด", [(p.name_th, p.cases) for p in figures.per_province],
+        _horizontal(BarChart()), "จำนวนเรื่องตามจังหวัด",
+        chart_height=max(10, len(figures.per_province) * 0.5),  # room for each province's name
+    )
+    acknowledge = figures.acknowledge
+    waits = _figure_sheet(
+        workbook, ACKNOWLEDGE_SHEET, "ระยะเวลาตั้งแต่แจ้งจนรับทราบ",
+        [(b.label_th, b.cases) for b in acknowledge.buckets], BarChart(), "ระยะเวลาตั้งแต่แจ้งจนรับทราบ",
+    )
+    _append(waits)
+    _append(waits, "จำนวนเรื่องที่รับทราบแล้ว", acknowledge.acknowledged)
+    _append(waits, "ค่ามัธยฐาน (นาที)", _minutes(acknowledge.median_seconds))
+    _append(waits, "เปอร์เซ็นไทล์ที่ 90 (นาที)", _minutes(acknowledge.p90_seconds))
+    _handoff_sheet(workbook, figures.handoffs)
+    workbook.save(destination)
+
+
+def thai_date(day: date) -> str:
+    """dd/mm/yyyy in the Buddhist era, as Thai readers write dates."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year + BUDDHIST_ERA_OFFSET}"
+
+
+def _describe_dates(first: date | None, last: date | None) -> str:
+    if first and last:
+        return f"{thai_date(first)} ถึง {thai_date(last)}"
+    if first:
+        return f"ตั้งแต่ {thai_date(first)}"
+    if last:
+        return f"จนถึง {thai_date(last)}"
+    return "ทุกวันที่"
+
+
+def _describe_scope(figures: ReportFigures) -> str:
+    scope = figures.case_filter.scope
+    if scope.nothing:
+        return "ไม่มีเรื่องที่ดูได้"
+    if scope.station_id is not None:
+        return f"สถานี {figures.scope_station_th or '-'}"
+    if scope.province_code is not None:
+        return f"จังหวัด {_province_name(scope.province_code, figures.scope_province_th)}"
+    return "ทั้งประเทศ"
+
+
+def _province_name(province_code: str | None, name_th: str | None) -> str:
+    if province_code is None:
+        return ALL_PROVINCES
+    return name_th or province_code
+
+
+def _handoff_sheet(workbook: Workbook, figures: HandoffFigures) -> Worksheet:
+    """The hand-offs forwarded in the period: where they stand, how soon the team accepted them,
+    then how the care ended, per category, with its chart."""
+    share = figures.share_accepted_in_time
+    counters: list[tuple[str, int | float | str]] = [
+        ("ส่งต่อทีมสหวิชาชีพ", figures.forwarded),
+        ("ทีมรับเรื่องแล้ว", figures.accepted),
+        (HANDOFF_STATUS_LABELS[HandoffStatus.IN_CARE][0], figures.in_care),
+        (HANDOFF_STATUS_LABELS[HandoffStatus.CLOSED][0], figures.closed),
+        (HANDOFF_STATUS_LABELS[HandoffStatus.REJECTED][0], figures.returned),
+        (HANDOFF_STATUS_LABELS[HandoffStatus.AWAITING][0], figures.awaiting),
+        ("เกินกำหนดรับเรื่อง", figures.overdue),
+        ("รับเรื่องทันกำหนด", figures.accepted_in_time),
+        ("สัดส่วนที่รับเรื่องทันกำหนด (%)", "-" if share is None else round(100 * share, 1)),
+        ("เวลาจนทีมรับเรื่อง ค่ามัธยฐาน (นาที)", _rounded(figures.median_minutes_to_accept)),
+        ("เวลาจนทีมรับเรื่อง เปอร์เซ็นไทล์ที่ 90 (นาที)", _rounded(figures.p90_minutes_to_accept)),
+    ]
+    sheet = workbook.create_sheet(HANDOFF_SHEET)
+    _append(sheet, "การส่งต่อทีมสหวิชาชีพ (ตามวันที่ส่งต่อ)", HANDOFFS_HEADER, bold=True)
+    for label, value in counters:
+        _append(sheet, label, value)
+    _append(sheet)
+    outcomes_header_row = len(counters) + 3  # after the counters' header, the counters and a blank line
+    _append(sheet, "ผลการดูแล", HANDOFFS_HEADER, bold=True)
+    for outcome, count in figures.care_outcomes.items():
+        _append(sheet, CARE_OUTCOME_LABELS[outcome][0], count)
+    _chart_beside(sheet, BarChart(), "ผลการดูแลตามประเภท", outcomes_header_row,
+                  outcomes_header_row + len(figures.care_outcomes))
+    _widen(sheet, 40, 14)
+    return sheet
+
+
+def _figure_sheet(
+    workbook: Workbook,
+    title: str,
+    label_header: str,
+    rows: list[tuple[str, int]],
+    chart: BarChart | LineChart,
+    chart_title: str,
+    chart_height: float = 10,
+) -> Worksheet:
+    """A two-column table (label, number of cases) and its chart beside it."""
+    sheet = workbook.create_sheet(title)
+    _append(sheet, label_header, CASES_HEADER, bold=True)
+    for label, cases in rows:
+        _append(sheet, label, cases)
+    _chart_beside(sheet, chart, chart_title, 1, len(rows) + 1, chart_height)
+    _widen(sheet, 34, 14)
+    return sheet
+
+
+def _chart_beside(
+    sheet: Worksheet,
+    chart: BarChart | LineChart,
+    chart_title: str,
+    header_row: int,
+    last_row: int,
+    chart_height: float = 10,
+) -> None:
+    """The chart of a two-column table (labels, numbers) from its header row to its last row,
+    to the right of the table."""
+    last_row = max(last_row, header_row + 1)  # an empty figure still gets its (blank) chart
+    chart.add_data(Reference(sheet, min_col=2, min_row=header_row, max_row=last_row), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last_row))
+    chart.title = chart_title
+    chart.legend = None
+    # openpyxl leaves axes to the reader's default, and some Excel versions then hide them.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.width, chart.height = 24, chart_height
+    sheet.add_chart(chart, "D2")
+
+
+def _horizontal(chart: BarChart) -> BarChart:
+    """Province names read better down the side, one bar per line."""
+    chart.type = "bar"
+    return chart
+
+
+def _append(sheet: Worksheet, *values: Any, bold: bool = False) -> None:
+    """One row (none: a blank line). Values here are never formulas, whatever they start with."""
+    cells = []
+    for value in values:
+        cell = Cell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value)
+        if cell.data_type == "f":
+            cell.data_type = "s"
+        if bold:
+            cell.font = BOLD
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def _minutes(seconds: float | None) -> float | str:
+    return "-" if seconds is None else round(seconds / 60, 1)
+
+
+def _rounded(minutes: float | None) -> float | str:
+    return "-" if minutes is None else round(minutes, 1)
+
+
+def _widen(sheet: Worksheet, *widths: int) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width

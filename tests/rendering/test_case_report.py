@@ -1,0 +1,115 @@
+"""The dashboard's printable report: the filter, the counters, a chart per figure and the
+hand-offs, as a workbook in Thai.
+
+Each test reads only cases of a station of its own (a station scope)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+
+import asyncpg
+import pytest
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart, LineChart
+
+from database.case_export import report_figures
+from domain.clock import THAILAND
+from domain.handoff import CareOutcome, HandoffStatus
+from domain.models import CaseStatus
+from rendering.case_report import write_case_report
+from tests.export_station import CHIANG_MAI, MARCH_2001, Station, own_station, thai
+
+
+@pytest.fixture
+async def station(pool: asyncpg.Pool) -> AsyncIterator[Station]:
+    async with own_station(pool) as station:
+        yield station
+
+
+def chart_title(chart: BarChart | LineChart) -> str:
+    return "".join(run.t for paragraph in chart.title.tx.rich.p for run in paragraph.r or [])
+
+
+async def test_the_report_describes_the_filter_and_has_a_chart_per_figure(station: Station) -> None:
+    await station.add_case(thai(10), CaseStatus.CLOSED, acknowledged_at=thai(10, 10, 2),
+                           closed_at=thai(10, 11))
+    await station.add_case(thai(12), CaseStatus.NEW, incident_type_code="GATHERING")
+    await station.add_case(thai(12), CaseStatus.ACKNOWLEDGED, acknowledged_at=thai(12, 10, 20))
+    buffer = io.BytesIO()
+
+    write_case_report(await report_figures(station.connection, station.filter(**MARCH_2001), today=date(2001, 3, 12)),
+                      buffer)
+
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+    assert workbook.sheetnames == ["สรุป", "รายวัน", "ประเภทเหตุ", "จังหวัด", "เวลารับทราบ", "ส่งต่อทีมสหวิชาชีพ"]
+    summary = {row[0]: row[1] for row in workbook["สรุป"].iter_rows(values_only=True) if row[0]}
+    assert summary["จังหวัด"] == "ทุกจังหวัด"
+    assert summary["ขอบเขตข้อมูล"] == f"สถานี {station.name_th}"
+    assert summary["ช่วงวันที่แจ้ง"] == "01/03/2544 ถึง 31/03/2544"  # Buddhist era
+    assert summary["วันที่ออกรายงาน"] == "12/03/2544"
+    assert (summary["เรื่องทั้งหมด"], summary["แจ้งวันนี้"]) == (3, 2)
+    assert (summary["แจ้งเหตุใหม่"], summary["รับทราบ"], summary["ปิดเหตุ"], summary["ทักเล่น"]) == (1, 1, 1, 0)
+
+    per_day = list(workbook["รายวัน"].iter_rows(min_row=2, max_col=2, values_only=True))
+    assert per_day == [("10/03/2544", 1), ("11/03/2544", 0), ("12/03/2544", 2)]
+    per_type = dict(workbook["ประเภทเหตุ"].iter_rows(min_row=2, max_col=2, values_only=True))
+    assert (per_type["กักขังหน่วงเหนี่ยว"], per_type["มั่วสุมจนก่อให้เกิดเหตุร้าย"]) == (2, 1)
+    assert list(workbook["จังหวัด"].iter_rows(min_row=2, max_col=2, values_only=True)) == [("เชียงใหม่", 3)]
+    waits = dict(workbook["เวลารับทราบ"].iter_rows(min_row=2, max_col=2, values_only=True))
+    assert (waits["ไม่เกิน 1 นาที"], waits["มากกว่า 1 ถึง 3 นาที"], waits["มากกว่า 10 ถึง 30 นาที"]) == (0, 1, 1)
+    assert waits["ค่ามัธยฐาน (นาที)"] == 11.0  # the middle of 2 and 20 minutes
+
+    titles = {}
+    for name in ("รายวัน", "ประเภทเหตุ", "จังหวัด", "เวลารับทราบ", "ส่งต่อทีมสหวิชาชีพ"):
+        charts = workbook[name]._charts
+        assert len(charts) == 1, name
+        titles[name] = (type(charts[0]), chart_title(charts[0]))
+    assert titles == {
+        "รายวัน": (LineChart, "จำนวนเรื่องแจ้งเหตุรายวัน"),
+        "ประเภทเหตุ": (BarChart, "จำนวนเรื่องตามประเภทเหตุ"),
+        "จังหวัด": (BarChart, "จำนวนเรื่องตามจังหวัด"),
+        "เวลารับทราบ": (BarChart, "ระยะเวลาตั้งแต่แจ้งจนรับทราบ"),
+        "ส่งต่อทีมสหวิชาชีพ": (BarChart, "ผลการดูแลตามประเภท"),
+    }
+
+
+async def test_the_report_counts_the_hand_offs_forwarded_in_the_period(station: Station) -> None:
+    cases = [await station.add_case(thai(day), CaseStatus.FORWARDED) for day in (2, 3, 4, 5, 6)]
+    await station.add_handoff(cases[0], 1, thai(2, 11), HandoffStatus.CLOSED, accepted_at=thai(2, 11, 30),
+                              closed_at=thai(9), care_outcome=CareOutcome.SAFE_WITH_FAMILY.value)
+    await station.add_handoff(cases[1], 1, thai(3, 11), HandoffStatus.IN_CARE, accepted_at=thai(3, 12, 30))
+    await station.add_handoff(cases[2], 1, thai(4, 11), HandoffStatus.REJECTED, rejected_at=thai(4, 15))
+    await station.add_handoff(cases[2], 2, thai(5, 11), HandoffStatus.AWAITING)  # overdue on the 6th at noon
+    await station.add_handoff(cases[3], 1, thai(6, 11), HandoffStatus.AWAITING)
+    await station.add_handoff(cases[4], 1, datetime(2001, 4, 1, 9, tzinfo=THAILAND), HandoffStatus.AWAITING)
+    buffer = io.BytesIO()
+
+    write_case_report(await report_figures(station.connection, station.filter(**MARCH_2001), today=date(2001, 3, 6),
+                                           now=thai(6, 12)), buffer)
+
+    sheet = load_workbook(io.BytesIO(buffer.getvalue()))["ส่งต่อทีมสหวิชาชีพ"]
+    table = {row[0]: row[1] for row in sheet.iter_rows(max_col=2, values_only=True) if row[0]}
+    assert (table["ส่งต่อทีมสหวิชาชีพ"], table["ทีมรับเรื่องแล้ว"], table["อยู่ในความดูแล"], table["ปิดการดูแล"],
+            table["ทีมส่งคืน"], table["รอทีมรับเรื่อง"], table["เกินกำหนดรับเรื่อง"]) == (5, 2, 1, 1, 1, 2, 1)
+    assert (table["รับเรื่องทันกำหนด"], table["สัดส่วนที่รับเรื่องทันกำหนด (%)"]) == (2, 100.0)
+    assert table["เวลาจนทีมรับเรื่อง ค่ามัธยฐาน (นาที)"] == 60.0  # the middle of 30 and 90 minutes
+    assert table["ปลอดภัย อยู่กับครอบครัว"] == 1
+    assert table["เข้าบ้านพัก/สถานคุ้มครอง"] == 0
+
+
+async def test_the_report_names_the_chosen_province_and_open_ended_dates(station: Station) -> None:
+    buffer = io.BytesIO()
+
+    write_case_report(await report_figures(
+        station.connection, station.filter(province_code=CHIANG_MAI, reported_from=date(2001, 3, 1)),
+        today=date(2001, 3, 12),
+    ), buffer)
+
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+    summary = {row[0]: row[1] for row in workbook["สรุป"].iter_rows(values_only=True) if row[0]}
+    assert summary["จังหวัด"] == "เชียงใหม่"
+    assert summary["ช่วงวันที่แจ้ง"] == "ตั้งแต่ 01/03/2544"
+    assert summary["เรื่องทั้งหมด"] == 0
+    assert all(len(workbook[name]._charts) == 1 for name in workbook.sheetnames[1:])
