@@ -22,6 +22,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from configuration.settings import Settings
+from database import webhook_events
 from domain.models import ConversationStart, EventKind, IntakeTimeouts, LineEvent
 from domain.postbacks import Postback
 from domain.pseudonyms import reporter_key
@@ -97,15 +98,13 @@ class ConversationGateway:
 
     async def _delivered_before(self, event_id: str) -> bool:
         try:
-            return await self._pool.fetchval("select exists(select 1 from webhook_events where event_id = $1)", event_id)
+            return await webhook_events.delivered_before(self._pool, event_id)
         except (OSError, asyncpg.PostgresError):
             log.warning("webhook de-duplication unavailable (PostgreSQL); relying on the workflow's")
             return False
 
     async def _remember(self, event_id: str) -> None:
         try:
-            await self._pool.execute(
-                "insert into webhook_events (event_id, received_at) values ($1, now()) on conflict do nothing", event_id
-            )
+            await webhook_events.remember(self._pool, event_id)
         except (OSError, asyncpg.PostgresError):
             log.warning("could not remember a webhook event id (PostgreSQL); relying on the workflow's")
