@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncpg
 
 from database.sql import Conditions
-from domain.handoff import HandoffStatus
+from domain.handoff import OPEN_HANDOFF_STATUSES, HandoffStatus
 from domain.scope import HandoffScope
 
-# The inbox's filter word for the hand-offs still in the team's hands.
+# The inbox's filter word for the hand-offs still in the team's hands (domain.handoff.OPEN_HANDOFF_STATUSES).
 OPEN = "OPEN"
-OPEN_HANDOFF_STATUSES = [HandoffStatus.AWAITING.value, HandoffStatus.IN_CARE.value]
 INBOX_COLUMNS = """h.handoff_id, h.case_no, h.attempt, h.status, h.forwarded_at, h.accept_due_at,
     h.accept_due_at - now() AS accept_left, h.escalation_level, h.case_worker_id,
     t.label_th AS type_th, t.label_en AS type_en, d.name_th AS district_th, d.name_en AS district_en,
@@ -56,7 +55,7 @@ async def inbox(connection: asyncpg.Connection, scope: HandoffScope, *, status: 
     where = Conditions()
     add_handoff_scope(where, scope)
     if status == OPEN:
-        where.add("h.status = any({}::text[])", OPEN_HANDOFF_STATUSES)
+        where.add("h.status = any({}::text[])", sorted(open_status.value for open_status in OPEN_HANDOFF_STATUSES))
     elif status in HandoffStatus.__members__:
         where.add("h.status = {}", status)
     if mine:
