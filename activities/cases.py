@@ -17,6 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.metrics import ESCALATIONS
+from database import audit, cases
 from database.timeline import insert_entry
 from domain.case_rules import ENDED_BY_POLICE, IN_PROGRESS
 from domain.case_timeline import (
@@ -50,7 +51,6 @@ from domain.phone import read_phone_number
 from places.geography import place_of
 
 CASE_NUMBER_PREFIX = "ESS"
-CASE_VIEW_REFUSED = "CASE_VIEW_REFUSED"
 
 T = TypeVar("T")
 # (content bytes, content type) of a LINE message's photo/video/audio/file.
@@ -186,28 +186,13 @@ class CaseStore:
     async def case_jurisdiction(self, case_no: str) -> CaseJurisdiction | None:
         """Where a case belongs (its station, else the province it was reported in); None for no such case."""
         async with self._pool.acquire() as connection:
-            row = await connection.fetchrow(
-                """
-                SELECT coalesce(s.province_code, c.province_code) AS province_code, c.station_id
-                FROM cases AS c LEFT JOIN stations AS s ON s.id = c.station_id WHERE c.case_no = $1
-                """,
-                case_no,
-            )
-        return CaseJurisdiction(**dict(row)) if row else None
+            return await cases.case_jurisdiction(connection, case_no)
 
     @activity.defn(name="record_refused_view")
     async def record_refused_view(self, refused: RefusedView) -> None:
         """Writes to the audit log that an officer was refused a case, once per tap."""
         async with self._pool.acquire() as connection:
-            await connection.execute(
-                """
-                INSERT INTO audit_log (officer_id, action, case_no, details)
-                SELECT $1, $2, $3, jsonb_build_object('via', $4::text, 'event_id', $5::text)
-                WHERE NOT EXISTS (SELECT 1 FROM audit_log
-                                  WHERE case_no = $3 AND action = $2 AND details ->> 'event_id' = $5)
-                """,
-                refused.officer_id, CASE_VIEW_REFUSED, refused.case_no, refused.via, refused.event_id,
-            )
+            await audit.record_refused_view(connection, refused)
 
     @activity.defn(name="find_open_case")
     async def find_open_case(self, reporter_key: str) -> str | None:

@@ -14,7 +14,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from database.officer_codes import hash_code
-from database.officers import OFFICER_COLUMNS, officer_by_id
+from database.officers import officer_by_id, officer_by_line_user
 from database.sign_in_throttle import attempt_failed, attempt_succeeded, begin_attempt, minutes_to_wait
 from database.team_members import team_member_by_id
 from domain.escalation import ON_DUTY_ROLES
@@ -144,14 +144,7 @@ class Directory:
     async def find_officer_by_line_user(self, line_user_id: str) -> Officer | None:
         """The active, registered officer using this LINE account, if any."""
         async with self._pool.acquire() as connection:
-            row = await connection.fetchrow(
-                f"""
-                SELECT {OFFICER_COLUMNS} FROM officers AS o LEFT JOIN stations AS s ON s.id = o.station_id
-                WHERE o.line_user_id = $1 AND o.active AND o.registered_at IS NOT NULL
-                """,
-                line_user_id,
-            )
-        return Officer(**dict(row)) if row else None
+            return await officer_by_line_user(connection, line_user_id)
 
     @activity.defn(name="register_officer")
     async def register_officer(self, request: RegistrationRequest) -> RegistrationOutcome:

@@ -11,6 +11,9 @@ import asyncpg
 from database.sql import Conditions
 from domain.accounts import Account
 from domain.clock import thai_midnight
+from domain.models import RefusedView
+
+CASE_VIEW_REFUSED = "CASE_VIEW_REFUSED"
 
 
 async def record(connection: asyncpg.Connection, action: str, *, account: Account | None = None,
@@ -35,6 +38,20 @@ async def record_for_officer(connection: asyncpg.Connection, officer_id: int, ac
         action,
         case_no,
         details,
+    )
+
+
+async def record_refused_view(connection: asyncpg.Connection, refused: RefusedView) -> None:
+    """An officer on LINE was refused a case: written once per tap (a retry, or LINE's redelivery of
+    the tap, finds its event id already there)."""
+    await connection.execute(
+        """
+        INSERT INTO audit_log (officer_id, action, case_no, details)
+        SELECT $1, $2, $3, jsonb_build_object('via', $4::text, 'event_id', $5::text)
+        WHERE NOT EXISTS (SELECT 1 FROM audit_log
+                          WHERE case_no = $3 AND action = $2 AND details ->> 'event_id' = $5)
+        """,
+        refused.officer_id, CASE_VIEW_REFUSED, refused.case_no, refused.via, refused.event_id,
     )
 
 

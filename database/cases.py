@@ -16,7 +16,7 @@ from database.live_desk import reached_nobody, unread_messages
 from database.sql import Conditions, like_prefix
 from domain.case_rules import OPEN_STATUSES
 from domain.clock import thai_midnight
-from domain.models import CaseStatus
+from domain.models import CaseJurisdiction, CaseStatus
 from domain.scope import CaseScope
 
 # A line of the officers' JSON API list: no phone number, no LINE user id.
@@ -90,6 +90,18 @@ async def case_summaries(
 async def case_row(connection: asyncpg.Connection, case_no: str) -> asyncpg.Record | None:
     """Every column of the case (its phone number included), whoever may see it: the caller checks."""
     return await connection.fetchrow("SELECT * FROM cases WHERE case_no = $1", case_no)
+
+
+async def case_jurisdiction(connection: asyncpg.Connection, case_no: str) -> CaseJurisdiction | None:
+    """Where a case belongs (its station, else the province it was reported in); None for no such case."""
+    row = await connection.fetchrow(
+        """
+        SELECT coalesce(s.province_code, c.province_code) AS province_code, c.station_id
+        FROM cases AS c LEFT JOIN stations AS s ON s.id = c.station_id WHERE c.case_no = $1
+        """,
+        case_no,
+    )
+    return CaseJurisdiction(**dict(row)) if row else None
 
 
 async def timeline(connection: asyncpg.Connection, case_no: str) -> list[asyncpg.Record]:

@@ -20,3 +20,15 @@ async def officer_by_id(connection: asyncpg.Connection, officer_id: int, active_
         officer_id,
     )
     return Officer(**dict(row)) if row else None
+
+
+async def officer_by_line_user(connection: asyncpg.Connection, line_user_id: str) -> Officer | None:
+    """The active, registered officer using this LINE account, if any."""
+    row = await connection.fetchrow(
+        f"""
+        SELECT {OFFICER_COLUMNS} FROM officers AS o LEFT JOIN stations AS s ON s.id = o.station_id
+        WHERE o.line_user_id = $1 AND o.active AND o.registered_at IS NOT NULL
+        """,
+        line_user_id,
+    )
+    return Officer(**dict(row)) if row else None
