@@ -452,7 +452,7 @@ async def test_an_action_on_a_case_whose_workflow_has_ended_is_409(api: RunningA
 async def test_an_action_while_line_answers_500_answers_at_once_and_its_message_goes_out_once_after(
     api: RunningApi, desk: Desk, pool: asyncpg.Pool
 ) -> None:
-    case_no, handle = await desk.alerted_case()
+    case_no, _handle = await desk.alerted_case()
     api.line.platform.fail_for("push", seconds=6, status=500)
     started = time.monotonic()
     response = await act(api, desk, "station", case_no, "ack-line-down", kind="ACKNOWLEDGE")

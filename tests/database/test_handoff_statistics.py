@@ -25,7 +25,7 @@ PHUKET = "83"
 ACCEPT_WITHIN = timedelta(hours=24)
 MARCH_2001 = {"reported_from": date(2001, 3, 1), "reported_to": date(2001, 3, 31)}
 YEAR_1986 = {"reported_from": date(1986, 1, 1), "reported_to": date(1986, 12, 31)}
-NO_OUTCOMES = {outcome: 0 for outcome in CareOutcome}
+NO_OUTCOMES = dict.fromkeys(CareOutcome, 0)
 
 
 def thai(day: date, hour: int = 10, minute: int = 0) -> datetime:

@@ -340,7 +340,8 @@ def test_the_search_attributes_operators_filter_on_are_registered(services: dict
     assert in_loop
     registered = dict(pair.split(":") for pair in in_loop.group(1).split())
     expected = {
-        key.name: key.indexed_value_type.name.removeprefix("INDEXED_VALUE_TYPE_").title() for key in search_attributes.ALL
+        key.name: key.indexed_value_type.name.removeprefix("INDEXED_VALUE_TYPE_").title()
+        for key in search_attributes.ALL
     }
     assert registered == expected
 
@@ -379,7 +380,7 @@ def test_every_service_runs_a_pinned_image_or_the_projects_own(services: dict) -
             assert service["build"] == "." and (PROJECT_ROOT / "Dockerfile").is_file(), name
             assert service["image"] == "ess-help-me", f"{name}: the API and the worker share one image"
         else:
-            repository, _, tag = service["image"].partition(":")
+            _repository, _, tag = service["image"].partition(":")
             assert tag and tag != "latest", f"{name} runs {service['image']}: pin a version"
     assert {name for name, service in services.items() if "build" in service} == set(APPLICATION_SERVICES)
 

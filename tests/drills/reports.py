@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import asyncpg
 
@@ -161,17 +162,17 @@ async def check_reports(pool: asyncpg.Pool, platform: FakeLinePlatform, reporter
         rows = await pool.fetch("select * from cases where line_user_id = $1", reporter.user_id)
         assert [row["case_no"] for row in rows] == [case_no]
         station = stations[reporter.pin_name]
-        row = await eventually(lambda: pool.fetchrow(
-            "select * from cases where case_no = $1 and station_id is not null", case_no), timeout=30)
+        routed = partial(pool.fetchrow, "select * from cases where case_no = $1 and station_id is not null", case_no)
+        row = await eventually(routed, timeout=30)
         expected_status = (status or {}).get(reporter.user_id, "NEW")
         assert (row["status"], row["complete"], row["incident_type_code"]) == (expected_status, True, "DETENTION")
         assert row["phone_e164"] == "+66" + reporter.phone[1:]
         assert row["station_id"] == station.route.station.station_id
         assert row["centre_id"] == (station.route.centre.station_id if station.route.centre else None)
 
-        kinds = Counter(await eventually(lambda: _timeline_with_alert(pool, case_no), timeout=30))
+        kinds = Counter(await eventually(partial(_timeline_with_alert, pool, case_no), timeout=30))
         assert (kinds["REPORTED"], kinds["ROUTED"], kinds["ALERTED"]) == (1, 1, 1), kinds
-        await until(lambda: alerts_about(platform, station.officer_line, case_no), 30, "the station's alert")
+        await until(partial(alerts_about, platform, station.officer_line, case_no), 30, "the station's alert")
         assert alerts_about(platform, station.officer_line, case_no) == ["แจ้งเหตุใหม่"]
         case_numbers.append(case_no)
     assert len(set(case_numbers)) == len(reporters)

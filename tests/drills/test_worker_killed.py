@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import timedelta
+from functools import partial
 
 from domain.handoff import Consent, HandoffStatus, TeamAction, TeamActionKind, TeamRole, handoff_id_of
 from domain.models import ActionKind, Audience, CaseStatus, EscalationRung, OfficerAction
@@ -83,7 +84,7 @@ async def test_killed_while_the_first_alert_is_on_its_way(system: Drill) -> None
     station = scene.officer_hears(scene.station_line)
     [alert] = await station.hears(timeout=RECOVERY_SECONDS)
     for line_user in (scene.superintendent_line, scene.centre_line):
-        await until(lambda: alerts_about(system.platform, line_user, case_no), RECOVERY_SECONDS, "the rung's alert")
+        await until(partial(alerts_about, system.platform, line_user, case_no), RECOVERY_SECONDS, "the rung's alert")
     await station.taps("รับทราบ", in_message=alert)
     await station.hears()  # the officer's confirmation
     await scene.reporter.hears()  # "an officer has taken your case"
@@ -123,7 +124,7 @@ async def test_killed_while_a_handoff_awaits_acceptance(system: Drill) -> None:
         handoff = system.client.get_workflow_handle(handoff_workflow_id(handoff_id))
         [question] = await scene.reporter.hears()
         for line_user in (coordinator_line, social_worker_line):
-            await until(lambda: alerts_about(system.platform, line_user, case_no), what="the team's alert")
+            await until(partial(alerts_about, system.platform, line_user, case_no), what="the team's alert")
         await system.settled()  # the hand-off waits for the team
 
         system.worker.kill()

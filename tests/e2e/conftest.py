@@ -32,14 +32,18 @@ class WorkerProcess:
 
     def __init__(self, settings: Settings) -> None:
         self._environment = worker_environment(settings)
-        self._log = tempfile.NamedTemporaryFile(prefix="ess-worker-", suffix=".log", delete=False)
+        with tempfile.NamedTemporaryFile(prefix="ess-worker-", suffix=".log", delete=False) as log:
+            self._log_path = Path(log.name)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "worker.py"], cwd=PROJECT_ROOT, env=self._environment,
-            stdout=self._log, stderr=subprocess.STDOUT,
-        )
+        # Appended to, so a restarted worker's output follows the killed one's; the child keeps
+        # its own copy of the descriptor once started.
+        with self._log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "worker.py"], cwd=PROJECT_ROOT, env=self._environment,
+                stdout=log, stderr=subprocess.STDOUT,
+            )
 
     def kill(self) -> None:
         """SIGKILL: no goodbye, nothing flushed — a crash."""
@@ -56,7 +60,7 @@ class WorkerProcess:
                 self.process.kill()
 
     def output(self) -> str:
-        return Path(self._log.name).read_text(errors="replace")
+        return self._log_path.read_text(errors="replace")
 
 
 @dataclass

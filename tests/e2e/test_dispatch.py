@@ -24,7 +24,7 @@ async def scene(system: System) -> Scene:
 async def test_an_officer_acknowledges_from_the_button_on_the_line_alert(system: System, scene: Scene) -> None:
     case_no, handle = await scene.open_case()
     inspector = scene.officer_hears(scene.station_line)
-    [alert] = await inspector.hears()
+    [_alert] = await inspector.hears()
     await inspector.taps("รับทราบ")
     [done] = await inspector.hears()
     assert case_no in text_of(done)
@@ -33,7 +33,9 @@ async def test_an_officer_acknowledges_from_the_button_on_the_line_alert(system:
     assert "รับเรื่อง" in text_of(news)
 
 
-async def test_an_escalation_due_while_the_worker_is_dead_goes_out_once_it_is_back(system: System, scene: Scene) -> None:
+async def test_an_escalation_due_while_the_worker_is_dead_goes_out_once_it_is_back(
+    system: System, scene: Scene
+) -> None:
     fast_ladder = DETENTION.model_copy(update={"escalation": [
         EscalationRung(after=timedelta(0), audiences=[Audience.STATION]),
         EscalationRung(after=timedelta(seconds=6), audiences=[Audience.SUPERINTENDENT]),

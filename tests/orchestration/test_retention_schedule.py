@@ -11,6 +11,7 @@ anonymised first."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -101,10 +102,8 @@ async def client(dev_server: WorkflowEnvironment) -> AsyncIterator[Client]:
 
 
 async def _delete_retention_schedule(client: Client) -> None:
-    try:
+    with contextlib.suppress(RPCError):  # there was none
         await client.get_schedule_handle(RETENTION_SCHEDULE_ID).delete()
-    except RPCError:
-        pass  # there was none
 
 
 async def test_the_schedule_is_created_once_then_follows_the_settings_and_keeps_an_operators_pause(
