@@ -70,7 +70,10 @@ async def load_reference_data(connection: asyncpg.Connection, *, include_demo_st
             await _insert_demo_stations(connection)
             await _mark_loaded(connection, DEMO_STATIONS_DATASET, geothai.DATA_VERSION)
             logger.info("added demonstration police stations")
-        if include_demo_stations and await _loaded_version(connection, DEMO_DIRECTORY_DATASET) != DEMO_DIRECTORY_VERSION:
+        if (
+            include_demo_stations
+            and await _loaded_version(connection, DEMO_DIRECTORY_DATASET) != DEMO_DIRECTORY_VERSION
+        ):
             await _insert_demo_centres(connection)
             await _insert_demo_officers(connection)
             await _mark_loaded(connection, DEMO_DIRECTORY_DATASET, DEMO_DIRECTORY_VERSION)
@@ -105,7 +108,11 @@ async def _insert_missing_incident_types(connection: asyncpg.Connection) -> None
 
 async def _load_geography(connection: asyncpg.Connection) -> None:
     provinces = [(p.code, p.name_th, p.name_en) for p in geothai.provinces()]
-    districts = [(d.code, d.province_code, d.name_th, d.name_en) for p in geothai.provinces() for d in geothai.districts(p.code)]
+    districts = [
+        (d.code, d.province_code, d.name_th, d.name_en)
+        for p in geothai.provinces()
+        for d in geothai.districts(p.code)
+    ]
     subdistricts = [
         (s.code, s.district_code, s.name_th, s.name_en, list(s.postal_codes))
         for d in districts

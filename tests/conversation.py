@@ -96,7 +96,8 @@ class Citizen:
                     return await self.taps_postback(action["data"])
                 if action["type"] == "message":
                     return await self.says(action["text"])
-        raise AssertionError(f"no button {label!r} in {[a.get('label') for m in self.last_heard for a in actions_of(m)]}")
+        labels = [a.get("label") for m in self.last_heard for a in actions_of(m)]
+        raise AssertionError(f"no button {label!r} in {labels}")
 
     async def hears(self, count: int = 1, timeout: float = 20.0) -> list[dict[str, Any]]:
         """Wait for `count` new bot messages; returns them (and remembers them for taps)."""

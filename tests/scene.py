@@ -78,7 +78,10 @@ class Scene:
     async def open_case(self, incident_type: IncidentType = DETENTION) -> tuple[str, WorkflowHandle]:
         opening = await self.recorded_case(incident_type)
         handle = await self.client.start_workflow(
-            CaseWorkflow.run, opening, id=case_workflow_id(opening.case_no), task_queue=self.settings.temporal_task_queue,
+            CaseWorkflow.run,
+            opening,
+            id=case_workflow_id(opening.case_no),
+            task_queue=self.settings.temporal_task_queue,
             search_attributes=case_search_attributes(opening),
         )
         return opening.case_no, handle

@@ -90,8 +90,12 @@ schema = schemathesis.openapi.from_dict(create_app(Settings()).openapi()).exclud
 
 @schema.parametrize()
 @schema.given(real_case=st.booleans())
-@settings(max_examples=40, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 def test_no_operation_answers_a_server_error_or_outside_its_schema(case, real_case: bool, fuzzed: FuzzedApi) -> None:
     if real_case and case.path_parameters and "case_no" in case.path_parameters:
         case.path_parameters["case_no"] = fuzzed.case_no

@@ -49,8 +49,10 @@ POSTBACK_DATA = st.one_of(
               st.text(string.printable, max_size=40), st.sampled_from(["", "&code=ACKNOWLEDGE", "&handoff=x-1"])),
 )
 MESSAGES = st.one_of(
-    st.fixed_dictionaries({"type": st.just("text"), "id": MESSAGE_IDS, "quoteToken": WORDS, "text": STRINGS},
-                          optional={"mention": st.fixed_dictionaries({"mentionees": st.lists(MENTIONEES, max_size=2)})}),
+    st.fixed_dictionaries(
+        {"type": st.just("text"), "id": MESSAGE_IDS, "quoteToken": WORDS, "text": STRINGS},
+        optional={"mention": st.fixed_dictionaries({"mentionees": st.lists(MENTIONEES, max_size=2)})},
+    ),
     st.fixed_dictionaries({"type": st.just("location"), "id": MESSAGE_IDS, "latitude": DEGREES, "longitude": DEGREES},
                           optional={"title": STRINGS, "address": STRINGS}),
     st.fixed_dictionaries({"type": st.sampled_from(["image", "video", "audio", "file", "a-newer-type"]),

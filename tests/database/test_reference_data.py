@@ -78,7 +78,9 @@ async def test_every_district_has_one_demo_station_marked_as_sample_data(pool: a
 
 
 async def test_most_demo_stations_have_coordinates(pool: asyncpg.Pool) -> None:
-    placed = await pool.fetchval("SELECT count(*) FROM stations WHERE is_demo AND kind = 'STATION' AND latitude IS NOT NULL")
+    placed = await pool.fetchval(
+        "SELECT count(*) FROM stations WHERE is_demo AND kind = 'STATION' AND latitude IS NOT NULL"
+    )
     assert placed >= 900
 
 
@@ -97,7 +99,8 @@ async def test_loading_again_changes_nothing_and_is_quick(pool: asyncpg.Pool) ->
 
 async def test_every_province_has_one_demo_191_centre_at_its_capital(pool: asyncpg.Pool) -> None:
     centres = await pool.fetch("SELECT * FROM stations WHERE kind = 'CENTRE_191' AND is_demo ORDER BY province_code")
-    assert [c["province_code"] for c in centres] == [r["code"] for r in await pool.fetch("SELECT code FROM provinces ORDER BY code")]
+    provinces = await pool.fetch("SELECT code FROM provinces ORDER BY code")
+    assert [c["province_code"] for c in centres] == [r["code"] for r in provinces]
     chiang_mai = next(c for c in centres if c["province_code"] == "50")
     assert chiang_mai["name_th"] == "ศูนย์ 191 จังหวัดเชียงใหม่ (ข้อมูลตัวอย่าง)"
     assert chiang_mai["name_en"] == "Chiang Mai 191 Command Centre (demo)"
@@ -148,15 +151,20 @@ async def test_demo_officers_staff_every_centre_province_and_station_and_are_not
 
 async def test_incident_types_carry_the_default_ladder_which_reads_back_as_rungs(pool: asyncpg.Pool) -> None:
     # The types the reference data brings (tests add types of their own with other ladders).
-    ladders = await pool.fetch("SELECT code, escalation::text AS escalation FROM incident_types WHERE code = any($1::text[])",
-                               [code for code, _, _ in INCIDENT_TYPES])
+    ladders = await pool.fetch(
+        "SELECT code, escalation::text AS escalation FROM incident_types WHERE code = any($1::text[])",
+        [code for code, _, _ in INCIDENT_TYPES],
+    )
     assert len(ladders) == len(INCIDENT_TYPES)
     rungs = TypeAdapter(list[EscalationRung])
     for row in ladders:
         assert rungs.validate_json(row["escalation"]) == DEFAULT_LADDER
-    row = await pool.fetchrow("SELECT code, label_th, label_en, escalation::text AS escalation FROM incident_types WHERE code = 'DETENTION'")
+    row = await pool.fetchrow(
+        "SELECT code, label_th, label_en, escalation::text AS escalation FROM incident_types WHERE code = 'DETENTION'"
+    )
     incident = IncidentType.model_validate_json(
-        f'{{"code": "{row["code"]}", "label_th": "{row["label_th"]}", "label_en": "{row["label_en"]}", "escalation": {row["escalation"]}}}'
+        f'{{"code": "{row["code"]}", "label_th": "{row["label_th"]}", "label_en": "{row["label_en"]}", '
+        f'"escalation": {row["escalation"]}}}'
     )
     assert incident.escalation[1].after.total_seconds() == 180
     assert rungs.validate_json(ladder_as_json(DEFAULT_LADDER)) == DEFAULT_LADDER
@@ -172,5 +180,6 @@ async def test_an_administrators_ladder_survives_a_restart(pool: asyncpg.Pool) -
         assert TypeAdapter(list[EscalationRung]).validate_json(stored)[0].audiences == ["STATION", "CENTRE_191"]
     finally:
         await pool.execute(
-            "UPDATE incident_types SET escalation = $1::text::jsonb WHERE code = 'GATHERING'", ladder_as_json(DEFAULT_LADDER)
+            "UPDATE incident_types SET escalation = $1::text::jsonb WHERE code = 'GATHERING'",
+            ladder_as_json(DEFAULT_LADDER),
         )

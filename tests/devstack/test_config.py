@@ -74,7 +74,9 @@ def test_a_configured_line_channel_is_used_as_it_is(clean_environment) -> None:
 
     plan = plan_stack(Settings(), DevStackPorts())
     env = child_environment(
-        plan, "postgresql://db", inherited={"LINE_CHANNEL_SECRET": "real-secret", "LINE_CHANNEL_ACCESS_TOKEN": "real-token"}
+        plan,
+        "postgresql://db",
+        inherited={"LINE_CHANNEL_SECRET": "real-secret", "LINE_CHANNEL_ACCESS_TOKEN": "real-token"},
     )
 
     assert not plan.uses_line_simulator

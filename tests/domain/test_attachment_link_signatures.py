@@ -30,4 +30,5 @@ def test_a_link_opens_no_other_photo_nor_a_later_time_nor_under_another_key() ->
     assert not link_is_valid(43, expires, signature, NOW, SECRET)
     assert not link_is_valid(attachment_id, expires + 3600, signature, NOW, SECRET)
     assert not link_is_valid(attachment_id, expires, signature, NOW, SECRET + "x")
-    assert not link_is_valid(attachment_id, expires, signature[:-1] + ("A" if signature[-1] != "A" else "B"), NOW, SECRET)
+    another_signature = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    assert not link_is_valid(attachment_id, expires, another_signature, NOW, SECRET)

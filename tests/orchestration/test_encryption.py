@@ -321,7 +321,8 @@ async def test_a_cases_payloads_on_the_server_name_the_cases_workflow(
 
     async def history_with_the_signal():  # a signal that comes during a workflow task is written after it
         history = await handle.fetch_history()
-        return history if any(e.HasField("workflow_execution_signaled_event_attributes") for e in history.events) else None
+        signaled = any(e.HasField("workflow_execution_signaled_event_attributes") for e in history.events)
+        return history if signaled else None
 
     history = await eventually(history_with_the_signal)
     kinds = {"workflow_execution_started_event_attributes", "activity_task_scheduled_event_attributes",

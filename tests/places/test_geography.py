@@ -105,7 +105,9 @@ def test_border_towns_and_islands_are_thailand(latitude: float, longitude: float
 
 def test_the_address_names_the_district_when_coordinates_alone_would_guess_a_neighbour() -> None:
     # The Grand Palace: the nearest listed place is across the river in Bangkok Yai.
-    place = locate(pinned(13.7500, 100.4913, "Na Phra Lan Rd, Phra Borom Maha Ratchawang, Phra Nakhon, Bangkok 10200, Thailand"))
+    place = locate(
+        pinned(13.7500, 100.4913, "Na Phra Lan Rd, Phra Borom Maha Ratchawang, Phra Nakhon, Bangkok 10200, Thailand")
+    )
     assert (place.province_code, place.district_code) == ("10", "1001")
     assert place.describe(Language.ENGLISH) == "Phra Nakhon, Bangkok"
 

@@ -22,13 +22,18 @@ def test_the_reporters_words_come_with_the_case_number_and_a_reply_button_that_t
         "case_no": CASE, "message_type": "text", "text": "เขายังอยู่หน้าบ้าน มีมีดด้วย"}), Language.THAI))
     assert CASE in said["text"] and "เขายังอยู่หน้าบ้าน มีมีดด้วย" in said["text"]
     reply, open_case = (item["action"] for item in said["quickReply"]["items"])
-    assert (reply["label"], reply["inputOption"], reply["fillInText"]) == ("ตอบกลับผู้แจ้ง", "openKeyboard", f"ตอบ {CASE}: ")
+    assert (reply["label"], reply["inputOption"], reply["fillInText"]) == (
+        "ตอบกลับผู้แจ้ง", "openKeyboard", f"ตอบ {CASE}: "
+    )
     assert open_case["data"] == f"action=officer&code=OPEN&case={CASE}"
 
 
 def test_a_photo_is_the_image_itself_from_its_signed_link_and_a_place_is_a_map() -> None:
-    photo = valid_for_line(render(BotMessage(prompt=Prompt.REPORTER_PHOTO, params={"case_no": CASE, "attachment_id": 7}),
-                                  Language.THAI, attachment_url=lambda i: f"https://ess.example.org/line/attachments/{i}?s=x"))
+    photo = valid_for_line(render(
+        BotMessage(prompt=Prompt.REPORTER_PHOTO, params={"case_no": CASE, "attachment_id": 7}),
+        Language.THAI,
+        attachment_url=lambda i: f"https://ess.example.org/line/attachments/{i}?s=x",
+    ))
     assert photo == {"type": "image", "originalContentUrl": "https://ess.example.org/line/attachments/7?s=x",
                      "previewImageUrl": "https://ess.example.org/line/attachments/7?s=x"}
     place = valid_for_line(render(BotMessage(prompt=Prompt.REPORTER_PLACE, params={
