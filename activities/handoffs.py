@@ -7,35 +7,31 @@ each write is keyed so that running it again changes nothing.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import TypeVar
+from typing import Any
 
 import asyncpg
+import pydantic
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from database.timeline import insert_entry
-from domain.handoff import (
-    CareOutcome,
-    Consent,
-    FollowUpKind,
-    FollowUpStatus,
-    HandoffEvent,
-    HandoffOpened,
-    HandoffStatus,
+from domain.handoff import FollowUpStatus, HandoffEvent, HandoffOpened, HandoffStatus
+from domain.handoff_timeline import (
+    Accepted,
+    Assigned,
+    BaseHandoffEvent,
+    ByMember,
+    ConsentAnswered,
+    Escalated,
+    FollowUpPlanned,
+    FollowUpRecorded,
+    HandoffClosed,
+    HandoffTimelineEntry,
+    HandoffTimelineEvent,
+    Opened,
+    Rejected,
+    event_from_details,
 )
-
-OPENED = "OPENED"
-ESCALATED = "ESCALATED"
-CONSENT = "CONSENT"
-ACCEPTED = "ACCEPTED"
-REJECTED = "REJECTED"
-ASSIGNED = "ASSIGNED"
-PLANNED = "PLANNED"
-RECORDED = "RECORDED"
-CLOSED = "CLOSED"
-
-EnumValue = TypeVar("EnumValue", bound=StrEnum)
 
 TEAM_ACCEPT_LEVEL = "TEAM_ACCEPT"
 DEFAULT_TEAM_ACCEPT_MINUTES = 24 * 60
@@ -87,46 +83,48 @@ class HandoffStore:
                     type="HandoffAttemptTaken",
                     non_retryable=True,
                 ) from None
-            await _insert_event(
-                connection,
-                HandoffEvent(
-                    key=f"{opening.handoff_id}:opened",
-                    handoff_id=opening.handoff_id,
-                    case_no=opening.case_no,
-                    kind=OPENED,
-                    at=opening.forwarded_at,
-                    actor=f"officer:{opening.forwarded_by.officer_id}",
-                    details={
-                        "incident_type": report.incident_type.code if report.incident_type else None,
-                        "attempt": opening.attempt,
-                        "province_code": opening.province_code,
-                        "district_code": report.place.district_code,
-                    },
-                ),
+            event = Opened(
+                incident_type=report.incident_type.code if report.incident_type else None,
+                attempt=opening.attempt,
+                province_code=opening.province_code,
+                district_code=report.place.district_code,
             )
+            await _insert_timeline_row(connection, opening.handoff_id, f"{opening.handoff_id}:opened", event.kind,
+                                       opening.forwarded_at, f"officer:{opening.forwarded_by.officer_id}",
+                                       event.details())
 
     @activity.defn(name="append_handoff_event")
-    async def append_handoff_event(self, event: HandoffEvent) -> None:
-        """Adds a timeline entry once, and the hand-off row and its care plan follow it: ESCALATED
-        raises the level, CONSENT records the reporter's answer, ACCEPTED / REJECTED / CLOSED move the
-        status, ASSIGNED names the case worker, PLANNED and RECORDED write a follow-up; other kinds
-        are timeline only. A retry of an entry already written changes nothing."""
+    async def append_handoff_event(self, entry: HandoffTimelineEntry | HandoffEvent) -> None:
+        """Adds a timeline entry once, and the hand-off row and its care plan follow it, from the event's
+        own fields: an escalation raises the level, the reporter's answer sets the consent, an acceptance,
+        a rejection or a closing moves the status, an acceptance or an assignment names the case worker,
+        a follow-up planned or recorded writes the care plan; other kinds are timeline only. A retry of an
+        entry already written changes nothing. An entry in the old shape (a kind and a dict, from a caller
+        written against it) is kept as it came and read for what it does to the hand-off."""
+        if isinstance(entry, HandoffEvent):
+            kind, details = entry.kind, entry.details
+        else:
+            kind, details = entry.event.kind, entry.event.details()
         async with self._pool.acquire() as connection, connection.transaction():
-            if not await _insert_event(connection, event):
+            if not await _insert_timeline_row(connection, entry.handoff_id, entry.key, kind, entry.at, entry.actor,
+                                              details):
                 return
-            await _check_members_exist(connection, event)
+            event = _read_old_shape(entry) if isinstance(entry, HandoffEvent) else entry.event
+            if event is None:
+                return
+            await _check_members_exist(connection, entry.handoff_id, event)
             try:
-                await _follow_event(connection, event)
+                await _follow_event(connection, entry.handoff_id, entry.key, entry.at, event)
             except asyncpg.ForeignKeyViolationError as error:
                 if error.constraint_name in _MEMBER_REFERENCES:
                     raise ApplicationError(
-                        f"{event.kind} on hand-off {event.handoff_id} names an unknown team member",
+                        f"{kind} on hand-off {entry.handoff_id} names an unknown team member",
                         type="UnknownTeamMember",
                         non_retryable=True,
                     ) from None
-                raise _bad_event(event, f"refers to an unknown {error.constraint_name}") from None
+                raise _bad_event(kind, entry.handoff_id, f"refers to an unknown {error.constraint_name}") from None
             except asyncpg.CheckViolationError as error:
-                raise _bad_event(event, f"breaks the rule {error.constraint_name}") from None
+                raise _bad_event(kind, entry.handoff_id, f"breaks the rule {error.constraint_name}") from None
 
     @activity.defn(name="team_accept_minutes")
     async def team_accept_minutes(self) -> int:
@@ -136,144 +134,131 @@ class HandoffStore:
         return minutes if minutes is not None else DEFAULT_TEAM_ACCEPT_MINUTES
 
 
-async def _insert_event(connection: asyncpg.Connection, event: HandoffEvent) -> bool:
+async def _insert_timeline_row(connection: asyncpg.Connection, handoff_id: str, key: str, kind: str, at: datetime,
+                               actor: str, details: dict[str, Any]) -> bool:
     """True when written now, False when an earlier attempt already wrote it."""
     try:
-        return await insert_entry(connection, "handoff_events", event.handoff_id, event.key, event.kind, event.at,
-                                  event.actor, event.details)
+        return await insert_entry(connection, "handoff_events", handoff_id, key, kind, at, actor, details)
     except asyncpg.ForeignKeyViolationError:
         raise ApplicationError(
-            f"no hand-off {event.handoff_id} for timeline entry {event.kind}", type="UnknownHandoff", non_retryable=True
+            f"no hand-off {handoff_id} for timeline entry {kind}", type="UnknownHandoff", non_retryable=True
         ) from None
 
 
-async def _check_members_exist(connection: asyncpg.Connection, event: HandoffEvent) -> None:
+async def _check_members_exist(connection: asyncpg.Connection, handoff_id: str, event: HandoffTimelineEvent) -> None:
     """The members an entry names (who acted, the case worker) are in the directory."""
-    named = {
-        value for value in (_optional_int(event, "member_id"), _optional_int(event, "case_worker_id"))
-        if value is not None
-    }
+    named: set[int] = set()
+    if isinstance(event, ByMember):
+        named.add(event.member_id)
+    if isinstance(event, Accepted | Assigned):
+        named.add(event.case_worker_id)
     if not named:
         return
     known = await connection.fetchval("SELECT count(*) FROM team_members WHERE id = ANY($1::int[])", list(named))
     if known != len(named):
         raise ApplicationError(
-            f"{event.kind} on hand-off {event.handoff_id} names an unknown team member",
+            f"{event.kind} on hand-off {handoff_id} names an unknown team member",
             type="UnknownTeamMember",
             non_retryable=True,
         )
 
 
-async def _follow_event(connection: asyncpg.Connection, event: HandoffEvent) -> None:
-    """Brings the hand-off row and its follow-ups in line with a timeline entry just written.
-    Entries may be written late (a retry after an outage): one never undoes a later one."""
-    details = event.details
-    if event.kind == ESCALATED:
-        await connection.execute(
-            "UPDATE handoffs SET escalation_level = greatest(escalation_level, $2) WHERE handoff_id = $1",
-            event.handoff_id,
-            _required_int(event, "level"),
-        )
-    elif event.kind == CONSENT:
-        consent = _enum_detail(event, "consent", Consent)
-        if not await _newer_event_exists(connection, event, CONSENT):
+async def _follow_event(connection: asyncpg.Connection, handoff_id: str, key: str, at: datetime,
+                        event: HandoffTimelineEvent) -> None:
+    """Brings the hand-off row and its follow-ups in line with a timeline entry just written, from its
+    event's own fields. Entries may be written late (a retry after an outage): one never undoes a later one."""
+    match event:
+        case Escalated():
             await connection.execute(
-                "UPDATE handoffs SET consent = $2 WHERE handoff_id = $1", event.handoff_id, consent.value
+                "UPDATE handoffs SET escalation_level = greatest(escalation_level, $2) WHERE handoff_id = $1",
+                handoff_id,
+                event.level,
             )
-    elif event.kind == ACCEPTED:
-        member_id = _required_int(event, "member_id")
-        case_worker_id = _optional_int(event, "case_worker_id") or member_id
-        await connection.execute(
-            """
-            UPDATE handoffs SET
-                status = CASE WHEN status = $5 THEN $6 ELSE status END,
-                accepted_at = coalesce(accepted_at, $2), accepted_by = coalesce(accepted_by, $3),
-                case_worker_id = CASE WHEN $7 THEN case_worker_id ELSE $4 END
-            WHERE handoff_id = $1
-            """,
-            event.handoff_id,
-            event.at,
-            member_id,
-            case_worker_id,
-            HandoffStatus.AWAITING.value,
-            HandoffStatus.IN_CARE.value,
-            await _newer_event_exists(connection, event, ACCEPTED, ASSIGNED),
-        )
-    elif event.kind == REJECTED:
-        _required_int(event, "member_id")
-        await connection.execute(
-            """
-            UPDATE handoffs SET status = $4, rejected_at = $2, reject_reason = $3
-            WHERE handoff_id = $1 AND status = $5
-            """,
-            event.handoff_id,
-            event.at,
-            details.get("reason"),
-            HandoffStatus.REJECTED.value,
-            HandoffStatus.AWAITING.value,
-        )
-    elif event.kind == ASSIGNED:
-        _required_int(event, "member_id")
-        case_worker_id = _required_int(event, "case_worker_id")
-        if not await _newer_event_exists(connection, event, ACCEPTED, ASSIGNED):
+        case ConsentAnswered():
+            if not await _newer_entry_exists(connection, handoff_id, key, at, ConsentAnswered):
+                await connection.execute(
+                    "UPDATE handoffs SET consent = $2 WHERE handoff_id = $1", handoff_id, event.consent.value
+                )
+        case Accepted():
+            # Only a hand-off still waiting is taken into care; the first acceptance is the one kept.
             await connection.execute(
-                "UPDATE handoffs SET case_worker_id = $2 WHERE handoff_id = $1", event.handoff_id, case_worker_id
+                """
+                UPDATE handoffs SET
+                    status = CASE WHEN status = $5 THEN $6 ELSE status END,
+                    accepted_at = coalesce(accepted_at, $2), accepted_by = coalesce(accepted_by, $3),
+                    case_worker_id = CASE WHEN $7 THEN case_worker_id ELSE $4 END
+                WHERE handoff_id = $1
+                """,
+                handoff_id,
+                at,
+                event.member_id,
+                event.case_worker_id,
+                HandoffStatus.AWAITING.value,
+                Accepted.status.value,
+                await _newer_entry_exists(connection, handoff_id, key, at, Accepted, Assigned),
             )
-    elif event.kind == PLANNED:
-        await _plan_follow_up(connection, event)
-    elif event.kind == RECORDED:
-        _required_int(event, "member_id")
-        number = _required_int(event, "number")
-        found = await connection.fetchval(
-            """
-            UPDATE follow_ups SET status = $4, outcome = $3, recorded_at = $5
-            WHERE handoff_id = $1 AND number = $2
-            RETURNING number
-            """,
-            event.handoff_id,
-            number,
-            details.get("outcome"),
-            FollowUpStatus.DONE.value,
-            event.at,
-        )
-        if found is None:
-            raise ApplicationError(
-                f"{RECORDED} on hand-off {event.handoff_id}: no follow-up {number}",
-                type="UnknownFollowUp",
-                non_retryable=True,
+        case Rejected():
+            await connection.execute(
+                """
+                UPDATE handoffs SET status = $4, rejected_at = $2, reject_reason = $3
+                WHERE handoff_id = $1 AND status = $5
+                """,
+                handoff_id,
+                at,
+                event.reason,
+                Rejected.status.value,
+                HandoffStatus.AWAITING.value,
             )
-    elif event.kind == CLOSED:
-        _required_int(event, "member_id")
-        outcome = _enum_detail(event, "outcome", CareOutcome)
-        await connection.execute(
-            """
-            UPDATE handoffs SET status = $2, closed_at = $3, care_outcome = $4, care_note = $5
-            WHERE handoff_id = $1
-            """,
-            event.handoff_id,
-            HandoffStatus.CLOSED.value,
-            event.at,
-            outcome.value,
-            details.get("note"),
-        )
-        await connection.execute(
-            "UPDATE follow_ups SET status = $2 WHERE handoff_id = $1 AND status = $3",
-            event.handoff_id,
-            FollowUpStatus.CANCELLED.value,
-            FollowUpStatus.PLANNED.value,
-        )
+        case Assigned():
+            if not await _newer_entry_exists(connection, handoff_id, key, at, Accepted, Assigned):
+                await connection.execute(
+                    "UPDATE handoffs SET case_worker_id = $2 WHERE handoff_id = $1", handoff_id, event.case_worker_id
+                )
+        case FollowUpPlanned():
+            await _plan_follow_up(connection, handoff_id, at, event)
+        case FollowUpRecorded():
+            found = await connection.fetchval(
+                """
+                UPDATE follow_ups SET status = $4, outcome = $3, recorded_at = $5
+                WHERE handoff_id = $1 AND number = $2
+                RETURNING number
+                """,
+                handoff_id,
+                event.number,
+                event.outcome,
+                FollowUpStatus.DONE.value,
+                at,
+            )
+            if found is None:
+                raise ApplicationError(
+                    f"{event.kind} on hand-off {handoff_id}: no follow-up {event.number}",
+                    type="UnknownFollowUp",
+                    non_retryable=True,
+                )
+        case HandoffClosed():
+            await connection.execute(
+                """
+                UPDATE handoffs SET status = $2, closed_at = $3, care_outcome = $4, care_note = $5
+                WHERE handoff_id = $1
+                """,
+                handoff_id,
+                HandoffClosed.status.value,
+                at,
+                event.outcome.value,
+                event.note,
+            )
+            await connection.execute(
+                "UPDATE follow_ups SET status = $2 WHERE handoff_id = $1 AND status = $3",
+                handoff_id,
+                FollowUpStatus.CANCELLED.value,
+                FollowUpStatus.PLANNED.value,
+            )
     # Every other kind (ALERTED, REMINDED, NOTE, REPORTER_TOLD, ...) is timeline only.
 
 
-async def _plan_follow_up(connection: asyncpg.Connection, event: HandoffEvent) -> None:
+async def _plan_follow_up(connection: asyncpg.Connection, handoff_id: str, at: datetime,
+                          event: FollowUpPlanned) -> None:
     """A new follow-up; one planned after the care was closed (written late) is cancelled at once."""
-    due_text = event.details.get("due_at")
-    try:
-        due_at = datetime.fromisoformat(str(due_text))
-    except ValueError:
-        raise _bad_event(event, "has no readable due_at") from None
-    if due_at.tzinfo is None:
-        raise _bad_event(event, "has a due_at without a time zone")
     await connection.execute(
         """
         INSERT INTO follow_ups (handoff_id, number, kind, due_at, note, planned_by, planned_at, status)
@@ -282,20 +267,21 @@ async def _plan_follow_up(connection: asyncpg.Connection, event: HandoffEvent) -
         FROM handoffs AS h WHERE h.handoff_id = $1
         ON CONFLICT (handoff_id, number) DO NOTHING
         """,
-        event.handoff_id,
-        _required_int(event, "number"),
-        _enum_detail(event, "kind", FollowUpKind).value,
-        due_at,
-        event.details.get("note") or "",
-        _required_int(event, "member_id"),
-        event.at,
+        handoff_id,
+        event.number,
+        event.follow_up_kind.value,
+        event.due_at,
+        event.note,
+        event.member_id,
+        at,
         FollowUpStatus.PLANNED.value,
-        HandoffStatus.CLOSED.value,
+        HandoffClosed.status.value,
         FollowUpStatus.CANCELLED.value,
     )
 
 
-async def _newer_event_exists(connection: asyncpg.Connection, event: HandoffEvent, *kinds: str) -> bool:
+async def _newer_entry_exists(connection: asyncpg.Connection, handoff_id: str, key: str, at: datetime,
+                              *kinds: type[BaseHandoffEvent]) -> bool:
     """An entry written late (a retry after a long outage) must not undo a later one."""
     newer: bool = await connection.fetchval(
         """
@@ -304,40 +290,24 @@ async def _newer_event_exists(connection: asyncpg.Connection, event: HandoffEven
             WHERE handoff_id = $1 AND kind = ANY($2::text[]) AND at > $3 AND event_key <> $4
         )
         """,
-        event.handoff_id,
-        list(kinds),
-        event.at,
-        event.key,
+        handoff_id,
+        [kind.kind_name() for kind in kinds],
+        at,
+        key,
     )
     return newer
 
 
-def _bad_event(event: HandoffEvent, problem: str) -> ApplicationError:
-    return ApplicationError(
-        f"{event.kind} on hand-off {event.handoff_id} {problem}", type="BadHandoffEvent", non_retryable=True
-    )
-
-
-def _optional_int(event: HandoffEvent, name: str) -> int | None:
-    value = event.details.get(name)
-    if value is None:
-        return None
+def _read_old_shape(event: HandoffEvent) -> HandoffTimelineEvent | None:
+    """An old-shaped entry read into its event; one the store cannot follow is refused for good."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise _bad_event(event, f"has a {name} that is not a number") from None
+        return event_from_details(event)
+    except pydantic.ValidationError as error:
+        # The fields' names only: what they held may be personal (a note, a reason).
+        fields = sorted({str(problem["loc"][1]) for problem in error.errors() if len(problem["loc"]) > 1})
+        raise _bad_event(event.kind, event.handoff_id, f"has {', '.join(fields) or 'its details'} missing or malformed"
+                         ) from None
 
 
-def _required_int(event: HandoffEvent, name: str) -> int:
-    value = _optional_int(event, name)
-    if value is None:
-        raise _bad_event(event, f"lacks {name}")
-    return value
-
-
-def _enum_detail(event: HandoffEvent, name: str, enum: type[EnumValue]) -> EnumValue:
-    """The detail `name` as a member of `enum`."""
-    try:
-        return enum(str(event.details.get(name)))
-    except ValueError:
-        raise _bad_event(event, f"names no known {name}") from None
+def _bad_event(kind: str, handoff_id: str, problem: str) -> ApplicationError:
+    return ApplicationError(f"{kind} on hand-off {handoff_id} {problem}", type="BadHandoffEvent", non_retryable=True)

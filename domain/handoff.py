@@ -187,7 +187,9 @@ class HandoffDecision(BaseModel):
 
 
 class HandoffEvent(BaseModel):
-    """One entry of a hand-off's own timeline (the team sees this one, not the police's)."""
+    """One entry of a hand-off's own timeline (the team sees this one, not the police's) in the old
+    shape, a kind and a dict of details. The workflow now writes domain.handoff_timeline's
+    HandoffTimelineEntry; the hand-off store still takes this shape from callers written against it."""
 
     key: str
     handoff_id: str

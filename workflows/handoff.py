@@ -37,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
         FollowUp,
         FollowUpStatus,
         HandoffDecision,
-        HandoffEvent,
         HandoffOpened,
         HandoffOpening,
         HandoffOutcome,
@@ -55,6 +54,24 @@ with workflow.unsafe.imports_passed_through():
         follow_up_reminders,
         handoff_status_after,
         in_team_of,
+    )
+    from domain.handoff_timeline import (
+        Accepted,
+        Assigned,
+        CaseNotTold,
+        ConsentAnswered,
+        Escalated,
+        FollowUpPlanned,
+        FollowUpRecorded,
+        FollowUpReminded,
+        HandoffClosed,
+        HandoffTimelineEntry,
+        HandoffTimelineEvent,
+        Rejected,
+        ReporterTold,
+        TeamAlerted,
+        TeamNoted,
+        TeamReminded,
     )
     from domain.models import BotMessage, Language, LineEvent, Prompt
     from domain.postbacks import Postback
@@ -167,7 +184,7 @@ class HandoffWorkflow:
             if rung.level > self._escalation_level:
                 self._escalation_level = rung.level
                 workflow.upsert_search_attributes([search_attributes.ESCALATION_LEVEL.value_set(rung.level)])
-                await self._record("ESCALATED", {"level": rung.level})
+                await self._record(Escalated(level=rung.level))
             await self._alert_team(rung)
         await workflow.wait_condition(lambda: self._status != HandoffStatus.AWAITING)
 
@@ -226,7 +243,7 @@ class HandoffWorkflow:
             workflow.logger.warning("hand-off %s ignored a consent answer it cannot use", self._id)
             return
         self._consent = consent
-        await self._record("CONSENT", {"consent": consent.value}, actor="reporter")
+        await self._record(ConsentAnswered(consent=consent), actor="reporter")
         await self._send(self._opening.reporter.user_id, self._opening.reporter.language,
                          [BotMessage(prompt=Prompt.CONSENT_THANKS,
                                      params={"case_no": self._opening.case_no, "consent": consent.value})],
@@ -301,27 +318,28 @@ class HandoffWorkflow:
         async with self._acting:
             self._check(action)  # again: another member may have acted meanwhile
             member = action.member
-            details: dict[str, object] = {"member_id": member.member_id}
             actor = f"member:{member.member_id}"
             number: int | None = None
             if action.kind == TeamActionKind.ACCEPT:
                 case_worker = await self._case_worker(action.case_worker_id or member.member_id, member)
                 self._set_status(HandoffStatus.IN_CARE)
                 self._case_worker_id = case_worker.member_id
-                await self._record("ACCEPTED", {**details, "case_worker_id": case_worker.member_id}, actor=actor)
+                await self._record(Accepted(member_id=member.member_id, case_worker_id=case_worker.member_id),
+                                   actor=actor)
                 await asyncio.gather(self._tell_case(accepted=True, member=member),
                                      self._tell_case_worker(case_worker, member),
                                      self._tell_reporter_in_care(),
                                      *([also()] if also else []))
             elif action.kind == TeamActionKind.REJECT:
                 self._set_status(HandoffStatus.REJECTED)
-                await self._record("REJECTED", {**details, "reason": action.note}, actor=actor)
+                await self._record(Rejected(member_id=member.member_id, reason=action.note), actor=actor)
                 await self._tell_case(accepted=False, member=member, reason=action.note)
             elif action.kind == TeamActionKind.ASSIGN:
                 assert action.case_worker_id is not None
                 case_worker = await self._case_worker(action.case_worker_id, member)
                 self._case_worker_id = case_worker.member_id
-                await self._record("ASSIGNED", {**details, "case_worker_id": case_worker.member_id}, actor=actor)
+                await self._record(Assigned(member_id=member.member_id, case_worker_id=case_worker.member_id),
+                                   actor=actor)
                 await self._tell_case_worker(case_worker, member)
             elif action.kind == TeamActionKind.PLAN:
                 assert action.follow_up is not None
@@ -330,8 +348,8 @@ class HandoffWorkflow:
                 self._follow_ups.append(FollowUp(number=number, kind=plan.kind, due_at=plan.due_at, note=plan.note,
                                                  planned_by=member.member_id, planned_at=workflow.now()))
                 self._plan_version += 1
-                await self._record("PLANNED", {**details, "number": number, "kind": plan.kind.value,
-                                               "due_at": plan.due_at.isoformat(), "note": plan.note}, actor=actor)
+                await self._record(FollowUpPlanned(member_id=member.member_id, number=number, follow_up_kind=plan.kind,
+                                                   due_at=plan.due_at, note=plan.note), actor=actor)
             elif action.kind == TeamActionKind.RECORD:
                 follow_up = self._planned(action.follow_up_number)
                 assert follow_up is not None
@@ -339,18 +357,19 @@ class HandoffWorkflow:
                 follow_up.status, follow_up.outcome = FollowUpStatus.DONE, action.note
                 follow_up.recorded_at = workflow.now()
                 self._plan_version += 1
-                await self._record("RECORDED", {**details, "number": number, "outcome": action.note}, actor=actor)
+                await self._record(FollowUpRecorded(member_id=member.member_id, number=number, outcome=action.note),
+                                   actor=actor)
             elif action.kind == TeamActionKind.CLOSE:
                 assert action.outcome is not None
                 for follow_up in self._follow_ups:
                     if follow_up.status == FollowUpStatus.PLANNED:
                         follow_up.status = FollowUpStatus.CANCELLED
                 self._set_status(HandoffStatus.CLOSED)
-                await self._record("CLOSED", {**details, "outcome": action.outcome.value, "note": action.note},
+                await self._record(HandoffClosed(member_id=member.member_id, outcome=action.outcome, note=action.note),
                                    actor=actor)
                 await self._tell_police_care_closed(action.outcome, action.note or "")
             else:
-                await self._record("NOTE", {**details, "note": action.note}, actor=actor)
+                await self._record(TeamNoted(member_id=member.member_id, note=action.note), actor=actor)
             return HandoffOutcome(handoff_id=self._id, status=self._status, case_worker_id=self._case_worker_id,
                                   follow_up_number=number)
 
@@ -390,7 +409,7 @@ class HandoffWorkflow:
             await case.signal(CaseWorkflow.handoff_decided, decision)
         except FailureError:
             workflow.logger.warning("hand-off %s could not tell its case, which has ended", self._id)
-            await self._record("CASE_NOT_TOLD", {"accepted": accepted})
+            await self._record(CaseNotTold(accepted=accepted))
 
     async def _tell_case_worker(self, case_worker: TeamMember, by: TeamMember) -> None:
         if case_worker.member_id == by.member_id:
@@ -404,7 +423,7 @@ class HandoffWorkflow:
             return
         self._told_reporter_in_care = True
         await self._tell_reporter(Prompt.REPORTER_IN_CARE, key="in-care")
-        await self._record("REPORTER_TOLD", {"prompt": Prompt.REPORTER_IN_CARE.value})
+        await self._record(ReporterTold(prompt=Prompt.REPORTER_IN_CARE))
 
     async def _tell_police_care_closed(self, outcome: CareOutcome, note: str) -> None:
         """The police see how the care ended on their own case's timeline."""
@@ -426,10 +445,10 @@ class HandoffWorkflow:
                        key=f"alert-{step}-{c.member_id}", silent=False)
             for c in contacts
         ))
-        await self._record("REMINDED" if rung.reminder else "ALERTED",
-                           {"level": rung.level, "reminder": rung.reminder,
-                            "audiences": [a.value for a in rung.audiences],
-                            "member_ids": [c.member_id for c in contacts]})
+        reached = [c.member_id for c in contacts]
+        await self._record(TeamReminded(level=rung.level, audiences=rung.audiences, member_ids=reached)
+                           if rung.reminder else
+                           TeamAlerted(level=rung.level, audiences=rung.audiences, member_ids=reached))
 
     async def _remind(self, follow_up: FollowUp, what: str) -> None:
         """The case worker hears; when nobody can reach them on LINE, the team does."""
@@ -442,7 +461,7 @@ class HandoffWorkflow:
             contacts = await self._contacts([TeamAudience.TEAM])
             await self._send_to(contacts, Prompt.FOLLOW_UP_REMINDER, params, key=key)
             reached = [c.member_id for c in contacts]
-        await self._record("FOLLOW_UP_REMINDED", {"number": follow_up.number, "what": what, "member_ids": reached})
+        await self._record(FollowUpReminded(number=follow_up.number, what=what, member_ids=reached))
 
     async def _tell_members(self, member_ids: list[int], prompt: Prompt, params: dict[str, Any],
                             key: str) -> list[int]:
@@ -480,12 +499,13 @@ class HandoffWorkflow:
         if not await send_line(user_id, language, messages, key, silent=silent, reply_to=reply_to):
             workflow.logger.warning("a LINE message of hand-off %s could not be delivered", self._id)
 
-    async def _record(self, kind: str, details: dict[str, Any], actor: str = "system") -> None:
+    async def _record(self, event: HandoffTimelineEvent, actor: str = "system") -> None:
+        """On the hand-off's timeline, under a key of its own; the hand-off row follows what the event says."""
         self._events += 1
         await workflow.execute_local_activity_method(
             HandoffStore.append_handoff_event,
-            HandoffEvent(key=f"{self._id}:{self._events}:{kind}", handoff_id=self._id, case_no=self._opening.case_no,
-                         kind=kind, at=workflow.now(), actor=actor, details=details),
+            HandoffTimelineEntry(key=f"{self._id}:{self._events}:{event.kind}", handoff_id=self._id,
+                                 case_no=self._opening.case_no, at=workflow.now(), actor=actor, event=event),
             **options.STORE,
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import asyncpg
 import pytest
@@ -13,7 +13,35 @@ from temporalio.exceptions import ApplicationError
 
 from activities.cases import CaseStore
 from activities.handoffs import HandoffStore
-from domain.handoff import HandoffEvent, HandoffOpened, HandoffOpening, TeamRole, handoff_id_of
+from domain.handoff import (
+    CareOutcome,
+    Consent,
+    FollowUpKind,
+    HandoffEvent,
+    HandoffOpened,
+    HandoffOpening,
+    TeamAudience,
+    TeamRole,
+    handoff_id_of,
+)
+from domain.handoff_timeline import (
+    Accepted,
+    Assigned,
+    CaseNotTold,
+    ConsentAnswered,
+    Escalated,
+    FollowUpPlanned,
+    FollowUpRecorded,
+    FollowUpReminded,
+    HandoffClosed,
+    HandoffTimelineEntry,
+    HandoffTimelineEvent,
+    Rejected,
+    ReporterTold,
+    TeamAlerted,
+    TeamNoted,
+    TeamReminded,
+)
 from domain.models import (
     CaseNumberRequest,
     CaseOpening,
@@ -24,6 +52,7 @@ from domain.models import (
     OfficerRole,
     PhoneNumber,
     Place,
+    Prompt,
     Report,
     Reporter,
 )
@@ -72,6 +101,11 @@ class Forwarded:
         """An entry `minutes` after the forwarding (details may have a "kind" of their own)."""
         return HandoffEvent(key=unique(f"{self.handoff_id}:{kind}"), handoff_id=self.handoff_id, case_no=self.case_no,
                             kind=kind, at=at(minutes), actor=actor, details=details)
+
+    def entry(self, event: HandoffTimelineEvent, minutes: int, actor: str = "system") -> HandoffTimelineEntry:
+        """A typed entry `minutes` after the forwarding, as the workflow writes them."""
+        return HandoffTimelineEntry(key=unique(f"{self.handoff_id}:{event.kind}"), handoff_id=self.handoff_id,
+                                    case_no=self.case_no, at=at(minutes), actor=actor, event=event)
 
 
 async def add_member(pool: asyncpg.Pool, role: TeamRole, province_code: str | None = "10") -> int:
@@ -123,7 +157,7 @@ async def follow_ups(pool: asyncpg.Pool, handoff_id: str) -> list[dict]:
     return [dict(row) for row in rows]
 
 
-async def append_twice(store: HandoffStore, event: HandoffEvent) -> None:
+async def append_twice(store: HandoffStore, event: HandoffEvent | HandoffTimelineEntry) -> None:
     """As Temporal may run it: once, then again after a lost answer."""
     await store.append_handoff_event(event)
     await store.append_handoff_event(event)
@@ -319,7 +353,7 @@ async def test_a_follow_up_planned_after_the_care_closed_is_cancelled_at_once(
 # --- what is refused ---------------------------------------------------------------------------------
 
 
-async def refusal(store: HandoffStore, event: HandoffEvent) -> ApplicationError:
+async def refusal(store: HandoffStore, event: HandoffEvent | HandoffTimelineEntry) -> ApplicationError:
     with pytest.raises(ApplicationError) as raised:
         await store.append_handoff_event(event)
     assert raised.value.non_retryable
@@ -400,3 +434,112 @@ async def test_the_team_has_the_minutes_the_administrators_set_or_a_day(
             """INSERT INTO service_levels (code, minutes, label_th, label_en) VALUES ($1, $2, $3, $4)
                ON CONFLICT (code) DO UPDATE SET minutes = EXCLUDED.minutes""",
             original["code"], original["minutes"], original["label_th"], original["label_en"])
+
+
+# --- typed entries, as the workflow writes them now ------------------------------------------------
+
+
+def a_care_story(forwarded: Forwarded, home: int) -> list[tuple[HandoffTimelineEvent, int, str, dict]]:
+    """Every kind the workflow writes in a care that ends well: the event, when, by whom, and the details
+    the old workflow wrote for it."""
+    coordinator, worker = forwarded.coordinator, forwarded.social_worker
+    visit_due, call_due = at(3 * 24 * 60), at(7 * 24 * 60).astimezone(timezone(timedelta(hours=7)))
+    by_coordinator, by_worker = f"member:{coordinator}", f"member:{worker}"
+    return [
+        (TeamAlerted(level=0, audiences=[TeamAudience.TEAM], member_ids=[coordinator, worker]), 0, "system",
+         {"level": 0, "reminder": False, "audiences": ["TEAM"], "member_ids": [coordinator, worker]}),
+        (ConsentAnswered(consent=Consent.GIVEN), 5, "reporter", {"consent": "GIVEN"}),
+        (TeamReminded(level=0, audiences=[TeamAudience.TEAM], member_ids=[]), 720, "system",
+         {"level": 0, "reminder": True, "audiences": ["TEAM"], "member_ids": []}),
+        (Escalated(level=1), 1440, "system", {"level": 1}),
+        (Accepted(member_id=coordinator, case_worker_id=worker), 1500, by_coordinator,
+         {"member_id": coordinator, "case_worker_id": worker}),
+        (CaseNotTold(accepted=True), 1501, "system", {"accepted": True}),
+        (ReporterTold(prompt=Prompt.REPORTER_IN_CARE), 1502, "system", {"prompt": "reporter_in_care"}),
+        (Assigned(member_id=coordinator, case_worker_id=home), 1510, by_coordinator,
+         {"member_id": coordinator, "case_worker_id": home}),
+        (Assigned(member_id=coordinator, case_worker_id=worker), 1511, by_coordinator,
+         {"member_id": coordinator, "case_worker_id": worker}),
+        (FollowUpPlanned(member_id=worker, number=1, follow_up_kind=FollowUpKind.HOME_VISIT, due_at=visit_due,
+                         note="เยี่ยมบ้านพร้อม อสม."), 1520, by_worker,
+         {"member_id": worker, "number": 1, "kind": "HOME_VISIT", "due_at": visit_due.isoformat(),
+          "note": "เยี่ยมบ้านพร้อม อสม."}),
+        (FollowUpPlanned(member_id=worker, number=2, follow_up_kind=FollowUpKind.CALL, due_at=call_due, note=""),
+         1521, by_worker,
+         {"member_id": worker, "number": 2, "kind": "CALL", "due_at": call_due.isoformat(), "note": ""}),
+        (TeamNoted(member_id=worker, note="โทรแล้ว"), 1600, by_worker, {"member_id": worker, "note": "โทรแล้ว"}),
+        (FollowUpReminded(number=1, what="due_soon", member_ids=[worker]), 2 * 24 * 60, "system",
+         {"number": 1, "what": "due_soon", "member_ids": [worker]}),
+        (FollowUpRecorded(member_id=worker, number=1, outcome="พบผู้เสียหาย ปลอดภัย"), 3 * 24 * 60, by_worker,
+         {"member_id": worker, "number": 1, "outcome": "พบผู้เสียหาย ปลอดภัย"}),
+        (HandoffClosed(member_id=worker, outcome=CareOutcome.SAFE_WITH_FAMILY, note="กลับไปอยู่กับยาย"), 4 * 24 * 60,
+         by_worker, {"member_id": worker, "outcome": "SAFE_WITH_FAMILY", "note": "กลับไปอยู่กับยาย"}),
+    ]
+
+
+async def test_typed_entries_keep_the_timeline_and_move_the_hand_off_as_the_old_shape_did(
+    store: HandoffStore, pool: asyncpg.Pool
+) -> None:
+    typed, old = await opened_handoff(pool, store), await opened_handoff(pool, store)
+    home = await add_member(pool, TeamRole.CHILDRENS_HOME)
+    # The old hand-off's members are the typed one's, so both stories name the same people.
+    old.coordinator, old.social_worker = typed.coordinator, typed.social_worker
+    story = a_care_story(typed, home)
+    for event, minutes, actor, details in story:
+        await append_twice(store, typed.entry(event, minutes, actor))
+        await store.append_handoff_event(old.event(event.kind, minutes, actor, **details))
+
+    written = await timeline(pool, typed.handoff_id)
+    assert [(e["kind"], e["at"], e["actor"], e["details"]) for e in written[1:]] == [
+        (event.kind, at(minutes), actor, details) for event, minutes, actor, details in story]
+    assert [(e["kind"], e["at"], e["actor"], e["details"]) for e in written] == [
+        (e["kind"], e["at"], e["actor"], e["details"]) for e in await timeline(pool, old.handoff_id)]
+
+    row = await handoff_row(pool, typed.handoff_id)
+    assert (row["status"], row["consent"], row["escalation_level"], row["accepted_at"], row["accepted_by"],
+            row["case_worker_id"], row["closed_at"], row["care_outcome"], row["care_note"]) == (
+        "CLOSED", "GIVEN", 1, at(1500), typed.coordinator, typed.social_worker, at(4 * 24 * 60), "SAFE_WITH_FAMILY",
+        "กลับไปอยู่กับยาย")
+    assert {name: value for name, value in row.items() if name not in ("handoff_id", "case_no")} == {
+        name: value for name, value in (await handoff_row(pool, old.handoff_id)).items()
+        if name not in ("handoff_id", "case_no")}
+    plan = [{name: value for name, value in f.items() if name not in ("id", "handoff_id")}
+            for f in await follow_ups(pool, typed.handoff_id)]
+    assert [(f["number"], f["status"], f["due_at"], f["planned_by"]) for f in plan] == [
+        (1, "DONE", at(3 * 24 * 60), typed.social_worker), (2, "CANCELLED", at(7 * 24 * 60), typed.social_worker)]
+    assert plan == [{name: value for name, value in f.items() if name not in ("id", "handoff_id")}
+                    for f in await follow_ups(pool, old.handoff_id)]
+
+
+async def test_a_typed_rejection_gives_the_case_back_with_its_reason(store: HandoffStore, pool: asyncpg.Pool) -> None:
+    forwarded = await opened_handoff(pool, store)
+    rejection = forwarded.entry(Rejected(member_id=forwarded.coordinator, reason="ไม่ใช่กรณีของทีม"), 90,
+                                f"member:{forwarded.coordinator}")
+    await append_twice(store, rejection)
+    row = await handoff_row(pool, forwarded.handoff_id)
+    assert (row["status"], row["rejected_at"], row["reject_reason"]) == ("REJECTED", at(90), "ไม่ใช่กรณีของทีม")
+    assert [e["details"] for e in await timeline(pool, forwarded.handoff_id)][1:] == [
+        {"member_id": forwarded.coordinator, "reason": "ไม่ใช่กรณีของทีม"}]
+
+
+async def test_a_typed_entry_naming_an_unknown_member_is_refused_and_writes_nothing(
+    store: HandoffStore, pool: asyncpg.Pool
+) -> None:
+    forwarded = await opened_handoff(pool, store)
+    before = await handoff_row(pool, forwarded.handoff_id)
+    for event in (Accepted(member_id=forwarded.coordinator, case_worker_id=2_000_000_000),
+                  TeamNoted(member_id=2_000_000_000, note="บันทึก")):
+        error = await refusal(store, forwarded.entry(event, 10))
+        assert error.type == "UnknownTeamMember" and "บันทึก" not in str(error)
+    assert await handoff_row(pool, forwarded.handoff_id) == before
+    assert [e["kind"] for e in await timeline(pool, forwarded.handoff_id)] == ["OPENED"]
+
+
+async def test_recording_a_typed_follow_up_that_was_never_planned_is_refused(
+        store: HandoffStore, pool: asyncpg.Pool) -> None:
+    forwarded = await opened_handoff(pool, store)
+    await store.append_handoff_event(forwarded.entry(Accepted(member_id=forwarded.coordinator,
+                                                              case_worker_id=forwarded.coordinator), 5))
+    error = await refusal(store, forwarded.entry(FollowUpRecorded(member_id=forwarded.coordinator, number=7,
+                                                                  outcome="พบตัวแล้ว"), 10))
+    assert error.type == "UnknownFollowUp" and "พบตัว" not in str(error)

@@ -291,6 +291,29 @@ async def test_the_care_plan_is_reminded_and_the_care_outlives_the_police_case(s
                                           handoff_id_of(case_no, 1))
     assert (follow_up["status"], follow_up["outcome"]) == ("DONE", "ผู้เสียหายปลอดภัย อยู่กับญาติ")
 
+    # The team's own timeline keeps the details the back office has always read.
+    coordinator, worker_id = team.coordinator.member_id, team.social_worker.member_id
+    entries = await scene.pool.fetch(
+        "select kind, actor, details from handoff_events where handoff_id = $1 order by at, id",
+        handoff_id_of(case_no, 1))
+    # (The alert's entry is written once LINE took the alerts: it may come after the acceptance.)
+    [alerted] = [e["details"] for e in entries if e["kind"] == "ALERTED"]
+    assert (alerted.keys(), alerted["level"], alerted["reminder"], alerted["audiences"]) == (
+        {"level", "reminder", "audiences", "member_ids"}, 0, False, ["TEAM"])
+    assert worker_id in alerted["member_ids"]
+    entries = [e for e in entries if e["kind"] != "ALERTED"]
+    assert [e["kind"] for e in entries] == ["OPENED", "ACCEPTED", "PLANNED", "FOLLOW_UP_REMINDED",
+                                           "FOLLOW_UP_REMINDED", "RECORDED", "CLOSED"]
+    assert [(e["actor"], e["details"]) for e in entries[1:]] == [
+        (f"member:{coordinator}", {"member_id": coordinator, "case_worker_id": worker_id}),
+        (f"member:{worker_id}", {"member_id": worker_id, "number": 1, "kind": "HOME_VISIT",
+                                 "due_at": (now + 72 * HOUR).isoformat(), "note": "เยี่ยมบ้านพร้อม อสม."}),
+        ("system", {"number": 1, "what": "due_soon", "member_ids": [worker_id]}),
+        ("system", {"number": 1, "what": "overdue", "member_ids": [worker_id]}),
+        (f"member:{worker_id}", {"member_id": worker_id, "number": 1, "outcome": "ผู้เสียหายปลอดภัย อยู่กับญาติ"}),
+        (f"member:{worker_id}", {"member_id": worker_id, "outcome": "SAFE_WITH_FAMILY", "note": "ย้ายไปอยู่กับญาติ"}),
+    ]
+
 
 async def test_the_national_desk_may_act_for_any_province_but_names_a_local_case_worker(
         scene: Scene, team: Team) -> None:
