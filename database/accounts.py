@@ -10,6 +10,7 @@ On the command line: python -m tools.accounts create|password|disable (tools/acc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -30,10 +31,8 @@ PASSWORD_THREAD_NICENESS = 10
 
 def _lower_priority() -> None:
     """Linux sets priorities per thread; argon2's own lane threads inherit this one's."""
-    try:
+    with contextlib.suppress(OSError):  # a priority is a courtesy, not a requirement
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PASSWORD_THREAD_NICENESS)
-    except OSError:
-        pass  # a priority is a courtesy, not a requirement
 
 
 # Their own threads, not the shared pool anyio lends to Starlette: the lower priority stays here.

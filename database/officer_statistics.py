@@ -18,7 +18,7 @@ from database.sql import Conditions
 from domain.clock import thai_midnight
 from domain.escalation import ON_DUTY_ROLES
 from domain.models import OfficerRole
-from rendering.officer_messages import OFFICER_ROLE_LABELS
+from domain.role_names import OFFICER_ROLE_LABELS
 
 
 @dataclass(frozen=True)

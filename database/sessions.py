@@ -80,7 +80,8 @@ async def checked_password(pool: asyncpg.Pool, username: str, password: str, cli
             return Refused(SignInRefusal.WRONG, wait_began=await attempt_failed(connection, username, client))
         await attempt_succeeded(connection, username, client)
         if rehashed:
-            await connection.execute("UPDATE accounts SET password_hash = $2 WHERE id = $1", row["account_id"], rehashed)
+            await connection.execute("UPDATE accounts SET password_hash = $2 WHERE id = $1",
+                                     row["account_id"], rehashed)
     return row
 
 

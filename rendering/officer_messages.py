@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.bilingual import pick
 from domain.dates import format_date_time
-from domain.models import ActionKind, BotMessage, CaseStatus, Language, OfficerRole, Prompt
+from domain.models import ActionKind, BotMessage, CaseStatus, Language, Prompt
 from domain.postbacks import Postback
 
 STATUS_LABELS: dict[CaseStatus, tuple[str, str]] = {
@@ -32,18 +32,6 @@ ACTION_LABELS: dict[ActionKind, tuple[str, str]] = {
     ActionKind.ADD_NOTE: ("บันทึกเพิ่มเติม", "Add note"),
     ActionKind.REASSIGN: ("โอนสถานี", "Reassign station"),
     ActionKind.MESSAGE_REPORTER: ("ส่งข้อความถึงผู้แจ้ง", "Message the reporter"),
-}
-# The ranks' Thai names as the brief and the directory import write them.
-OFFICER_ROLE_LABELS: dict[OfficerRole, tuple[str, str]] = {
-    OfficerRole.RADIO_ROOM: ("ตำรวจห้องวิทยุ", "Radio-room police"),
-    OfficerRole.CENTRE_191: ("ตำรวจศูนย์ 191", "191 centre police"),
-    OfficerRole.COMMANDER: ("ผู้การ", "Provincial commander"),
-    OfficerRole.DEPUTY_COMMANDER: ("รองผู้การ", "Deputy provincial commander"),
-    OfficerRole.SUPERINTENDENT: ("ผู้กำกับ", "Superintendent"),
-    OfficerRole.INSPECTOR: ("สารวัตร", "Inspector"),
-    OfficerRole.DEPUTY_INSPECTOR: ("รองสารวัตร", "Deputy inspector"),
-    OfficerRole.PATROL: ("พ.บ.", "Patrol officer"),
-    OfficerRole.NATIONAL_DESK: ("ส่วนกลาง", "National desk"),
 }
 REGISTRATION_FAILURES: dict[str, tuple[str, str]] = {
     "unknown_code": ("ไม่พบรหัสนี้ ตรวจสอบรหัสกับผู้ดูแลระบบ", "This code is unknown; check it with your administrator."),

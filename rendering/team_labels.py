@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from domain.handoff import CareOutcome, Consent, FollowUpKind, FollowUpStatus, HandoffStatus, TeamActionKind, TeamRole
+from domain.handoff import CareOutcome, Consent, FollowUpKind, FollowUpStatus, HandoffStatus, TeamActionKind
 
 HANDOFF_STATUS_LABELS: dict[HandoffStatus, tuple[str, str]] = {
     HandoffStatus.AWAITING: ("รอทีมรับเรื่อง", "Awaiting the team"),
     HandoffStatus.IN_CARE: ("อยู่ในความดูแล", "In care"),
     HandoffStatus.REJECTED: ("ทีมส่งคืน", "Returned by the team"),
     HandoffStatus.CLOSED: ("ปิดการดูแล", "Care closed"),
-}
-TEAM_ROLE_LABELS: dict[TeamRole, tuple[str, str]] = {
-    TeamRole.COORDINATOR: ("นักพัฒนาสังคมจังหวัด (ผู้ประสานทีม)", "Provincial social development officer (coordinator)"),
-    TeamRole.SOCIAL_WORKER: ("นักสังคมสงเคราะห์", "Social worker"),
-    TeamRole.CHILDRENS_HOME: ("เจ้าหน้าที่บ้านพักเด็กและครอบครัว", "Children's and family home staff"),
-    TeamRole.OFFICE_HEAD: ("หัวหน้าสำนักงานพัฒนาสังคมฯ จังหวัด", "Head of the provincial social development office"),
-    TeamRole.NATIONAL_DESK: ("ศูนย์ส่วนกลาง", "National desk"),
 }
 TEAM_ACTION_LABELS: dict[TeamActionKind, tuple[str, str]] = {
     TeamActionKind.ACCEPT: ("รับเรื่อง", "Accept"),

@@ -41,6 +41,7 @@ from domain.handoff import (
     handoff_status_after,
 )
 from domain.phone import read_phone_number
+from domain.role_names import TEAM_ROLE_LABELS
 from rendering.team_labels import (
     CARE_OUTCOME_LABELS,
     CONSENT_LABELS,
@@ -48,7 +49,6 @@ from rendering.team_labels import (
     FOLLOW_UP_STATUS_LABELS,
     HANDOFF_STATUS_LABELS,
     TEAM_ACTION_LABELS,
-    TEAM_ROLE_LABELS,
 )
 
 router = APIRouter(prefix="/office/handoffs", include_in_schema=False)

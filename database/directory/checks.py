@@ -13,8 +13,7 @@ from domain.case_rules import STATION_ROLES
 from domain.handoff import TeamRole
 from domain.models import OfficerRole, StationKind
 from domain.phone import read_phone_number
-from rendering.officer_messages import OFFICER_ROLE_LABELS
-from rendering.team_labels import TEAM_ROLE_LABELS
+from domain.role_names import OFFICER_ROLE_LABELS, TEAM_ROLE_LABELS
 
 # Column → the headers it may have (compared in lower case, "_" read as a space).
 STATION_COLUMNS: dict[str, tuple[str, ...]] = {
