@@ -83,8 +83,10 @@ async def staff(scene: Scene, pool: asyncpg.Pool) -> Staff:
     province = scene.district["province_code"]
     other = await pool.fetchval("SELECT code FROM provinces WHERE code <> $1 ORDER BY code LIMIT 1", province)
     return Staff(
-        station_officer=await add_account(pool, AccountRole.STATION_OFFICER, officer_id=scene.station_officer.officer_id),
-        centre_operator=await add_account(pool, AccountRole.CENTRE_OPERATOR, officer_id=scene.centre_officer.officer_id),
+        station_officer=await add_account(pool, AccountRole.STATION_OFFICER,
+                                          officer_id=scene.station_officer.officer_id),
+        centre_operator=await add_account(pool, AccountRole.CENTRE_OPERATOR,
+                                          officer_id=scene.centre_officer.officer_id),
         province_admin=await add_account(pool, AccountRole.PROVINCE_ADMIN, province_code=province),
         team_member=await add_account(pool, AccountRole.TEAM_MEMBER, province_code=province),
         superadmin=await add_account(pool, AccountRole.SUPERADMIN, officer_id=scene.national.officer_id),

@@ -20,8 +20,9 @@ async def account_of(pool: asyncpg.Pool, member: TeamMember) -> Person:
     return person
 
 async def handoff_row(scene: Scene, case_no: str, *, status: HandoffStatus = HandoffStatus.AWAITING,
-                      consent: str = "ASKED", forwarded_at: datetime | None = None, accept_due_at: datetime | None = None,
-                      case_worker: TeamMember | None = None, note: str = "ผู้เสียหายต้องการที่พักพิง") -> str:
+                      consent: str = "ASKED", forwarded_at: datetime | None = None,
+                      accept_due_at: datetime | None = None, case_worker: TeamMember | None = None,
+                      note: str = "ผู้เสียหายต้องการที่พักพิง") -> str:
     """A hand-off of this case, as the hand-off workflow's activities record one."""
     handoff_id = f"{case_no}-1"
     forwarded_at = forwarded_at or datetime.now(UTC)
@@ -42,7 +43,8 @@ async def handoff_row(scene: Scene, case_no: str, *, status: HandoffStatus = Han
         case_worker.member_id if case_worker else None,
     )
     await scene.pool.execute(
-        "INSERT INTO handoff_events (handoff_id, event_key, kind, at, actor, details) VALUES ($1, $2, 'OPENED', $3, $4, '{}')",
+        "INSERT INTO handoff_events (handoff_id, event_key, kind, at, actor, details)"
+        " VALUES ($1, $2, 'OPENED', $3, $4, '{}')",
         handoff_id, f"{handoff_id}:opened", forwarded_at, f"officer:{scene.station_officer.officer_id}")
     return handoff_id
 

@@ -57,7 +57,8 @@ async def test_a_province_administrator_cannot_link_an_account_to_the_national_d
         scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
     http, token = await signed_in(browser_like, staff.province_admin)
     desk_member = f"DESK-{uuid.uuid4().hex[:8]}"
-    await pool.execute("INSERT INTO team_members (code, name, role) VALUES ($1, 'ส่วนกลาง', 'NATIONAL_DESK')", desk_member)
+    await pool.execute("INSERT INTO team_members (code, name, role) VALUES ($1, 'ส่วนกลาง', 'NATIONAL_DESK')",
+                       desk_member)
     attempts = {
         "the national desk's officer": {"role": "CENTRE_OPERATOR",
                                         "officer_code": await officer_code(pool, scene.national.officer_id)},
@@ -80,7 +81,8 @@ async def test_a_registration_code_is_shown_once_and_only_for_officers_of_the_ar
     assert issued.status_code == 200
     shown = re.search(r'<strong class="code">([^<]+)</strong>', issued.text).group(1)
     stored = await pool.fetch(
-        "SELECT code_hash FROM officer_registration_codes r JOIN officers o ON o.id = r.officer_id WHERE o.code = $1", code)
+        "SELECT code_hash FROM officer_registration_codes r JOIN officers o ON o.id = r.officer_id WHERE o.code = $1",
+        code)
     assert stored and all(shown not in row["code_hash"] for row in stored)  # only a hash is kept
     elsewhere = await http.post("/office/accounts/registration-code",
                                 data={"csrf_token": token, "officer_code": "DEMO-OFFICER-1033-INSPECTOR"})
@@ -91,9 +93,11 @@ async def test_a_team_members_registration_code_is_shown_once_and_only_for_the_a
         scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
     http, token = await signed_in(browser_like, staff.province_admin)
     member_code = f"TEAM-{uuid.uuid4().hex[:8]}"
-    await pool.execute("INSERT INTO team_members (code, name, role, province_code) VALUES ($1, 'ทดสอบ', 'SOCIAL_WORKER', $2)",
-                       member_code, scene.district["province_code"])
-    issued = await http.post("/office/accounts/team-registration-code", data={"csrf_token": token, "member_code": member_code})
+    await pool.execute(
+        "INSERT INTO team_members (code, name, role, province_code) VALUES ($1, 'ทดสอบ', 'SOCIAL_WORKER', $2)",
+        member_code, scene.district["province_code"])
+    issued = await http.post("/office/accounts/team-registration-code",
+                             data={"csrf_token": token, "member_code": member_code})
     assert issued.status_code == 200
     shown = re.search(r'<strong class="code">([^<]+)</strong>', issued.text).group(1)
     stored = await pool.fetch("SELECT code_hash FROM officer_registration_codes r JOIN team_members m "
@@ -105,7 +109,8 @@ async def test_a_team_members_registration_code_is_shown_once_and_only_for_the_a
         assert refused.status_code == 404
 
 
-async def test_an_escalation_ladder_is_saved_checked_and_audited(staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+async def test_an_escalation_ladder_is_saved_checked_and_audited(
+        staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
     http, token = await signed_in(browser_like, staff.superadmin)
     code = f"TEST_{uuid.uuid4().hex[:6].upper()}"
     form = {"csrf_token": token, "label_th": "เหตุทดสอบ", "label_en": "Test incident", "sort_order": "90",
@@ -160,12 +165,13 @@ async def test_the_audit_log_shows_who_saw_which_case(scene: Scene, staff: Staff
 
 async def test_changing_ones_password_needs_the_current_one(staff: Staff, browser_like) -> None:
     http, token = await signed_in(browser_like, staff.team_member)
-    wrong = await http.post("/office/password", data={"csrf_token": token, "current": "nope", "new": "a new long password"})
+    new_password = "a new long password"
+    wrong = await http.post("/office/password", data={"csrf_token": token, "current": "nope", "new": new_password})
     assert wrong.status_code == 403
-    done = await http.post("/office/password", data={"csrf_token": token, "current": PASSWORD, "new": "a new long password"})
+    done = await http.post("/office/password", data={"csrf_token": token, "current": PASSWORD, "new": new_password})
     assert done.status_code == 200 and "เปลี่ยนรหัสผ่านแล้ว" in done.text
     assert (await sign_in(browser_like(), staff.team_member)).status_code == 401
-    assert (await sign_in(browser_like(), staff.team_member, password="a new long password")).status_code == 303
+    assert (await sign_in(browser_like(), staff.team_member, password=new_password)).status_code == 303
 
 
 async def test_a_service_level_is_edited_by_the_national_administrator_and_shown_on_the_dashboard(
@@ -188,7 +194,8 @@ async def test_a_service_level_is_edited_by_the_national_administrator_and_shown
                              data={"csrf_token": admin_token, "minutes": "60"})).status_code == 403
 
     case_no, handle = await open_routed_case(scene)
-    await handle.execute_update(CaseWorkflow.act, OfficerAction(kind=ActionKind.ACKNOWLEDGE, officer=scene.station_officer))
+    acknowledge = OfficerAction(kind=ActionKind.ACKNOWLEDGE, officer=scene.station_officer)
+    await handle.execute_update(CaseWorkflow.act, acknowledge)
     await eventually(lambda: pool.fetchval("SELECT 1 FROM cases WHERE case_no = $1 AND acknowledged_at IS NOT NULL",
                                            case_no))
     dashboard = await admin.get(f"/office/dashboard?province={scene.district['province_code']}")
@@ -259,7 +266,8 @@ async def test_administrators_see_and_clear_the_waits_of_their_own_accounts(pool
     other_province = await province.post("/office/sign-in-throttles/clear", data={
         "csrf_token": province_token, "username": bangkok.username, "client": address})
     assert other_province.status_code == 404
-    staff_member, _ = await signed_in(browser_like, await add_account(pool, AccountRole.TEAM_MEMBER, province_code="50"))
+    staff_member, _ = await signed_in(
+        browser_like, await add_account(pool, AccountRole.TEAM_MEMBER, province_code="50"))
     assert (await staff_member.get("/office/sign-in-throttles")).status_code == 403
 
     cleared = await province.post("/office/sign-in-throttles/clear", data={

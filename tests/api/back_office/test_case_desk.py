@@ -159,7 +159,7 @@ async def test_a_reporters_message_with_markup_is_shown_as_text(scene: Scene, st
 
 async def test_a_case_is_moved_to_another_station_of_the_province_from_its_page(
         scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
-    case_no, handle = await open_routed_case(scene)
+    case_no, _handle = await open_routed_case(scene)
     http = await signed_in(browser_like, staff.centre_operator)  # the province's 191 centre
     page = await http.get(f"/office/cases/{case_no}")
     other = await pool.fetchval(

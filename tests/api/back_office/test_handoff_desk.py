@@ -161,7 +161,8 @@ async def test_the_team_sees_what_the_care_needs_and_nothing_of_the_police_timel
         scene: Scene, team: Team, browser_like, pool: asyncpg.Pool) -> None:
     case_no, handle = await open_routed_case(scene)
     await handle.signal(CaseWorkflow.reporter_message, ReporterMessage(
-        event_id=f"evt-{uuid.uuid4().hex}", message_type="text", received_at=datetime.now(UTC), text="เขากำลังจะกลับมา ช่วยด้วย"))
+        event_id=f"evt-{uuid.uuid4().hex}", message_type="text", received_at=datetime.now(UTC),
+        text="เขากำลังจะกลับมา ช่วยด้วย"))
     await eventually(lambda: pool.fetch(
         "SELECT 1 FROM case_events WHERE case_no = $1 AND kind = 'REPORTER_MESSAGE'", case_no))
     handoff_id = await handoff_row(scene, case_no, note="ผู้เสียหายขอความช่วยเหลือเรื่องที่พัก <b>ด่วน</b>")
@@ -218,7 +219,8 @@ async def test_only_a_team_account_linked_to_a_member_is_offered_forms_and_may_a
     assert offered == {"ACCEPT", "REJECT", "ADD_NOTE"}  # what an awaiting hand-off allows
     assert f'<option value="{team.social_worker.member_id}"' in page.text  # the province's team to choose from
     assert f'<option value="{team.stranger.member_id}"' not in page.text
-    no_token = await http.post(f"/office/handoffs/{handoff_id}/actions", data={"kind": "ACCEPT", "idempotency_key": "k"})
+    no_token = await http.post(f"/office/handoffs/{handoff_id}/actions",
+                               data={"kind": "ACCEPT", "idempotency_key": "k"})
     assert no_token.status_code == 403
 
 
@@ -343,7 +345,9 @@ async def test_the_team_accepts_plans_records_and_closes_and_the_police_see_how_
     recorded = await team_acts(social_worker, handoff_id, "RECORD", follow_up_number="1",
                                note="พบผู้เสียหาย ปลอดภัยดี")
     assert recorded.status_code == 200 and "พบผู้เสียหาย ปลอดภัยดี" in recorded.text
-    assert await pool.fetchval("SELECT status FROM follow_ups WHERE handoff_id = $1 AND number = 1", handoff_id) == "DONE"
+    follow_up_status = await pool.fetchval(
+        "SELECT status FROM follow_ups WHERE handoff_id = $1 AND number = 1", handoff_id)
+    assert follow_up_status == "DONE"
     closed = await team_acts(social_worker, handoff_id, "CLOSE", outcome="SAFE_WITH_FAMILY",
                              note="กลับไปอยู่กับยาย โรงเรียนช่วยดูแลต่อ")
     assert closed.status_code == 200 and 'name="kind"' not in closed.text  # a closed care takes no more actions

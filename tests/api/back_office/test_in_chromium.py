@@ -94,9 +94,10 @@ async def test_the_dashboard_counts_change_draws_its_charts_and_downloads_the_ex
     new = int(await page.locator('[data-counter="NEW"] strong').inner_text())
     closed = int(await page.locator('[data-counter="CLOSED"] strong').inner_text())
     assert new >= 1
-    await handle.execute_update(CaseWorkflow.act, OfficerAction(kind=ActionKind.CLOSE, officer=scene.station_officer,
-                                                                note="ปิดเหตุ"))
-    await eventually(lambda: scene.pool.fetchval("SELECT 1 FROM cases WHERE case_no = $1 AND status = 'CLOSED'", case_no))
+    close = OfficerAction(kind=ActionKind.CLOSE, officer=scene.station_officer, note="ปิดเหตุ")
+    await handle.execute_update(CaseWorkflow.act, close)
+    await eventually(lambda: scene.pool.fetchval(
+        "SELECT 1 FROM cases WHERE case_no = $1 AND status = 'CLOSED'", case_no))
     await page.reload()
     await expect(page.locator('[data-counter="NEW"] strong')).to_have_text(str(new - 1))
     await expect(page.locator('[data-counter="CLOSED"] strong')).to_have_text(str(closed + 1))

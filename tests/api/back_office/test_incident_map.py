@@ -32,5 +32,7 @@ async def test_the_map_filters_by_status(scene: Scene, staff: Staff, browser_lik
     case_no, _ = await open_routed_case(scene)
     http = browser_like()
     await sign_in(http, staff.station_officer)
-    assert case_no in {c["caseNo"] for c in (await http.get("/office/map/cases.json?status=OPEN")).json()["cases"]}
-    assert case_no not in {c["caseNo"] for c in (await http.get("/office/map/cases.json?status=CLOSED")).json()["cases"]}
+    open_cases = (await http.get("/office/map/cases.json?status=OPEN")).json()["cases"]
+    closed_cases = (await http.get("/office/map/cases.json?status=CLOSED")).json()["cases"]
+    assert case_no in {c["caseNo"] for c in open_cases}
+    assert case_no not in {c["caseNo"] for c in closed_cases}

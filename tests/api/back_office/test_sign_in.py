@@ -170,13 +170,15 @@ async def test_the_sign_in_form_must_come_from_this_site(api: RunningApi, pool: 
     assert forged.status_code == 403
 
 
-async def test_after_sign_in_only_this_sites_paths_are_followed(api: RunningApi, pool: asyncpg.Pool, browser_like) -> None:
+async def test_after_sign_in_only_this_sites_paths_are_followed(
+        api: RunningApi, pool: asyncpg.Pool, browser_like) -> None:
     person = await add_account(pool, AccountRole.SUPERADMIN)
     http = browser_like()
     form = await http.get("/office/sign-in?next=https://elsewhere.example/steal")
     token = form.text.split('name="sign_in_csrf" value="')[1].split('"')[0]
-    response = await http.post("/office/sign-in", data={"username": person.username, "password": "correct horse battery",
-                                                        "sign_in_csrf": token, "next": "//elsewhere.example"})
+    response = await http.post("/office/sign-in", data={
+        "username": person.username, "password": "correct horse battery",
+        "sign_in_csrf": token, "next": "//elsewhere.example"})
     assert response.headers["location"] == "/office/cases"
 
 
@@ -194,7 +196,8 @@ async def test_signing_out_needs_the_forms_token_and_ends_the_session(api: Runni
     assert (await http.get("/office/cases")).status_code == 303
 
 
-async def test_disabling_an_account_ends_its_sessions_at_once(api: RunningApi, pool: asyncpg.Pool, browser_like) -> None:
+async def test_disabling_an_account_ends_its_sessions_at_once(
+        api: RunningApi, pool: asyncpg.Pool, browser_like) -> None:
     person = await add_account(pool, AccountRole.SUPERADMIN)
     http = browser_like()
     await sign_in(http, person)
@@ -214,7 +217,8 @@ async def test_outside_development_the_session_cookie_is_only_sent_over_https(
         form_cookie = next(h for h in form.headers.get_list("set-cookie") if h.startswith("ess_sign_in_csrf="))
         assert "Secure" in form_cookie
         token = form_cookie.split(";", 1)[0].split("=", 1)[1]
-        # Served over plain HTTP here, so the client holds Secure cookies back: hand it over as a browser on HTTPS would.
+        # Served over plain HTTP here, so the client holds Secure cookies back:
+        # hand it over as a browser on HTTPS would.
         response = await http.post("/office/sign-in", headers={"cookie": f"ess_sign_in_csrf={token}"}, data={
             "username": person.username, "password": PASSWORD, "sign_in_csrf": token, "next": "/office/cases"})
     assert response.status_code == 303

@@ -59,7 +59,8 @@ async def test_a_case_that_reached_nobody_is_flagged_on_the_list_and_its_timelin
     assert "แจ้งเตือนเจ้าหน้าที่ทาง LINE" not in timeline  # never "officers alerted" when none was
 
 
-async def test_the_dashboard_counts_the_open_cases_that_reached_nobody(scene: Scene, staff: Staff, browser_like) -> None:
+async def test_the_dashboard_counts_the_open_cases_that_reached_nobody(
+        scene: Scene, staff: Staff, browser_like) -> None:
     http = await signed_in(browser_like, staff.province_admin)
     before = await unreached_count(http)
     case_no = await case_alerting_nobody(scene)
@@ -77,7 +78,8 @@ async def test_the_officer_dashboard_shows_linked_officers_per_station_and_the_s
         scene: Scene, staff: Staff, browser_like) -> None:
     province = scene.district["province_code"]
     blind = await scene.pool.fetchrow(
-        "SELECT id, code FROM stations s WHERE province_code = $1 AND kind = 'STATION' AND id <> $2 ORDER BY id LIMIT 1",
+        "SELECT id, code FROM stations s WHERE province_code = $1 AND kind = 'STATION' AND id <> $2 "
+        "ORDER BY id LIMIT 1",
         province, scene.station_id)
     await scene.pool.execute(
         "INSERT INTO officers (code, name, role, station_id) VALUES ($1, 'ร.ต.ท. ทดสอบ', 'INSPECTOR', $2)",
