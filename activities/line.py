@@ -115,14 +115,7 @@ class LineMessenger:
 
     @activity.defn(name="send_line_messages")
     async def send_line_messages(self, delivery: Delivery) -> DeliveryResult:
-        now = datetime.now(UTC)
-        messages = [
-            render(message, delivery.language, public_url=self._settings.public_url,
-                   attachment_url=lambda attachment_id: attachment_link(
-                       self._settings.public_url, attachment_id, now, self._settings.pseudonym_key))
-            for message in delivery.messages
-        ]
-        _check_wire_format(messages)
+        messages = self._rendered(delivery)
         tried_before = _tried_in_earlier_attempt()
         replying = tried_before != _PUSH and self._reply_token_fresh(delivery)
         if replying:
@@ -135,6 +128,34 @@ class LineMessenger:
             # From here on only push is safe to repeat. With no reply in play a retry pushes
             # anyway (same retry key), so the note, a write on the server, is spared.
             activity.heartbeat(_PUSH)
+        return await self._push(delivery, messages)
+
+    async def answer_at_once(self, delivery: Delivery) -> DeliveryResult:
+        """Not an activity: for the webhook, which answers a tap itself when no workflow is left to
+        (an alert button of an ended case). A reply while the token is fresh, else (or once LINE says
+        the token is spent) a push under the delivery's retry key; tried once: LineUnavailable and
+        LineRejected reach the caller."""
+        messages = self._rendered(delivery)
+        if self._reply_token_fresh(delivery):
+            try:
+                await self._call("reply", self._reply_request(delivery, messages))
+                return DeliveryResult(method="reply")
+            except _InvalidReplyToken:
+                logger.info("Reply token no longer valid; pushing instead")
+        return await self._push(delivery, messages)
+
+    def _rendered(self, delivery: Delivery) -> list[dict[str, Any]]:
+        now = datetime.now(UTC)
+        messages = [
+            render(message, delivery.language, public_url=self._settings.public_url,
+                   attachment_url=lambda attachment_id: attachment_link(
+                       self._settings.public_url, attachment_id, now, self._settings.pseudonym_key))
+            for message in delivery.messages
+        ]
+        _check_wire_format(messages)
+        return messages
+
+    async def _push(self, delivery: Delivery, messages: list[dict[str, Any]]) -> DeliveryResult:
         try:
             await self._call(
                 "push",
@@ -150,6 +171,15 @@ class LineMessenger:
             return DeliveryResult(method="already-delivered")
         return DeliveryResult(method="push")
 
+    def _reply_request(self, delivery: Delivery, messages: list[dict[str, Any]]) -> Awaitable[object]:
+        request: Awaitable[object] = AsyncMessagingApi(self._api_client()).reply_message_with_http_info(
+            ReplyMessageRequest.from_dict(
+                {"replyToken": delivery.reply_token, "messages": messages, "notificationDisabled": delivery.silent}
+            ),
+            _request_timeout=self._request_timeout,
+        )
+        return request
+
     async def _reply(self, delivery: Delivery, messages: list[dict[str, Any]],
                      used_before: bool) -> DeliveryResult | None:
         """Reply, and settle an ambiguous answer while the token can still settle it. None when
@@ -158,16 +188,7 @@ class LineMessenger:
         pauses = iter(_REREPLY_PAUSES)
         while True:
             try:
-                await self._call(
-                    "reply",
-                    AsyncMessagingApi(self._api_client()).reply_message_with_http_info(
-                        ReplyMessageRequest.from_dict(
-                            {"replyToken": delivery.reply_token, "messages": messages,
-                             "notificationDisabled": delivery.silent}
-                        ),
-                        _request_timeout=self._request_timeout,
-                    ),
-                )
+                await self._call("reply", self._reply_request(delivery, messages))
                 return DeliveryResult(method="reply")
             except _InvalidReplyToken:
                 if used_before:

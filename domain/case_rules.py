@@ -46,6 +46,8 @@ NEEDS_NOTE = frozenset(
 
 # Said to an officer about a case outside their area, whatever its state: it tells nothing about the case.
 OUTSIDE_JURISDICTION = ("เรื่องนี้อยู่นอกพื้นที่ของท่าน", "this case is outside your jurisdiction")
+# Said to an officer within the case's area who taps a button of the case once it has ended.
+CASE_ENDED = ("เรื่องนี้ปิดไปแล้ว", "this case has ended")
 
 
 class IllegalTransition(ValueError):
