@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
+from activities.line import LineMessenger
 from api import attachment_links, cases, webhook
 from api.back_office import mount_back_office
 from api.client_address import mount_client_address
@@ -38,8 +39,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client = await connect_temporal(settings, retry_config=API_RETRIES)
         app.state.pool = pool
         app.state.temporal = client
-        app.state.conversations = ConversationGateway(client, pool, settings)
+        line = LineMessenger(settings)  # the webhook answers an ended case's alert button itself
+        app.state.conversations = ConversationGateway(client, pool, settings, line)
         yield
+        await line.close()
         await pool.close()
 
     app = FastAPI(

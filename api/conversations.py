@@ -2,10 +2,11 @@
 
 Signal-with-start: the event joins the running conversation, or starts a new one. It needs only
 the Temporal server, so the webhook keeps accepting events while no worker runs. A button on an
-officer's alert goes straight to its case, which is quicker when every second counts, and a
-reporter's yes or no to the hand-off's consent question, or a team member's accept button on a
-hand-off alert, straight to that hand-off; when the case or hand-off has ended, the conversation
-answers the tap instead. LINE may
+officer's alert goes straight to its case, which is quicker when every second counts; when no case
+runs to take it (ended, or never was) it is answered here (api.ended_case_taps), which needs
+PostgreSQL and LINE but no worker, and no conversation hears of it. A reporter's yes or no to the
+hand-off's consent question, or a team member's accept button on a hand-off alert, goes straight to
+that hand-off; when the hand-off has ended, the conversation answers the tap instead. LINE may
 redeliver an event (same webhookEventId), late: the id is remembered in PostgreSQL after the
 signal succeeds. If PostgreSQL is unreachable the event still goes through and the workflow's own
 de-duplication covers it.
@@ -21,6 +22,8 @@ import asyncpg
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.line import LineMessenger
+from api.ended_case_taps import EndedCaseTaps
 from configuration.settings import Settings
 from database import webhook_events
 from domain.models import ConversationStart, EventKind, IntakeTimeouts, LineEvent
@@ -38,10 +41,21 @@ HANDOFF_SIGNALS = {"consent": HandoffWorkflow.reporter_consent, "team": HandoffW
 
 
 class ConversationGateway:
-    def __init__(self, client: Client, pool: asyncpg.Pool, settings: Settings) -> None:
+    def __init__(self, client: Client, pool: asyncpg.Pool, settings: Settings,
+                 line: LineMessenger | None = None) -> None:
+        """`line` answers alert buttons of ended cases; closed by whoever hands it in."""
         self._client = client
         self._pool = pool
         self._settings = settings
+        self._own_line: LineMessenger | None = None
+        if line is None:
+            line = self._own_line = LineMessenger(settings)
+        self._ended_case_taps = EndedCaseTaps(pool, line)
+
+    async def close(self) -> None:
+        """Closes the LINE client made here when none was handed in."""
+        if self._own_line is not None:
+            await self._own_line.close()
 
     async def deliver(self, event: LineEvent) -> bool:
         """Signal the event to its conversation, an alert button to its case, a consent answer or a
@@ -54,16 +68,21 @@ class ConversationGateway:
         return True
 
     async def _hand_to_case_or_handoff(self, event: LineEvent) -> bool:
-        """An alert button goes to its running case, a consent answer or a team member's button to its
-        running hand-off. False when the event is none of these, or that workflow has ended."""
+        """An alert button goes to its running case (or, with none running, is answered here), a
+        consent answer or a team member's button to its running hand-off. False when the event is
+        none of these, or that hand-off has ended: the conversation's to answer."""
         postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
         if postback is None:
             return False
-        if postback.action == "officer" and postback.case_no:
-            return await self._signal_running(case_workflow_id(postback.case_no), CaseWorkflow.officer_tap, event)
+        if postback.action == "officer":
+            running = bool(postback.case_no) and await self._signal_running(
+                case_workflow_id(postback.case_no or ""), CaseWorkflow.officer_tap, event)
+            if not running:
+                await self._ended_case_taps.answer(event, postback.case_no or "")
+            return True
         if postback.action in HANDOFF_SIGNALS and postback.handoff_id:
-            return await self._signal_running(handoff_workflow_id(postback.handoff_id), HANDOFF_SIGNALS[postback.action],
-                                              event)
+            return await self._signal_running(handoff_workflow_id(postback.handoff_id),
+                                              HANDOFF_SIGNALS[postback.action], event)
         return False
 
     async def _signal_running(self, workflow_id: str, signal: str | Callable[..., Any], event: LineEvent) -> bool:
@@ -92,8 +111,9 @@ class ConversationGateway:
     def _timeouts(self) -> IntakeTimeouts:
         s = self._settings
         return IntakeTimeouts(
-            reminder_after=s.intake_reminder_after, give_up_after=s.intake_give_up_after, idle_after=s.intake_idle_after,
-            phone_wait=s.intake_phone_wait, follow_up_after_close=s.follow_up_after_close,
+            reminder_after=s.intake_reminder_after, give_up_after=s.intake_give_up_after,
+            idle_after=s.intake_idle_after, phone_wait=s.intake_phone_wait,
+            follow_up_after_close=s.follow_up_after_close,
         )
 
     async def _delivered_before(self, event_id: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
+import asyncpg
 from fastapi import APIRouter, Header, HTTPException, Request
 from temporalio.service import RPCError
 
@@ -77,6 +78,9 @@ async def receive_line_webhook(
             handed_on = await request.app.state.conversations.deliver(event)
         except RPCError:
             log.exception("Temporal unreachable; LINE will redeliver")
+            raise HTTPException(503, "temporarily unable to accept events") from None
+        except (OSError, asyncpg.PostgresError) as error:  # answering an ended case's tap reads PostgreSQL
+            log.warning("PostgreSQL unreachable (%s); LINE will redeliver", type(error).__name__)
             raise HTTPException(503, "temporarily unable to accept events") from None
         delivered += handed_on
         if not handed_on:

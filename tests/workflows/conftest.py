@@ -36,12 +36,13 @@ def _portable(history_json: str) -> str:
 class Reporting:
     """The system under test, as a citizen meets it, plus what tests inspect afterwards."""
 
-    def __init__(self, env: WorkflowEnvironment, settings: Settings, pool: asyncpg.Pool, line: FakeLine) -> None:
+    def __init__(self, env: WorkflowEnvironment, settings: Settings, pool: asyncpg.Pool, line: FakeLine,
+                 messenger: LineMessenger) -> None:
         self.env = env
         self.settings = settings
         self.pool = pool
         self.line = line
-        self.gateway = ConversationGateway(env.client, pool, settings)
+        self.gateway = ConversationGateway(env.client, pool, settings, messenger)
         self.citizens: list[Citizen] = []
 
     async def deliver(self, raw_event: dict[str, Any]) -> None:
@@ -94,7 +95,7 @@ async def _reporting(
     settings = line_settings.model_copy(update={"database_url": database_url, "temporal_task_queue": task_queue})
     messenger = LineMessenger(settings)
     async with build_worker(env.client, settings, pool, messenger, task_queue):
-        reporting = Reporting(env, settings, pool, fake_line)
+        reporting = Reporting(env, settings, pool, fake_line, messenger)
         yield reporting
         marker = request.node.get_closest_marker("records_history")
         if marker and os.environ.get("ESS_RECORD_HISTORIES"):
