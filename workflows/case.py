@@ -167,6 +167,9 @@ class CaseWorkflow:
 
     @workflow.signal
     def officer_request(self, request: OfficerLineRequest) -> None:
+        """An officer's typed answer to the reporter, relayed by their conversation (which once
+        relayed alert buttons too: conversations from before the webhook answered ended cases' taps
+        itself may still send one)."""
         if self._first_time(request.event_id):
             self._line_requests.append(request)
 

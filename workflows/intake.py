@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.directory import Directory
     from activities.line import LineMessenger
     from activities.reference import ReferenceData
-    from domain.case_rules import OUTSIDE_JURISDICTION, within_jurisdiction
+    from domain.case_rules import CASE_ENDED, OUTSIDE_JURISDICTION, within_jurisdiction
     from domain.case_timeline import AttachmentFailed, CaseTimelineEvent, ReporterWrote, TimelineEntry
     from domain.clock import thai_year
     from domain.models import (
@@ -88,6 +88,16 @@ PHONE_MAY_BE_DECLINED = "phone-may-be-declined"  # "no number" ends the phone st
 PHONE_STEP_PATIENCE = "phone-step-own-patience"  # the phone step's own short wait
 FOLLOW_UP_AFTER_CLOSE = "follow-up-after-close"  # a message after the case ended goes to its officers
 REPEAT_LAST_REPORT = "repeat-last-report"  # a new report offers "same as last time"
+# ALERT_TAPS_IN_THE_WEBHOOK — a button on an officer's alert no longer reaches a conversation: the
+# webhook hands it to its running case, and answers it itself when none runs (api.ended_case_taps).
+# What this workflow still does with one (`_is_officer_tap`, the "officer" branch of
+# `_answer_outside_report`, the "officer-taps-beside-a-report" branch of `_next_answer`) is kept for
+# two kinds of history: conversations that took a tap from an API process older than that change
+# (they still run while a deploy rolls), and those that relayed one before it, which must replay.
+# It can go, with those branches, once no API process older than the change runs, every conversation
+# started before it has ended (each ends after ESS_INTAKE_IDLE_AFTER of quiet) and no history kept
+# for replay holds such a tap (tests/workflows/histories holds none). `_relay_officer_request` and
+# the case's `officer_request` signal stay: an officer's typed answer to the reporter travels by them.
 # What a reporter may send after their case ended that follows it up (a sticker says too little
 # to wake an officer for).
 FOLLOW_UP_MESSAGES = frozenset({"text", "image", "video", "audio", "file", "location"})
@@ -356,7 +366,8 @@ class IntakeWorkflow:
     async def _next_answer(self, timeout: timedelta) -> LineEvent | None:
         """The next event that belongs to the report. A button from an officer's alert is answered
         on its own, as it would be outside a report, so the answer tells nothing of that case.
-        (Histories from before took it for an answer off the script: they still do.)"""
+        (Histories from before took it for an answer off the script: they still do.) Such a button
+        reaches a conversation no more (ALERT_TAPS_IN_THE_WEBHOOK): this stays for the same reasons."""
         while (event := await self._next_event(timeout)) is not None:
             if not (self._is_officer_tap(event) and workflow.patched("officer-taps-beside-a-report")):
                 return event
@@ -449,6 +460,7 @@ class IntakeWorkflow:
             return  # blocked: nothing can reach them
         postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
         if postback is not None and postback.action == "officer":
+            # ALERT_TAPS_IN_THE_WEBHOOK: a tap an older API handed over, or one in a recorded history.
             await self._relay_officer_request(event, postback.case_no or "", postback.code or "OPEN")
             return
         if postback is not None and postback.action == "team":  # reaches here once the hand-off has ended
@@ -538,8 +550,10 @@ class IntakeWorkflow:
     # --- officers ----------------------------------------------------------------------------
 
     async def _relay_officer_request(self, event: LineEvent, case_no: str, code: str, note: str | None = None) -> None:
-        """An officer tapped Acknowledge or Open on an alert, or typed an answer to the reporter
-        ("ตอบ <case no>: ..."): the case itself checks and answers them."""
+        """An officer typed an answer to the reporter ("ตอบ <case no>: ..."), or (ALERT_TAPS_IN_THE_WEBHOOK)
+        tapped Acknowledge or Open on an alert: the case itself checks and answers them. Once the case
+        has ended, the answer comes from here, by the rule the webhook applies to a tap
+        (api.ended_case_taps)."""
         officer = await workflow.execute_local_activity_method(
             Directory.find_officer_by_line_user, self._start.user_id, **options.STORE
         )
@@ -555,7 +569,7 @@ class IntakeWorkflow:
         try:
             await case.signal(CaseWorkflow.officer_request, request)
         except FailureError:
-            reason_th, reason_en = "เรื่องนี้ปิดไปแล้ว", "this case has ended"
+            reason_th, reason_en = CASE_ENDED
             # Outside the officer's area an ended case is answered as an open one is: no hint of its state.
             if workflow.patched("ended-case-taps-within-jurisdiction") and not await self._within_jurisdiction(
                     officer, case_no):
@@ -618,6 +632,7 @@ class IntakeWorkflow:
         return event.location is not None or (postback is not None and postback.action in ("type", "repeat"))
 
     def _is_officer_tap(self, event: LineEvent) -> bool:
+        """ALERT_TAPS_IN_THE_WEBHOOK: for taps that still reach a conversation."""
         postback = Postback.decode(event.postback_data) if event.kind == EventKind.POSTBACK else None
         return postback is not None and postback.action == "officer"
 
