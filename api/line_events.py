@@ -24,7 +24,10 @@ from linebot.v3.webhooks import (
 
 from domain.models import EventKind, LineEvent, Location
 
-ACTED_ON = {"message": EventKind.MESSAGE, "postback": EventKind.POSTBACK, "follow": EventKind.FOLLOW, "unfollow": EventKind.UNFOLLOW}
+ACTED_ON = {
+    "message": EventKind.MESSAGE, "postback": EventKind.POSTBACK, "follow": EventKind.FOLLOW,
+    "unfollow": EventKind.UNFOLLOW,
+}
 MODEL_OF = {"message": MessageEvent, "postback": PostbackEvent, "follow": FollowEvent, "unfollow": UnfollowEvent}
 KNOWN_MESSAGE_TYPES = frozenset({"text", "image", "video", "audio", "file", "location", "sticker"})
 
