@@ -107,7 +107,8 @@ async def test_a_malformed_event_refuses_the_whole_request_and_signals_nothing(a
     assert not await conversation_started(api, user.user_id)
 
 
-async def test_unknown_event_types_group_chats_and_standby_mode_are_acknowledged_and_left_alone(api: RunningApi) -> None:
+async def test_unknown_event_types_group_chats_and_standby_mode_are_acknowledged_and_left_alone(
+        api: RunningApi) -> None:
     platform = api.line.platform
     user = platform.add_user()
     unknown = {**events.follow(platform, user.user_id), "type": "somethingNew"}
