@@ -12,7 +12,8 @@ import pytest
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
 from api.line_events import read_event
-from domain.models import ActionKind, CaseOpening, Officer, OfficerAction, OfficerRole
+from domain.models import ActionKind, CaseOpening, LineEvent, Officer, OfficerAction, OfficerRole
+from line_simulator import events
 from orchestration.ids import case_workflow_id
 from tests.conversation import BANGKOK_PIN, CASE_NUMBER, VIENTIANE_PIN, Citizen, actions_of, nodes_in, text_of
 from tests.officers import linked_officer, station_for
@@ -571,3 +572,20 @@ async def test_a_follow_up_no_officer_can_receive_is_kept_and_the_reporter_is_to
     assert case_no in text_of(told) and "ติดต่อเจ้าหน้าที่ไม่ได้" in text_of(told) and "191" in text_of(told)
     assert len(await eventually(lambda: follow_ups(scene.pool, case_no))) == 1
     await inspector.hears_nothing(within=0.3)
+
+
+# --- an alert button handed over by an API from before the webhook answered them ---------------
+
+
+async def test_an_ended_cases_tap_an_older_api_hands_to_the_conversation_is_still_answered(
+        scene: Scene, reporting: Reporting) -> None:
+    """While a deploy rolls, an API process from before ALERT_TAPS_IN_THE_WEBHOOK may still hand the
+    tap on an ended case's alert to the tapper's conversation: it is answered as it always was."""
+    case_no, inspector = await ended_case(scene, acknowledged=False)
+    tap = read_event(events.postback(scene.platform, scene.station_line,
+                                     f"action=officer&code=ACKNOWLEDGE&case={case_no}"), 0)
+    assert isinstance(tap, LineEvent)
+    await reporting.gateway._hand_to_conversation(tap)  # what the older API did once the case had ended
+
+    [answer] = await inspector.hears()
+    assert text_of(answer) == f"{case_no}: ทำรายการไม่ได้ — เรื่องนี้ปิดไปแล้ว"
