@@ -58,8 +58,9 @@ class ConversationGateway:
             await self._own_line.close()
 
     async def deliver(self, event: LineEvent) -> bool:
-        """Signal the event to its conversation, an alert button to its case, a consent answer or a
-        team member's button to its hand-off. False when it had been delivered before."""
+        """Signal the event to its conversation, an alert button to its case (answered here when none
+        runs), a consent answer or a team member's button to its hand-off. False when it had been
+        delivered before."""
         if await self._delivered_before(event.event_id):
             return False
         if not await self._hand_to_case_or_handoff(event):
@@ -75,10 +76,9 @@ class ConversationGateway:
         if postback is None:
             return False
         if postback.action == "officer":
-            running = bool(postback.case_no) and await self._signal_running(
-                case_workflow_id(postback.case_no or ""), CaseWorkflow.officer_tap, event)
-            if not running:
-                await self._ended_case_taps.answer(event, postback.case_no or "")
+            case_no = postback.case_no or ""
+            if not (case_no and await self._signal_running(case_workflow_id(case_no), CaseWorkflow.officer_tap, event)):
+                await self._ended_case_taps.answer(event, case_no)
             return True
         if postback.action in HANDOFF_SIGNALS and postback.handoff_id:
             return await self._signal_running(handoff_workflow_id(postback.handoff_id),
