@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         line = LineMessenger(settings)  # the webhook answers an ended case's alert button itself
         app.state.conversations = ConversationGateway(client, pool, settings, line)
         yield
+        await app.state.conversations.close()
         await line.close()
         await pool.close()
 

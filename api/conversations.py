@@ -53,7 +53,9 @@ class ConversationGateway:
         self._ended_case_taps = EndedCaseTaps(pool, line)
 
     async def close(self) -> None:
-        """Closes the LINE client made here when none was handed in."""
+        """Lets the answers to ended cases' taps on their way finish, then closes the LINE client
+        made here when none was handed in."""
+        await self._ended_case_taps.drain()
         if self._own_line is not None:
             await self._own_line.close()
 

@@ -7,10 +7,13 @@ an open or an unknown one:
 - an officer outside the case's area hears the neutral "outside your jurisdiction", and the refusal
   is written to the audit log (CASE_VIEW_REFUSED, once per tap);
 - an officer within it hears that the case has ended.
-The answer goes out silently, in the language of the officer's LINE app: a reply with the tap's
-token (a push once the token is stale), tried once. It only informs, so LINE's refusal is logged and
-the tap counts as answered; PostgreSQL's errors reach the caller (the webhook answers 503 and LINE
-redelivers the tap, whose refusal is still written once).
+The answer is decided, and a refusal audited, before the webhook answers LINE: PostgreSQL's errors
+reach the caller (the webhook answers 503 and LINE redelivers the tap, whose refusal is still
+written once). The words then go out after the webhook has answered, so a slow LINE never holds the
+webhook: silently, in the language of the officer's LINE app, a reply with the tap's token (a push
+under one retry key once the token is stale), tried a few times while LINE is busy. It only
+informs, so a refusal or LINE's lasting absence is logged and the tap counts as answered; shutting
+down waits a little for answers still on their way.
 """
 
 from __future__ import annotations
@@ -29,25 +32,45 @@ from domain.models import BotMessage, Delivery, Language, LineEvent, Prompt, Ref
 log = logging.getLogger(__name__)
 
 
+# While LINE answers "busy" or not at all: tries, and the pause before each next one.
+DELIVERY_ATTEMPTS = 3
+RETRY_PAUSE_SECONDS = 1.0
+# How long shutting down waits for answers still on their way.
+DRAIN_SECONDS = 5.0
+
+
 class EndedCaseTaps:
     def __init__(self, pool: asyncpg.Pool, line: LineMessenger) -> None:
         self._pool = pool
         self._line = line
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def answer(self, tap: LineEvent, case_no: str) -> None:
-        """`case_no` as the button carries it (empty when it carries none)."""
-        language = asyncio.create_task(self._language(tap.user_id))  # asked of LINE meanwhile
-        try:
-            message = await self._answer(tap, case_no)
-        except BaseException:
-            language.cancel()
-            raise
-        delivery = Delivery(key=f"ended-case-tap/{tap.event_id}", user_id=tap.user_id, language=await language,
-                            messages=[message], reply_token=tap.reply_token, reply_token_issued_at=tap.occurred_at)
-        try:
-            await self._line.answer_at_once(delivery)
-        except ApplicationError as error:  # says LINE's status and request id, nothing of the officer
-            log.warning("the answer to a tap on an ended case was not delivered: %s", error.message)
+        """`case_no` as the button carries it (empty when it carries none). Returns once the answer
+        is decided (and a refusal audited); the words go out meanwhile."""
+        message = await self._answer(tap, case_no)
+        sending = asyncio.create_task(self._deliver(tap, message))
+        self._sending.add(sending)
+        sending.add_done_callback(self._sending.discard)
+
+    async def drain(self) -> None:
+        """Lets the answers on their way finish, for a while, before the LINE client closes."""
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=DRAIN_SECONDS)
+
+    async def _deliver(self, tap: LineEvent, message: BotMessage) -> None:
+        delivery = Delivery(key=f"ended-case-tap/{tap.event_id}", user_id=tap.user_id,
+                            language=await self._language(tap.user_id), messages=[message],
+                            reply_token=tap.reply_token, reply_token_issued_at=tap.occurred_at)
+        for attempt in range(1, DELIVERY_ATTEMPTS + 1):
+            try:
+                await self._line.answer_at_once(delivery)
+                return
+            except ApplicationError as error:  # says LINE's status and request id, nothing of the officer
+                if error.non_retryable or attempt == DELIVERY_ATTEMPTS:
+                    log.warning("the answer to a tap on an ended case was not delivered: %s", error.message)
+                    return
+            await asyncio.sleep(RETRY_PAUSE_SECONDS * attempt)
 
     async def _answer(self, tap: LineEvent, case_no: str) -> BotMessage:
         async with self._pool.acquire() as connection:

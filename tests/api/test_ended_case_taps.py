@@ -4,6 +4,7 @@ conversation is started or signalled for it."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -107,3 +108,28 @@ async def test_someone_who_is_not_an_officer_is_told_to_register(api: RunningApi
         [answer] = await stranger.hears()
         assert "ลงทะเบียน" in text_of(answer)
     assert not await conversation_started(api, stranger.user_id)
+
+
+async def test_a_slow_line_never_holds_the_webhook_and_the_answer_still_arrives(
+        api: RunningApi, quiet_scene: Scene) -> None:
+    case_no = await ended_case(quiet_scene)
+    inspector = quiet_scene.officer_hears(quiet_scene.station_line)
+    api.line.platform.delay_next("reply", seconds=3)
+
+    started = time.monotonic()
+    await inspector.taps_postback(f"action=officer&code=ACKNOWLEDGE&case={case_no}")
+    assert time.monotonic() - started < 1.5  # the webhook answered LINE before LINE took the words
+
+    [answer] = await inspector.hears()
+    assert text_of(answer) == f"{case_no}: ทำรายการไม่ได้ — เรื่องนี้ปิดไปแล้ว"
+
+
+async def test_the_answer_is_tried_again_while_line_is_busy(api: RunningApi, quiet_scene: Scene) -> None:
+    case_no = await ended_case(quiet_scene)
+    inspector = quiet_scene.officer_hears(quiet_scene.station_line)
+    api.line.platform.fail_next("reply", status=500)
+
+    await inspector.taps_postback(f"action=officer&code=OPEN&case={case_no}")
+
+    [answer] = await inspector.hears()
+    assert text_of(answer) == f"{case_no}: ทำรายการไม่ได้ — เรื่องนี้ปิดไปแล้ว"
