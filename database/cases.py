@@ -14,7 +14,7 @@ import asyncpg
 
 from database.live_desk import reached_nobody, unread_messages
 from database.sql import Conditions, like_prefix
-from domain.case_rules import OPEN_STATUSES
+from domain.case_rules import ACTIONABLE
 from domain.clock import thai_midnight
 from domain.models import CaseJurisdiction, CaseStatus
 from domain.scope import CaseScope
@@ -32,7 +32,8 @@ DESK_JOINS = """LEFT JOIN incident_types t ON t.code = c.incident_type_code
     LEFT JOIN districts d ON d.code = c.district_code
     LEFT JOIN stations s ON s.id = c.station_id"""
 
-# The back office's status filter: every open status, or open cases whose alerts reached nobody.
+# The back office's status filter: every case the police can still act on, or those whose alerts
+# reached nobody.
 OPEN = "OPEN"
 REACHING_NOBODY = "UNREACHED"
 
@@ -40,7 +41,7 @@ REACHING_NOBODY = "UNREACHED"
 def add_status_filter(where: Conditions, status: str | None) -> None:
     """The back office's status filter: OPEN, one status by name, or (anything else) every status."""
     if status == OPEN:
-        where.add("c.status = any({}::text[])", [s.value for s in OPEN_STATUSES])
+        where.add("c.status = any({}::text[])", [s.value for s in ACTIONABLE])
     elif status in CaseStatus.__members__:
         where.add("c.status = {}", status)
 

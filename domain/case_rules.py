@@ -23,9 +23,6 @@ AWAITING_TEAM = frozenset({CaseStatus.FORWARDED})
 # Not over yet: the police may act on it, or the team may still hand it back. What the reporter sends
 # goes to such a case, and an officer may still write to the reporter.
 IN_PROGRESS = ACTIONABLE | AWAITING_TEAM
-# Former names, for code not moved over yet: the back office's "open" filter and "can act".
-OPEN_STATUSES = ACTIONABLE
-FINAL_STATUSES = ENDED_BY_POLICE
 
 # The status an action leads to, from the statuses it is allowed in.
 _TRANSITIONS: dict[ActionKind, tuple[frozenset[CaseStatus], CaseStatus | None]] = {

@@ -28,7 +28,7 @@ from database.live_desk import read_reporter_messages
 from database.officers import officer_by_id
 from database.unmask_grants import grant_unmask, unmasked_until
 from domain.accounts import HANDLES_CASES, Account
-from domain.case_rules import FINAL_STATUSES, NEEDS_NOTE
+from domain.case_rules import ACTIONABLE, NEEDS_NOTE
 from domain.masking import mask_phone
 from domain.models import ActionKind, CaseStatus, OfficerAction
 from domain.phone import read_phone_number
@@ -112,7 +112,7 @@ async def _render_case(request: Request, account: Account, case_no: str, done: A
         await audit.record(connection, "CASE_VIEWED", account=account, case_no=case["case_no"], via="back_office")
         # The reporter's messages at the top, newest first: this account has now seen them.
         messages = await read_reporter_messages(connection, account.account_id, case["case_no"], 0)
-        can_act = account.officer_id is not None and CaseStatus(case["status"]) not in FINAL_STATUSES
+        can_act = account.officer_id is not None and CaseStatus(case["status"]) in ACTIONABLE
         # Where it could be moved to: the province's other stations.
         other_stations = await stations.other_stations_of_province(
             connection, case["province_code"], case["station_id"]) if can_act else []
