@@ -4,10 +4,7 @@ officers and the multidisciplinary team members."""
 from __future__ import annotations
 
 import csv
-import os
 import re
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,13 +17,13 @@ from activities.directory import Directory
 from database.directory.importing import import_directory
 from database.directory.sheets import read_csv, read_workbook
 from domain.registration import RegistrationRequest
+from tests.commands import run_module
 
 STATION_HEADER_EN = ["station code", "kind", "name_th", "name_en", "province code", "district codes", "latitude",
                      "longitude", "phone"]
 STATION_HEADER_TH = ["รหัสสถานี", "ประเภท", "ชื่อภาษาไทย", "ชื่อภาษาอังกฤษ", "รหัสจังหวัด", "รหัสอำเภอ", "ละติจูด", "ลองจิจูด",
                      "โทรศัพท์"]
 OFFICER_HEADER_EN = ["officer code", "name", "rank title", "role", "station code", "province code", "phone"]
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 OFFICER_HEADER_TH = ["รหัสเจ้าหน้าที่", "ชื่อ-นามสกุล", "ยศ", "บทบาท", "รหัสสถานี", "รหัสจังหวัด", "โทรศัพท์"]
 TEAM_HEADER_EN = ["member code", "name", "role", "province code", "organisation", "phone", "active"]
 TEAM_HEADER_TH = ["รหัสสมาชิก", "ชื่อ-นามสกุล", "บทบาท", "รหัสจังหวัด", "หน่วยงาน", "โทรศัพท์", "ใช้งาน"]
@@ -228,16 +225,6 @@ async def test_an_unknown_header_is_reported(connection: asyncpg.Connection, tmp
     assert [(p.row, p.column) for p in report.problems] == [(1, "colour")]
 
 
-def run_module(module: str, *arguments: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", module, *arguments],
-        check=False,
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_the_command_line_imports_prints_codes_and_exits_1_when_nothing_was_imported(

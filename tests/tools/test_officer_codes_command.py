@@ -4,25 +4,9 @@ imported is in tests/database/test_directory_import.py.)"""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_module(module: str, *arguments: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", module, *arguments],
-        check=False,
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.commands import run_module
 
 
 def test_the_command_line_issues_a_code_for_an_existing_officer(database_url: str) -> None:
