@@ -1,0 +1,41 @@
+-- One truth for a case's status: HANDED_OVER, the multidisciplinary team accepted the hand-off.
+--
+-- Until now the case row stayed FORWARDED after the team accepted: lists, the dashboard, statistics
+-- and the reporter's next conversation (which looks for a case still in progress, FORWARDED among
+-- them) took a case in the team's care for one still waiting for its answer. From now on the case
+-- store moves the row to HANDED_OVER when the case's timeline records HANDOFF_ACCEPTED
+-- (activities/cases.py); its closed_at stays the forward's (the police part ended then), and so does
+-- its outcome note (the officer's words to the team).
+
+ALTER TABLE cases DROP CONSTRAINT cases_status_check;
+ALTER TABLE cases ADD CONSTRAINT cases_status_check
+    CHECK (status IN ('NEW', 'ACKNOWLEDGED', 'CLOSED', 'NOT_FOUND', 'PRANK', 'FORWARDED', 'HANDED_OVER',
+                      'RETURNED'));
+
+-- A handed-over case is over for the police like a forwarded one: retention reads it the same way
+-- (due once its last hand-off has ended too). The index's statuses must cover the nightly query's.
+DROP INDEX cases_due_for_anonymising;
+CREATE INDEX cases_due_for_anonymising ON cases (closed_at)
+    WHERE anonymised_at IS NULL AND status IN ('CLOSED', 'NOT_FOUND', 'PRANK', 'FORWARDED', 'HANDED_OVER');
+-- cases_open_by_reporter (NEW, ACKNOWLEDGED, FORWARDED, RETURNED) stays: a handed-over case is not open.
+
+-- The cases accepted before this release: FORWARDED, and their timeline records that the team
+-- accepted their current hand-off (the newest attempt) with nothing after it that moved the status.
+-- The counting triggers of migration 0005 move their counts from FORWARDED to HANDED_OVER.
+UPDATE cases AS c
+SET status = 'HANDED_OVER', closed_at = coalesce(c.closed_at, accepted.at), updated_at = greatest(c.updated_at, now())
+FROM (
+    SELECT DISTINCT ON (e.case_no) e.case_no, e.at
+    FROM case_events AS e
+    JOIN LATERAL (
+        SELECT h.handoff_id FROM handoffs AS h WHERE h.case_no = e.case_no ORDER BY h.attempt DESC LIMIT 1
+    ) AS current ON current.handoff_id = e.details ->> 'handoff_id'
+    WHERE e.kind = 'HANDOFF_ACCEPTED'
+    ORDER BY e.case_no, e.at
+) AS accepted
+WHERE c.case_no = accepted.case_no
+  AND c.status = 'FORWARDED'
+  AND NOT EXISTS (
+      SELECT 1 FROM case_events AS later
+      WHERE later.case_no = c.case_no AND later.kind = 'STATUS_CHANGED' AND later.at > accepted.at
+  );
