@@ -52,9 +52,30 @@ bench-office: install ## Benchmark the back office (dashboard, case list, Excel)
 bench-sign-in: install ## Benchmark the webhook's latency while 20 clients sign in without pause, on a stack of its own (~2 min)
 	$(VENV_PYTHON) -m bench.sign_in
 
-record-histories: install ## Re-record the workflow histories the replay test checks (after an intended workflow change)
-	rm -f tests/workflows/histories/*.json
-	ESS_RECORD_HISTORIES=1 $(VENV_PYTHON) -m pytest -q -m records_history tests/workflows
+# A release's histories are recorded once, into a folder of their own, and never rewritten: the
+# replay test replays every release's folder on the current code.
+HISTORIES_DIR := tests/workflows/histories
+
+record-histories: install ## Record this release's workflow histories (pyproject.toml's version) for the replay test
+	@set -eu; \
+	version=$$($(VENV_PYTHON) -c 'from configuration.settings import release_version; print(release_version())'); \
+	folder=$(HISTORIES_DIR)/$$version; \
+	if [ -e "$$folder" ]; then \
+		echo "$$folder exists: a release's histories are never rewritten: bump the version in pyproject.toml" >&2; \
+		exit 1; \
+	fi; \
+	echo "recording release $$version's histories into $$folder"; \
+	if ! ESS_RECORD_HISTORIES=1 $(VENV_PYTHON) -m pytest -q -m records_history $(PYTEST_ARGS) tests/workflows; then \
+		rm -rf "$$folder"; echo "recording failed: $$folder removed" >&2; exit 1; \
+	fi; \
+	commit=$$(git rev-parse HEAD); \
+	note="Recorded by make record-histories."; \
+	if [ -n "$$(git status --porcelain -- workflows activities domain orchestration)" ]; then \
+		note="Recorded by make record-histories, with uncommitted changes to the workflows' code."; \
+	fi; \
+	printf '{\n  "version": "%s",\n  "commit": "%s",\n  "recorded": "%s",\n  "note": "%s"\n}\n' \
+		"$$version" "$$commit" "$$(date -u +%F)" "$$note" > "$$folder/release.json"; \
+	echo "recorded $$(ls "$$folder" | grep -c '\.json$$') files; commit $$folder"
 
 clean-data: ## Delete .data (local database, Temporal history, logs) without asking; stop `make run` first
 	rm -rf $(DATA_DIR)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import importlib.metadata
 import ipaddress
+import tomllib
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -29,6 +31,17 @@ MIN_CHANNEL_SECRET_LENGTH = 32
 MIN_ACCESS_TOKEN_LENGTH = 100
 MIN_PSEUDONYM_KEY_BYTES = 32
 MIN_METRICS_TOKEN_LENGTH = 32
+PROJECT_NAME = "ess-help-me"
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+
+
+@cache
+def release_version() -> str:
+    """This code's release: pyproject.toml's version in a source tree, else the installed package's
+    (the Docker image installs the project's metadata but holds no pyproject.toml)."""
+    if PYPROJECT.is_file():
+        return str(tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"])
+    return importlib.metadata.version(PROJECT_NAME)
 
 
 class Settings(BaseSettings):
@@ -97,6 +110,19 @@ class Settings(BaseSettings):
     # The worker's Temporal SDK metrics for Prometheus, on this port (0: none).
     worker_metrics_port: int = Field(9464, ge=0, le=65535, alias="ESS_WORKER_METRICS_PORT")
 
+    # Worker Deployment Versioning: the worker polls as version `build_id` of the Worker Deployment
+    # `worker_deployment`; long-lived workflows move to the newest version (auto-upgrade), the nightly
+    # retention run stays on the version it started on (pinned). Unset: on in production, off in
+    # development (`make run` turns it on; the time-skipping test server has no deployments).
+    worker_versioning: bool = Field(False, alias="ESS_WORKER_VERSIONING")
+    worker_deployment: str = Field(PROJECT_NAME, min_length=1, alias="ESS_WORKER_DEPLOYMENT")
+    # Defaults to the release (pyproject.toml's version): a release's workers share one build id.
+    build_id: str = Field(default_factory=release_version, min_length=1, alias="ESS_BUILD_ID")
+    # A worker makes its version the deployment's current one once it polls, when there is none or
+    # the current one is an older release (never a newer one). Off: an operator promotes by hand
+    # (`temporal worker deployment set-current-version`).
+    worker_promotes: bool = Field(True, alias="ESS_WORKER_PROMOTES")
+
     # The reverse proxy whose X-Forwarded-For / X-Forwarded-Proto the API believes: addresses or
     # networks, comma-separated (e.g. "172.28.0.1" or "10.0.0.0/8"); empty: none. Anyone else who
     # writes those headers is the address they connect from, for the sign-in throttle and the audit log.
@@ -120,6 +146,13 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"ESS_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
         return value
+
+    @model_validator(mode="after")
+    def _production_versions_its_workers(self) -> Settings:
+        """Production's workers are versioned unless ESS_WORKER_VERSIONING says otherwise."""
+        if self.environment == "production" and "worker_versioning" not in self.model_fields_set:
+            self.worker_versioning = True
+        return self
 
     @model_validator(mode="after")
     def _production_has_its_own_secrets(self) -> Settings:

@@ -16,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.line import LineMessenger
 from api.conversations import ConversationGateway
 from api.line_events import LineEvent, read_event
-from configuration.settings import Settings
+from configuration.settings import Settings, release_version
 from domain.pseudonyms import reporter_key
 from orchestration.ids import case_workflow_id, handoff_workflow_id, intake_workflow_id
 from tests.conversation import Citizen
@@ -24,6 +24,7 @@ from tests.fake_line import FakeLine
 from tests.scene import Scene
 from worker import build_worker
 
+# One folder per release (pyproject.toml's version), each with a release.json; never rewritten.
 HISTORIES = Path(__file__).parent / "histories"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -121,20 +122,25 @@ async def live_scene(live_reporting: Reporting) -> Scene:
 
 
 async def save_histories(reporting: Reporting, name: str) -> None:
-    """Keep this test's workflow histories for the replay test (`make record-histories`)."""
-    HISTORIES.mkdir(exist_ok=True)
+    """Keep this test's workflow histories for the replay test, in this release's folder
+    (`make record-histories`). A folder with a release.json belongs to a recorded release: never rewritten."""
+    folder = HISTORIES / release_version()
+    if (folder / "release.json").exists():
+        pytest.fail(f"{folder} holds release {folder.name}'s histories, and a release's histories are never "
+                    "rewritten: bump the version in pyproject.toml")
+    folder.mkdir(parents=True, exist_ok=True)
     for citizen in reporting.citizens:
         try:
             history = await reporting.conversation(citizen).fetch_history()
         except RPCError:
             history = None  # a reporter whose case a test opened directly never talked to the bot
         if history is not None:
-            (HISTORIES / f"{name}.intake.json").write_text(_portable(history.to_json()))
+            (folder / f"{name}.intake.json").write_text(_portable(history.to_json()))
         for n, case in enumerate(await reporting.cases_of(citizen)):
             handle = reporting.env.client.get_workflow_handle(case_workflow_id(case["case_no"]))
-            (HISTORIES / f"{name}.case{n}.json").write_text(_portable((await handle.fetch_history()).to_json()))
+            (folder / f"{name}.case{n}.json").write_text(_portable((await handle.fetch_history()).to_json()))
             for m, handoff_id in enumerate(await reporting.pool.fetch(
                     "select handoff_id from handoffs where case_no = $1 order by attempt", case["case_no"])):
                 handle = reporting.env.client.get_workflow_handle(handoff_workflow_id(handoff_id["handoff_id"]))
-                (HISTORIES / f"{name}.handoff{n}{m}.json").write_text(
+                (folder / f"{name}.handoff{n}{m}.json").write_text(
                     _portable((await handle.fetch_history()).to_json()))
