@@ -11,8 +11,14 @@ Delivery rules:
 - a reply answered 5xx or not at all may have been delivered: the same attempt replies again at
   once, while the token is surely fresh, because only a fresh token's answer tells delivered from
   lost (a retry after the token's lifetime could only push, and risk a second copy);
-- 429, 5xx and network trouble raise a retryable error (Temporal backs off and tries again);
-  any other 4xx is a bug on our side and fails for good.
+- 429, 5xx and network trouble raise a retryable error (Temporal backs off and tries again, not
+  before LINE's Retry-After when it sends one); any other 4xx is a bug on our side and fails for good;
+- a 429 for the channel's monthly quota is no burst: retrying cannot help until someone buys more,
+  so it fails for good at once, logged as an ERROR and counted (ess_line_quota_exhausted_total);
+- how long a delivery keeps trying is counted from its first attempt on Temporal's clock: what must
+  arrive (a reporter's case number, officers' alerts and what they must hear of a case) for
+  ESS_LINE_DELIVERY_HOURS, anything else for ROUTINE_DELIVERY; past that the attempt that fails
+  ends it for good (LineDeliveryExpired) and the workflow records the message as undelivered.
 Every message to a reporter goes out with notificationDisabled (their phone must not make a
 sound); officers' alerts are the exception (Delivery.silent).
 Error messages carry status codes and LINE's request id only, never what was sent or to whom.
@@ -27,6 +33,7 @@ import time
 import uuid
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import aiohttp
@@ -43,10 +50,10 @@ from linebot.v3.messaging.exceptions import ApiException
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.metrics import LINE_API_ERRORS
+from activities.metrics import LINE_API_ERRORS, LINE_QUOTA_EXHAUSTED, LINE_UNDELIVERED
 from configuration.settings import Settings
 from domain.attachment_links import attachment_link
-from domain.models import Delivery, DeliveryResult, Language
+from domain.models import Delivery, DeliveryResult, Language, Prompt
 from rendering.citizen_messages import render
 
 logger = logging.getLogger(__name__)
@@ -61,13 +68,28 @@ _PUSH = "push"
 _LANGUAGES = {"th": Language.THAI, "en": Language.ENGLISH}
 # Pauses between replies repeated after an answer that may hide a delivery (5xx, timeout).
 _REREPLY_PAUSES = (0.5, 1.0, 2.0, 4.0)
+# How long a routine message (a conversation's next question, an answer to a tap) keeps trying: later
+# than this it would only confuse. What must arrive tries for Settings.line_delivery_hours.
+ROUTINE_DELIVERY = timedelta(minutes=10)
+# Messages that must reach their reader however long LINE is away: the reporter's case number, and
+# what officers (and teams) must hear of a case.
+MUST_ARRIVE = frozenset({
+    Prompt.CASE_OPENED, Prompt.CASE_OPENED_INCOMPLETE, Prompt.CASE_ALERT, Prompt.CASE_RETURNED,
+    Prompt.CASE_FOLLOW_UP, Prompt.REPORTER_SAYS, Prompt.REPORTER_PHOTO, Prompt.REPORTER_PLACE,
+    Prompt.HANDOFF_ALERT,
+})
+# LINE's Retry-After is honoured up to this; a longer one is read as this (the retries go on).
+MAX_RETRY_AFTER = timedelta(minutes=10)
+# What LINE's 429 says when the monthly message quota is used up (matched, never logged).
+_MONTHLY_LIMIT = "monthly limit"
 
 
 class LineUnavailable(ApplicationError):
-    """LINE is busy, rate limited or unreachable: worth another try later."""
+    """LINE is busy, rate limited or unreachable: worth another try later (not before
+    `retry_after`, when LINE said when)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, type="LineUnavailable", non_retryable=False)
+    def __init__(self, message: str, retry_after: timedelta | None = None) -> None:
+        super().__init__(message, type="LineUnavailable", non_retryable=False, next_retry_delay=retry_after)
 
 
 class LineMaybeDelivered(LineUnavailable):
@@ -79,6 +101,20 @@ class LineRejected(ApplicationError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, type="LineRejected", non_retryable=True)
+
+
+class LineQuotaExhausted(ApplicationError):
+    """The channel's monthly message quota is used up: no retry helps before more is bought."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, type="LineQuotaExhausted", non_retryable=True)
+
+
+class LineDeliveryExpired(ApplicationError):
+    """LINE stayed unavailable for the whole of the delivery's window: given up for good."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, type="LineDeliveryExpired", non_retryable=True)
 
 
 def push_retry_key(delivery_key: str) -> str:
@@ -115,6 +151,28 @@ class LineMessenger:
 
     @activity.defn(name="send_line_messages")
     async def send_line_messages(self, delivery: Delivery) -> DeliveryResult:
+        try:
+            return await self._send(delivery)
+        except LineUnavailable as error:
+            window = self.delivery_window(delivery)
+            tried_for = _tried_for()
+            if tried_for < window:
+                raise
+            LINE_UNDELIVERED.labels("expired").inc()
+            logger.warning("LINE message given up after %d attempts over %s (window %s): %s",
+                           activity.info().attempt, tried_for, window, error.message)
+            raise LineDeliveryExpired(f"LINE unavailable for {tried_for}; last: {error.message}") from None
+        except LineQuotaExhausted:
+            LINE_UNDELIVERED.labels("quota").inc()
+            raise
+
+    def delivery_window(self, delivery: Delivery) -> timedelta:
+        """How long, from its first attempt, a delivery keeps trying through LINE's trouble."""
+        if any(message.prompt in MUST_ARRIVE for message in delivery.messages):
+            return timedelta(hours=self._settings.line_delivery_hours)
+        return ROUTINE_DELIVERY
+
+    async def _send(self, delivery: Delivery) -> DeliveryResult:
         messages = self._rendered(delivery)
         tried_before = _tried_in_earlier_attempt()
         replying = tried_before != _PUSH and self._reply_token_fresh(delivery)
@@ -287,6 +345,13 @@ def _attempt_deadline() -> float:
     return time.monotonic() - elapsed + info.start_to_close_timeout.total_seconds() - 1
 
 
+def _tried_for() -> timedelta:
+    """How long this delivery has been trying: from its first attempt's scheduling to this one's,
+    both on Temporal's clock (so a worker's clock, or skipped time in tests, cannot skew it)."""
+    info = activity.info()
+    return max(info.current_attempt_scheduled_time - info.scheduled_time, timedelta(0))
+
+
 def _tried_in_earlier_attempt() -> str | None:
     """What an earlier attempt of this activity had started to do, from its last heartbeat."""
     details = activity.info().heartbeat_details
@@ -309,11 +374,33 @@ def _outcome(operation: str, error: ApiException) -> Exception:
         return _AlreadyAccepted()
     if operation == "reply" and status == 400 and "reply token" in _line_message(error).lower():
         return _InvalidReplyToken()
+    if status == 429 and _MONTHLY_LIMIT in _line_message(error).lower():
+        LINE_QUOTA_EXHAUSTED.labels(operation).inc()
+        logger.error("LINE's monthly message quota is used up: messages are not delivered until it is "
+                     "raised (%s)", where)
+        return LineQuotaExhausted(f"{where}: monthly quota used up")
     if status == 429:
-        return LineUnavailable(where)  # refused before any work was done
+        return LineUnavailable(where, _retry_after(headers))  # refused before any work was done
     if status >= 500 or status == 0:
-        return LineMaybeDelivered(where)
+        return LineMaybeDelivered(where, _retry_after(headers))
     return LineRejected(where)
+
+
+def _retry_after(headers: dict[str, str]) -> timedelta | None:
+    """LINE's Retry-After (seconds, or an HTTP date), at most MAX_RETRY_AFTER; None without one."""
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    try:
+        delay = timedelta(seconds=float(value))
+    except ValueError:
+        try:
+            delay = parsedate_to_datetime(value) - datetime.now(UTC)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if delay <= timedelta(0):
+        return None
+    return min(delay, MAX_RETRY_AFTER)
 
 
 def _line_message(error: ApiException) -> str:

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     line_api_base_url: str = Field(LINE_DEFAULT_API_BASE_URL, alias="LINE_API_BASE_URL")
     # LINE says a reply token is good for about a minute; leave a margin for the trip.
     line_reply_token_lifetime: timedelta = Field(timedelta(seconds=45), alias="ESS_LINE_REPLY_TOKEN_LIFETIME")
+    # How long a message that must arrive (a reporter's case number, officers' alerts and what they
+    # must hear of a case) keeps being retried through a LINE outage before it is recorded as
+    # undelivered; counted from its first attempt. Routine replies give up after minutes.
+    # At most a day: the activity's schedule-to-close (orchestration/options.py) is the hard ceiling.
+    line_delivery_hours: float = Field(6.0, gt=0, le=24, alias="ESS_LINE_DELIVERY_HOURS")
 
     # Unset means the embedded PostgreSQL under data_dir (development only).
     database_url: str | None = Field(None, alias="DATABASE_URL")
@@ -117,7 +122,7 @@ class Settings(BaseSettings):
     worker_versioning: bool = Field(False, alias="ESS_WORKER_VERSIONING")
     worker_deployment: str = Field(PROJECT_NAME, min_length=1, alias="ESS_WORKER_DEPLOYMENT")
     # Defaults to the release (pyproject.toml's version): a release's workers share one build id.
-    build_id: str = Field(default_factory=release_version, min_length=1, alias="ESS_BUILD_ID")
+    build_id: str = Field(default_factory=release_version, alias="ESS_BUILD_ID")
     # A worker makes its version the deployment's current one once it polls, when there is none or
     # the current one is an older release (never a newer one). Off: an operator promotes by hand
     # (`temporal worker deployment set-current-version`).
@@ -146,6 +151,12 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"ESS_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
         return value
+
+    @field_validator("build_id", mode="before")
+    @classmethod
+    def _build_id_defaults_to_the_release(cls, value: object) -> object:
+        """Empty (docker-compose passes ESS_BUILD_ID through even when .env has none): the release."""
+        return release_version() if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _production_versions_its_workers(self) -> Settings:

@@ -18,6 +18,11 @@ _ERROR_MESSAGES = {
 }
 
 
+# LINE's 429 when the channel has sent its monthly allowance of messages (a burst's 429 says the
+# rate limit was exceeded instead).
+MONTHLY_LIMIT_MESSAGE = "You have reached your monthly limit."
+
+
 class LineError(Exception):
     """Answered as LINE answers errors: {"message": ..., "details": [...]}."""
 

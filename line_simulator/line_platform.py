@@ -26,7 +26,7 @@ from line_simulator import ids
 from line_simulator.body_checks import parse_json
 from line_simulator.chat_log import ChatEntry
 from line_simulator.errors import LineError
-from line_simulator.faults import Faults
+from line_simulator.faults import Fault, Faults
 from line_simulator.messaging import Messaging, SimulatedUser, StoredContent
 from line_simulator.rich_menu import RichMenus, StoredRichMenu
 
@@ -117,8 +117,9 @@ class FakeLinePlatform:
 
     # ---- fault injection (see faults.Faults) --------------------------------------------------
 
-    def fail_next(self, endpoint: str, status: int = 500, times: int = 1, message: str | None = None) -> None:
-        self.faults.fail_next(endpoint, status, times, message)
+    def fail_next(self, endpoint: str, status: int = 500, times: int = 1, message: str | None = None,
+                  retry_after: int | None = None) -> None:
+        self.faults.fail_next(endpoint, status, times, message, retry_after)
 
     def lose_next_response(self, endpoint: str, times: int = 1) -> None:
         self.faults.lose_next_response(endpoint, times)
@@ -126,8 +127,13 @@ class FakeLinePlatform:
     def delay_next(self, endpoint: str, seconds: float, times: int = 1) -> None:
         self.faults.delay_next(endpoint, seconds, times)
 
-    def fail_for(self, endpoint: str, seconds: float, status: int = 500, *, after_work: bool = False) -> None:
-        self.faults.fail_for(endpoint, seconds, status, after_work=after_work)
+    def fail_for(self, endpoint: str, seconds: float, status: int = 500, *, after_work: bool = False,
+                 message: str | None = None, retry_after: int | None = None) -> None:
+        self.faults.fail_for(endpoint, seconds, status, after_work=after_work, message=message,
+                             retry_after=retry_after)
+
+    def exhaust_quota(self, seconds: float) -> None:
+        self.faults.exhaust_quota(seconds)
 
     def clear_faults(self) -> None:
         self.faults.clear()
@@ -183,15 +189,19 @@ class FakeLinePlatform:
             if request.headers.get("authorization") != f"Bearer {self.access_token}":
                 raise LineError(401)
             if fault and fault.kind == "error":
-                raise LineError(fault.status, fault.message)
+                raise LineError(fault.status, fault.message, headers=_retry_after(fault))
             if fault and fault.kind == "delay":
                 await asyncio.sleep(fault.seconds)
             response = work(request, raw)
             if fault and fault.kind == "lose_response":
-                raise LineError(fault.status)
+                raise LineError(fault.status, fault.message, headers=_retry_after(fault))
         except LineError as error:
             record.status = error.status
             return error.response(request_id)
         record.status = response.status_code
         response.headers["x-line-request-id"] = request_id
         return response
+
+
+def _retry_after(fault: Fault) -> dict[str, str]:
+    return {} if fault.retry_after is None else {"retry-after": str(fault.retry_after)}

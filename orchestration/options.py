@@ -27,10 +27,24 @@ class HeartbeatingCallOptions(CallOptions):
     heartbeat_timeout: timedelta
 
 
-# Talking to LINE: a message to a frightened reporter is worth retrying for a while.
-LINE: CallOptions = {
+class DeliveryCallOptions(CallOptions):
+    """For a regular activity that keeps trying for hours: its schedule-to-close is the ceiling."""
+
+    schedule_to_close_timeout: timedelta
+
+
+# Talking to LINE: a message to a frightened reporter is worth retrying through an outage. The
+# activity itself ends a delivery for good once its window is over (Settings.line_delivery_hours for
+# what must arrive, minutes for routine replies; workflows cannot read settings), and at once on
+# LINE's monthly-quota 429; LINE's Retry-After sets the next pause when it sends one. Backoff from a
+# second up to a few minutes apart: LINE is spared, and a message is late by minutes at most once
+# LINE is back. The schedule-to-close is only the ceiling above the longest window a setting allows.
+LINE_RETRY_CEILING = timedelta(hours=25)
+LINE: DeliveryCallOptions = {
     "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_interval=timedelta(seconds=30), maximum_attempts=20),
+    "schedule_to_close_timeout": LINE_RETRY_CEILING,
+    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0,
+                                maximum_interval=timedelta(minutes=2)),
 }
 # Cosmetic LINE calls (loading animation, profile language; local activities): give up quickly.
 LINE_COSMETIC: CallOptions = {
