@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from domain.models import Language, Officer, Report, Reporter
+from domain.models import Language, LineEvent, Officer, Report, Reporter, ReporterMessage
 
 
 class HandoffStatus(StrEnum):
@@ -116,6 +116,9 @@ class HandoffOpening(BaseModel):
     forwarded_by: Officer
     forward_note: str
     forwarded_at: datetime
+    # How many history events one run of the hand-off may grow to before it continues as new; None is
+    # the workflow's own budget (workflows.handoff.HISTORY_BUDGET). Lowered only by tests and benchmarks.
+    history_budget: int | None = Field(None, ge=1)
 
 
 class HandoffOpened(BaseModel):
@@ -184,6 +187,14 @@ class HandoffDecision(BaseModel):
     reason: str | None = None  # a rejection's
     member: TeamMember
     at: datetime
+    # The same for every retry of one decision (decision_id_of): the case hears each decision once.
+    # Empty in decisions signalled before it existed.
+    decision_id: str = ""
+
+
+def decision_id_of(handoff_id: str, accepted: bool) -> str:
+    """A hand-off is decided once, accepted or handed back: its id and the answer name the decision."""
+    return f"{handoff_id}:{'accepted' if accepted else 'rejected'}"
 
 
 class HandoffEvent(BaseModel):
@@ -207,6 +218,31 @@ class TeamRung(BaseModel):
     audiences: list[TeamAudience]
     level: int  # 0 first alert; reminders keep the level; 1 office head, 2 national desk
     reminder: bool = False
+
+
+class HandoffState(BaseModel):
+    """Everything a hand-off keeps from one run to the next when it continues as new (its history
+    stays bounded over months of care): where it stands, the care plan, the counters its timeline
+    and LINE retry keys are numbered by, and what came in that it has not handled yet. Deadlines are
+    absolute times, so timers resume where they were."""
+
+    run: int = Field(1, ge=1)  # 1 for the first run; each continue-as-new adds one
+    status: HandoffStatus
+    consent: Consent
+    consent_asked: bool
+    case_worker_id: int | None = None
+    follow_ups: list[FollowUp] = Field(default_factory=list)
+    reminded: list[tuple[int, str]] = Field(default_factory=list)  # (follow-up number, "due_soon"/"overdue")
+    accept_within: timedelta
+    accept_due_at: datetime
+    rungs_done: int = 0  # rungs of the acceptance ladder already alerted
+    escalation_level: int = 0
+    told_reporter_in_care: bool = False
+    events: int = 0  # timeline entries written so far: the next entry's key number
+    seen_event_ids: list[str] = Field(default_factory=list)  # the latest ones, oldest first
+    taps: list[LineEvent] = Field(default_factory=list)  # consent answers and team taps not yet answered
+    reporter_messages: list[ReporterMessage] = Field(default_factory=list)  # not yet recorded
+    history_budget: int | None = Field(None, ge=1)
 
 
 # --- rules --------------------------------------------------------------------------------------

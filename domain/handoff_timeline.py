@@ -22,7 +22,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_serializer
 
 from domain.handoff import CareOutcome, Consent, FollowUpKind, HandoffEvent, HandoffStatus, TeamAudience
-from domain.models import Prompt
+from domain.models import Location, Prompt
 
 
 class BaseHandoffEvent(BaseModel):
@@ -182,9 +182,31 @@ class FollowUpReminded(BaseHandoffEvent):
     member_ids: list[int]
 
 
+class ReporterWrote(BaseHandoffEvent):
+    """The reporter wrote to the team (after the police part ended): what came, and whom it reached
+    on LINE (none before the team accepted or without the reporter's consent to be contacted)."""
+
+    kind: Literal["REPORTER_MESSAGE"] = "REPORTER_MESSAGE"
+    message_type: str
+    text: str | None = None
+    message_id: str | None = None
+    location: Location | None = None
+    member_ids: list[int]
+
+
+class StepFailed(BaseHandoffEvent):
+    """A step the hand-off could not take, even after retrying (a write refused for good, a lookup that
+    kept failing): which step and the error's type, never its message. The hand-off went on."""
+
+    kind: Literal["STEP_FAILED"] = "STEP_FAILED"
+    step: str
+    error: str
+
+
 HandoffTimelineEvent = Annotated[
     Opened | TeamAlerted | TeamReminded | Escalated | ConsentAnswered | Accepted | Rejected | Assigned
-    | FollowUpPlanned | FollowUpRecorded | HandoffClosed | TeamNoted | CaseNotTold | ReporterTold | FollowUpReminded,
+    | FollowUpPlanned | FollowUpRecorded | HandoffClosed | TeamNoted | CaseNotTold | ReporterTold | FollowUpReminded
+    | ReporterWrote | StepFailed,
     Field(discriminator="kind"),
 ]
 

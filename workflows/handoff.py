@@ -9,7 +9,16 @@ also accept with one tap on the alert's button, becoming the case worker. In car
 team plans follow-ups, each reminded before it is due and again when overdue, and records their
 outcomes, until the care closes with an outcome category and a note, which the police side sees on
 its case. The hand-off outlives its case (it is started with parent-close policy ABANDON). The
-reporter hears from it only if they agreed to be contacted.
+reporter hears from it only if they agreed to be contacted; what the reporter writes to the team later
+is kept on the hand-off's timeline and, once the team has accepted and with that consent, relayed to the
+case worker.
+
+Care runs for months: when Temporal suggests it, or the run's history passes HISTORY_BUDGET events, the
+hand-off stops taking new work, lets the actions and sends under way finish, and continues as new under
+the same workflow id with its whole state (HandoffState), so timers resume at the same absolute times and
+nothing that came in is lost. A step that fails for good (a write the store refuses, a lookup that keeps
+failing) is recorded on the timeline, counted (ess_workflow_step_failures) and logged, and the hand-off
+goes on: it never dies of one.
 """
 
 from __future__ import annotations
@@ -19,14 +28,14 @@ import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseStore
-    from activities.handoffs import HandoffStore
+    from activities.handoffs import DEFAULT_TEAM_ACCEPT_MINUTES, HandoffStore
     from activities.team_directory import TeamDirectory
     from domain.case_timeline import CareClosed, TimelineEntry
     from domain.handoff import (
@@ -40,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         HandoffOpened,
         HandoffOpening,
         HandoffOutcome,
+        HandoffState,
         HandoffStatus,
         IllegalTeamAction,
         TeamAction,
@@ -51,6 +61,7 @@ with workflow.unsafe.imports_passed_through():
         TeamRole,
         TeamRung,
         acceptance_ladder,
+        decision_id_of,
         follow_up_reminders,
         handoff_status_after,
         in_team_of,
@@ -69,11 +80,13 @@ with workflow.unsafe.imports_passed_through():
         HandoffTimelineEvent,
         Rejected,
         ReporterTold,
+        ReporterWrote,
+        StepFailed,
         TeamAlerted,
         TeamNoted,
         TeamReminded,
     )
-    from domain.models import BotMessage, Language, LineEvent, Prompt
+    from domain.models import BotMessage, CaseStatus, Language, LineEvent, Prompt, ReporterMessage
     from domain.postbacks import Postback
     from orchestration import options, search_attributes
     from orchestration.ids import case_workflow_id
@@ -84,6 +97,21 @@ with workflow.unsafe.imports_passed_through():
 CONSENT_ANSWERS = {"YES": Consent.GIVEN, "NO": Consent.REFUSED}
 # A tap that failed for no reason the member can act on.
 TRY_THE_BACK_OFFICE = {"th": "ลองอีกครั้งในระบบหลังบ้าน", "en": "try again in the back office"}
+# A run continues as new past this many history events (Temporal warns at 10,240 and stops at 51,200).
+HISTORY_BUDGET = 10_000
+# The patches: continuing as new (hand-offs from before never did), and going on after a step that
+# failed for good (hand-offs from before failed there).
+CONTINUE_AS_NEW = "continue-as-new"
+DEGRADE_NEVER_DIE = "degrade-never-die"
+# How many of the latest event ids a run keeps, and hands on, to answer a redelivered event once.
+SEEN_EVENTS_KEPT = 1000
+T = TypeVar("T")
+
+
+def _failure_type(error: ActivityError | ApplicationError) -> str:
+    """Why a step failed, as the timeline and the log may name it: the error's type, never its message."""
+    cause = error.cause if isinstance(error, ActivityError) else error
+    return cause.type if isinstance(cause, ApplicationError) and cause.type else type(cause).__name__
 
 
 def _reasons(error: Exception) -> dict[str, str] | None:
@@ -96,21 +124,61 @@ def _reasons(error: Exception) -> dict[str, str] | None:
 @workflow.defn
 class HandoffWorkflow:
     @workflow.init
-    def __init__(self, opening: HandoffOpening) -> None:
+    def __init__(self, opening: HandoffOpening, state: HandoffState | None = None) -> None:
+        # The SDK applies the parameters' types only when every argument came: a hand-off started (or
+        # recorded) with its opening alone gets it as a plain dict.
+        if isinstance(opening, dict):
+            opening = HandoffOpening.model_validate(opening)
         self._opening = opening
         self._id = opening.handoff_id
         self._status = HandoffStatus.AWAITING
         self._consent = Consent.ASKED
+        self._consent_asked = False
         self._case_worker_id: int | None = None
         self._follow_ups: list[FollowUp] = []
         self._reminded: set[tuple[int, str]] = set()
         self._plan_version = 0  # moves whenever the care plan changes: the reminders look again
         self._taps: deque[LineEvent] = deque()  # the reporter's consent answers and the team's buttons
-        self._seen_event_ids: set[str] = set()
+        self._messages: deque[ReporterMessage] = deque()  # what the reporter wrote to the team
+        self._seen_event_ids: dict[str, None] = {}  # in the order they came (a dict keeps it)
         self._acting = asyncio.Lock()
         self._events = 0
         self._escalation_level = 0
+        self._rungs_done = 0
         self._told_reporter_in_care = False
+        self._run = 1
+        self._budget = opening.history_budget or HISTORY_BUDGET
+        self._draining = False  # handing over to a new run: the loops take no new work
+        if state is not None:
+            self._resume(state)
+
+    def _resume(self, state: HandoffState) -> None:
+        """Where the previous run left off."""
+        self._run = state.run + 1
+        self._status, self._consent, self._consent_asked = state.status, state.consent, state.consent_asked
+        self._case_worker_id = state.case_worker_id
+        self._follow_ups = list(state.follow_ups)
+        self._reminded = set(state.reminded)
+        self._accept_within, self._accept_due_at = state.accept_within, state.accept_due_at
+        self._rungs_done, self._escalation_level = state.rungs_done, state.escalation_level
+        self._told_reporter_in_care = state.told_reporter_in_care
+        self._events = state.events
+        self._seen_event_ids = dict.fromkeys(state.seen_event_ids)
+        self._taps = deque(state.taps)
+        self._messages = deque(state.reporter_messages)
+        self._budget = state.history_budget or self._budget
+
+    def _state(self) -> HandoffState:
+        """Everything the next run needs, taken once this run's handlers have finished."""
+        return HandoffState(
+            run=self._run, status=self._status, consent=self._consent, consent_asked=self._consent_asked,
+            case_worker_id=self._case_worker_id, follow_ups=self._follow_ups, reminded=sorted(self._reminded),
+            accept_within=self._accept_within, accept_due_at=self._accept_due_at, rungs_done=self._rungs_done,
+            escalation_level=self._escalation_level, told_reporter_in_care=self._told_reporter_in_care,
+            events=self._events, seen_event_ids=list(self._seen_event_ids)[-SEEN_EVENTS_KEPT:],
+            taps=list(self._taps), reporter_messages=list(self._messages),
+            history_budget=self._opening.history_budget,
+        )
 
     # --- what comes in --------------------------------------------------------------------
 
@@ -125,10 +193,27 @@ class HandoffWorkflow:
         hand-off itself finds out who tapped it."""
         self._take_tap(event)
 
+    @workflow.signal
+    def reporter_message(self, message: ReporterMessage) -> None:
+        """What the reporter wrote after the police part ended, handed over by their conversation: kept
+        on the hand-off's timeline; relayed to the case worker once the team has accepted, if the
+        reporter agreed to be contacted."""
+        if self._first_time(message.event_id):
+            self._messages.append(message)
+
     def _take_tap(self, event: LineEvent) -> None:
-        if event.event_id not in self._seen_event_ids:
-            self._seen_event_ids.add(event.event_id)
+        if self._first_time(event.event_id):
             self._taps.append(event)
+
+    def _first_time(self, event_id: str) -> bool:
+        """A LINE event is acted on once, however often it is redelivered."""
+        if event_id in self._seen_event_ids:
+            return False
+        self._seen_event_ids[event_id] = None
+        if len(self._seen_event_ids) > 2 * SEEN_EVENTS_KEPT:  # bounded, in this run as in the next
+            for old in list(self._seen_event_ids)[:SEEN_EVENTS_KEPT]:
+                del self._seen_event_ids[old]
+        return True
 
     @workflow.update
     async def act(self, action: TeamAction) -> HandoffOutcome:
@@ -153,48 +238,79 @@ class HandoffWorkflow:
     # --- the story ---------------------------------------------------------------------------
 
     @workflow.run
-    async def run(self, opening: HandoffOpening) -> HandoffStatus:
+    async def run(self, opening: HandoffOpening, state: HandoffState | None = None) -> HandoffStatus:
+        opening = self._opening  # typed (the argument may have come as a plain dict)
         self._show_details()
-        minutes = await workflow.execute_local_activity_method(HandoffStore.team_accept_minutes, **options.STORE)
-        accept_within = timedelta(minutes=minutes)
-        self._accept_due_at = opening.forwarded_at + accept_within
-        await workflow.execute_local_activity_method(
-            HandoffStore.record_handoff_opened, HandoffOpened(opening=opening, accept_due_at=self._accept_due_at),
-            **options.STORE,
-        )
+        if state is None:
+            minutes = await self._safely("team_accept_minutes", workflow.execute_local_activity_method(
+                HandoffStore.team_accept_minutes, **options.STORE), DEFAULT_TEAM_ACCEPT_MINUTES)
+            self._accept_within = timedelta(minutes=minutes)
+            self._accept_due_at = opening.forwarded_at + self._accept_within
+            await self._safely("record_handoff_opened", workflow.execute_local_activity_method(
+                HandoffStore.record_handoff_opened, HandoffOpened(opening=opening, accept_due_at=self._accept_due_at),
+                **options.STORE,
+            ), None)
         listening = asyncio.create_task(self._keep_listening())
-        await asyncio.gather(self._ask_consent(), self._await_acceptance(accept_within))
-        if self._status == HandoffStatus.IN_CARE:
+        watching = asyncio.create_task(self._watch_history())
+        await asyncio.gather(self._ask_consent(), self._await_acceptance(self._accept_within))
+        if self._status == HandoffStatus.IN_CARE and not self._draining:
             await self._care()
         await listening
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._draining:
+            # Nothing is under way now: what came in and was not handled yet goes on in the state.
+            workflow.logger.info("hand-off %s continues as new after run %d", self._id, self._run)
+            workflow.continue_as_new(args=[opening, self._state()])
+        watching.cancel()
         return self._status
 
+    def _history_full(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > self._budget
+
+    async def _watch_history(self) -> None:
+        """Hands over to a new run when this one's history is long enough; not once the team is done
+        (the hand-off is about to end)."""
+        await workflow.wait_condition(lambda: self._status in FINAL_HANDOFF_STATUSES or self._history_full())
+        if self._status not in FINAL_HANDOFF_STATUSES and workflow.patched(CONTINUE_AS_NEW):
+            self._draining = True
+
     async def _ask_consent(self) -> None:
+        if self._consent_asked:
+            return
         await self._tell_reporter(Prompt.CONSENT_QUESTION, key="consent-question", handoff_id=self._id)
+        self._consent_asked = True
 
     async def _await_acceptance(self, accept_within: timedelta) -> None:
-        for rung in acceptance_ladder(accept_within):
+        def answered_or_handing_over() -> bool:
+            return self._status != HandoffStatus.AWAITING or self._draining
+
+        if answered_or_handing_over():
+            return  # a member accepted while the hand-off was being recorded, or in an earlier run
+        for index, rung in enumerate(acceptance_ladder(accept_within)):
+            if index < self._rungs_done:
+                continue  # alerted in an earlier run
             wait = self._opening.forwarded_at + rung.after - workflow.now()
             if wait.total_seconds() > 0:
                 with contextlib.suppress(TimeoutError):
-                    await workflow.wait_condition(lambda: self._status != HandoffStatus.AWAITING, timeout=wait)
-            if self._status != HandoffStatus.AWAITING:
-                return  # a member accepted or handed it back: no more reminders
+                    await workflow.wait_condition(answered_or_handing_over, timeout=wait)
+            if answered_or_handing_over():
+                return  # a member accepted or handed it back: no more reminders (or the next run's)
             if rung.level > self._escalation_level:
                 self._escalation_level = rung.level
                 workflow.upsert_search_attributes([search_attributes.ESCALATION_LEVEL.value_set(rung.level)])
                 await self._record(Escalated(level=rung.level))
             await self._alert_team(rung)
-        await workflow.wait_condition(lambda: self._status != HandoffStatus.AWAITING)
+            self._rungs_done = index + 1
+        await workflow.wait_condition(answered_or_handing_over)
 
     async def _care(self) -> None:
-        """Reminds follow-ups as they come due, until the care closes."""
-        while self._status == HandoffStatus.IN_CARE:
+        """Reminds follow-ups as they come due, until the care closes (or a new run takes over)."""
+        while self._status == HandoffStatus.IN_CARE and not self._draining:
             version = self._plan_version
 
             def changed(version: int = version) -> bool:
-                return self._status != HandoffStatus.IN_CARE or self._plan_version != version
+                return self._status != HandoffStatus.IN_CARE or self._plan_version != version or self._draining
 
             next_reminder = self._next_reminder()
             if next_reminder is None:
@@ -222,18 +338,45 @@ class HandoffWorkflow:
         return follow_up, what, at
 
     async def _keep_listening(self) -> None:
-        """The reporter's answers and the team's taps, in the order they came, for as long as the
-        hand-off runs."""
+        """The reporter's answers and the team's taps, in the order they came, and what the reporter
+        wrote to the team, for as long as the hand-off runs; when a new run takes over, what is left
+        goes to it."""
         while True:
-            await workflow.wait_condition(lambda: bool(self._taps) or self._status in FINAL_HANDOFF_STATUSES)
-            if not self._taps:
+            await workflow.wait_condition(lambda: bool(self._taps) or bool(self._messages) or self._draining
+                                          or self._status in FINAL_HANDOFF_STATUSES)
+            if self._draining:
                 return
-            tap = self._taps.popleft()
-            postback = Postback.decode(tap.postback_data)
-            if postback is not None and postback.action == "team":
-                await self._answer_team_tap(tap, postback)
+            if self._taps:
+                tap = self._taps.popleft()
+                postback = Postback.decode(tap.postback_data)
+                if postback is not None and postback.action == "team":
+                    await self._answer_team_tap(tap, postback)
+                else:
+                    await self._answer_consent(tap)
+            elif self._messages:
+                await self._hear_reporter(self._messages.popleft())
             else:
-                await self._answer_consent(tap)
+                return
+
+    async def _hear_reporter(self, message: ReporterMessage) -> None:
+        """Kept on the timeline; with the reporter's consent and the team in charge, relayed at once,
+        with sound, to the case worker (or, when nobody can reach them on LINE, to the team)."""
+        reached: list[int] = []
+        if self._status == HandoffStatus.IN_CARE and self._consent == Consent.GIVEN:
+            params = {"case_no": self._opening.case_no, "status": CaseStatus.HANDED_OVER.value,
+                      "message_type": message.message_type, "text": message.text,
+                      "latitude": message.location.latitude if message.location else None,
+                      "longitude": message.location.longitude if message.location else None}
+            key = f"reporter-message-{message.event_id}"
+            reached = await self._tell_members([self._case_worker_id] if self._case_worker_id else [],
+                                               Prompt.CASE_FOLLOW_UP, params, key=key)
+            if not reached:
+                contacts = await self._contacts([TeamAudience.TEAM])
+                await self._send_to(contacts, Prompt.CASE_FOLLOW_UP, params, key=key)
+                reached = [c.member_id for c in contacts]
+        await self._record(ReporterWrote(message_type=message.message_type, text=message.text,
+                                         message_id=message.message_id, location=message.location,
+                                         member_ids=reached), actor="reporter")
 
     async def _answer_consent(self, event: LineEvent) -> None:
         postback = Postback.decode(event.postback_data)
@@ -399,7 +542,7 @@ class HandoffWorkflow:
     async def _tell_case(self, accepted: bool, member: TeamMember, reason: str | None = None) -> None:
         """The forwarding case waits for the team's answer; it may have ended (an operator stopped it)."""
         decision = HandoffDecision(handoff_id=self._id, accepted=accepted, reason=reason, member=member,
-                                   at=workflow.now())
+                                   at=workflow.now(), decision_id=decision_id_of(self._id, accepted))
         with workflow.unsafe.imports_passed_through():
             # Imported here: workflows.case starts hand-offs, so it imports this module first.
             from workflows.case import CaseWorkflow
@@ -427,12 +570,12 @@ class HandoffWorkflow:
 
     async def _tell_police_care_closed(self, outcome: CareOutcome, note: str) -> None:
         """The police see how the care ended on their own case's timeline."""
-        await workflow.execute_local_activity_method(
+        await self._safely("append_case_event:CARE_CLOSED", workflow.execute_local_activity_method(
             CaseStore.append_case_event,
             TimelineEntry(key=f"{self._id}:care-closed", case_no=self._opening.case_no, at=workflow.now(),
                           actor="team", event=CareClosed(handoff_id=self._id, outcome=outcome, note=note)),
             **options.STORE,
-        )
+        ), None)
 
     async def _alert_team(self, rung: TeamRung) -> None:
         contacts = await self._contacts(rung.audiences)
@@ -467,8 +610,8 @@ class HandoffWorkflow:
                             key: str) -> list[int]:
         contacts = []
         for member_id in member_ids:
-            contact = await workflow.execute_local_activity_method(TeamDirectory.team_member_contact, member_id,
-                                                                   **options.STORE)
+            contact = await self._safely("team_member_contact", workflow.execute_local_activity_method(
+                TeamDirectory.team_member_contact, member_id, **options.STORE), None)
             if contact is not None:
                 contacts.append(contact)
         await self._send_to(contacts, prompt, params, key)
@@ -482,11 +625,11 @@ class HandoffWorkflow:
         ))
 
     async def _contacts(self, audiences: list[TeamAudience]) -> list[TeamContact]:
-        return await workflow.execute_local_activity_method(
+        return await self._safely("team_members_for_audiences", workflow.execute_local_activity_method(
             TeamDirectory.team_members_for_audiences,
             TeamAudienceRequest(province_code=self._opening.province_code, audiences=audiences),
             **options.STORE,
-        )
+        ), [])
 
     async def _tell_reporter(self, prompt: Prompt, key: str, **params: str) -> None:
         reporter = self._opening.reporter
@@ -501,13 +644,35 @@ class HandoffWorkflow:
 
     async def _record(self, event: HandoffTimelineEvent, actor: str = "system") -> None:
         """On the hand-off's timeline, under a key of its own; the hand-off row follows what the event says."""
+        await self._safely(f"append_handoff_event:{event.kind}", self._append(event, actor), None)
+
+    def _append(self, event: HandoffTimelineEvent, actor: str) -> Awaitable[None]:
         self._events += 1
-        await workflow.execute_local_activity_method(
+        return workflow.execute_local_activity_method(
             HandoffStore.append_handoff_event,
             HandoffTimelineEntry(key=f"{self._id}:{self._events}:{event.kind}", handoff_id=self._id,
                                  case_no=self._opening.case_no, at=workflow.now(), actor=actor, event=event),
             **options.STORE,
         )
+
+    async def _safely(self, step: str, call: Awaitable[T], instead: T) -> T:
+        """A step's result; when it failed for good (its retries could not mend it), `instead`: the
+        failure is counted, logged and recorded on the timeline where it can be, and the hand-off goes
+        on. (Before DEGRADE_NEVER_DIE such a failure failed the hand-off, and still does on replay.)"""
+        try:
+            return await call
+        except (ActivityError, ApplicationError) as error:  # a local activity out of attempts raises its own
+            if not workflow.patched(DEGRADE_NEVER_DIE):
+                raise
+            kind = _failure_type(error)
+            workflow.metric_meter().create_counter(
+                "ess_workflow_step_failures", "Workflow steps that failed for good; the workflow went on",
+            ).with_additional_attributes({"workflow": "handoff", "step": step.split(":")[0]}).add(1)
+            workflow.logger.error("hand-off %s went on without step %s, which failed for good (%s)",
+                                  self._id, step, kind)
+            with contextlib.suppress(ActivityError, ApplicationError):  # the hand-off's row may be gone
+                await self._append(StepFailed(step=step, error=kind), "system")
+            return instead
 
     def _facts(self) -> dict[str, Any]:
         report = self._opening.report
