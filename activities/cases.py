@@ -23,6 +23,7 @@ from domain.case_rules import ENDED_BY_POLICE, IN_PROGRESS
 from domain.case_timeline import (
     Alerted,
     Escalated,
+    HandoffAccepted,
     Reassigned,
     Reported,
     ReporterWrote,
@@ -158,8 +159,9 @@ class CaseStore:
     @activity.defn(name="append_case_event")
     async def append_case_event(self, entry: TimelineEntry | CaseEvent) -> None:
         """Adds a timeline entry once, and the case row follows it: a status change moves the status
-        (and stamps acknowledgement or outcome), a routing or reassignment the station, an escalation
-        the escalation level, a review flag the flag, an alert whom the ladder reached. Other kinds
+        (and stamps acknowledgement or outcome), the team's acceptance hands the case over (HANDED_OVER),
+        a routing or reassignment the station, an escalation the escalation level, a review flag the
+        flag, an alert whom the ladder reached. Other kinds
         are timeline only. An entry in the old shape (a kind and a dict, from a caller written before
         the typed entries) is kept as it came and read for what it does to the row."""
         if isinstance(entry, CaseEvent):
@@ -323,8 +325,14 @@ async def _insert_timeline_row(connection: asyncpg.Connection, case_no: str, key
 async def _follow_event(connection: asyncpg.Connection, case_no: str, at: datetime, event: TimelineEvent) -> None:
     """Brings the case row in line with a timeline entry just written, from its event's own fields."""
     new_status: CaseStatus | None = None
-    if isinstance(event, StatusChanged) and not await _newer_entry_exists(connection, case_no, at, "STATUS_CHANGED"):
+    # The team's acceptance moves the status too (HANDED_OVER): a status entry written late, after it,
+    # must not undo it, nor it a later status.
+    if isinstance(event, StatusChanged) and not await _newer_entry_exists(connection, case_no, at, "STATUS_CHANGED",
+                                                                          "HANDOFF_ACCEPTED"):
         new_status = event.status  # else only the timeline learns about it
+    elif isinstance(event, HandoffAccepted) and not await _newer_entry_exists(connection, case_no, at,
+                                                                              "STATUS_CHANGED"):
+        new_status = CaseStatus.HANDED_OVER
     await connection.execute(
         "UPDATE cases SET updated_at = greatest(updated_at, now()), status = coalesce($2, status) WHERE case_no = $1",
         case_no,
@@ -347,6 +355,10 @@ async def _follow_event(connection: asyncpg.Connection, case_no: str, at: dateti
             # Open again: the forward's stamp no longer stands; the team's reason is on the timeline.
             await connection.execute("UPDATE cases SET closed_at = NULL, outcome_note = NULL WHERE case_no = $1",
                                      case_no)
+        case StatusChanged() | HandoffAccepted() if new_status == CaseStatus.HANDED_OVER:
+            # The police part ended with the forward: its stamp and the officer's note stand.
+            await connection.execute("UPDATE cases SET closed_at = coalesce(closed_at, $2) WHERE case_no = $1",
+                                     case_no, at)
         case StatusChanged() if new_status in ENDED_BY_POLICE:
             await connection.execute(
                 "UPDATE cases SET closed_at = $2, outcome_note = $3 WHERE case_no = $1",

@@ -143,7 +143,8 @@ class CaseCounters:
     closed: int
     not_found: int
     prank: int
-    forwarded: int
+    forwarded: int  # forwarded to the multidisciplinary team, waiting for its answer
+    handed_over: int  # accepted by the team: the police part over, the victim in the team's care
     returned: int  # handed back by the multidisciplinary team, open again at the station
 
     def of_status(self, status: CaseStatus) -> int:

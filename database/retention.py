@@ -30,13 +30,14 @@ ANONYMISED_ACTION = "CASE_ANONYMISED"
 # (6-20 degrees north). Enough for the map's districts and hot spots, too coarse for an address.
 COORDINATE_DECIMALS = 2
 
-# Over: the police part has ended, and so has every hand-off of the case (a FORWARDED case is
-# over once the team closed its care, or handed it back and the case ended again later). The
-# statuses are written out so the planner uses the partial index of migration 0008.
+# Over: the police part has ended, and so has every hand-off of the case (a FORWARDED or
+# HANDED_OVER case is over once the team closed its care, or handed it back and the case ended
+# again later). The statuses are written out so the planner uses the partial index of migration
+# 0008 (0015 for HANDED_OVER).
 _DUE_CASES = """
     SELECT c.case_no FROM cases c
     WHERE c.anonymised_at IS NULL
-      AND c.status IN ('CLOSED', 'NOT_FOUND', 'PRANK', 'FORWARDED')
+      AND c.status IN ('CLOSED', 'NOT_FOUND', 'PRANK', 'FORWARDED', 'HANDED_OVER')
       AND c.closed_at < $1
       AND NOT EXISTS (
           SELECT 1 FROM handoffs h

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.case_rules import WITH_TEAM
 from domain.scope import CaseScope
 
 
@@ -27,7 +28,9 @@ class Conditions:
             self.conditions.append("false")
             return
         if scope.forwarded_only:
-            self.conditions.append(f"{alias}.status = 'FORWARDED'")
+            # Statuses from the enum, never from a caller: written out, so a plan can use them.
+            team_statuses = ", ".join(f"'{status.value}'" for status in sorted(WITH_TEAM))
+            self.conditions.append(f"{alias}.status IN ({team_statuses})")
         if scope.station_id is not None:
             self.add(f"{alias}.station_id = {{}}", scope.station_id)
         elif scope.province_code is not None:

@@ -16,10 +16,15 @@ PROVINCE_ROLES = frozenset({OfficerRole.CENTRE_191, OfficerRole.COMMANDER, Offic
 # RETURNED is one: the multidisciplinary team gave the case back, and its station works on it again.
 ACTIONABLE = frozenset({CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.RETURNED})
 # The police's part is over, with its outcome: the case row stamps when, and keeps the officer's note.
-# FORWARDED is one: the case is in the team's hands (and may yet come back RETURNED).
-ENDED_BY_POLICE = frozenset({CaseStatus.CLOSED, CaseStatus.NOT_FOUND, CaseStatus.PRANK, CaseStatus.FORWARDED})
-# Forwarded, waiting for the team's answer: accepted ends the case, handed back makes it RETURNED.
+# FORWARDED is one: the case is in the team's hands (and may yet come back RETURNED). HANDED_OVER is
+# one: the team accepted it, and looks after the victim from then on; only a note may be added.
+ENDED_BY_POLICE = frozenset({CaseStatus.CLOSED, CaseStatus.NOT_FOUND, CaseStatus.PRANK, CaseStatus.FORWARDED,
+                             CaseStatus.HANDED_OVER})
+# Forwarded, waiting for the team's answer: accepted makes it HANDED_OVER, handed back RETURNED.
 AWAITING_TEAM = frozenset({CaseStatus.FORWARDED})
+# Forwarded and not given back: the cases a multidisciplinary team sees (waiting for its answer, or
+# accepted and in its care).
+WITH_TEAM = AWAITING_TEAM | {CaseStatus.HANDED_OVER}
 # Not over yet: the police may act on it, or the team may still hand it back. What the reporter sends
 # goes to such a case, and an officer may still write to the reporter.
 IN_PROGRESS = ACTIONABLE | AWAITING_TEAM

@@ -23,7 +23,8 @@ class CaseStatus(StrEnum):
     CLOSED = "CLOSED"
     NOT_FOUND = "NOT_FOUND"
     PRANK = "PRANK"
-    FORWARDED = "FORWARDED"
+    FORWARDED = "FORWARDED"  # forwarded to the multidisciplinary team, waiting for its answer
+    HANDED_OVER = "HANDED_OVER"  # the team accepted the hand-off: the police part is over, the team cares
     RETURNED = "RETURNED"  # the multidisciplinary team gave the case back, with a reason
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.case_rules import PROVINCE_ROLES
+from domain.case_rules import PROVINCE_ROLES, WITH_TEAM
 from domain.models import Officer, OfficerRole
 
 
@@ -16,8 +16,9 @@ class CaseScope:
     province_code: str | None = None  # only this province's cases
     station_id: int | None = None  # only this station's cases
     nothing: bool = False  # e.g. a province role with no province: sees no case at all
-    # A multidisciplinary team counts and maps only the cases handed to it, and never opens a police
-    # case page: what it sees of a case is the hand-off page.
+    # A multidisciplinary team counts and maps only the cases handed to it and not given back (WITH_TEAM:
+    # waiting for its answer, or accepted), and never opens a police case page: what it sees of a case
+    # is the hand-off page.
     forwarded_only: bool = False
 
     @classmethod
@@ -44,7 +45,7 @@ class CaseScope:
     def allows(self, province_code: str | None, station_id: int | None, status: str | None = None) -> bool:
         if self.nothing:
             return False
-        if self.forwarded_only and status != "FORWARDED":
+        if self.forwarded_only and status not in WITH_TEAM:
             return False
         if self.station_id is not None:
             return station_id == self.station_id

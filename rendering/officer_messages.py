@@ -21,6 +21,7 @@ STATUS_LABELS: dict[CaseStatus, tuple[str, str]] = {
     CaseStatus.NOT_FOUND: ("ไม่พบเหตุ", "No incident found"),
     CaseStatus.PRANK: ("ทักเล่น", "Prank"),
     CaseStatus.FORWARDED: ("ส่งต่อทีมสหวิชาชีพ", "Forwarded to the multidisciplinary team"),
+    CaseStatus.HANDED_OVER: ("ทีมสหวิชาชีพรับดูแลแล้ว", "Handed over to the team"),
     CaseStatus.RETURNED: ("ทีมสหวิชาชีพส่งคืน", "Returned by the multidisciplinary team"),
 }
 ACTION_LABELS: dict[ActionKind, tuple[str, str]] = {

@@ -21,15 +21,20 @@ CREATE INDEX cases_due_for_anonymising ON cases (closed_at)
 
 -- The cases accepted before this release: FORWARDED, and their timeline records that the team
 -- accepted their current hand-off (the newest attempt) with nothing after it that moved the status.
--- The counting triggers of migration 0005 move their counts from FORWARDED to HANDED_OVER.
+-- An anonymised timeline entry no longer names its hand-off: then the hand-off row says it was
+-- accepted, and the entry comes after its forward. The counting triggers of migration 0005 move
+-- the counts from FORWARDED to HANDED_OVER.
 UPDATE cases AS c
 SET status = 'HANDED_OVER', closed_at = coalesce(c.closed_at, accepted.at), updated_at = greatest(c.updated_at, now())
 FROM (
     SELECT DISTINCT ON (e.case_no) e.case_no, e.at
     FROM case_events AS e
     JOIN LATERAL (
-        SELECT h.handoff_id FROM handoffs AS h WHERE h.case_no = e.case_no ORDER BY h.attempt DESC LIMIT 1
+        SELECT h.handoff_id, h.forwarded_at, h.accepted_at
+        FROM handoffs AS h WHERE h.case_no = e.case_no ORDER BY h.attempt DESC LIMIT 1
     ) AS current ON current.handoff_id = e.details ->> 'handoff_id'
+                 OR (e.details ->> 'handoff_id' IS NULL AND current.accepted_at IS NOT NULL
+                     AND e.at >= current.forwarded_at)
     WHERE e.kind = 'HANDOFF_ACCEPTED'
     ORDER BY e.case_no, e.at
 ) AS accepted

@@ -101,7 +101,7 @@ async def station(pool: asyncpg.Pool):
 
 async def test_counters_count_each_status_within_the_range_and_today_regardless_of_it(station: Station) -> None:
     statuses = {CaseStatus.NEW: 1, CaseStatus.ACKNOWLEDGED: 2, CaseStatus.CLOSED: 3, CaseStatus.NOT_FOUND: 1,
-                CaseStatus.PRANK: 1, CaseStatus.FORWARDED: 4, CaseStatus.RETURNED: 1}
+                CaseStatus.PRANK: 1, CaseStatus.FORWARDED: 4, CaseStatus.HANDED_OVER: 2, CaseStatus.RETURNED: 1}
     day = date(2001, 3, 5)
     for status, how_many in statuses.items():
         for _ in range(how_many):
@@ -113,8 +113,8 @@ async def test_counters_count_each_status_within_the_range_and_today_regardless_
 
     counters = await case_counters(station.connection, station.filter(**MARCH_2001), today=date(2001, 4, 5))
 
-    assert counters == CaseCounters(total=13, today=2, new=1, acknowledged=2, closed=3, not_found=1, prank=1,
-                                    forwarded=4, returned=1)
+    assert counters == CaseCounters(total=15, today=2, new=1, acknowledged=2, closed=3, not_found=1, prank=1,
+                                    forwarded=4, handed_over=2, returned=1)
     assert {status: counters.of_status(status) for status in CaseStatus} == statuses
 
 
@@ -184,7 +184,7 @@ async def test_a_scope_that_sees_nothing_gets_zeros_everywhere(station: Station)
         case_filter = CaseFilter(scope=scope, **MARCH_2001)
         counters = await case_counters(connection, case_filter, today=date(2001, 3, 10))
         assert counters == CaseCounters(total=0, today=0, new=0, acknowledged=0, closed=0, not_found=0, prank=0,
-                                        forwarded=0, returned=0)
+                                        forwarded=0, handed_over=0, returned=0)
         assert await cases_per_day(connection, case_filter) == []
         assert await cases_per_province(connection, case_filter) == []
         per_type = await cases_per_type(connection, case_filter)

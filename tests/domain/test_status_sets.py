@@ -11,6 +11,7 @@ from domain.case_rules import (
     AWAITING_TEAM,
     ENDED_BY_POLICE,
     IN_PROGRESS,
+    WITH_TEAM,
     IllegalTransition,
     status_after,
 )
@@ -50,3 +51,18 @@ def test_an_officer_writes_to_the_reporter_while_the_case_is_in_progress(status:
 def test_every_hand_off_status_is_either_open_or_final() -> None:
     assert set(HandoffStatus) == OPEN_HANDOFF_STATUSES | FINAL_HANDOFF_STATUSES
     assert not OPEN_HANDOFF_STATUSES & FINAL_HANDOFF_STATUSES
+
+
+def test_a_case_handed_over_to_the_team_is_ended_by_the_police_and_no_longer_in_progress() -> None:
+    assert CaseStatus.HANDED_OVER in ENDED_BY_POLICE
+    assert CaseStatus.HANDED_OVER not in ACTIONABLE | IN_PROGRESS | AWAITING_TEAM
+    assert {CaseStatus.FORWARDED, CaseStatus.HANDED_OVER} == WITH_TEAM  # forwarded and not given back
+
+
+@pytest.mark.parametrize("kind", sorted(ActionKind))
+def test_only_a_note_may_be_added_to_a_case_handed_over(kind: ActionKind) -> None:
+    if kind == ActionKind.ADD_NOTE:
+        assert status_after(CaseStatus.HANDED_OVER, kind) == CaseStatus.HANDED_OVER
+    else:
+        with pytest.raises(IllegalTransition):
+            status_after(CaseStatus.HANDED_OVER, kind)

@@ -8,7 +8,7 @@
   const buddhistEra = document.body.dataset.buddhistEra === "true";
   const statusLabels = JSON.parse(element.dataset.statusLabels);
   const colours = { NEW: "#c62828", ACKNOWLEDGED: "#ef6c00", CLOSED: "#2e7d32", NOT_FOUND: "#607d8b",
-                    PRANK: "#8e24aa", FORWARDED: "#1565c0" };
+                    PRANK: "#8e24aa", FORWARDED: "#1565c0", HANDED_OVER: "#00838f", RETURNED: "#6d4c41" };
   // maxZoom is needed by the clusters when no tile layer sets one.
   const map = L.map(element, { minZoom: 5, maxZoom: 18 }).setView([13.0, 101.0], 6); // Thailand
   if (element.dataset.tileUrl) {

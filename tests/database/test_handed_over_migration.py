@@ -1,0 +1,117 @@
+"""Migration 0015: the cases the team accepted before HANDED_OVER existed leave FORWARDED — only those
+whose current hand-off was accepted, and nothing since moved their status."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import pytest
+
+from database.migrate import available_migrations, migrate
+from database.reference_data import load_reference_data
+from database.timeline import insert_entry
+from domain.handoff import HandoffStatus
+from domain.models import CaseStatus
+from tests.retention import CHIANG_MAI, Reporter
+
+MIGRATION = "0015_handed_over"
+FORWARDED_AT = datetime(2026, 2, 3, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def before_the_migration(postgres_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A new database with every migration before HANDED_OVER, and the reference data."""
+    name = f"handed_over_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_url)
+    await admin.execute(f"CREATE DATABASE {name}")
+    connection = await asyncpg.connect(postgres_url, database=name)
+    await connection.execute("CREATE TABLE schema_migrations (version text PRIMARY KEY, checksum text NOT NULL,"
+                             " applied_at timestamptz NOT NULL DEFAULT now())")
+    for version, sql in available_migrations():
+        if version >= MIGRATION:
+            break
+        await connection.execute(sql)
+        await connection.execute("INSERT INTO schema_migrations (version, checksum) VALUES ($1, '-')", version)
+    await load_reference_data(connection)
+    yield connection
+    await connection.close()
+    await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    await admin.close()
+
+
+async def accepted(connection: asyncpg.Connection, case_no: str, handoff_id: str | None, at: datetime) -> None:
+    """The case workflow's HANDOFF_ACCEPTED entry (an anonymised one names no hand-off)."""
+    details = {"handoff_id": handoff_id} if handoff_id else {"anonymised": True}
+    await insert_entry(connection, "case_events", case_no, f"{case_no}:accepted:{uuid.uuid4().hex[:6]}",
+                       "HANDOFF_ACCEPTED", at, "member:3", details)
+
+
+async def status_of(connection: asyncpg.Connection, case_no: str) -> tuple[str, datetime | None]:
+    row = await connection.fetchrow("SELECT status, closed_at FROM cases WHERE case_no = $1", case_no)
+    return row["status"], row["closed_at"]
+
+
+async def test_forwarded_cases_whose_current_hand_off_was_accepted_become_handed_over(
+    before_the_migration: asyncpg.Connection,
+) -> None:
+    connection = before_the_migration
+    reporter = Reporter(connection)
+    later = FORWARDED_AT + timedelta(hours=2)
+
+    in_care = await reporter.case(CaseStatus.FORWARDED, closed_at=FORWARDED_AT)
+    await accepted(connection, in_care, await reporter.handoff(in_care, HandoffStatus.IN_CARE, FORWARDED_AT), later)
+    care_closed = await reporter.case(CaseStatus.FORWARDED, closed_at=FORWARDED_AT)
+    handoff = await reporter.handoff(care_closed, HandoffStatus.CLOSED, FORWARDED_AT, ended_at=later + timedelta(days=9))
+    await accepted(connection, care_closed, handoff, later)
+    anonymised = await reporter.case(CaseStatus.FORWARDED, closed_at=FORWARDED_AT)
+    await reporter.handoff(anonymised, HandoffStatus.CLOSED, FORWARDED_AT, ended_at=later + timedelta(days=9))
+    await accepted(connection, anonymised, None, later)
+
+    awaiting = await reporter.case(CaseStatus.FORWARDED, closed_at=FORWARDED_AT)
+    await reporter.handoff(awaiting, HandoffStatus.AWAITING, FORWARDED_AT)
+    # Its first hand-off was accepted (and later given back); the second waits for the team's answer.
+    forwarded_again = await reporter.case(CaseStatus.FORWARDED, closed_at=FORWARDED_AT)
+    first = await reporter.handoff(forwarded_again, HandoffStatus.REJECTED, FORWARDED_AT - timedelta(days=3),
+                                   ended_at=FORWARDED_AT - timedelta(days=1))
+    await reporter.handoff(forwarded_again, HandoffStatus.AWAITING, FORWARDED_AT, attempt=2)
+    await accepted(connection, forwarded_again, first, later)
+    # Closed by the police after the acceptance was written: the later status stands.
+    closed = await reporter.case(CaseStatus.CLOSED, closed_at=FORWARDED_AT)
+    await accepted(connection, closed, await reporter.handoff(closed, HandoffStatus.IN_CARE, FORWARDED_AT),
+                   FORWARDED_AT - timedelta(days=1))
+    counted = ("SELECT status, sum(cases) AS n FROM case_day_counts WHERE area = 'TH' GROUP BY status "
+               "HAVING sum(cases) > 0")
+    assert {row["status"]: row["n"] for row in await connection.fetch(counted)} == {"FORWARDED": 5, "CLOSED": 1}
+
+    assert MIGRATION in await migrate(connection)
+
+    assert {case_no: await status_of(connection, case_no) for case_no in (
+        in_care, care_closed, anonymised, awaiting, forwarded_again, closed)} == {
+        in_care: ("HANDED_OVER", FORWARDED_AT),  # the forward's stamp stands
+        care_closed: ("HANDED_OVER", FORWARDED_AT),
+        anonymised: ("HANDED_OVER", FORWARDED_AT),
+        awaiting: ("FORWARDED", FORWARDED_AT),
+        forwarded_again: ("FORWARDED", FORWARDED_AT),
+        closed: ("CLOSED", FORWARDED_AT),
+    }
+    # The dashboard's precounted figures moved with them.
+    assert {row["status"]: row["n"] for row in await connection.fetch(counted)} == {
+        "FORWARDED": 2, "HANDED_OVER": 3, "CLOSED": 1}
+    # The province's figures too.
+    in_province = await connection.fetchval(
+        "SELECT sum(cases) FROM case_day_counts WHERE area = $1 AND status = 'HANDED_OVER'", CHIANG_MAI)
+    assert in_province == 3
+
+
+async def test_the_status_check_takes_handed_over_and_nothing_unknown(pool: asyncpg.Pool) -> None:
+    reporter_connection = await pool.acquire()
+    try:
+        case_no = await Reporter(reporter_connection).case(CaseStatus.HANDED_OVER, closed_at=FORWARDED_AT)
+        assert (await status_of(reporter_connection, case_no))[0] == "HANDED_OVER"
+        with pytest.raises(asyncpg.CheckViolationError):
+            await reporter_connection.execute("UPDATE cases SET status = 'ACCEPTED' WHERE case_no = $1", case_no)
+    finally:
+        await pool.release(reporter_connection)
