@@ -141,7 +141,7 @@ async def test_killed_while_a_handoff_awaits_acceptance(system: Drill) -> None:
 
         outcome = await asyncio.wait_for(accepting, RECOVERY_SECONDS)
         assert outcome.status == HandoffStatus.IN_CARE
-        assert await asyncio.wait_for(case.result(), RECOVERY_SECONDS) == CaseStatus.FORWARDED
+        assert await asyncio.wait_for(case.result(), RECOVERY_SECONDS) == CaseStatus.HANDED_OVER
         # The question, thanks, and "someone will contact you".
         await until(lambda: len(system.platform.bot_messages(scene.reporter.user_id)) >= 3, RECOVERY_SECONDS,
                     "the reporter's news")
@@ -156,7 +156,7 @@ async def test_killed_while_a_handoff_awaits_acceptance(system: Drill) -> None:
         for line_user in (scene.reporter.user_id, coordinator_line, social_worker_line, scene.station_line):
             assert repeated_messages(system.platform, line_user) == []
         case_row = await system.pool.fetchrow("select status, station_id from cases where case_no = $1", case_no)
-        assert dict(case_row) == {"status": "FORWARDED", "station_id": scene.station_id}
+        assert dict(case_row) == {"status": "HANDED_OVER", "station_id": scene.station_id}  # accepted
         handoff_row = await system.pool.fetchrow(
             "select status, consent, case_worker_id from handoffs where handoff_id = $1", handoff_id)
         assert dict(handoff_row) == {"status": "IN_CARE", "consent": "GIVEN", "case_worker_id": social_worker.member_id}
