@@ -257,6 +257,12 @@ class HandoffWorkflow:
             await self._care()
         await listening
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._draining and self._status in FINAL_HANDOFF_STATUSES:
+            # The team closed the care (or handed it back) while this run was handing over: no new run
+            # for a hand-off that is over; what came in meanwhile is answered here.
+            self._draining = False
+            await self._keep_listening()
+            await workflow.wait_condition(workflow.all_handlers_finished)
         if self._draining:
             # Nothing is under way now: what came in and was not handled yet goes on in the state.
             workflow.logger.info("hand-off %s continues as new after run %d", self._id, self._run)

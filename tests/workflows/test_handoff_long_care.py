@@ -83,8 +83,17 @@ async def test_a_long_care_continues_as_new_with_a_signal_and_an_update_racing_t
     first_run = await _run_id(handoff)
     start = await env.get_current_time()
 
+    # A call due in a day and a half, reminded in this run (18 hours before it is due).
+    await handoff.execute_update(HandoffWorkflow.act, team_action(
+        TeamActionKind.PLAN, team.social_worker,
+        follow_up=FollowUpPlan(kind=FollowUpKind.CALL, due_at=start + 36 * HOUR, note="โทรถามอาการ")))
+    await env.sleep(19 * HOUR)
+    [due_soon] = await worker.hears()
+    assert due_soon["altText"].startswith("ใกล้ถึงกำหนดติดตาม ครั้งที่ 1:")
+    now = await env.get_current_time()
+
     # Follow-ups due days apart, until the run is close to its budget.
-    planned = 0
+    planned = 1
     while await _history_length(handoff) < BUDGET - 25:
         planned += 1
         outcome = await handoff.execute_update(HandoffWorkflow.act, team_action(
@@ -97,10 +106,10 @@ async def test_a_long_care_continues_as_new_with_a_signal_and_an_update_racing_t
     racing = await asyncio.gather(
         handoff.execute_update(HandoffWorkflow.act, team_action(
             TeamActionKind.PLAN, team.social_worker,
-            follow_up=FollowUpPlan(kind=FollowUpKind.HOME_VISIT, due_at=start + 2 * DAY, note="เยี่ยมบ้าน"))),
+            follow_up=FollowUpPlan(kind=FollowUpKind.HOME_VISIT, due_at=now + 2 * DAY, note="เยี่ยมบ้าน"))),
         handoff.signal(HandoffWorkflow.reporter_consent, consent_tap(scene.reporter.user_id, yes)),
         handoff.execute_update(HandoffWorkflow.act, team_action(
-            TeamActionKind.RECORD, team.social_worker, follow_up_number=1, note="โทรแล้ว ปลอดภัย")),
+            TeamActionKind.RECORD, team.social_worker, follow_up_number=2, note="โทรแล้ว ปลอดภัย")),
         handoff.signal(HandoffWorkflow.reporter_message, reporter_wrote("ขอบคุณที่ช่วยค่ะ")),
         *(handoff.execute_update(HandoffWorkflow.act, team_action(
             TeamActionKind.ADD_NOTE, team.coordinator, note=f"บันทึก {n}")) for n in range(3)),
@@ -114,8 +123,9 @@ async def test_a_long_care_continues_as_new_with_a_signal_and_an_update_racing_t
     assert (await handoff.describe()).status == WorkflowExecutionStatus.RUNNING
     plan = await handoff.query(HandoffWorkflow.care_plan)
     assert [f.number for f in plan] == list(range(1, planned + 2))
-    assert [f.status for f in plan] == [FollowUpStatus.DONE] + [FollowUpStatus.PLANNED] * planned
-    assert plan[0].outcome == "โทรแล้ว ปลอดภัย" and plan[-1].kind == FollowUpKind.HOME_VISIT
+    assert [f.status for f in plan] == ([FollowUpStatus.PLANNED, FollowUpStatus.DONE]
+                                        + [FollowUpStatus.PLANNED] * (planned - 1))
+    assert plan[1].outcome == "โทรแล้ว ปลอดภัย" and plan[-1].kind == FollowUpKind.HOME_VISIT
     assert await handoff.query(HandoffWorkflow.status) == HandoffStatus.IN_CARE
     assert await eventually(lambda: _consent_is(handoff, Consent.GIVEN))
     [message] = await eventually(lambda: _timeline(scene, handoff_id, "REPORTER_MESSAGE"))
@@ -129,21 +139,25 @@ async def test_a_long_care_continues_as_new_with_a_signal_and_an_update_racing_t
     assert len(await _timeline(scene, handoff_id, "PLANNED")) == planned + 1
     assert await scene.pool.fetchval("select count(*) from follow_ups where handoff_id = $1", handoff_id) == planned + 1
 
-    # The reminders resume at their times: the home visit's a day before it is due and when it is, then
-    # the next call's; none of them twice.
-    await env.sleep(start + DAY + HOUR - await env.get_current_time())
+    # The reminders resume at their times, none of them twice: the first call's when it is overdue (its
+    # first reminder went out in the first run), the home visit's a day before it is due and when it is,
+    # then the next call still planned (the second was done).
+    await env.sleep(start + 37 * HOUR - await env.get_current_time())
+    [overdue] = await worker.hears()
+    assert overdue["altText"].startswith("เลยกำหนดติดตาม ครั้งที่ 1:")
+    await env.sleep(now + DAY + HOUR - await env.get_current_time())
     [due_soon] = await worker.hears()
     assert due_soon["altText"].startswith(f"ใกล้ถึงกำหนดติดตาม ครั้งที่ {home_visit}:")
     await env.sleep(DAY)
     [overdue] = await worker.hears()
     assert overdue["altText"].startswith(f"เลยกำหนดติดตาม ครั้งที่ {home_visit}:")
-    await env.sleep(2 * DAY)
+    await env.sleep(start + 5 * DAY + HOUR - await env.get_current_time())
     [call] = await worker.hears()
-    assert call["altText"].startswith("ใกล้ถึงกำหนดติดตาม ครั้งที่ 2:")
+    assert call["altText"].startswith("ใกล้ถึงกำหนดติดตาม ครั้งที่ 3:")
     await worker.hears_nothing(within=0.3)
-    reminders = await eventually(lambda: _count(scene, handoff_id, "FOLLOW_UP_REMINDED", 3))
+    reminders = await eventually(lambda: _count(scene, handoff_id, "FOLLOW_UP_REMINDED", 5))
     assert [(r["details"]["number"], r["details"]["what"]) for r in reminders] == [
-        (home_visit, "due_soon"), (home_visit, "overdue"), (2, "due_soon")]
+        (1, "due_soon"), (1, "overdue"), (home_visit, "due_soon"), (home_visit, "overdue"), (3, "due_soon")]
 
     # The care closes in the last run, as it would in the first.
     closed = await handoff.execute_update(HandoffWorkflow.act, team_action(
