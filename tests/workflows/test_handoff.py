@@ -246,10 +246,10 @@ async def test_the_care_plan_is_reminded_and_the_care_outlives_the_police_case(s
     [assigned] = await worker.hears()
     assert case_no in text_of(assigned) + assigned.get("altText", "")
 
-    # The police part is over: the case ends, the hand-off goes on. (Not `result()`: waiting for a
-    # result lets the time-skipping server jump to the next timer of any workflow.)
+    # The police part is over: the case ends handed over, the hand-off goes on. (Not `result()`: waiting
+    # for a result lets the time-skipping server jump to the next timer of any workflow.)
     assert await eventually(lambda: _has_ended(case))
-    assert await case.query(CaseWorkflow.status) == CaseStatus.FORWARDED
+    assert await case.query(CaseWorkflow.status) == CaseStatus.HANDED_OVER
     assert (await handoff.describe()).status == WorkflowExecutionStatus.RUNNING
 
     now = await env.get_current_time()
