@@ -168,6 +168,43 @@ async def test_a_long_care_continues_as_new_with_a_signal_and_an_update_racing_t
     assert (row["status"], row["consent"]) == ("CLOSED", "GIVEN")
 
 
+async def test_a_handoff_awaiting_the_team_continues_as_new_and_its_ladder_goes_on_at_the_same_times(
+        scene: Scene, team: Team) -> None:
+    case_no, handoff = await started_handoff(scene, history_budget=BUDGET)
+    handoff_id = handoff_id_of(case_no, 1)
+    coordinator = hears(scene, team, team.coordinator)
+    [alert] = await coordinator.hears()
+    first_run = await _run_id(handoff)
+    start = await env_now(scene)
+
+    # The reporter writes and writes before anyone accepts: kept, and the history passes its budget.
+    sent = 0
+    while await _run_id(handoff) == first_run:
+        sent += 1
+        await handoff.signal(HandoffWorkflow.reporter_message, reporter_wrote(f"ข้อความ {sent}"))
+        await eventually(lambda sent=sent: _count(scene, handoff_id, "REPORTER_MESSAGE", sent))  # this run or the next
+        assert sent < 100, "never continued as new"
+    entries = await eventually(lambda: _count(scene, handoff_id, "REPORTER_MESSAGE", sent))
+    assert sorted(e["details"]["text"] for e in entries) == sorted(f"ข้อความ {n}" for n in range(1, sent + 1))
+    assert await handoff.query(HandoffWorkflow.status) == HandoffStatus.AWAITING
+
+    # The new run alerts nobody again; the reminder comes at half the time to accept, as it would have.
+    await coordinator.hears_nothing(within=0.3)
+    await scene.env.sleep(start + 12 * HOUR - MINUTE - await env_now(scene))
+    await coordinator.hears_nothing(within=0.3)
+    await scene.env.sleep(2 * MINUTE)
+    [reminder] = await coordinator.hears()
+    assert reminder["altText"] != alert["altText"] and case_no in reminder["altText"]
+    assert [len(await _timeline(scene, handoff_id, kind)) for kind in ("ALERTED", "REMINDED")] == [1, 1]
+
+    accepted = await handoff.execute_update(HandoffWorkflow.act, team_action(TeamActionKind.ACCEPT, team.coordinator))
+    assert accepted.status == HandoffStatus.IN_CARE
+
+
+async def env_now(scene: Scene):
+    return await scene.env.get_current_time()
+
+
 async def _continued(handle: WorkflowHandle, first_run: str) -> bool:
     return await _run_id(handle) != first_run
 
