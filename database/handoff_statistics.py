@@ -47,8 +47,8 @@ class HandoffFigures:
 def handoff_scope_of(scope: CaseScope) -> HandoffScope:
     """The hand-offs a dashboard viewer may count, as Account.handoff_scope gives them: a station's
     the ones it forwarded, a province's (its team's included) the ones that went to its team. A
-    team's "forwarded cases only" adds nothing here, since every hand-off was forwarded: the cases
-    the team gave back, no longer FORWARDED, still count as handled by it."""
+    team's "forwarded cases only" (FORWARDED or HANDED_OVER) adds nothing here, since every hand-off
+    was forwarded: the cases the team gave back, RETURNED since, still count as handled by it."""
     if scope.nothing:
         return HandoffScope(nothing=True)
     if scope.station_id is not None:

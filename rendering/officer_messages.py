@@ -20,7 +20,8 @@ STATUS_LABELS: dict[CaseStatus, tuple[str, str]] = {
     CaseStatus.CLOSED: ("ปิดเหตุ", "Closed"),
     CaseStatus.NOT_FOUND: ("ไม่พบเหตุ", "No incident found"),
     CaseStatus.PRANK: ("ทักเล่น", "Prank"),
-    CaseStatus.FORWARDED: ("ส่งต่อทีมสหวิชาชีพ", "Forwarded to the multidisciplinary team"),
+    # Forwarded and waiting for the team's answer; once the team accepts, the case is handed over.
+    CaseStatus.FORWARDED: ("ส่งต่อทีมสหวิชาชีพ รอทีมรับเรื่อง", "Forwarded, awaiting the team's answer"),
     CaseStatus.HANDED_OVER: ("ทีมสหวิชาชีพรับดูแลแล้ว", "Handed over to the team"),
     CaseStatus.RETURNED: ("ทีมสหวิชาชีพส่งคืน", "Returned by the multidisciplinary team"),
 }

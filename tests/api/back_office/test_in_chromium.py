@@ -134,7 +134,7 @@ async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_ho
     await page.locator(f'tr[data-case="{case_no}"]').get_by_role("link", name=case_no).click()
     await page.get_by_label("บันทึก / ข้อความ").fill("ผู้เสียหายเป็นเด็ก ต้องการที่พักพิง")
     await page.get_by_role("button", name="ส่งต่อทีมสหวิชาชีพ").click()
-    await expect(page.locator("h1 .status")).to_have_text("ส่งต่อทีมสหวิชาชีพ")
+    await expect(page.locator("h1 .status")).to_have_text("ส่งต่อทีมสหวิชาชีพ รอทีมรับเรื่อง")
 
     team_context = await browser.new_context(locale="th-TH", timezone_id="Asia/Bangkok")  # another person
     try:
@@ -180,6 +180,7 @@ async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_ho
         await let_go(scene.pool, [member])
 
     await page.reload()
+    await expect(page.locator("h1 .status")).to_have_text("ทีมสหวิชาชีพรับดูแลแล้ว")  # the team accepted it
     panel = page.locator(".handoff-panel")
     await expect(panel.locator(".handoff-status")).to_have_text("ปิดการดูแล")
     await expect(panel.locator(".care-outcome")).to_contain_text("ปลอดภัย อยู่กับครอบครัว")
