@@ -169,8 +169,16 @@ class CaseStore:
         else:
             kind, details, event = entry.event.kind, entry.event.details(), entry.event
         async with self._pool.acquire() as connection, connection.transaction():
-            inserted = await _insert_timeline_row(connection, entry.case_no, entry.key, kind, entry.at, entry.actor,
-                                                  details)
+            try:
+                inserted = await _insert_timeline_row(connection, entry.case_no, entry.key, kind, entry.at,
+                                                      entry.actor, details)
+            except (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError) as error:
+                # A bug of ours, not a blip: retrying would refuse it for ever and hold up the case.
+                raise ApplicationError(
+                    f"{kind} on case {entry.case_no} was refused ({type(error).__name__})",
+                    type="UnrecordableEntry",
+                    non_retryable=True,
+                ) from None
             if not inserted or event is None:
                 return
             try:

@@ -196,9 +196,19 @@ class MessageUndelivered(TimelineEvent):
     prompt: str
 
 
+class StepFailed(TimelineEvent):
+    """A step the case could not complete however often it was retried (an entry the store refused,
+    say): the case went on without it. What kind of step and the error's type, nothing personal."""
+
+    kind: Literal["STEP_FAILED"] = "STEP_FAILED"
+    step: str
+    error: str
+
+
 CaseTimelineEvent = Annotated[
     Reported | Routed | Escalated | Alerted | ReviewFlagged | StatusChanged | Reassigned | OfficerNoted | CaseViewed
-    | HandoffStarted | HandoffAccepted | CareClosed | ReporterWrote | AttachmentFailed | MessageUndelivered,
+    | HandoffStarted | HandoffAccepted | CareClosed | ReporterWrote | AttachmentFailed | MessageUndelivered
+    | StepFailed,
     Field(discriminator="kind"),
 ]
 

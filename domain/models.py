@@ -314,6 +314,9 @@ class CaseOpening(BaseModel):
     conversation_id: str
     reporter: Reporter
     report: Report
+    # Events a run may reach before the case continues as new; None: the workflow's own budget.
+    # Specs and benchmarks lower it to see the hand-over without writing thousands of events.
+    history_budget: int | None = None
 
 
 class CaseNumberRequest(BaseModel):

@@ -75,8 +75,10 @@ class Scene:
             code = await connection.fetchval("select code from officers where id = $1", officer.officer_id)
             return await issue_token(connection, code)
 
-    async def open_case(self, incident_type: IncidentType = DETENTION) -> tuple[str, WorkflowHandle]:
+    async def open_case(self, incident_type: IncidentType = DETENTION,
+                        history_budget: int | None = None) -> tuple[str, WorkflowHandle]:
         opening = await self.recorded_case(incident_type)
+        opening.history_budget = history_budget
         handle = await self.client.start_workflow(
             CaseWorkflow.run,
             opening,

@@ -29,13 +29,14 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseStore
     from activities.directory import Directory
     from domain.case_rules import (
+        AWAITING_TEAM,
         ENDED_BY_POLICE,
         NEEDS_NOTE,
         OUTSIDE_JURISDICTION,
@@ -43,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         status_after,
         within_jurisdiction,
     )
+    from domain.case_state import SEEN_EVENTS_KEPT, CaseState
     from domain.case_timeline import (
         Alerted,
         AttachmentFailed,
@@ -58,6 +60,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewFlagged,
         Routed,
         StatusChanged,
+        StepFailed,
         TimelineEntry,
     )
     from domain.escalation import ladder_for
@@ -102,6 +105,15 @@ PRANK_REVIEW_THRESHOLD = 2
 MESSAGES_AFTER_ACTION = "messages-after-action"
 # The patch under which what the reporter sends is relayed to the officers who hold the case.
 RELAY_TO_OFFICERS = "relay-reporter-messages"
+# The patch under which a long history continues in a fresh run (cases from before never did).
+CONTINUE_AS_NEW = "continue-as-new"
+# Events in a run after which the case continues as new, well under Temporal's warning at 10,240.
+HISTORY_BUDGET = 8_000
+# The patch under which the hand-off is started before the case reads FORWARDED, and watched.
+HANDOFF_FIRST = "handoff-before-forwarded"
+# The patch under which the team's answer moves the case under the actions' lock, and acceptance
+# reads HANDED_OVER (cases from before ended at FORWARDED).
+TEAM_ANSWER_UNDER_LOCK = "team-answer-under-lock"
 # A message to send (True when LINE took it), and what the timeline says if LINE never takes it.
 Message = tuple[Callable[[], Awaitable[bool]], MessageUndelivered]
 REPORTER_NEWS = {
@@ -134,7 +146,11 @@ async def keep_reporter_file(case_no: str, key: str, message_id: str,
 @workflow.defn
 class CaseWorkflow:
     @workflow.init
-    def __init__(self, opening: CaseOpening) -> None:
+    def __init__(self, opening: CaseOpening, state: CaseState | None = None) -> None:
+        # The SDK applies the parameters' types only when every argument came: a case started (or
+        # recorded) with its opening alone gets it as a plain dict.
+        if isinstance(opening, dict):
+            opening = CaseOpening.model_validate(opening)
         self._opening = opening
         self._case_no = opening.case_no
         self._status = CaseStatus.NEW
@@ -144,7 +160,7 @@ class CaseWorkflow:
         self._reporter_messages: deque[ReporterMessage] = deque()
         self._line_requests: deque[OfficerLineRequest] = deque()
         self._taps: deque[LineEvent] = deque()
-        self._seen_event_ids: set[str] = set()
+        self._seen_event_ids: dict[str, None] = {}  # in the order heard, so a new run keeps the latest
         self._acting = asyncio.Lock()  # one action at a time: the second sees the first's result
         self._attached = 0
         self._events = 0
@@ -153,10 +169,48 @@ class CaseWorkflow:
         self._waits_for_team = False  # forwarded with a hand-off: the case ends when the team accepts
         self._team_accepted = False
         self._decisions: deque[HandoffDecision] = deque()
+        self._decision_ids: set[str] = set()
         self._outbox: deque[Callable[[], Awaitable[object]]] = deque()  # what actions made the case say
+        self._sending_now = False
         self._closing = False  # the police part is over: the sender leaves once the outbox is empty
         self._alerted: dict[int, OfficerContact] = {}  # officers LINE took an alert for, so far
         self._acknowledged_by: int | None = None  # the officer who took the case
+        self._opened_at: datetime | None = None
+        self._runs = 0
+        # Continuing as new: the listeners stop after the item in hand, and what is left waits in the state.
+        self._handing_over = False
+        self._stay = False  # an earlier release's history reached the budget: it carries on as it did
+        self._handoff_ended: tuple[str, str] | None = None  # (hand-off id, how) of one that ended unanswered
+        self._watching: list[asyncio.Task[None]] = []  # hand-offs whose end the case watches
+        if state is not None:
+            self._restore(state)
+
+    def _restore(self, state: CaseState) -> None:
+        self._status, self._route = state.status, state.route
+        self._opened_at, self._runs = state.opened_at, state.runs
+        self._escalation_level, self._review_flag = state.escalation_level, state.review_flag
+        self._acknowledged_by = state.acknowledged_by
+        self._alerted = {contact.officer_id: contact for contact in state.alerted}
+        self._events, self._attached = state.events, state.attached
+        self._told_reporter, self._handoffs = state.told_reporter, state.handoffs
+        self._reporter_messages.extend(state.reporter_messages)
+        self._line_requests.extend(state.line_requests)
+        self._taps.extend(state.taps)
+        self._decisions.extend(state.decisions)
+        self._seen_event_ids = dict.fromkeys(state.seen_event_ids)
+        self._decision_ids = set(state.decision_ids)
+
+    def _state(self) -> CaseState:
+        assert self._route is not None
+        return CaseState(
+            status=self._status, route=self._route, opened_at=self._opened_at or workflow.info().start_time,
+            runs=self._runs + 1, escalation_level=self._escalation_level, review_flag=self._review_flag,
+            acknowledged_by=self._acknowledged_by, alerted=list(self._alerted.values()), events=self._events,
+            attached=self._attached, told_reporter=self._told_reporter, handoffs=self._handoffs,
+            reporter_messages=list(self._reporter_messages), line_requests=list(self._line_requests),
+            taps=list(self._taps), decisions=list(self._decisions),
+            seen_event_ids=list(self._seen_event_ids)[-SEEN_EVENTS_KEPT:], decision_ids=sorted(self._decision_ids),
+        )
 
     # --- what comes in --------------------------------------------------------------------
 
@@ -182,7 +236,11 @@ class CaseWorkflow:
 
     @workflow.signal
     def handoff_decided(self, decision: HandoffDecision) -> None:
-        """The team's answer to a hand-off of this case."""
+        """The team's answer to a hand-off of this case, heard once however often it is sent."""
+        if decision.decision_id:
+            if decision.decision_id in self._decision_ids:
+                return
+            self._decision_ids.add(decision.decision_id)
         self._decisions.append(decision)
 
     @workflow.update
@@ -204,9 +262,40 @@ class CaseWorkflow:
     # --- the story ---------------------------------------------------------------------------
 
     @workflow.run
-    async def run(self, opening: CaseOpening) -> CaseStatus:
+    async def run(self, opening: CaseOpening, state: CaseState | None = None) -> CaseStatus:
         self._show_details()
         sending = asyncio.create_task(self._keep_sending())
+        if state is None:
+            await self._open(self._opening)
+        # The reporter's messages have a listener of their own, so a slow download holds up no
+        # officer's tap and no team's decision. (Histories from before heard all in one: they still do.)
+        apart = workflow.patched("reporter-messages-apart")
+        listening = [asyncio.create_task(self._keep_listening(reporter_too=not apart))]
+        if apart:
+            listening.append(asyncio.create_task(self._keep_hearing_reporter()))
+        if state is None:
+            await self._escalate_until_acknowledged()
+        while not self._finished():
+            await workflow.wait_condition(lambda: self._finished() or self._handoff_ended is not None
+                                          or self._may_continue_as_new())
+            if self._handoff_ended is not None:
+                await self._take_back()
+            elif not self._finished():
+                # The history is long: carry on in a fresh run. (A history an earlier release wrote
+                # that grew this long carried on in its run: on replay, it still does.)
+                if not workflow.patched(CONTINUE_AS_NEW):
+                    self._stay = True
+                    continue
+                await self._continue_as_new(listening)
+        await asyncio.gather(*listening)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        self._closing = True
+        await sending
+        return self._status
+
+    async def _open(self, opening: CaseOpening) -> None:
+        """Routes the case and checks the reporter's record, side by side: every moment counts before the
+        first alert."""
         self._route = await workflow.execute_local_activity_method(
             Directory.route_case,
             RoutingRequest(case_no=self._case_no, place=opening.report.place, location=opening.report.location),
@@ -215,21 +304,26 @@ class CaseWorkflow:
         routed = Routed(station_id=self._route.station.station_id,
                         centre_id=self._route.centre.station_id if self._route.centre else None,
                         method=self._route.method)
-        # Independent steps side by side: every moment counts before the first alert.
         await asyncio.gather(self._record(routed), self._check_reporter_reputation())
-        # The reporter's messages have a listener of their own, so a slow download holds up no
-        # officer's tap and no team's decision. (Histories from before heard all in one: they still do.)
-        apart = workflow.patched("reporter-messages-apart")
-        listening = [asyncio.create_task(self._keep_listening(reporter_too=not apart))]
-        if apart:
-            listening.append(asyncio.create_task(self._keep_hearing_reporter()))
-        await self._escalate_until_acknowledged()
-        await workflow.wait_condition(self._finished)
+
+    def _may_continue_as_new(self) -> bool:
+        """Temporal suggests a fresh run, or the history passed its budget; never while a hand-off awaits
+        the team's answer (the case watches that hand-off end)."""
+        if self._stay or self._route is None or (self._status in AWAITING_TEAM and self._waits_for_team):
+            return False
+        info = workflow.info()
+        budget = self._opening.history_budget or HISTORY_BUDGET
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() >= budget
+
+    async def _continue_as_new(self, listening: list[asyncio.Task[None]]) -> None:
+        """Lets the listeners finish the item in hand, every action and every message in the outbox go
+        out, then hands what is left over to the next run. A signal or an update that comes meanwhile
+        is handled here or carried in the state; one that comes after is the next run's."""
+        self._handing_over = True
         await asyncio.gather(*listening)
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        self._closing = True
-        await sending
-        return self._status
+        await workflow.wait_condition(
+            lambda: not self._outbox and not self._sending_now and workflow.all_handlers_finished())
+        workflow.continue_as_new(args=[self._opening, self._state()])
 
     def _finished(self) -> bool:
         """Done with the police: closed, found nothing, a prank, or accepted by the team."""
@@ -275,8 +369,8 @@ class CaseWorkflow:
                         or self._decisions)
 
         while True:
-            await workflow.wait_condition(lambda: waiting() or self._finished())
-            if not waiting():
+            await workflow.wait_condition(lambda: waiting() or self._finished() or self._handing_over)
+            if not waiting() or self._handing_over:
                 return
             if self._decisions:
                 await self._hear_team(self._decisions.popleft())
@@ -290,8 +384,9 @@ class CaseWorkflow:
     async def _keep_hearing_reporter(self) -> None:
         """The reporter's messages, in the order sent, for as long as the case is open."""
         while True:
-            await workflow.wait_condition(lambda: bool(self._reporter_messages) or self._finished())
-            if not self._reporter_messages:
+            await workflow.wait_condition(
+                lambda: bool(self._reporter_messages) or self._finished() or self._handing_over)
+            if not self._reporter_messages or self._handing_over:
                 return
             await self._attach(self._reporter_messages.popleft())
 
@@ -305,7 +400,11 @@ class CaseWorkflow:
             await workflow.wait_condition(lambda: bool(self._outbox) or over())
             if not self._outbox:
                 return
-            await self._outbox.popleft()()
+            self._sending_now = True
+            try:
+                await self._outbox.popleft()()
+            finally:
+                self._sending_now = False
 
     # --- officers' actions -------------------------------------------------------------------
 
@@ -338,10 +437,20 @@ class CaseWorkflow:
         async with self._acting:
             self._check(action)  # again: routed now, and another officer may have acted meanwhile
             before = self._status
+            handed_off = False
             if action.kind == ActionKind.FORWARD:
                 # Decided before the status moves, so the case never reads FORWARDED as its end.
                 # Histories from before hand-offs existed ended at FORWARDED: they still do.
                 self._waits_for_team, self._team_accepted = workflow.patched("handoff"), False
+                # The hand-off first: a case whose hand-off never started must not wait for a team.
+                # (Histories from before forwarded first: they still do.)
+                if self._waits_for_team and workflow.patched(HANDOFF_FIRST):
+                    try:
+                        await self._hand_off(action)
+                    except ApplicationError:
+                        self._waits_for_team = False
+                        raise
+                    handed_off = True
             self._status = status_after(before, action.kind)
             if action.kind == ActionKind.ACKNOWLEDGE:
                 self._acknowledged_by = action.officer.officer_id
@@ -354,7 +463,7 @@ class CaseWorkflow:
                                    actor=f"officer:{officer.officer_id}")
                 workflow.upsert_search_attributes([search_attributes.STATUS.value_set(self._status.value)])
                 self._show_details()
-                if action.kind == ActionKind.FORWARD and self._waits_for_team:
+                if action.kind == ActionKind.FORWARD and self._waits_for_team and not handed_off:
                     await self._hand_off(action)
             else:
                 await self._record(OfficerNoted(kind=OfficerNoted.kind_of(action.kind), action=action.kind,
@@ -391,16 +500,42 @@ class CaseWorkflow:
         ]
         if report.incident_type:
             attributes.append(SearchAttributePair(search_attributes.INCIDENT_TYPE, report.incident_type.code))
-        await workflow.start_child_workflow(
-            HandoffWorkflow.run, opening, id=handoff_workflow_id(handoff_id),
-            parent_close_policy=ParentClosePolicy.ABANDON,
-            search_attributes=TypedSearchAttributes(attributes),
-            static_summary=f"ส่งต่อทีมสหวิชาชีพ {self._case_no} (hand-off)",
-        )
+        watched = workflow.patched(HANDOFF_FIRST)
+        try:
+            handle = await workflow.start_child_workflow(
+                HandoffWorkflow.run, opening, id=handoff_workflow_id(handoff_id),
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                search_attributes=TypedSearchAttributes(attributes),
+                static_summary=f"ส่งต่อทีมสหวิชาชีพ {self._case_no} (hand-off)",
+            )
+        except WorkflowAlreadyStartedError:
+            if not watched:
+                raise
+            raise refusal("HandoffNotStarted", "เริ่มการส่งต่อไม่สำเร็จ ลองส่งต่ออีกครั้ง",
+                          "the hand-off could not be started: forward again") from None
         await self._record(HandoffStarted(handoff_id=handoff_id))
+        if watched:
+            self._watching.append(asyncio.create_task(self._watch_handoff(handle, handoff_id)))
+
+    async def _watch_handoff(self, handle: workflow.ChildWorkflowHandle[Any, Any], handoff_id: str) -> None:
+        """A hand-off that ends without the team's answer (an operator terminated it, it failed) gives the
+        case back to its station; one that ends normally has answered already."""
+        try:
+            await handle
+        except ChildWorkflowError as error:
+            self._handoff_ended = (handoff_id, type(error.cause).__name__ if error.cause else "ChildWorkflowError")
 
     async def _hear_team(self, decision: HandoffDecision) -> None:
-        """Accepted: the police part is done. Handed back: open again, and the station hears why."""
+        """Accepted: the police part is done. Handed back: open again, and the station hears why. Under
+        the actions' lock, so no officer's action reads the status half-moved. (Histories from before
+        moved it outside the lock and ended at FORWARDED: they still do.)"""
+        if workflow.patched(TEAM_ANSWER_UNDER_LOCK):
+            async with self._acting:
+                await self._take_answer(decision, handed_over=True)
+        else:
+            await self._take_answer(decision, handed_over=False)
+
+    async def _take_answer(self, decision: HandoffDecision, handed_over: bool) -> None:
         current = handoff_id_of(self._case_no, self._handoffs)
         if decision.handoff_id != current or self._status != CaseStatus.FORWARDED:
             return  # an answer to an earlier hand-off
@@ -408,11 +543,30 @@ class CaseWorkflow:
         if decision.accepted:
             await self._record(HandoffAccepted(handoff_id=decision.handoff_id), actor=actor, at=decision.at)
             self._team_accepted = True
+            if handed_over:
+                self._status = CaseStatus.HANDED_OVER
+                workflow.upsert_search_attributes([search_attributes.STATUS.value_set(self._status.value)])
+                self._show_details()
             return
+        await self._give_back(decision.handoff_id, decision.reason, actor=actor, at=decision.at)
+
+    async def _take_back(self) -> None:
+        """The hand-off ended without an answer: the case is its station's again, and the station hears why."""
+        assert self._handoff_ended is not None
+        handoff_id, how = self._handoff_ended
+        self._handoff_ended = None
+        async with self._acting:
+            if (handoff_id != handoff_id_of(self._case_no, self._handoffs) or self._status != CaseStatus.FORWARDED
+                    or self._team_accepted):
+                return
+            reason = f"การส่งต่อสิ้นสุดโดยไม่มีคำตอบจากทีม / the hand-off ended without the team's answer ({how})"
+            await self._give_back(handoff_id, reason, actor="system", at=workflow.now())
+
+    async def _give_back(self, handoff_id: str, reason: str | None, actor: str, at: datetime) -> None:
         self._status = CaseStatus.RETURNED
         self._waits_for_team = False
-        await self._record(StatusChanged(status=CaseStatus.RETURNED, handoff_id=decision.handoff_id,
-                                         note=decision.reason), actor=actor, at=decision.at)
+        await self._record(StatusChanged(status=CaseStatus.RETURNED, handoff_id=handoff_id, note=reason),
+                           actor=actor, at=at)
         workflow.upsert_search_attributes([search_attributes.STATUS.value_set(self._status.value)])
         self._show_details()
         assert self._route is not None
@@ -422,7 +576,7 @@ class CaseWorkflow:
             **options.STORE,
         )
         notice = BotMessage(prompt=Prompt.CASE_RETURNED, params={**self._place_params(), "case_no": self._case_no,
-                                                                  "reason": decision.reason or ""})
+                                                                  "reason": reason or ""})
         await self._say([
             (partial(self._send, c.line_user_id, c.language, [notice], key=f"returned-{self._handoffs}-{c.officer_id}",
                      silent=False),
@@ -644,19 +798,31 @@ class CaseWorkflow:
 
     async def _record(self, event: CaseTimelineEvent, actor: str = "system", key: str | None = None,
                       at: datetime | None = None) -> None:
-        """On the case's timeline, under a key of its own; the case row follows what the event says."""
+        """On the case's timeline, under a key of its own; the case row follows what the event says. An
+        entry the store refuses for good (our own bug, never a blip: those are retried) is recorded as a
+        failed step, counted and logged, and the case goes on without it."""
         self._events += 1
-        await workflow.execute_local_activity_method(
-            CaseStore.append_case_event,
-            TimelineEntry(key=key or f"{self._case_no}:{self._events}:{event.kind}", case_no=self._case_no,
-                          at=at or workflow.now(), actor=actor, event=event),
-            **options.STORE,
-        )
+        try:
+            await workflow.execute_local_activity_method(
+                CaseStore.append_case_event,
+                TimelineEntry(key=key or f"{self._case_no}:{self._events}:{event.kind}", case_no=self._case_no,
+                              at=at or workflow.now(), actor=actor, event=event),
+                **options.STORE,
+            )
+        except (ActivityError, ApplicationError) as error:  # a local activity out of attempts raises the latter
+            failure = options.failure_type(error) if isinstance(error, ActivityError) else error.type or "Error"
+            workflow.logger.error("case %s: a %s entry could not be recorded (%s)", self._case_no, event.kind,
+                                  failure)
+            workflow.metric_meter().create_counter(
+                "ess_workflow_step_failures", "Workflow steps that failed for good and were skipped",
+            ).add(1, {"workflow": "case", "step": event.kind})
+            if not isinstance(event, StepFailed):
+                await self._record(StepFailed(step=event.kind, error=failure))
 
     def _first_time(self, event_id: str) -> bool:
         if event_id in self._seen_event_ids:
             return False
-        self._seen_event_ids.add(event_id)
+        self._seen_event_ids[event_id] = None
         return True
 
     def _alert_params(self, level: int) -> dict[str, Any]:

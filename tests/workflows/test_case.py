@@ -387,7 +387,7 @@ async def test_a_photo_line_will_not_give_is_recorded_and_the_case_still_hears_t
     handoff = live_scene.client.get_workflow_handle(handoff_workflow_id(handoff_id_of(case_no, 1)))
     await eventually(handoff.describe)
     await handoff.execute_update(HandoffWorkflow.act, TeamAction(kind=TeamActionKind.ACCEPT, member=coordinator))
-    assert await handle.result() == CaseStatus.FORWARDED  # the team's answer was heard: the case ended
+    assert await handle.result() == CaseStatus.HANDED_OVER  # the team accepted: the police part ended
     await let_go(live_scene.pool, [coordinator])
 
     [failed] = await live_scene.pool.fetch(
