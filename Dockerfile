@@ -20,6 +20,9 @@ RUN python -m venv /opt/venv
 WORKDIR /build
 # README.md is pyproject.toml's readme: the metadata cannot be built without it.
 COPY pyproject.toml README.md ./
+# The installed metadata carries pyproject.toml's version, the release: the image has no
+# pyproject.toml, so a worker's default build id (ESS_BUILD_ID, Worker Deployment Versioning) comes
+# from there (configuration.settings.release_version).
 # Then the installers leave: nothing in the image installs packages, and the pip and setuptools
 # venv brings carry known advisories.
 RUN /opt/venv/bin/pip install . && /opt/venv/bin/pip uninstall --yes pip setuptools

@@ -10,10 +10,15 @@ from wsgiref.simple_server import WSGIServer
 
 import asyncpg
 from prometheus_client import start_http_server
+from temporalio.api.workflowservice.v1 import (
+    DescribeWorkerDeploymentRequest,
+    SetWorkerDeploymentCurrentVersionRequest,
+)
 from temporalio.client import Client
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.runtime import LogForwardingConfig, LoggingConfig, PrometheusConfig, Runtime, TelemetryConfig
-from temporalio.service import RPCError
-from temporalio.worker import Worker
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.worker import Worker, WorkerDeploymentConfig
 
 from activities.cases import CaseStore
 from activities.directory import Directory
@@ -59,6 +64,8 @@ def build_worker(
             store.case_jurisdiction,
             store.record_refused_view,
             store.save_attachment,
+            store.keep_unrecorded_report,
+            store.find_handed_over_case,
             reference.list_incident_types,
             reference.locate_place,
             reference.read_phone_number,
@@ -93,7 +100,86 @@ def build_worker(
         # After a crash, a conversation's next task waits this long on the dead worker's sticky
         # queue before any worker may take it: keep a frightened reporter's wait short.
         sticky_queue_schedule_to_start_timeout=timedelta(seconds=3),
+        deployment_config=deployment_config(settings),
     )
+
+
+def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
+    """With versioning on, this worker is version `build_id` of the Worker Deployment: the server
+    sends it the workflows of its version, and the deployment's current version gets new workflows
+    and, at their next task, running auto-upgrade ones (every workflow but the pinned retention run,
+    which stays on the version it started on). Off: an unversioned worker, as before."""
+    if not settings.worker_versioning:
+        return None
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(deployment_name=settings.worker_deployment, build_id=settings.build_id),
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.AUTO_UPGRADE,
+    )
+
+
+# The server learns of a version from its workers' polls, a moment after they start.
+PROMOTION_PATIENCE = timedelta(seconds=60)
+PROMOTION_PAUSE = timedelta(seconds=0.5)
+PROMOTION_MAX_PAUSE = timedelta(seconds=5)
+PROMOTION_RETRIES = frozenset({
+    RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.ABORTED,
+    RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED,
+})
+UNVERSIONED = "__unversioned__"
+
+
+def release_order(build_id: str) -> tuple[int, ...] | None:
+    """"0.10.2" -> (0, 10, 2); None for a build id that is not a release number (an operator's own)."""
+    parts = build_id.split(".")
+    if not all(part.isdigit() for part in parts):
+        return None
+    return tuple(int(part) for part in parts)
+
+
+def is_newer_release(build_id: str, current: str) -> bool:
+    """Whether `build_id` may replace `current` as the deployment's current version: there is none,
+    or both are release numbers and `current` is the older. Never the other way: an old worker
+    restarted during a deploy must not pull workflows back to old code."""
+    if not current or current == UNVERSIONED:
+        return True
+    ours, theirs = release_order(build_id), release_order(current)
+    return ours is not None and theirs is not None and ours > theirs
+
+
+async def promote_worker_version(client: Client, settings: Settings) -> bool:
+    """Makes this worker's version the deployment's current one when `is_newer_release` allows it.
+    Call it once the worker polls: the server knows a version only from its pollers, so this asks
+    again for a while. Returns whether this call made it current."""
+    service, namespace = client.workflow_service, client.namespace
+    deadline = asyncio.get_running_loop().time() + PROMOTION_PATIENCE.total_seconds()
+    pause = PROMOTION_PAUSE.total_seconds()
+    while True:
+        try:
+            described = await service.describe_worker_deployment(
+                DescribeWorkerDeploymentRequest(namespace=namespace, deployment_name=settings.worker_deployment))
+            routing = described.worker_deployment_info.routing_config
+            current = routing.current_deployment_version.build_id or routing.current_version
+            if current == settings.build_id:
+                return False
+            if not is_newer_release(settings.build_id, current):
+                log.info("worker version %s stays beside current version %s (not promoted)", settings.build_id,
+                         current)
+                return False
+            # The conflict token makes a promotion that raced another (a newer version's) fail and look again.
+            await service.set_worker_deployment_current_version(SetWorkerDeploymentCurrentVersionRequest(
+                namespace=namespace, deployment_name=settings.worker_deployment, build_id=settings.build_id,
+                conflict_token=described.conflict_token, identity=client.identity))
+            log.info("worker version %s is now current (was %s)", settings.build_id, current or "none")
+            return True
+        except RPCError as error:
+            # NOT_FOUND: no deployment or version yet; FAILED_PRECONDITION / ABORTED: no pollers seen
+            # yet, or another promotion came first; RESOURCE_EXHAUSTED: "too many requests issued to
+            # Worker Deployment" while the server is still registering the new version.
+            if error.status not in PROMOTION_RETRIES or asyncio.get_running_loop().time() > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, PROMOTION_MAX_PAUSE.total_seconds())
 
 
 # Scraped from other machines or containers, so on every interface; the figures hold no personal data.
@@ -154,13 +240,30 @@ async def main() -> None:
         loop.add_signal_handler(signum, stop.set)
     async with worker:
         log.info("worker polling task queue %s", settings.temporal_task_queue)
+        promotion = None
+        if settings.worker_versioning:
+            log.info("worker is version %s of worker deployment %s", settings.build_id, settings.worker_deployment)
+            if settings.worker_promotes:
+                promotion = asyncio.create_task(_promote(client, settings))
         await stop.wait()
+        if promotion is not None:
+            promotion.cancel()
         log.info("stopping: no new tasks; activities under way may finish")
     await messenger.close()
     await pool.close()
     if metrics_server is not None:
         metrics_server.shutdown()
     log.info("worker stopped")
+
+
+async def _promote(client: Client, settings: Settings) -> None:
+    """A promotion that fails leaves the worker polling: its version serves what is routed to it,
+    and an operator can still promote it by hand."""
+    try:
+        await promote_worker_version(client, settings)
+    except RPCError as error:
+        log.error("worker version %s not promoted: %s (promote it with `temporal worker deployment "
+                  "set-current-version`)", settings.build_id, error.message)
 
 
 if __name__ == "__main__":

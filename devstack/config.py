@@ -107,6 +107,9 @@ def child_environment(plan: StackPlan, database_url: str, inherited: Mapping[str
         # its fallback folder is fine, and the warning would greet every start.
         PYTHONWARNINGS=",".join(filter(None, [inherited.get("PYTHONWARNINGS"), _QUIET_RUNTIME_DIR_WARNING])),
     )
+    # The worker runs as a version of the Worker Deployment, as in production, and makes itself the
+    # current version (an older release's workers from an earlier `make run` are long gone).
+    env.setdefault("ESS_WORKER_VERSIONING", "true")
     if plan.temporal_ui_url:
         env["ESS_TEMPORAL_UI_URL"] = plan.temporal_ui_url
     if plan.uses_line_simulator:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, VersioningBehavior
 
 with workflow.unsafe.imports_passed_through():
     from activities.retention import AnonymiseRequest, RetentionPolicy, RetentionStore
@@ -32,7 +32,10 @@ ANONYMISING: options.HeartbeatingCallOptions = {
 }
 
 
-@workflow.defn
+# Pinned: a night's run finishes on the release it started on (its version's workers stay until it
+# ends); the next night's run starts on the current version. It is short, so no release needs to
+# replay another's history of it.
+@workflow.defn(versioning_behavior=VersioningBehavior.PINNED)
 class RetentionWorkflow:
     @workflow.run
     async def run(self, policy: RetentionPolicy) -> int:
