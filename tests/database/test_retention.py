@@ -226,3 +226,19 @@ async def test_a_batch_takes_at_most_its_limit_and_skips_a_case_another_run_hold
         assert await asyncio.wait_for(anonymise_closed_cases(connection, CUT_OFF, 5), 5) == [others[1]]
 
     assert await anonymise_closed_cases(connection, CUT_OFF, 5) == [held]
+
+
+async def test_a_case_handed_over_to_the_team_is_kept_while_in_care_and_anonymised_once_the_care_ended(
+        connection, reporter: Reporter) -> None:
+    in_care = await reporter.case(CaseStatus.HANDED_OVER, closed_at=LONG_BEFORE)
+    await reporter.handoff(in_care, HandoffStatus.IN_CARE, FORWARDED_AT)
+    care_ended = await reporter.case(CaseStatus.HANDED_OVER, closed_at=LONG_BEFORE)
+    await reporter.handoff(care_ended, HandoffStatus.CLOSED, FORWARDED_AT, ended_at=JUST_BEFORE)
+    kept = await everything_about(connection, in_care)
+
+    assert await anonymise_all_due(connection) == [care_ended]
+
+    assert await everything_about(connection, in_care) == kept
+    assert [secret for secret in reporter.personal_data
+            if secret in await everything_about(connection, care_ended)] == []
+    assert await connection.fetchval("SELECT status FROM cases WHERE case_no = $1", care_ended) == "HANDED_OVER"
