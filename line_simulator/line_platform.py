@@ -13,9 +13,10 @@ This module assembles the platform and its HTTP routes; the parts live beside it
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -42,6 +43,7 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any
     status: int = 0
+    at: float = field(default_factory=time.monotonic)  # when it came, for pauses between retries
 
 
 class FakeLinePlatform:

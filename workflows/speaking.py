@@ -20,7 +20,10 @@ def refusal(kind: str, thai: str, english: str) -> ApplicationError:
 async def send_line(user_id: str, language: Language, messages: list[BotMessage], key: str,
                     silent: bool = True, reply_to: LineEvent | None = None) -> bool:
     """Pushed, or a reply to `reply_to` while its token is fresh (the activity decides). The key,
-    under this workflow's id, makes a retry send nothing twice. False when LINE never took it."""
+    under this workflow's id, makes a retry send nothing twice. False when LINE never took it: it
+    refused for good, its monthly quota is used up, or it stayed unavailable for the delivery's
+    whole window (hours for what must arrive, such as an officer's alert; minutes for the routine;
+    the activity knows which by what the messages are, and reads the hours from the settings)."""
     delivery = Delivery(key=f"{workflow.info().workflow_id}/{key}", user_id=user_id, language=language,
                         messages=messages, silent=silent,
                         reply_token=reply_to.reply_token if reply_to else None,

@@ -8,12 +8,14 @@ LINE down across the skipped stretch and ends the outage itself (clear_faults) w
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
+from prometheus_client import REGISTRY
 from temporalio.testing import WorkflowEnvironment
 
 from configuration.settings import Settings
@@ -105,3 +107,41 @@ async def test_what_an_officer_must_hear_keeps_trying_for_hours_then_is_recorded
     assert recorded["details"] == {"to": "officer", "officer_id": scene.station_officer.officer_id,
                                    "prompt": "reporter_says"}
     assert scene.station_line not in str(dict(recorded))
+
+
+async def test_lines_retry_after_holds_the_next_attempt_back(live_scene: Scene) -> None:
+    """On the real server: LINE asks for 3 s where the backoff would wait 1 s."""
+    live_scene.platform.fail_next("push", status=429, retry_after=3)
+    pushes_before = len(live_scene.platform.requests_to("push"))
+    await live_scene.open_case()
+    await live_scene.officer_hears(live_scene.station_line).hears(timeout=30)  # the alert, in the end
+
+    pushes = live_scene.platform.requests_to("push")[pushes_before:]
+    [refused] = [push for push in pushes if push.status == 429]
+    [retried] = [push for push in pushes if push.body["to"] == refused.body["to"] and push.at > refused.at]
+    assert retried.status == 200
+    assert retried.at - refused.at >= 3
+    assert len(live_scene.platform.bot_messages(refused.body["to"])) == 1
+
+
+async def test_the_monthly_quota_is_not_hammered_and_the_message_is_recorded_undelivered(live_scene: Scene) -> None:
+    """LINE's 429 for the used-up monthly quota is no burst: one try, an operator's counter, and
+    the case shows the officer never heard (on the real server: no time is skipped)."""
+    case_no, handle = await live_scene.open_case()
+    await live_scene.officer_hears(live_scene.station_line).hears()  # the alert
+    await handle.execute_update(CaseWorkflow.act, OfficerAction(kind=ActionKind.ACKNOWLEDGE,
+                                                                officer=live_scene.station_officer))
+    await live_scene.reporter.hears()  # an officer has taken the case
+    quota_before = REGISTRY.get_sample_value("ess_line_quota_exhausted_total", {"operation": "push"}) or 0.0
+    live_scene.platform.exhaust_quota(seconds=WALL_CLOCK_OUTAGE)
+    pushes_before = len(live_scene.platform.requests_to("push"))
+    await handle.signal(CaseWorkflow.reporter_message, ReporterMessage(
+        event_id=f"event-{uuid.uuid4()}", message_type="text", text="ช่วยด้วย", received_at=datetime.now(UTC)))
+
+    recorded = await eventually(lambda: live_scene.pool.fetchrow(
+        "select details from case_events where case_no = $1 and kind = 'MESSAGE_UNDELIVERED'", case_no))
+    assert recorded["details"] == {"to": "officer", "officer_id": live_scene.station_officer.officer_id,
+                                   "prompt": "reporter_says"}
+    await asyncio.sleep(2)  # a retry would have come by now
+    assert [push.status for push in live_scene.platform.requests_to("push")[pushes_before:]] == [429]
+    assert REGISTRY.get_sample_value("ess_line_quota_exhausted_total", {"operation": "push"}) == quota_before + 1
