@@ -7,6 +7,7 @@ each write is keyed so that running it again changes nothing.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -16,8 +17,8 @@ import pydantic
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.metrics import ESCALATIONS
-from database import audit, cases
+from activities.metrics import ESCALATIONS, UNRECORDED_REPORTS
+from database import audit, cases, dead_letters, handed_over
 from database.timeline import insert_entry
 from domain.case_rules import ENDED_BY_POLICE, IN_PROGRESS
 from domain.case_timeline import (
@@ -34,6 +35,7 @@ from domain.case_timeline import (
     TimelineEvent,
     event_from_details,
 )
+from domain.handed_over import HandedOverCase
 from domain.models import (
     AttachmentRequest,
     CaseEvent,
@@ -49,9 +51,11 @@ from domain.models import (
     Report,
 )
 from domain.phone import read_phone_number
+from domain.unrecorded_reports import UnrecordedReport
 from places.geography import place_of
 
 CASE_NUMBER_PREFIX = "ESS"
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # (content bytes, content type) of a LINE message's photo/video/audio/file.
@@ -137,6 +141,12 @@ class CaseStore:
                 raise ApplicationError(
                     f"case {opening.case_no}: its conversation already has another case",
                     type="ConversationHasCase",
+                    non_retryable=True,
+                ) from None
+            except asyncpg.CheckViolationError as error:  # the database refuses the report as it is
+                raise ApplicationError(
+                    f"case {opening.case_no} breaks the rule {error.constraint_name}",
+                    type="ReportRefused",
                     non_retryable=True,
                 ) from None
             await _insert_entry(connection, TimelineEntry(
@@ -252,6 +262,25 @@ class CaseStore:
             reported_at=row["reported_at"],
         )
         return RecentCase(case_no=row["case_no"], status=row["status"], ended_at=row["closed_at"], report=report)
+
+    @activity.defn(name="keep_unrecorded_report")
+    async def keep_unrecorded_report(self, unrecorded: UnrecordedReport) -> int:
+        """Keeps a report the conversation could not record in the dead-letter table, once per
+        conversation's report; its id. Logged and counted when first kept, without personal data."""
+        async with self._pool.acquire() as connection:
+            kept_id, first_time = await dead_letters.keep(connection, unrecorded)
+        if first_time:
+            UNRECORDED_REPORTS.labels(unrecorded.reason).inc()
+            logger.error("report not recorded (%s): kept as unrecorded report %d for an operator to replay "
+                         "(python -m tools.dead_letters)", unrecorded.reason, kept_id)
+        return kept_id
+
+    @activity.defn(name="find_handed_over_case")
+    async def find_handed_over_case(self, reporter_key: str) -> HandedOverCase | None:
+        """The reporter's latest case when the province's team has accepted it, with its hand-off and
+        the reporter's consent: where what they write now goes."""
+        async with self._pool.acquire() as connection:
+            return await handed_over.latest_handed_over(connection, reporter_key)
 
     @activity.defn(name="save_attachment")
     async def save_attachment(self, request: AttachmentRequest) -> int:

@@ -103,6 +103,23 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
         "เจ้าหน้าที่ด้านสังคมรับดูแลเรื่อง {case_no} แล้ว และจะติดต่อกลับ",
         "A social-welfare officer has taken case {case_no} and will contact you.",
     ),
+    # The report could not be recorded (kept for an operator): no case number, so the phone at once.
+    Prompt.CASE_NOT_RECORDED: (
+        "ขออภัย ระบบยังบันทึกเรื่องไม่ได้ กรุณาโทร 191 ทันที ข้อมูลที่แจ้งถูกเก็บไว้ให้เจ้าหน้าที่แล้ว",
+        "Sorry, your report could not be recorded yet. Please call 191 now. What you told us is kept for "
+        "officers.",
+    ),
+    # After the social-welfare team accepted the case: said quietly, with nothing of the case in it.
+    Prompt.PASSED_TO_TEAM: (
+        "ส่งต่อให้เจ้าหน้าที่ด้านสังคมที่ดูแลเรื่อง {case_no} แล้ว",
+        "Passed on to the social-welfare officer looking after case {case_no}.",
+    ),
+    Prompt.IN_TEAM_CARE: (
+        "เรื่อง {case_no} อยู่ในความดูแลของเจ้าหน้าที่ด้านสังคมของจังหวัดแล้ว หากมีเหตุใหม่ กด “แจ้งเหตุ”"
+        " หากอันตรายเฉพาะหน้าและโทรได้ โทร 191",
+        "Case {case_no} is now looked after by the province's social-welfare officers. If something new "
+        "happens, tap “Report”; if you are in immediate danger and can call, call 191.",
+    ),
     # A team member's accept button on the alert of a hand-off that has ended.
     Prompt.HANDOFF_ENDED: ("เรื่องนี้ปิดการส่งต่อแล้ว", "This hand-off has ended."),
 }
@@ -177,7 +194,8 @@ def _pin_action(name: str, language: Language) -> dict[str, Any]:
 
 def _quick_replies_for(prompt: Prompt, params: dict[str, Any], language: Language) -> list[dict[str, Any]]:
     if prompt in (Prompt.GREETING, Prompt.HELP, Prompt.CANCELLED, Prompt.EXPIRED, Prompt.LANGUAGE_CHANGED,
-                  Prompt.REPORTER_CLOSED, Prompt.REPORTER_NOT_FOUND, Prompt.FOLLOW_UP_SENT, Prompt.FOLLOW_UP_KEPT):
+                  Prompt.REPORTER_CLOSED, Prompt.REPORTER_NOT_FOUND, Prompt.FOLLOW_UP_SENT, Prompt.FOLLOW_UP_KEPT,
+                  Prompt.CASE_NOT_RECORDED, Prompt.IN_TEAM_CARE):
         return [_report_action(language), _language_action(language)]
     if prompt in (Prompt.ASK_LOCATION, Prompt.LOCATION_OUTSIDE_THAILAND):
         return [_pin_action("pin", language), _cancel_action(language)]

@@ -11,6 +11,14 @@ patience. Once a reporter has an open case, what they send is attached to it.
 
 Events arrive as signals (the webhook signals-with-start this workflow). Before the conversation
 ends, every event that has arrived is handled: nothing is lost in the gap before the next one.
+
+A conversation kept alive by a chatty reporter continues as new between reports (when Temporal
+suggests it, or past HISTORY_BUDGET events), carrying a ConversationState and the events not yet
+handled; later events reach the new run by the same workflow id. A report that cannot be recorded
+(an error retries cannot mend) is never lost: the reporter is told to call 191 at once, and the
+report is kept for an operator to replay (tools.dead_letters). After the province's team accepted
+the reporter's case, what they write goes to the team when they consented to contact; else the bot
+says who looks after them now.
 """
 
 from __future__ import annotations
@@ -32,8 +40,17 @@ with workflow.unsafe.imports_passed_through():
     from activities.line import LineMessenger
     from activities.reference import ReferenceData
     from domain.case_rules import CASE_ENDED, OUTSIDE_JURISDICTION, within_jurisdiction
-    from domain.case_timeline import AttachmentFailed, CaseTimelineEvent, ReporterWrote, TimelineEntry
+    from domain.case_timeline import (
+        AttachmentFailed,
+        CaseTimelineEvent,
+        MessageUndelivered,
+        ReporterWrote,
+        TimelineEntry,
+    )
     from domain.clock import thai_year
+    from domain.conversation_state import SEEN_EVENT_IDS_CARRIED, ConversationState
+    from domain.handed_over import HandedOverCase
+    from domain.handoff import Consent
     from domain.models import (
         MAX_NOTE_LENGTH,
         BotMessage,
@@ -63,6 +80,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.postbacks import Postback
     from domain.registration import RegistrationRequest
+    from domain.unrecorded_reports import UnrecordedReport
     from domain.words import (
         CANCEL_WORDS,
         CONFIRM_WORDS,
@@ -74,7 +92,7 @@ with workflow.unsafe.imports_passed_through():
         registration_code,
     )
     from orchestration import options, search_attributes
-    from orchestration.ids import case_workflow_id
+    from orchestration.ids import case_workflow_id, handoff_workflow_id
     from workflows.case import MEDIA_MESSAGES, CaseWorkflow, keep_reporter_file, reporter_message_key
     from workflows.line_profile import line_language
     from workflows.speaking import send_line
@@ -88,6 +106,14 @@ PHONE_MAY_BE_DECLINED = "phone-may-be-declined"  # "no number" ends the phone st
 PHONE_STEP_PATIENCE = "phone-step-own-patience"  # the phone step's own short wait
 FOLLOW_UP_AFTER_CLOSE = "follow-up-after-close"  # a message after the case ended goes to its officers
 REPEAT_LAST_REPORT = "repeat-last-report"  # a new report offers "same as last time"
+CONTINUE_AS_NEW = "continue-as-new"  # a long conversation continues as new between reports
+KEEP_UNRECORDED_REPORTS = "keep-unrecorded-reports"  # a report that cannot be recorded: 191, and kept
+CASE_NUMBER_UNDELIVERED = "case-number-undelivered"  # the case number never delivered: on the case
+AFTER_HANDOVER = "after-handover"  # after the team accepted: to the team (consent), else who cares now
+# Events a run may reach before it continues as new (ConversationState.history_budget lowers it).
+HISTORY_BUDGET = 10_000
+# The hand-off's signal for what the reporter writes after the team accepted (HandoffWorkflow.reporter_message).
+HANDOFF_REPORTER_MESSAGE = "reporter_message"
 # ALERT_TAPS_IN_THE_WEBHOOK — a button on an officer's alert no longer reaches a conversation: the
 # webhook hands it to its running case, and answers it itself when none runs (api.ended_case_taps).
 # What this workflow still does with one (`_is_officer_tap`, the "officer" branch of
@@ -189,16 +215,23 @@ class Draft:
 @workflow.defn
 class IntakeWorkflow:
     @workflow.init
-    def __init__(self, start: ConversationStart) -> None:
-        self._start = start
-        self._inbox: deque[LineEvent] = deque()
-        self._seen_event_ids: set[str] = set()
-        self._language = Language.THAI
+    def __init__(self, start: ConversationStart, state: ConversationState | None = None) -> None:
+        # Started with the start alone (by the webhook, or before runs took a state), the SDK reads
+        # neither argument by its type: it reads each by its type only when every argument came.
+        self._start = ConversationStart.model_validate(start)
+        carried = ConversationState.model_validate(state) if state is not None else ConversationState()
+        self._continued = state is not None
+        self._inbox: deque[LineEvent] = deque(carried.pending)
+        self._seen_event_ids: set[str] = set(carried.seen_event_ids)
+        self._seen_order: list[str] = list(carried.seen_event_ids)  # oldest first, to carry the newest
+        self._language = carried.language
         self._incident_types: list[IncidentType] = []
-        self._open_case_no: str | None = None
-        self._cases_opened: list[str] = []
+        self._open_case_no: str | None = carried.open_case_no
+        self._cases_opened: list[str] = list(carried.cases_opened)
+        self._unrecorded_reports = carried.unrecorded_reports
+        self._history_budget = carried.history_budget or HISTORY_BUDGET
         self._step: Step | None = None
-        self._reply_to: LineEvent | None = None
+        self._reply_to: LineEvent | None = carried.reply_to
         self._deliveries = 0
 
     @workflow.signal
@@ -207,6 +240,7 @@ class IntakeWorkflow:
         if event.event_id in self._seen_event_ids:
             return
         self._seen_event_ids.add(event.event_id)
+        self._seen_order.append(event.event_id)
         self._inbox.append(event)
 
     @workflow.query
@@ -214,16 +248,38 @@ class IntakeWorkflow:
         return self._step.value if self._step else None
 
     @workflow.run
-    async def run(self, start: ConversationStart) -> list[str]:
-        await self._get_to_know_reporter()
-        while (event := await self._next_event(start.timeouts.idle_after)) is not None:
+    async def run(self, start: ConversationStart, state: ConversationState | None = None) -> list[str]:
+        """Every case the conversation opened, over all its runs."""
+        if not self._continued:  # a continued run knows the reporter already
+            await self._get_to_know_reporter()
+        while (event := await self._next_event(self._start.timeouts.idle_after)) is not None:
             if self._starts_report(event):
                 await self._take_report(event)
             elif self._open_case_no and event.kind == EventKind.MESSAGE:
                 await self._attach_to_case(event)
             else:
                 await self._answer_outside_report(event)
+            if self._history_is_long() and workflow.patched(CONTINUE_AS_NEW):
+                await self._continue_as_new()
         return self._cases_opened
+
+    # --- a long conversation ----------------------------------------------------------------
+
+    def _history_is_long(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() >= self._history_budget
+
+    async def _continue_as_new(self) -> None:
+        """Between reports, with every handler done: the next run takes over the events not handled
+        yet; events that arrive meanwhile reach it by the same workflow id (signal-with-start)."""
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        state = ConversationState(
+            language=self._language, open_case_no=self._open_case_no, cases_opened=self._cases_opened,
+            unrecorded_reports=self._unrecorded_reports, seen_event_ids=self._seen_order[-SEEN_EVENT_IDS_CARRIED:],
+            pending=list(self._inbox), reply_to=self._reply_to,
+            history_budget=None if self._history_budget == HISTORY_BUDGET else self._history_budget,
+        )
+        workflow.continue_as_new(args=[self._start, state])
 
     # --- the report -------------------------------------------------------------------------
 
@@ -385,64 +441,107 @@ class IntakeWorkflow:
     async def _open_case(self, draft: Draft, complete: bool) -> None:
         assert draft.location is not None and draft.place is not None
         info = workflow.info()
-        conversation_id = f"{info.workflow_id}/{info.run_id}/{len(self._cases_opened)}"
-        _, case_no = await asyncio.gather(
-            self._show_loading(),
-            workflow.execute_local_activity_method(
-                CaseStore.allocate_case_number,
-                CaseNumberRequest(conversation_id=conversation_id, year=thai_year(workflow.now())),
-                **options.STORE,
-            ),
-        )
+        # Reports kept unrecorded count too: each report its own id, so its own case number.
+        conversation_id = f"{info.workflow_id}/{info.run_id}/{len(self._cases_opened) + self._unrecorded_reports}"
+        try:
+            _, case_no = await asyncio.gather(
+                self._show_loading(),
+                workflow.execute_local_activity_method(
+                    CaseStore.allocate_case_number,
+                    CaseNumberRequest(conversation_id=conversation_id, year=thai_year(workflow.now())),
+                    **options.STORE,
+                ),
+            )
+        except (ActivityError, ApplicationError) as error:
+            if not workflow.patched(KEEP_UNRECORDED_REPORTS):
+                raise
+            await self._keep_unrecorded(conversation_id, None, self._report(draft, complete), error)
+            return
         opening = CaseOpening(
             case_no=case_no,
             conversation_id=conversation_id,
-            reporter=Reporter(
-                user_id=self._start.user_id, reporter_key=self._start.reporter_key, language=self._language
-            ),
-            report=Report(
-                incident_type=draft.incident_type,
-                location=draft.location,
-                place=draft.place,
-                phone=draft.phone,
-                complete=complete,
-                reported_at=draft.reported_at or workflow.now(),
-                phone_declined=draft.phone_declined,
-                steps=draft.steps,
-                notes=draft.notes,
-                repeat_of=draft.repeat_of,
-            ),
+            reporter=self._reporter(),
+            report=self._report(draft, complete),
         )
         # Recorded before the reporter hears the number, so an officer can look it up at once.
-        await workflow.execute_local_activity_method(CaseStore.record_case_opened, opening, **options.STORE)
+        try:
+            await workflow.execute_local_activity_method(CaseStore.record_case_opened, opening, **options.STORE)
+        except (ActivityError, ApplicationError) as error:
+            if not workflow.patched(KEEP_UNRECORDED_REPORTS):
+                raise
+            await self._keep_unrecorded(conversation_id, case_no, opening.report, error)
+            return
         self._open_case_no = case_no
         self._cases_opened.append(case_no)
         prompt = Prompt.CASE_OPENED if complete else Prompt.CASE_OPENED_INCOMPLETE
         # The case starts while the reporter is told its number: neither waits for the other.
-        await asyncio.gather(
+        _, delivered = await asyncio.gather(
             workflow.start_child_workflow(
                 CaseWorkflow.run,
                 opening,
                 id=case_workflow_id(case_no),
                 parent_close_policy=ParentClosePolicy.ABANDON,
                 search_attributes=case_search_attributes(opening),
-                static_summary=_case_summary(opening),
+                static_summary=case_summary(opening),
             ),
             self._say([BotMessage(prompt=prompt, params={"case_no": case_no})]),
         )
+        if not delivered and workflow.patched(CASE_NUMBER_UNDELIVERED):
+            await self._record_undelivered(case_no, prompt)
+
+    def _reporter(self) -> Reporter:
+        return Reporter(user_id=self._start.user_id, reporter_key=self._start.reporter_key, language=self._language)
+
+    def _report(self, draft: Draft, complete: bool) -> Report:
+        assert draft.location is not None and draft.place is not None
+        return Report(
+            incident_type=draft.incident_type,
+            location=draft.location,
+            place=draft.place,
+            phone=draft.phone,
+            complete=complete,
+            reported_at=draft.reported_at or workflow.now(),
+            phone_declined=draft.phone_declined,
+            steps=draft.steps,
+            notes=draft.notes,
+            repeat_of=draft.repeat_of,
+        )
+
+    async def _record_undelivered(self, case_no: str, prompt: Prompt) -> None:
+        """LINE never took the case number (after all its tries): on the case, for its officers to
+        call the reporter. Should even that be refused, the conversation still goes on."""
+        entry = TimelineEntry(key=f"{case_no}:case-number-undelivered", case_no=case_no, at=workflow.now(),
+                              actor="system", event=MessageUndelivered(to="reporter", prompt=prompt.value))
+        try:
+            await workflow.execute_local_activity_method(CaseStore.append_case_event, entry, **options.STORE)
+        except (ActivityError, ApplicationError):
+            workflow.logger.error("case %s: its undelivered case number could not be recorded", case_no)
+
+    async def _keep_unrecorded(self, conversation_id: str, case_no: str | None, report: Report,
+                               error: ActivityError | ApplicationError) -> None:
+        """The case could not be recorded, and retrying will not mend it: the reporter hears to call 191
+        at once, and the whole report is kept for an operator to replay (tools.dead_letters). The
+        conversation goes on. Logged by the failure's type only: its message may quote the report."""
+        reason = options.failure_type(error) if isinstance(error, ActivityError) else (error.type or "ApplicationError")
+        self._unrecorded_reports += 1
+        workflow.logger.error("a report could not be recorded (%s): the reporter is told to call 191", reason)
+        unrecorded = UnrecordedReport(conversation_id=conversation_id, case_no=case_no, reason=reason,
+                                      reporter=self._reporter(), report=report)
+
+        async def keep() -> None:
+            try:
+                await workflow.execute_local_activity_method(CaseStore.keep_unrecorded_report, unrecorded,
+                                                             **options.STORE)
+            except (ActivityError, ApplicationError):
+                workflow.logger.error("an unrecorded report could not be kept either (%s)", reason)
+
+        await asyncio.gather(self._say([BotMessage(prompt=Prompt.CASE_NOT_RECORDED)]), keep())
 
     # --- outside a report ------------------------------------------------------------------
 
     async def _attach_to_case(self, event: LineEvent) -> None:
         assert self._open_case_no is not None
-        message = ReporterMessage(
-            event_id=event.event_id,
-            message_type=event.message_type or "unknown",
-            received_at=event.occurred_at,
-            text=event.text,
-            message_id=event.message_id,
-            location=event.location,
-        )
+        message = _reporter_message(event)
         case: workflow.ExternalWorkflowHandle[CaseWorkflow] = workflow.get_external_workflow_handle_for(
             CaseWorkflow.run, case_workflow_id(self._open_case_no))
         try:
@@ -485,6 +584,14 @@ class IntakeWorkflow:
         if self._is_cancel(event):
             await self._say([BotMessage(prompt=Prompt.CANCELLED)])
             return
+        if (event.kind == EventKind.MESSAGE and event.message_type in CONTENT_MESSAGES
+                and workflow.patched(AFTER_HANDOVER)):
+            handed_over = await workflow.execute_local_activity_method(
+                CaseStore.find_handed_over_case, self._start.reporter_key, **options.STORE
+            )
+            if handed_over is not None:
+                await self._after_handover(handed_over, event)
+                return
         if (event.kind == EventKind.MESSAGE and event.message_type in FOLLOW_UP_MESSAGES
                 and workflow.patched(FOLLOW_UP_AFTER_CLOSE)):
             recent = await self._recent_case()
@@ -494,6 +601,24 @@ class IntakeWorkflow:
         await self._say([BotMessage(prompt=Prompt.HELP)])
 
     # --- after a case ended ------------------------------------------------------------------
+
+    async def _after_handover(self, case: HandedOverCase, event: LineEvent) -> None:
+        """The province's team accepted the reporter's latest case. With their consent to contact,
+        what they write goes to the team's hand-off and they hear quietly that it was passed on;
+        without it (or with the hand-off over) the bot says who looks after them now and offers a
+        new report."""
+        if case.consent == Consent.GIVEN.value:
+            handoff = workflow.get_external_workflow_handle(handoff_workflow_id(case.handoff_id))
+            try:
+                await handoff.signal(HANDOFF_REPORTER_MESSAGE, _reporter_message(event))
+            except FailureError:
+                pass  # the hand-off has ended: nobody there to read it
+            else:
+                if not self._inbox:  # one answer for a burst of photos
+                    await self._say([BotMessage(prompt=Prompt.PASSED_TO_TEAM, params={"case_no": case.case_no})])
+                return
+        if not self._inbox:
+            await self._say([BotMessage(prompt=Prompt.IN_TEAM_CARE, params={"case_no": case.case_no})])
 
     async def _recent_case(self) -> RecentCase | None:
         """The reporter's newest case, still open or ended within the follow-up window."""
@@ -681,8 +806,9 @@ class IntakeWorkflow:
         )
         self._language = language or Language.THAI
 
-    async def _say(self, messages: list[BotMessage]) -> None:
-        """Send by reply while the last event's token is fresh (the activity decides), else push."""
+    async def _say(self, messages: list[BotMessage]) -> bool:
+        """Send by reply while the last event's token is fresh (the activity decides), else push.
+        False when LINE never took it."""
         info = workflow.info()
         self._deliveries += 1
         reply_to, self._reply_to = self._reply_to, None  # a reply token is good for one reply
@@ -699,12 +825,25 @@ class IntakeWorkflow:
         except ActivityError:
             # LINE refused for good (e.g. the reporter blocked the account): the report goes on.
             workflow.logger.warning("a message to the reporter could not be delivered")
+            return False
+        return True
 
     async def _show_loading(self) -> None:
         # A local activity out of attempts raises its own error (not an ActivityError): cosmetic, so ignored.
         with contextlib.suppress(ActivityError, ApplicationError):
             await workflow.execute_local_activity_method(LineMessenger.show_line_loading, self._start.user_id,
                                                          **options.LINE_COSMETIC)
+
+
+def _reporter_message(event: LineEvent) -> ReporterMessage:
+    return ReporterMessage(
+        event_id=event.event_id,
+        message_type=event.message_type or "unknown",
+        received_at=event.occurred_at,
+        text=event.text,
+        message_id=event.message_id,
+        location=event.location,
+    )
 
 
 def _more_than_a_number(text: str) -> bool:
@@ -727,7 +866,7 @@ def case_search_attributes(opening: CaseOpening) -> TypedSearchAttributes:
     )
 
 
-def _case_summary(opening: CaseOpening) -> str:
+def case_summary(opening: CaseOpening) -> str:
     """One line for the Temporal UI: case number, type, province. No personal data."""
     report = opening.report
     parts = [
