@@ -123,6 +123,30 @@ async def test_a_newer_release_takes_over_new_and_running_cases_once_the_old_wor
             await old_worker.shutdown()
 
 
+async def test_the_first_versioned_release_takes_over_the_cases_of_unversioned_workers(
+        versioned: tuple[Settings, LineMessenger, Scene], pool: asyncpg.Pool) -> None:
+    """Release 0.1.0 ran unversioned: its running cases move to the first versioned release."""
+    first, messenger, scene = versioned
+    client = scene.client
+    unversioned = build_worker(client, first.model_copy(update={"worker_versioning": False}), pool, messenger)
+    unversioned_running = asyncio.create_task(unversioned.run())
+    try:
+        case_no, running = await scene.open_case()
+        await scene.officer_hears(scene.station_line).hears()
+        async with build_worker(client, first, pool, messenger):
+            assert await promote_worker_version(client, first)
+            await unversioned.shutdown()
+            await unversioned_running
+
+            await running.execute_update(CaseWorkflow.act, acknowledge(scene))
+            assert await runs_on(running) == ("1.0.0", VersioningBehaviorProto.VERSIONING_BEHAVIOR_AUTO_UPGRADE)
+            assert await eventually(lambda: pool.fetchval(
+                "select true from cases where case_no = $1 and status = 'ACKNOWLEDGED'", case_no))
+    finally:
+        if not unversioned_running.done():
+            await unversioned.shutdown()
+
+
 async def test_an_old_worker_restarted_during_a_deploy_stays_beside_the_new_release(
         versioned: tuple[Settings, LineMessenger, Scene], pool: asyncpg.Pool) -> None:
     old, messenger, scene = versioned
