@@ -75,7 +75,7 @@ record-histories: install ## Record this release's workflow histories (pyproject
 	fi; \
 	printf '{\n  "version": "%s",\n  "commit": "%s",\n  "recorded": "%s",\n  "note": "%s"\n}\n' \
 		"$$version" "$$commit" "$$(date -u +%F)" "$$note" > "$$folder/release.json"; \
-	echo "recorded $$(ls "$$folder" | grep -c '\.json$$') files; commit $$folder"
+	echo "recorded $$(ls "$$folder" | grep -v '^release.json$$' | grep -c '\.json$$') histories; commit $$folder"
 
 clean-data: ## Delete .data (local database, Temporal history, logs) without asking; stop `make run` first
 	rm -rf $(DATA_DIR)
