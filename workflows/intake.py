@@ -94,6 +94,7 @@ with workflow.unsafe.imports_passed_through():
     from orchestration import options, search_attributes
     from orchestration.ids import case_workflow_id, handoff_workflow_id
     from workflows.case import MEDIA_MESSAGES, CaseWorkflow, keep_reporter_file, reporter_message_key
+    from workflows.handoff import HandoffWorkflow
     from workflows.line_profile import line_language
     from workflows.speaking import send_line
 
@@ -112,8 +113,6 @@ CASE_NUMBER_UNDELIVERED = "case-number-undelivered"  # the case number never del
 AFTER_HANDOVER = "after-handover"  # after the team accepted: to the team (consent), else who cares now
 # Events a run may reach before it continues as new (ConversationState.history_budget lowers it).
 HISTORY_BUDGET = 10_000
-# The hand-off's signal for what the reporter writes after the team accepted (HandoffWorkflow.reporter_message).
-HANDOFF_REPORTER_MESSAGE = "reporter_message"
 # ALERT_TAPS_IN_THE_WEBHOOK — a button on an officer's alert no longer reaches a conversation: the
 # webhook hands it to its running case, and answers it itself when none runs (api.ended_case_taps).
 # What this workflow still does with one (`_is_officer_tap`, the "officer" branch of
@@ -608,9 +607,10 @@ class IntakeWorkflow:
         without it (or with the hand-off over) the bot says who looks after them now and offers a
         new report."""
         if case.consent == Consent.GIVEN.value:
-            handoff = workflow.get_external_workflow_handle(handoff_workflow_id(case.handoff_id))
+            handoff: workflow.ExternalWorkflowHandle[HandoffWorkflow] = workflow.get_external_workflow_handle_for(
+                HandoffWorkflow.run, handoff_workflow_id(case.handoff_id))
             try:
-                await handoff.signal(HANDOFF_REPORTER_MESSAGE, _reporter_message(event))
+                await handoff.signal(HandoffWorkflow.reporter_message, _reporter_message(event))
             except FailureError:
                 pass  # the hand-off has ended: nobody there to read it
             else:

@@ -14,8 +14,8 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from domain.handoff import TeamAction, TeamActionKind, TeamMember, TeamRole, handoff_id_of
 from domain.models import ActionKind, OfficerAction
 from domain.postbacks import Postback
-from orchestration.ids import handoff_workflow_id
-from tests.conversation import actions_of, text_of
+from orchestration.ids import HANDOFF_PREFIX, handoff_workflow_id
+from tests.conversation import Citizen, actions_of, text_of
 from tests.scene import Scene
 from tests.team import let_go, linked_team_member
 from tests.waiting import eventually
@@ -24,10 +24,12 @@ from workflows.handoff import HandoffWorkflow
 
 
 @pytest.fixture
-async def coordinator(scene: Scene) -> AsyncIterator[TeamMember]:
-    member, _ = await linked_team_member(scene.pool, scene.platform, TeamRole.COORDINATOR,
-                                         scene.district["province_code"])
-    yield member
+async def coordinator(scene: Scene) -> AsyncIterator[tuple[TeamMember, str]]:
+    """The province's coordinator and their LINE user id; whoever accepts is the case worker."""
+    member, line_user_id = await linked_team_member(scene.pool, scene.platform, TeamRole.COORDINATOR,
+                                                    scene.district["province_code"])
+    assert line_user_id is not None
+    yield member, line_user_id
     await let_go(scene.pool, [member])
 
 
@@ -63,6 +65,15 @@ async def _ended(case: WorkflowHandle) -> bool:
     return (await case.describe()).status != WorkflowExecutionStatus.RUNNING
 
 
+async def heard_with(person: Citizen, words: str) -> dict:
+    """The first message of theirs (from the start of their chat) that holds the words."""
+    for _ in range(10):
+        for message in await person.hears():
+            if words in str(message):
+                return message
+    raise AssertionError(f"no message with {words!r}")
+
+
 async def signals_of(handoff: WorkflowHandle, name: str) -> list:
     history = await handoff.fetch_history()
     return [event.workflow_execution_signaled_event_attributes for event in history.events
@@ -70,8 +81,10 @@ async def signals_of(handoff: WorkflowHandle, name: str) -> list:
             and event.workflow_execution_signaled_event_attributes.signal_name == name]
 
 
-async def test_with_consent_what_the_reporter_writes_goes_to_the_team(scene: Scene, coordinator: TeamMember) -> None:
-    case_no, handoff = await accepted_case(scene, coordinator, consent="YES")
+async def test_with_consent_what_the_reporter_writes_goes_to_the_team(
+        scene: Scene, coordinator: tuple[TeamMember, str]) -> None:
+    member, member_line = coordinator
+    case_no, handoff = await accepted_case(scene, member, consent="YES")
 
     await scene.reporter.says("เขากลับมาอีกแล้ว")
     [passed_on] = await scene.reporter.hears()
@@ -80,11 +93,17 @@ async def test_with_consent_what_the_reporter_writes_goes_to_the_team(scene: Sce
     [signal] = await eventually(lambda: signals_of(handoff, "reporter_message"))
     [message] = await scene.client.data_converter.decode(signal.input.payloads)
     assert message["text"] == "เขากลับมาอีกแล้ว" and message["message_type"] == "text"
+    # The team's: on the hand-off's timeline, and to its case worker.
+    relayed = await heard_with(scene.officer_hears(member_line), "เขากลับมาอีกแล้ว")
+    assert case_no in str(relayed)
+    assert await eventually(lambda: scene.pool.fetchval(
+        "select count(*) from handoff_events where handoff_id = $1 and kind = 'REPORTER_MESSAGE'",
+        handoff.id.removeprefix(HANDOFF_PREFIX)))
 
 
 async def test_without_consent_the_bot_says_who_looks_after_them_and_offers_a_new_report(
-        scene: Scene, coordinator: TeamMember) -> None:
-    case_no, handoff = await accepted_case(scene, coordinator, consent="NO")
+        scene: Scene, coordinator: tuple[TeamMember, str]) -> None:
+    case_no, handoff = await accepted_case(scene, coordinator[0], consent="NO")
 
     await scene.reporter.says("เขากลับมาอีกแล้ว")
     [explained] = await scene.reporter.hears()
