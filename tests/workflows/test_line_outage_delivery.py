@@ -145,3 +145,40 @@ async def test_the_monthly_quota_is_not_hammered_and_the_message_is_recorded_und
     await asyncio.sleep(2)  # a retry would have come by now
     assert [push.status for push in live_scene.platform.requests_to("push")[pushes_before:]] == [429]
     assert REGISTRY.get_sample_value("ess_line_quota_exhausted_total", {"operation": "push"}) == quota_before + 1
+
+
+@pytest.fixture
+async def short_window_scene(
+    dev_server: WorkflowEnvironment, pool: asyncpg.Pool, database_url: str, fake_line: FakeLine,
+    line_settings: Settings, task_queue: str, request: pytest.FixtureRequest,
+) -> AsyncIterator[Scene]:
+    """A scene on the real server whose worker gives what must arrive 9 seconds (0.0025 hours)."""
+    settings = line_settings.model_copy(update={"line_delivery_hours": 0.0025})
+    async for reporting in _reporting(dev_server, pool, database_url, fake_line, settings, task_queue, request):
+        yield await Scene(reporting.env.client, reporting.settings, reporting.pool, reporting.line.platform,
+                          reporting.citizen, reporting.deliver).set_up()
+
+
+async def test_the_window_is_counted_from_the_first_attempt_on_the_real_server(short_window_scene: Scene) -> None:
+    """The real server's schedule times of a retried activity: first attempt, and this attempt."""
+    scene = short_window_scene
+    case_no, handle = await scene.open_case()
+    await scene.officer_hears(scene.station_line).hears()  # the alert
+    await handle.execute_update(CaseWorkflow.act, OfficerAction(kind=ActionKind.ACKNOWLEDGE,
+                                                                officer=scene.station_officer))
+    await scene.reporter.hears()  # an officer has taken the case: out before LINE goes down
+    scene.platform.fail_for("push", WALL_CLOCK_OUTAGE, status=503)
+    pushes_before = len(scene.platform.requests_to("push"))
+    started = asyncio.get_running_loop().time()
+    await handle.signal(CaseWorkflow.reporter_message, ReporterMessage(
+        event_id=f"event-{uuid.uuid4()}", message_type="text", text="ช่วยด้วย", received_at=datetime.now(UTC)))
+
+    await eventually(lambda: scene.pool.fetchrow(
+        "select 1 from case_events where case_no = $1 and kind = 'MESSAGE_UNDELIVERED'"
+        " and details->>'prompt' = 'reporter_says'", case_no), timeout=40)
+    took = asyncio.get_running_loop().time() - started
+    relays = [push for push in scene.platform.requests_to("push")[pushes_before:]
+              if push.body["to"] == scene.station_line]
+    # Attempts 1, 2, 4, 8 s after the first; the one at 16 s is past the 9 s window and ends it.
+    assert 9 <= took < 30
+    assert 4 <= len(relays) <= 6
