@@ -2,7 +2,9 @@
 keeping one, listing them for an operator, reading one back to replay it, and marking it replayed.
 
 What a listing shows is what an operator needs to decide: id, when, why (the failure's type), the
-incident type and the province; the reporter's phone, LINE id and pin stay in the row."""
+incident type and the province; the reporter's phone, LINE id and pin stay in the row until it is
+replayed. Once replayed the case holds them (under the case's retention), and the row keeps only the
+incident type and the province."""
 
 from __future__ import annotations
 
@@ -43,17 +45,27 @@ async def listing(connection: asyncpg.Connection, *, include_replayed: bool = Fa
     )
 
 
-async def unrecorded(connection: asyncpg.Connection, kept_id: int) -> tuple[UnrecordedReport, str | None] | None:
-    """The kept report and the case it was replayed into (None while it waits); None for no such id."""
+async def unrecorded(connection: asyncpg.Connection, kept_id: int) -> UnrecordedReport | str | None:
+    """The kept report while it waits; once replayed, the case it was replayed into; None for no such id."""
     row = await connection.fetchrow("SELECT report, case_no FROM unrecorded_reports WHERE id = $1", kept_id)
     if row is None:
         return None
-    return UnrecordedReport.model_validate(row["report"]), row["case_no"]
+    if row["case_no"] is not None:
+        return str(row["case_no"])
+    return UnrecordedReport.model_validate(row["report"])
 
 
-async def mark_replayed(connection: asyncpg.Connection, kept_id: int, case_no: str, at: datetime) -> None:
-    """The first replay's time stays."""
-    await connection.execute(
-        "UPDATE unrecorded_reports SET replayed_at = coalesce(replayed_at, $2), case_no = coalesce(case_no, $3) "
-        "WHERE id = $1", kept_id, at, case_no)
+async def mark_replayed(connection: asyncpg.Connection, kept_id: int, case_no: str, at: datetime) -> bool:
+    """Replayed into the case: the report's personal data goes (the case has it), its incident type and
+    province stay for the listing. False when an earlier replay had marked it."""
+    marked = await connection.fetchval(
+        """
+        UPDATE unrecorded_reports SET replayed_at = $2, case_no = $3,
+            report = jsonb_build_object('report', jsonb_build_object(
+                'incident_type', jsonb_build_object('code', report -> 'report' -> 'incident_type' ->> 'code'),
+                'place', jsonb_build_object('province_code', report -> 'report' -> 'place' ->> 'province_code')))
+        WHERE id = $1 AND replayed_at IS NULL
+        RETURNING true
+        """, kept_id, at, case_no)
+    return bool(marked)
 

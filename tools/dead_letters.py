@@ -10,8 +10,10 @@ the conversation would have: the case number allocated under the report's own co
 the same number every time), the case recorded, and its CaseWorkflow started under the case's
 workflow id on the worker's task queue (so its routing, alerts and escalation run as for any case).
 Each step is idempotent and a second start of the same case's workflow is refused, so replaying
-again, or twice at once, opens one case. Fix what refused the report first (the log line and the
-reason say what failed); a replay that fails the same way changes nothing and exits 1.
+again, or twice at once, opens one case. Once replayed, the row keeps no personal data (the case
+holds it, under the case's retention), and the audit log says who opened which case from which row
+(UNRECORDED_REPORT_REPLAYED). Fix what refused the report first (the log line and the reason say
+what failed); a replay that fails the same way changes nothing and exits 1.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from activities.cases import CaseStore
 from configuration.settings import get_settings
-from database import dead_letters
+from database import audit, dead_letters
 from database.pool import create_pool
 from domain.clock import THAILAND, thai_year
 from domain.models import CaseNumberRequest, CaseOpening
@@ -39,6 +41,8 @@ from workflows.case import CaseWorkflow
 from workflows.intake import case_search_attributes, case_summary
 
 LISTING_HEADER = ("id", "kept", "reason", "incident type", "province", "state")
+# The audit log's action for a replay (details: the row's id).
+REPLAYED = "UNRECORDED_REPORT_REPLAYED"
 
 
 class NoSuchReport(LookupError):
@@ -54,10 +58,11 @@ class Replayed:
 async def replay(pool: asyncpg.Pool, client: Client, task_queue: str, kept_id: int) -> Replayed:
     """Opens the kept report's case, once however often it runs (see the module's words)."""
     async with pool.acquire() as connection:
-        found = await dead_letters.unrecorded(connection, kept_id)
-    if found is None:
+        unrecorded = await dead_letters.unrecorded(connection, kept_id)
+    if unrecorded is None:
         raise NoSuchReport(kept_id)
-    unrecorded, _ = found
+    if isinstance(unrecorded, str):  # replayed before, into this case
+        return Replayed(case_no=unrecorded, opened_now=False)
     store = CaseStore(pool, download_content=_no_download)
     # Allocated under the report's conversation id: the number it had, or one it keeps from now on.
     case_no = await store.allocate_case_number(CaseNumberRequest(
@@ -74,8 +79,9 @@ async def replay(pool: asyncpg.Pool, client: Client, task_queue: str, kept_id: i
         )
     except WorkflowAlreadyStartedError:
         opened_now = False
-    async with pool.acquire() as connection:
-        await dead_letters.mark_replayed(connection, kept_id, case_no, datetime.now(UTC))
+    async with pool.acquire() as connection, connection.transaction():
+        if await dead_letters.mark_replayed(connection, kept_id, case_no, datetime.now(UTC)):
+            await audit.record(connection, REPLAYED, case_no=case_no, unrecorded_report=kept_id)
     return Replayed(case_no=case_no, opened_now=opened_now)
 
 

@@ -75,7 +75,10 @@ async def test_list_shows_nothing_personal_and_replay_opens_the_case_once(
     listed_after = run_module("tools.dead_letters", "list", database_url=database_url)
     assert f"{kept_id}\t" not in listed_after.stdout
     everything = run_module("tools.dead_letters", "list", "--all", database_url=database_url)
-    assert f"replayed {case_no}" in everything.stdout
+    [line] = [line for line in everything.stdout.splitlines() if line.startswith(f"{kept_id}\t")]
+    assert line.split("\t")[2:] == ["ReportRefused", "DETENTION", "10 Bangkok", f"replayed {case_no}"]
+    kept_now = await pool.fetchval("select report from unrecorded_reports where id = $1", kept_id)
+    assert user_id not in str(kept_now) and "812345678" not in str(kept_now)
 
     unknown = run_module("tools.dead_letters", "replay", "999999999", database_url=database_url)
     assert unknown.returncode == 1 and unknown.stdout == ""

@@ -85,9 +85,14 @@ async def test_a_report_the_database_refuses_is_kept_the_reporter_hears_191_and_
                                                                                   "DETENTION")
     description = await client.get_workflow_handle(case_workflow_id(first.case_no)).describe()
     assert description.run_id  # the case runs on the worker as any case does
-    replayed = await reporting.pool.fetchrow("select replayed_at, case_no from unrecorded_reports where id = $1",
-                                             kept["id"])
+    replayed = await reporting.pool.fetchrow("select * from unrecorded_reports where id = $1", kept["id"])
     assert replayed["case_no"] == first.case_no and replayed["replayed_at"] is not None
+    # The case holds the report now: the row keeps nothing personal.
+    assert "812345678" not in str(replayed["report"]) and citizen.user_id not in str(replayed["report"])
+    assert replayed["report"]["report"]["incident_type"]["code"] == "DETENTION"
+    assert await reporting.pool.fetchval(
+        "select count(*) from audit_log where action = 'UNRECORDED_REPORT_REPLAYED' and case_no = $1",
+        first.case_no) == 1
     async with reporting.pool.acquire() as connection:
         assert kept["id"] not in [row["id"] for row in await dead_letters.listing(connection)]
     timeline = [row["kind"] for row in await reporting.pool.fetch(
