@@ -393,7 +393,7 @@ def _retry_after(headers: dict[str, str]) -> timedelta | None:
         return None
     try:
         delay = timedelta(seconds=float(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # "inf" overflows; an HTTP date is no number
         try:
             delay = parsedate_to_datetime(value) - datetime.now(UTC)
         except (TypeError, ValueError, IndexError):

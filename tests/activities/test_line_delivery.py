@@ -11,13 +11,14 @@ import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from prometheus_client import REGISTRY
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.line import MAX_RETRY_AFTER, ROUTINE_DELIVERY, LineMessenger
+from activities.line import MAX_RETRY_AFTER, ROUTINE_DELIVERY, LineMessenger, _retry_after
 from configuration.settings import Settings
 from domain.models import BotMessage, Delivery, Language, Prompt
 from line_simulator.line_platform import SimulatedUser
@@ -152,3 +153,19 @@ def test_the_delivery_window_is_a_setting(monkeypatch: pytest.MonkeyPatch, line_
     monkeypatch.setenv("ESS_LINE_DELIVERY_HOURS", "48")
     with pytest.raises(ValueError):
         Settings()  # longer than the activity's ceiling (orchestration/options.py)
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("5", timedelta(seconds=5)),
+    ("in 90 s", None),  # unreadable: the backoff decides
+    ("-3", None),
+    ("inf", None),
+])
+def test_retry_after_in_seconds_and_what_is_not_one(header: str, expected: timedelta | None):
+    assert _retry_after({"retry-after": header}) == expected
+
+
+def test_retry_after_may_be_an_http_date():
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
+    delay = _retry_after({"retry-after": later})
+    assert delay is not None and timedelta(seconds=85) < delay <= timedelta(seconds=90)
