@@ -219,7 +219,6 @@ class IntakeWorkflow:
         # neither argument by its type: it reads each by its type only when every argument came.
         self._start = ConversationStart.model_validate(start)
         carried = ConversationState.model_validate(state) if state is not None else ConversationState()
-        self._continued = state is not None
         self._inbox: deque[LineEvent] = deque(carried.pending)
         self._seen_event_ids: set[str] = set(carried.seen_event_ids)
         self._seen_order: list[str] = list(carried.seen_event_ids)  # oldest first, to carry the newest
@@ -249,7 +248,7 @@ class IntakeWorkflow:
     @workflow.run
     async def run(self, start: ConversationStart, state: ConversationState | None = None) -> list[str]:
         """Every case the conversation opened, over all its runs."""
-        if not self._continued:  # a continued run knows the reporter already
+        if workflow.info().continued_run_id is None:  # a continued run knows the reporter already
             await self._get_to_know_reporter()
         while (event := await self._next_event(self._start.timeouts.idle_after)) is not None:
             if self._starts_report(event):
