@@ -24,22 +24,26 @@ CREATE INDEX cases_due_for_anonymising ON cases (closed_at)
 -- An anonymised timeline entry no longer names its hand-off: then the hand-off row says it was
 -- accepted, and the entry comes after its forward. The counting triggers of migration 0005 move
 -- the counts from FORWARDED to HANDED_OVER.
+-- Read from the FORWARDED cases, each through its timeline's index (case_events_by_case): the whole
+-- timeline table is never scanned.
 UPDATE cases AS c
 SET status = 'HANDED_OVER', closed_at = coalesce(c.closed_at, accepted.at), updated_at = greatest(c.updated_at, now())
-FROM (
-    SELECT DISTINCT ON (e.case_no) e.case_no, e.at
-    FROM case_events AS e
-    JOIN LATERAL (
-        SELECT h.handoff_id, h.forwarded_at, h.accepted_at
-        FROM handoffs AS h WHERE h.case_no = e.case_no ORDER BY h.attempt DESC LIMIT 1
-    ) AS current ON current.handoff_id = e.details ->> 'handoff_id'
-                 OR (e.details ->> 'handoff_id' IS NULL AND current.accepted_at IS NOT NULL
-                     AND e.at >= current.forwarded_at)
-    WHERE e.kind = 'HANDOFF_ACCEPTED'
-    ORDER BY e.case_no, e.at
-) AS accepted
-WHERE c.case_no = accepted.case_no
-  AND c.status = 'FORWARDED'
+FROM cases AS f
+JOIN LATERAL (
+    SELECT h.handoff_id, h.forwarded_at, h.accepted_at
+    FROM handoffs AS h WHERE h.case_no = f.case_no ORDER BY h.attempt DESC LIMIT 1
+) AS current ON true
+JOIN LATERAL (
+    SELECT e.at FROM case_events AS e
+    WHERE e.case_no = f.case_no AND e.kind = 'HANDOFF_ACCEPTED'
+      AND (e.details ->> 'handoff_id' = current.handoff_id
+           OR (e.details ->> 'handoff_id' IS NULL AND current.accepted_at IS NOT NULL
+               AND e.at >= current.forwarded_at))
+    ORDER BY e.at, e.id
+    LIMIT 1
+) AS accepted ON true
+WHERE f.status = 'FORWARDED'
+  AND c.case_no = f.case_no
   AND NOT EXISTS (
       SELECT 1 FROM case_events AS later
       WHERE later.case_no = c.case_no AND later.kind = 'STATUS_CHANGED' AND later.at > accepted.at
