@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
 import uuid
 from collections import Counter
@@ -82,6 +83,11 @@ from tests.team import linked_team_member
 from workflows.handoff import HandoffWorkflow
 
 SETTLE_SECONDS = 90
+DEPLOY_TIME_RUNG_SECONDS = 40
+RUNG_1 = "ยังไม่มีผู้รับเรื่อง (ขั้นที่ 1)"  # the first escalation's alert: nobody has taken the case
+DEPLOY_TIME_LADDER = [{"after": 0, "audiences": ["STATION"]},
+                      {"after": DEPLOY_TIME_RUNG_SECONDS, "audiences": ["SUPERINTENDENT", "CENTRE_191"]},
+                      {"after": 86_400, "audiences": ["COMMANDERS"]}]
 CHECKED_MODULES = ["worker", "workflows.case", "workflows.intake", "workflows.handoff", "database.migrate",
                    "api.app"]
 
@@ -196,6 +202,8 @@ class Desk:
     coordinator_line: str
     social_worker: TeamMember
     social_worker_line: str
+    superintendent_line: str  # the ladder's first rung after the station
+    centre_line: str
 
 
 async def station_desk(pool: asyncpg.Pool, platform: FakeLinePlatform, pin_name: str) -> Desk:
@@ -209,12 +217,16 @@ async def station_desk(pool: asyncpg.Pool, platform: FakeLinePlatform, pin_name:
     async with pool.acquire() as connection:
         code = await connection.fetchval("select code from officers where id = $1", officer.officer_id)
         token = await issue_token(connection, code)
+    _, superintendent_line = await linked_officer(pool, platform, OfficerRole.SUPERINTENDENT,
+                                                  station_id=route.station.station_id)
+    assert route.centre is not None
+    _, centre_line = await linked_officer(pool, platform, OfficerRole.CENTRE_191, station_id=route.centre.station_id)
     province = route.station.province_code
     coordinator, coordinator_line = await linked_team_member(pool, platform, TeamRole.COORDINATOR, province)
     social_worker, social_worker_line = await linked_team_member(pool, platform, TeamRole.SOCIAL_WORKER, province)
     assert coordinator_line is not None and social_worker_line is not None
     return Desk(Station(route, officer_line), officer, token, coordinator, coordinator_line, social_worker,
-                social_worker_line)
+                social_worker_line, superintendent_line, centre_line)
 
 
 FAILING_TASK_ATTEMPTS = 3  # a workflow task tried this often is failing (e.g. code that cannot replay it)
@@ -338,8 +350,10 @@ async def test_the_previous_release_hands_every_conversation_case_and_handoff_to
         previous: Release, previous_tree: Path, target: Path, servers: Servers) -> None:
     settings, platform, client = servers.settings, servers.platform, servers.client
     current = current_version(target)
-    for root in (previous_tree, target):  # each process runs its own release's code
-        assert all(Path(path).is_relative_to(root) for path in loaded_from(root, settings, CHECKED_MODULES).values())
+    for root, loaded in zip((previous_tree, target), await asyncio.gather(*(  # each runs its own release's code
+            asyncio.to_thread(loaded_from, root, settings, CHECKED_MODULES) for root in (previous_tree, target))),
+            strict=True):
+        assert all(Path(path).is_relative_to(root) for path in loaded.values()), loaded
     old_worker = ReleaseWorker(previous_tree, settings, f"worker-{previous.version}")
     old_api = ReleaseApi(previous_tree, settings, free_ports(1)[0], f"api-{previous.version}")
     new_worker = ReleaseWorker(target, settings, f"worker-{current}", **versioning_environment(current))
@@ -365,8 +379,16 @@ async def test_the_previous_release_hands_every_conversation_case_and_handoff_to
             midway = new_reporters(fleet.citizen, *["bangkok"] * (REPORT_STEPS - 1))
             opened = new_reporters(fleet.citizen, *["bangkok"] * 5)
             new_case, acknowledged, forwarded, returned, in_care = opened
+            # The NEW case's conversation starts on a ladder whose next rung falls due about when the
+            # deploy happens (a report takes its type's ladder when it starts); everyone else's the usual.
+            usual_ladder = await pool.fetchval("select escalation::text from incident_types where code = 'DETENTION'")
+            await pool.execute("update incident_types set escalation = $1::text::jsonb where code = 'DETENTION'",
+                               json.dumps(DEPLOY_TIME_LADDER))
+            await new_case.step()
+            await pool.execute("update incident_types set escalation = $1::text::jsonb where code = 'DETENTION'",
+                               usual_ladder)
             await asyncio.gather(*(r.steps(step) for step, r in enumerate(midway, 1)),
-                                 *(r.steps(REPORT_STEPS) for r in opened))
+                                 *(r.steps(REPORT_STEPS - r.sent) for r in opened))
             numbers = {r.user_id: case_number(platform, r) for r in opened}
             for case_no in numbers.values():
                 await until(partial(alerts_about, platform, officer_line, case_no), 30, "the alert")
@@ -414,6 +436,8 @@ async def test_the_previous_release_hands_every_conversation_case_and_handoff_to
             await until_answered(platform, midway, timeout=60)
             await asyncio.gather(*(writes(r, f"ข้อความหลังอัปเกรด {n}") for n, r in enumerate(opened[:4])))
             await settled(client, settings.temporal_task_queue, [new_worker])  # the current code replays them
+            await until(partial(alerts_about, platform, desk.superintendent_line, numbers[new_case.user_id]),
+                        DEPLOY_TIME_RUNG_SECONDS + 30, "the NEW case's escalation")
             await fleet.act(desk.token, numbers[new_case.user_id], "ACKNOWLEDGE")
             for r in (new_case, acknowledged, returned):
                 await fleet.act(desk.token, numbers[r.user_id], "CLOSE", "ช่วยเหลือแล้ว")
@@ -459,7 +483,13 @@ async def test_the_previous_release_hands_every_conversation_case_and_handoff_to
                                               numbers[r.user_id])
                 assert dict(handoff) == {"status": "CLOSED", "consent": "GIVEN"}
                 assert await handoff_texts(pool, numbers[r.user_id]) == [to_team[r.user_id]]
-            for line_user in (officer_line, desk.coordinator_line, desk.social_worker_line):
+            for line_user in (desk.superintendent_line, desk.centre_line):  # the NEW case's rung, once
+                rungs = {case_no: [title for title in alerts_about(platform, line_user, case_no) if RUNG_1 in title]
+                         for case_no in numbers.values()}
+                assert rungs == {case_no: [RUNG_1] if case_no == numbers[new_case.user_id] else []
+                                 for case_no in numbers.values()}
+            for line_user in (officer_line, desk.superintendent_line, desk.centre_line, desk.coordinator_line,
+                              desk.social_worker_line):
                 assert repeated_messages(platform, line_user) == []
             assert "NondeterminismError" not in new_worker.output()
             assert set(fleet.answers) == {200}, fleet.answers
