@@ -168,3 +168,43 @@ async def case_numbers_in_province(connection: asyncpg.Connection, case_nos: Seq
         case_nos, province_code,
     )
     return {row["case_no"] for row in rows}
+
+
+# The cases whose current hand-off (the newest attempt) the team accepted while the row still reads
+# FORWARDED, and nothing after the acceptance moved the status: they are HANDED_OVER. Migration 0015
+# moves those from before the status existed with the same statement; each start of the API or a
+# worker runs it again (database.startup), for the acceptances a worker of the previous release
+# recorded during a rolling deploy, after the migration. An anonymised timeline entry no longer names
+# its hand-off: then the hand-off row says it was accepted, and the entry comes after its forward.
+# Read from the FORWARDED cases, each through its timeline's index.
+_ACCEPTED_YET_FORWARDED = """
+    UPDATE cases AS c
+    SET status = 'HANDED_OVER', closed_at = coalesce(c.closed_at, accepted.at),
+        updated_at = greatest(c.updated_at, now())
+    FROM cases AS f
+    JOIN LATERAL (
+        SELECT h.handoff_id, h.forwarded_at, h.accepted_at
+        FROM handoffs AS h WHERE h.case_no = f.case_no ORDER BY h.attempt DESC LIMIT 1
+    ) AS current ON true
+    JOIN LATERAL (
+        SELECT e.at FROM case_events AS e
+        WHERE e.case_no = f.case_no AND e.kind = 'HANDOFF_ACCEPTED'
+          AND (e.details ->> 'handoff_id' = current.handoff_id
+               OR (e.details ->> 'handoff_id' IS NULL AND current.accepted_at IS NOT NULL
+                   AND e.at >= current.forwarded_at))
+        ORDER BY e.at, e.id
+        LIMIT 1
+    ) AS accepted ON true
+    WHERE f.status = 'FORWARDED'
+      AND c.case_no = f.case_no
+      AND NOT EXISTS (
+          SELECT 1 FROM case_events AS later
+          WHERE later.case_no = c.case_no AND later.kind = 'STATUS_CHANGED' AND later.at > accepted.at
+      )
+"""
+
+
+async def hand_over_accepted_cases(connection: asyncpg.Connection) -> int:
+    """Moves the cases the team accepted but whose row still reads FORWARDED to HANDED_OVER; how many."""
+    status = await connection.execute(_ACCEPTED_YET_FORWARDED)
+    return int(status.rsplit(" ", 1)[-1])

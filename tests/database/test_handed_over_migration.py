@@ -10,11 +10,14 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from configuration.settings import Settings
 from database.migrate import available_migrations, migrate
 from database.reference_data import load_reference_data
 from database.timeline import insert_entry
+from devstack.postgres import migrate_and_load_reference_data
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
+from tests.production import NewDatabase
 from tests.retention import CHIANG_MAI, Reporter
 
 MIGRATION = "0015_handed_over"
@@ -64,7 +67,8 @@ async def test_forwarded_cases_whose_current_hand_off_was_accepted_become_handed
     in_care = await reporter.case(CaseStatus.FORWARDED, closed_at=FORWARDED_AT)
     await accepted(connection, in_care, await reporter.handoff(in_care, HandoffStatus.IN_CARE, FORWARDED_AT), later)
     care_closed = await reporter.case(CaseStatus.FORWARDED, closed_at=FORWARDED_AT)
-    handoff = await reporter.handoff(care_closed, HandoffStatus.CLOSED, FORWARDED_AT, ended_at=later + timedelta(days=9))
+    handoff = await reporter.handoff(care_closed, HandoffStatus.CLOSED, FORWARDED_AT,
+                                     ended_at=later + timedelta(days=9))
     await accepted(connection, care_closed, handoff, later)
     anonymised = await reporter.case(CaseStatus.FORWARDED, closed_at=FORWARDED_AT)
     await reporter.handoff(anonymised, HandoffStatus.CLOSED, FORWARDED_AT, ended_at=later + timedelta(days=9))
@@ -115,3 +119,26 @@ async def test_the_status_check_takes_handed_over_and_nothing_unknown(pool: asyn
             await reporter_connection.execute("UPDATE cases SET status = 'ACCEPTED' WHERE case_no = $1", case_no)
     finally:
         await pool.release(reporter_connection)
+
+
+async def test_each_start_hands_over_the_cases_an_older_worker_left_forwarded(new_database: NewDatabase) -> None:
+    """In a rolling deploy a worker of the previous release may still record an acceptance after the
+    migration ran, and its store leaves the row FORWARDED: the next start of the API or a worker
+    catches it up, and only it."""
+    url = await new_database()
+    await migrate_and_load_reference_data(url, Settings())  # as `make run`, the API and the worker start
+    connection = await asyncpg.connect(url)
+    try:
+        reporter = Reporter(connection)
+        left_forwarded = await reporter.case(CaseStatus.FORWARDED, closed_at=FORWARDED_AT)
+        handoff = await reporter.handoff(left_forwarded, HandoffStatus.IN_CARE, FORWARDED_AT)
+        await accepted(connection, left_forwarded, handoff, FORWARDED_AT + timedelta(hours=2))
+        waiting = await reporter.case(CaseStatus.FORWARDED, closed_at=FORWARDED_AT)
+        await reporter.handoff(waiting, HandoffStatus.AWAITING, FORWARDED_AT)
+
+        await migrate_and_load_reference_data(url, Settings())  # the next start: nothing left to migrate
+
+        assert await status_of(connection, left_forwarded) == ("HANDED_OVER", FORWARDED_AT)
+        assert await status_of(connection, waiting) == ("FORWARDED", FORWARDED_AT)
+    finally:
+        await connection.close()
