@@ -492,6 +492,7 @@ class CaseWorkflow:
             province_code=self._route.station.province_code, station_id=self._route.station.station_id,
             reporter=self._opening.reporter, report=report, forwarded_by=action.officer,
             forward_note=action.note or "", forwarded_at=workflow.now(),
+            history_budget=self._opening.history_budget,  # a spec's lowered budget holds for its hand-off too
         )
         attributes: list[SearchAttributePair[Any]] = [
             SearchAttributePair(search_attributes.CASE_NO, self._case_no),
