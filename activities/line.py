@@ -76,7 +76,7 @@ ROUTINE_DELIVERY = timedelta(minutes=10)
 MUST_ARRIVE = frozenset({
     Prompt.CASE_OPENED, Prompt.CASE_OPENED_INCOMPLETE, Prompt.CASE_ALERT, Prompt.CASE_RETURNED,
     Prompt.CASE_FOLLOW_UP, Prompt.REPORTER_SAYS, Prompt.REPORTER_PHOTO, Prompt.REPORTER_PLACE,
-    Prompt.HANDOFF_ALERT,
+    Prompt.HANDOFF_ALERT, Prompt.CASE_NOT_RECORDED,
 })
 # LINE's Retry-After is honoured up to this; a longer one is read as this (the retries go on).
 MAX_RETRY_AFTER = timedelta(minutes=10)

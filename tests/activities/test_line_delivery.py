@@ -126,6 +126,20 @@ async def test_what_must_arrive_keeps_trying_for_the_settings_hours(
     assert counted("ess_line_undelivered_total", {"reason": "expired"}) == expired_before + 1
 
 
+async def test_being_told_to_call_191_keeps_trying_like_the_case_number(
+        fake_line: FakeLine, line_user: SimulatedUser, messenger: LineMessenger):
+    """A report that could not be recorded: the reporter's only word of it must reach them."""
+    fake_line.platform.fail_next("push", status=503)
+    call_191 = Delivery(key="conversation-1/not-recorded", user_id=line_user.user_id, language=Language.THAI,
+                        messages=[BotMessage(prompt=Prompt.CASE_NOT_RECORDED)])
+
+    with pytest.raises(ApplicationError) as still_trying:
+        await attempt_after(ROUTINE_DELIVERY + timedelta(minutes=1), number=30).run(
+            messenger.send_line_messages, call_191)
+
+    assert (still_trying.value.type, still_trying.value.non_retryable) == ("LineUnavailable", False)
+
+
 async def test_a_routine_reply_gives_up_after_minutes(
         fake_line: FakeLine, line_user: SimulatedUser, messenger: LineMessenger):
     fake_line.platform.fail_next("push", status=500)
