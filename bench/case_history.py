@@ -26,13 +26,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from bench.handoff_history import runs_of
-from configuration.settings import Settings
-from devstack.binaries import temporal_test_server
+from bench.workflow_runs import print_runs, runs_of, time_skipping_environment, within_budget
 from domain.case_timeline import TimelineEntry
 from domain.models import (
     ActionKind,
@@ -58,8 +54,6 @@ from domain.models import (
     Station,
     StationKind,
 )
-from orchestration import search_attributes
-from orchestration.client import data_converter
 from orchestration.ids import case_workflow_id
 from workflows.case import HISTORY_BUDGET, CaseWorkflow
 
@@ -159,13 +153,8 @@ def message(number: int, at: datetime) -> ReporterMessage:
 
 
 async def bench(messages: int, budget: int) -> int:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(temporal_test_server()), data_converter=data_converter(Settings()))
+    env = await time_skipping_environment()
     try:
-        await env.client.operator_service.add_search_attributes(AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={key.name: key.indexed_value_type for key in search_attributes.ALL},  # type: ignore[misc]
-        ))
         stand_ins = StandIns()
         task_queue = f"bench-{uuid.uuid4()}"
         async with Worker(env.client, task_queue=task_queue, workflows=[CaseWorkflow], activities=stand_ins.all()):
@@ -194,14 +183,10 @@ async def bench(messages: int, budget: int) -> int:
     weeks = messages / BURST * BETWEEN_BURSTS / timedelta(weeks=1)
     print(f"case with {messages} reporter messages over {weeks:.1f} skipped weeks "
           f"(history budget {budget} events), {seconds:.0f} s:")
-    for number, run in enumerate(runs, start=1):
-        print(f"  run {number}: {run.events:>6} events{'  → continued as new' if run.continued else ''}")
-    total = sum(run.events for run in runs)
-    print(f"runs: {len(runs)}; events: {total} in all, {max(run.events for run in runs)} in the longest run; "
-          f"activities called: {stand_ins.calls}")
+    print_runs(runs, stand_ins.calls)
     once = (len(stand_ins.kept) == messages and set(stand_ins.kept.values()) == {1}
             and len(stand_ins.relayed) == messages and set(stand_ins.relayed.values()) == {1})
-    within = all(run.events <= budget + DRAIN_ALLOWANCE for run in runs)
+    within = within_budget(runs, budget, DRAIN_ALLOWANCE)
     print(f"every message kept and relayed exactly once: {'yes' if once else 'NO'}; "
           f"every run within the budget: {'yes' if within else 'NO'}; ended: {status.value}")
     return 0 if once and within and status == CaseStatus.CLOSED and not runs[-1].continued else 1

@@ -21,18 +21,14 @@ import asyncio
 import sys
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
-from temporalio.api.enums.v1 import EventType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from configuration.settings import Settings
-from devstack.binaries import temporal_test_server
+from bench.workflow_runs import print_runs, runs_of, time_skipping_environment, within_budget
 from domain.case_timeline import TimelineEntry
 from domain.handoff import (
     CareOutcome,
@@ -62,15 +58,12 @@ from domain.models import (
     Report,
     Reporter,
 )
-from orchestration import search_attributes
-from orchestration.client import data_converter
 from orchestration.ids import handoff_workflow_id
 from workflows.handoff import HISTORY_BUDGET, HandoffWorkflow
 
 PROVINCE = "10"
 CASE_WORKER = TeamMember(member_id=1, name="นักสังคมสงเคราะห์", role=TeamRole.SOCIAL_WORKER, province_code=PROVINCE)
 CONTACT = TeamContact(member_id=1, line_user_id="U-bench-case-worker")
-CONTINUED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
 # What a run may write past its budget: it notices between events, then lets what is under way finish.
 DRAIN_ALLOWANCE = 100
 
@@ -137,13 +130,6 @@ class StandIns:
                 self.team_member_contact, self.team_member_by_line, self.send_line_messages, self.get_line_language]
 
 
-@dataclass
-class Run:
-    run_id: str
-    events: int
-    continued: bool
-
-
 def opening(forwarded_at: datetime, budget: int | None) -> HandoffOpening:
     case_no = f"ESS-2026-{uuid.uuid4().int % 900_000 + 100_000}"
     return HandoffOpening(
@@ -182,27 +168,9 @@ async def care(env: WorkflowEnvironment, handle: WorkflowHandle, follow_ups: int
         TeamActionKind.CLOSE, outcome=CareOutcome.SAFE_WITH_FAMILY, note="ดูแลครบแผน"))
 
 
-async def runs_of(client: Client, workflow_id: str, first_run_id: str) -> list[Run]:
-    """The chain of runs from the first, by each run's continued-as-new event."""
-    runs: list[Run] = []
-    run_id: str | None = first_run_id
-    while run_id:
-        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
-        last = history.events[-1]
-        continued = last.event_type == CONTINUED
-        runs.append(Run(run_id, len(history.events), continued))
-        run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id if continued else None
-    return runs
-
-
 async def bench(follow_ups: int, budget: int) -> int:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(temporal_test_server()), data_converter=data_converter(Settings()))
+    env = await time_skipping_environment()
     try:
-        await env.client.operator_service.add_search_attributes(AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={key.name: key.indexed_value_type for key in search_attributes.ALL},  # type: ignore[misc]
-        ))
         stand_ins = StandIns()
         task_queue = f"bench-{uuid.uuid4()}"
         async with Worker(env.client, task_queue=task_queue, workflows=[HandoffWorkflow], activities=stand_ins.all()):
@@ -219,12 +187,8 @@ async def bench(follow_ups: int, budget: int) -> int:
         await env.shutdown()
     print(f"hand-off with {follow_ups} follow-ups over {follow_ups * 2.25 / 7:.0f} skipped weeks "
           f"(history budget {budget} events), {seconds:.0f} s:")
-    for number, run in enumerate(runs, start=1):
-        print(f"  run {number}: {run.events:>6} events{'  → continued as new' if run.continued else ''}")
-    total = sum(run.events for run in runs)
-    print(f"runs: {len(runs)}; events: {total} in all, {max(run.events for run in runs)} in the longest run; "
-          f"activities called: {stand_ins.calls}")
-    within = all(run.events <= budget + DRAIN_ALLOWANCE for run in runs)
+    print_runs(runs, stand_ins.calls)
+    within = within_budget(runs, budget, DRAIN_ALLOWANCE)
     print(f"every run within the budget: {'yes' if within else 'NO'}; ended: {status.value}")
     return 0 if within and status == HandoffStatus.CLOSED and not runs[-1].continued else 1
 
