@@ -224,8 +224,6 @@ async def discarded(*processes: ReleaseProcess) -> AsyncIterator[None]:
 
 
 def versioning_environment(release: str) -> dict[str, str]:
-    """What a worker of `release` is deployed with: Worker Deployment Versioning, build id = the
-    release, when this code's settings know it (configuration.settings); nothing otherwise."""
-    if "worker_versioning" not in Settings.model_fields:
-        return {}
+    """What a worker of `release` is deployed with, as production deploys it: Worker Deployment
+    Versioning on, build id = the release (a release from before versioning ignores both)."""
     return {"ESS_WORKER_VERSIONING": "true", "ESS_BUILD_ID": release}

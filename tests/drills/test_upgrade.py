@@ -271,10 +271,8 @@ async def none_failed(client: Client, task_queue: str) -> None:
 
 
 async def on_the_current_release(client: Client, settings: Settings, current: str, workflow_ids: list[str]) -> None:
-    """With Worker Deployment Versioning on, the current release's workers made their version the
-    deployment's current one, and the workflows' last tasks ran on it."""
-    if not versioning_environment(current):
-        return
+    """The current release's workers made their version the Worker Deployment's current one, and
+    the workflows' last tasks ran on it."""
     described = await client.workflow_service.describe_worker_deployment(DescribeWorkerDeploymentRequest(
         namespace=client.namespace, deployment_name=settings.worker_deployment))
     assert described.worker_deployment_info.routing_config.current_deployment_version.build_id == current
@@ -365,7 +363,8 @@ async def test_the_previous_release_hands_every_conversation_case_and_handoff_to
             asyncio.to_thread(loaded_from, root, settings, CHECKED_MODULES) for root in (previous_tree, target))),
             strict=True):
         assert all(Path(path).is_relative_to(root) for path in loaded.values()), loaded
-    old_worker = ReleaseWorker(previous_tree, settings, f"worker-{previous.version}")
+    old_worker = ReleaseWorker(previous_tree, settings, f"worker-{previous.version}",
+                               **versioning_environment(previous.version))
     old_api = ReleaseApi(previous_tree, settings, free_ports(1)[0], f"api-{previous.version}")
     new_worker = ReleaseWorker(target, settings, f"worker-{current}", **versioning_environment(current))
     new_api = ReleaseApi(target, settings, free_ports(1)[0], f"api-{current}")
@@ -529,7 +528,8 @@ async def test_a_rolling_deploy_under_load_ends_every_report(
     settings, platform, client = servers.settings, servers.platform, servers.client
     current = current_version(target)
     ports = free_ports(4)
-    old_workers = [ReleaseWorker(previous_tree, settings, f"worker{n}-{previous.version}") for n in (1, 2)]
+    old_workers = [ReleaseWorker(previous_tree, settings, f"worker{n}-{previous.version}",
+                                 **versioning_environment(previous.version)) for n in (1, 2)]
     old_apis = [ReleaseApi(previous_tree, settings, ports[n - 1], f"api{n}-{previous.version}") for n in (1, 2)]
     new_workers = [ReleaseWorker(target, settings, f"worker{n}-{current}", **versioning_environment(current))
                    for n in (1, 2)]
