@@ -36,7 +36,7 @@ from orchestration.schedules import ensure_retention_schedule
 from workflows.case import CaseWorkflow
 from workflows.handoff import HandoffWorkflow
 from workflows.intake import IntakeWorkflow
-from workflows.retention import RetentionWorkflow
+from workflows.retention import PinnedRetentionWorkflow, RetentionWorkflow
 
 
 def build_worker(
@@ -51,7 +51,8 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
-        workflows=[IntakeWorkflow, CaseWorkflow, HandoffWorkflow, RetentionWorkflow],
+        workflows=[IntakeWorkflow, CaseWorkflow, HandoffWorkflow,
+                   PinnedRetentionWorkflow if settings.worker_versioning else RetentionWorkflow],
         activities=[
             messenger.send_line_messages,
             messenger.show_line_loading,

@@ -32,10 +32,7 @@ ANONYMISING: options.HeartbeatingCallOptions = {
 }
 
 
-# Pinned: a night's run finishes on the release it started on (its version's workers stay until it
-# ends); the next night's run starts on the current version. It is short, so no release needs to
-# replay another's history of it.
-@workflow.defn(versioning_behavior=VersioningBehavior.PINNED)
+@workflow.defn
 class RetentionWorkflow:
     @workflow.run
     async def run(self, policy: RetentionPolicy) -> int:
@@ -55,3 +52,16 @@ class RetentionWorkflow:
             workflow.logger.warning("retention: a night's share done, more cases are left for the next run")
         workflow.logger.info("retention: %d cases anonymised", anonymised)
         return anonymised
+
+
+# The same workflow for versioned workers (worker.py registers it instead when ESS_WORKER_VERSIONING
+# is on): pinned, so a night's run finishes on the release it started on (its version's workers
+# stay until it ends) and the next night's run starts on the current version; it is short, so no
+# release needs to replay another's history of it. The server refuses any versioning behaviour from
+# an unversioned worker ("versioning behavior cannot be specified without deployment options"): the
+# unversioned workers register RetentionWorkflow above.
+@workflow.defn(name="RetentionWorkflow", versioning_behavior=VersioningBehavior.PINNED)
+class PinnedRetentionWorkflow(RetentionWorkflow):
+    @workflow.run
+    async def run(self, policy: RetentionPolicy) -> int:
+        return await super().run(policy)

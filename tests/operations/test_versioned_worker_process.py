@@ -10,6 +10,7 @@ import uuid
 
 from temporalio.api.workflowservice.v1 import DescribeWorkerDeploymentRequest
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from configuration.settings import Settings
@@ -38,10 +39,17 @@ class VersionedWorker(LoggedProcess):
         await eventually(polling, timeout=START_SECONDS)
 
 
-async def deployment(client: Client, name: str) -> tuple[str, list[str]]:
-    """The deployment's current build id ("" for none) and the build ids of its versions."""
-    info = (await client.workflow_service.describe_worker_deployment(
-        DescribeWorkerDeploymentRequest(namespace=client.namespace, deployment_name=name))).worker_deployment_info
+async def deployment(client: Client, name: str) -> tuple[str, list[str]] | None:
+    """The deployment's current build id ("" for none) and the build ids of its versions; None
+    before the server has seen the deployment's first poll."""
+    try:
+        described = await client.workflow_service.describe_worker_deployment(
+            DescribeWorkerDeploymentRequest(namespace=client.namespace, deployment_name=name))
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    info = described.worker_deployment_info
     return (info.routing_config.current_deployment_version.build_id,
             sorted(summary.deployment_version.build_id for summary in info.version_summaries))
 
@@ -52,7 +60,7 @@ async def test_a_versioned_worker_process_promotes_its_version_once_it_polls(
     name = f"test-{uuid.uuid4()}"
     async with started(VersionedWorker(settings, name, "4.2.0", promotes=True)) as worker:
         async def promoted() -> bool:
-            return (await deployment(dev_server.client, name))[0] == "4.2.0"
+            return await deployment(dev_server.client, name) == ("4.2.0", ["4.2.0"])
 
         try:
             await eventually(promoted, timeout=30)
@@ -67,13 +75,7 @@ async def test_with_promotion_off_the_version_registers_but_an_operator_makes_it
     settings = settings_for_process(line_settings, database_url, dev_server, task_queue)
     name = f"test-{uuid.uuid4()}"
     async with started(VersionedWorker(settings, name, "4.2.0", promotes=False)):
-        async def registered() -> tuple[str, list[str]] | None:
-            try:
-                return await deployment(dev_server.client, name)
-            except Exception:  # the server learns of the deployment from the worker's polls
-                return None
-
-        assert await eventually(registered) == ("", ["4.2.0"])
+        assert await eventually(lambda: deployment(dev_server.client, name)) == ("", ["4.2.0"])
         await asyncio.sleep(3)  # a promoting worker is current within a second of polling
         assert await deployment(dev_server.client, name) == ("", ["4.2.0"])
 
