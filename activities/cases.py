@@ -18,7 +18,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.metrics import ESCALATIONS, UNRECORDED_REPORTS
-from database import audit, cases, dead_letters, handed_over
+from database import audit, cases, dead_letters, handed_over, release_steps
 from database.timeline import insert_entry
 from domain.case_rules import ENDED_BY_POLICE, IN_PROGRESS
 from domain.case_timeline import (
@@ -367,8 +367,11 @@ async def _follow_event(connection: asyncpg.Connection, case_no: str, at: dateti
     if isinstance(event, StatusChanged) and not await _newer_entry_exists(connection, case_no, at, "STATUS_CHANGED",
                                                                           "HANDOFF_ACCEPTED"):
         new_status = event.status  # else only the timeline learns about it
-    elif isinstance(event, HandoffAccepted) and not await _newer_entry_exists(connection, case_no, at,
-                                                                              "STATUS_CHANGED"):
+    elif (isinstance(event, HandoffAccepted)
+          and not await _newer_entry_exists(connection, case_no, at, "STATUS_CHANGED")
+          # Until the previous release is gone (it cannot read HANDED_OVER) the row stays FORWARDED;
+          # completing the release step moves it then.
+          and await release_steps.is_done(connection, release_steps.HANDED_OVER_STATUS)):
         new_status = CaseStatus.HANDED_OVER
     await connection.execute(
         "UPDATE cases SET updated_at = greatest(updated_at, now()), status = coalesce($2, status) WHERE case_no = $1",

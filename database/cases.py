@@ -171,10 +171,11 @@ async def case_numbers_in_province(connection: asyncpg.Connection, case_nos: Seq
 
 
 # The cases whose current hand-off (the newest attempt) the team accepted while the row still reads
-# FORWARDED, and nothing after the acceptance moved the status: they are HANDED_OVER. Migration 0015
-# moves those from before the status existed with the same statement; each start of the API or a
-# worker runs it again (database.startup), for the acceptances a worker of the previous release
-# recorded during a rolling deploy, after the migration. An anonymised timeline entry no longer names
+# FORWARDED, and nothing after the acceptance moved the status: they are HANDED_OVER, once the release
+# step 'handed-over-status' is done (database.release_steps: no process of release 0.1.0, which cannot
+# read the status, runs any more). Completing the step runs it for the cases accepted before; each
+# start of the API or a worker runs it again (database.startup), for an acceptance a worker of the
+# previous release recorded late. An anonymised timeline entry no longer names
 # its hand-off: then the hand-off row says it was accepted, and the entry comes after its forward.
 # Read from the FORWARDED cases, each through its timeline's index.
 _ACCEPTED_YET_FORWARDED = """
@@ -201,6 +202,7 @@ _ACCEPTED_YET_FORWARDED = """
           SELECT 1 FROM case_events AS later
           WHERE later.case_no = c.case_no AND later.kind = 'STATUS_CHANGED' AND later.at > accepted.at
       )
+      AND EXISTS (SELECT 1 FROM release_steps WHERE name = 'handed-over-status')
 """
 
 

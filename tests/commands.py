@@ -10,12 +10,14 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_module(module: str, *arguments: str, database_url: str) -> subprocess.CompletedProcess[str]:
+def run_module(module: str, *arguments: str, database_url: str,
+               cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
+    """`python -m module arguments` from `cwd` (another copy of the code, say), against the database."""
     return subprocess.run(
         [sys.executable, "-m", module, *arguments],
         check=False,
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
+        cwd=cwd,
+        env={**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(cwd)},
         capture_output=True,
         text=True,
         timeout=60,

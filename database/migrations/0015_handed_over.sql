@@ -19,32 +19,16 @@ CREATE INDEX cases_due_for_anonymising ON cases (closed_at)
     WHERE anonymised_at IS NULL AND status IN ('CLOSED', 'NOT_FOUND', 'PRANK', 'FORWARDED', 'HANDED_OVER');
 -- cases_open_by_reporter (NEW, ACKNOWLEDGED, FORWARDED, RETURNED) stays: a handed-over case is not open.
 
--- The cases accepted before this release: FORWARDED, and their timeline records that the team
--- accepted their current hand-off (the newest attempt) with nothing after it that moved the status.
--- An anonymised timeline entry no longer names its hand-off: then the hand-off row says it was
--- accepted, and the entry comes after its forward. The counting triggers of migration 0005 move
--- the counts from FORWARDED to HANDED_OVER.
--- Read from the FORWARDED cases, each through its timeline's index (case_events_by_case): the whole
--- timeline table is never scanned.
-UPDATE cases AS c
-SET status = 'HANDED_OVER', closed_at = coalesce(c.closed_at, accepted.at), updated_at = greatest(c.updated_at, now())
-FROM cases AS f
-JOIN LATERAL (
-    SELECT h.handoff_id, h.forwarded_at, h.accepted_at
-    FROM handoffs AS h WHERE h.case_no = f.case_no ORDER BY h.attempt DESC LIMIT 1
-) AS current ON true
-JOIN LATERAL (
-    SELECT e.at FROM case_events AS e
-    WHERE e.case_no = f.case_no AND e.kind = 'HANDOFF_ACCEPTED'
-      AND (e.details ->> 'handoff_id' = current.handoff_id
-           OR (e.details ->> 'handoff_id' IS NULL AND current.accepted_at IS NOT NULL
-               AND e.at >= current.forwarded_at))
-    ORDER BY e.at, e.id
-    LIMIT 1
-) AS accepted ON true
-WHERE f.status = 'FORWARDED'
-  AND c.case_no = f.case_no
-  AND NOT EXISTS (
-      SELECT 1 FROM case_events AS later
-      WHERE later.case_no = c.case_no AND later.kind = 'STATUS_CHANGED' AND later.at > accepted.at
-  );
+-- Release steps: a change to what the database holds that the previous release cannot read waits
+-- until no process of that release runs (expand first, contract after). 'handed-over-status': rows
+-- may read HANDED_OVER, which a 0.1.0 API or worker cannot parse. A new database (every migration
+-- applied in this one transaction, so each stamped with its start) has no previous release: the step
+-- is done at once. An upgraded one waits for the operator's `python -m tools.release_steps complete
+-- handed-over-status` once the deploy is over; until then an accepted case keeps reading FORWARDED
+-- (its hand-off says it was accepted), and then every such case moves (database.cases).
+CREATE TABLE release_steps (
+    name    text PRIMARY KEY,
+    done_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO release_steps (name)
+SELECT 'handed-over-status' WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE applied_at < now());
