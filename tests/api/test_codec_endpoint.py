@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from orchestration.encryption import WORKFLOW_ID, EncryptionCodec
 from orchestration.ids import case_workflow_id, handoff_workflow_id, intake_workflow_id
 from tests.api.back_office.conftest import PASSWORD, Person, sign_in
 from tests.fake_line import serve
+from tests.ports import unused_ports
 
 UI_ORIGIN = "http://localhost:8233"  # the origin of the default ESS_TEMPORAL_UI_URL
 PHONE = PhoneNumber(valid=True, e164="+66812345678", national="081-234-5678")
@@ -357,9 +357,8 @@ def test_the_allowed_origins_are_the_setting_or_else_the_temporal_uis() -> None:
 
 
 def a_free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    [port] = unused_ports(1)
+    return port
 
 
 async def test_an_administrator_signed_in_to_the_back_office_reads_a_history_in_the_temporal_ui(

@@ -19,6 +19,8 @@ import httpx
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from tests.ports import unused_ports
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 120
 STOP_SECONDS = 60
@@ -27,9 +29,8 @@ IDLE_QUEUE = "devstack-test-no-worker"
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    [port] = unused_ports(1)
+    return port
 
 
 def port_is_open(port: int) -> bool:

@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,20 +34,14 @@ from line_simulator.line_platform import FakeLinePlatform
 from tests.conversation import Citizen
 from tests.e2e.conftest import PROJECT_ROOT, WorkerProcess
 from tests.fake_line import ACCESS_TOKEN, FakeLine, serve
+from tests.ports import unused_ports
 
 SERVER_START_SECONDS = 60
 WORKER_START_SECONDS = 60
 
 
 def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind((LOCAL_HOST, 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
+    return unused_ports(count, LOCAL_HOST)
 
 
 class DevServerOnFile:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import TypeVar
 from temporalio.testing import WorkflowEnvironment
 
 from configuration.settings import Settings
+from tests.ports import unused_ports
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 60
@@ -21,16 +21,7 @@ START_SECONDS = 60
 
 def free_port_pair() -> int:
     """A port that is free, with the next one free too."""
-    for _ in range(50):
-        with socket.socket() as first, socket.socket() as second:
-            first.bind(("0.0.0.0", 0))
-            port = first.getsockname()[1]
-            try:
-                second.bind(("0.0.0.0", port + 1))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no two free ports in a row")
+    return unused_ports(2, "0.0.0.0", consecutive=True)[0]
 
 
 def settings_for_process(line_settings: Settings, database_url: str, temporal: WorkflowEnvironment,
