@@ -186,7 +186,9 @@ async def list_cases(
               description="last day, Thai time / ถึงวันที่ (2000–2999)"),
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=32, pattern=WITHOUT_NUL, description="case number prefix, e.g. ESS-2026-00")
+        str | None, Query(max_length=32, pattern=WITHOUT_NUL,
+                          description="case number: its start (ESS-2026-00), its last digits (123), or year and "
+                                      "last digits (2569-123; a Buddhist-era year is read as its CE year)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     cursor: str | None = None,

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 import asyncpg
 
 from database.live_desk import reached_nobody, unread_messages
-from database.sql import Conditions, like_prefix
+from database.sql import Conditions
+from domain.case_number_search import case_number_pattern
 from domain.case_rules import ACTIONABLE
 from domain.clock import thai_midnight
 from domain.models import CaseJurisdiction, CaseStatus
@@ -47,9 +48,11 @@ def add_status_filter(where: Conditions, status: str | None) -> None:
 
 
 def _add_number_prefix(where: Conditions, number_prefix: str | None) -> None:
-    """Case numbers that start with the typed text (case numbers are stored in capitals)."""
-    if number_prefix:
-        where.add("c.case_no LIKE {}", like_prefix(number_prefix.strip().upper()))
+    """The case numbers the typed text means: their start, their last digits, a Buddhist-era year
+    (domain.case_number_search)."""
+    pattern = case_number_pattern(number_prefix or "")
+    if pattern:
+        where.add("c.case_no LIKE {}", pattern)
 
 
 # --- The officers' JSON API ------------------------------------------------------------------------

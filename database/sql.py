@@ -38,9 +38,3 @@ class Conditions:
 
     def sql(self) -> str:
         return " AND ".join(self.conditions) or "true"
-
-
-def like_prefix(text: str) -> str:
-    """A LIKE pattern for "starts with `text`", whatever % or _ the text holds."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"{escaped}%"

@@ -191,3 +191,17 @@ async def test_an_action_from_the_case_page_while_line_answers_500_is_done_at_on
     [news] = await scene.reporter.hears(timeout=30)  # once LINE is back
     assert case_no in news["text"]
     await scene.reporter.hears_nothing(within=1)
+
+
+async def test_an_officer_finds_a_case_by_its_last_digits_or_with_the_buddhist_era_year(
+        scene: Scene, staff: Staff, browser_like) -> None:
+    case_no, _ = await open_routed_case(scene)
+    _, year, running = case_no.split("-")
+    http = await signed_in(browser_like, staff.station_officer)
+    buddhist_era = str(int(year) + 543)
+    for typed in (case_no, running, running.lstrip("0"), f"{buddhist_era}-{running[-3:]}",
+                  f"ESS-{buddhist_era}-{running}", case_no.lower()):
+        listing = await http.get("/office/cases", params={"status": "ALL", "q": typed})
+        assert f'data-case="{case_no}"' in listing.text, typed
+    elsewhere = await http.get("/office/cases", params={"status": "ALL", "q": f"{int(year) - 1}-{running}"})
+    assert f'data-case="{case_no}"' not in elsewhere.text
