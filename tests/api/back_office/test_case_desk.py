@@ -205,3 +205,12 @@ async def test_an_officer_finds_a_case_by_its_last_digits_or_with_the_buddhist_e
         assert f'data-case="{case_no}"' in listing.text, typed
     elsewhere = await http.get("/office/cases", params={"status": "ALL", "q": f"{int(year) - 1}-{running}"})
     assert f'data-case="{case_no}"' not in elsewhere.text
+
+
+async def test_the_header_speaks_the_readers_language(staff: Staff, browser_like) -> None:
+    http = await signed_in(browser_like, staff.station_officer)
+    thai = (await http.get("/office/cases")).text
+    http.cookies.set("ess_lang", "en")
+    english = (await http.get("/office/cases")).text
+    assert "ESS Help Me · ระบบหลังบ้าน" in thai and "Backoffice" not in thai
+    assert "ESS Help Me · Back office" in english

@@ -106,7 +106,7 @@ async def test_the_dashboard_counts_change_draws_its_charts_and_downloads_the_ex
                                 ".map((id) => Boolean(Chart.getChart(document.getElementById(id))))")
     assert drawn == [True, True, True, True]  # Chart.js is served by the app itself
     async with page.expect_download() as download_info:
-        await page.get_by_role("link", name="ดาวน์โหลด excel").click()
+        await page.get_by_role("link", name="ดาวน์โหลดไฟล์ Excel").click()
     download = await download_info.value
     assert download.suggested_filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(Path(await download.path()).read_bytes())).active
