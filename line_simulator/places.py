@@ -4,6 +4,16 @@ labelled on the drawn map. Made-up addresses of public landmarks; no real person
 from __future__ import annotations
 
 PRESETS: list[dict] = [
+    # First: the demo station officer (`khlongtoei`) acts as Khlong Toei's inspector, so this pin's
+    # alert reaches the back office's demonstration account.
+    {
+        "name_th": "ตลาดคลองเตย กรุงเทพฯ",
+        "name_en": "Khlong Toei Market, Bangkok",
+        "title": "ตลาดคลองเตย",
+        "address": "ถนนพระรามที่ 4 แขวงคลองเตย เขตคลองเตย กรุงเทพมหานคร 10110",
+        "latitude": 13.7224,
+        "longitude": 100.5585,
+    },
     {
         "name_th": "อนุสาวรีย์ชัยสมรภูมิ กรุงเทพฯ",
         "name_en": "Victory Monument, Bangkok",
