@@ -94,7 +94,7 @@ def codec_router(settings: Settings) -> APIRouter:
             account = await _signed_in_account(request, connection)
             if account is None:
                 return problem(401, SIGN_IN_FIRST)
-            if not account.is_administrator:
+            if not account.decodes_temporal_payloads:
                 await audit.record(connection, CODEC_REFUSED, account=account, namespace=namespace)
                 return problem(403, ADMINISTRATORS_ONLY)
             # JSON only: a cross-origin page cannot send it without a preflight, which CORS refuses.

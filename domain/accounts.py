@@ -85,3 +85,9 @@ class Account(BaseModel):
     @property
     def is_administrator(self) -> bool:
         return self.role in ADMINISTRATORS
+
+    @property
+    def decodes_temporal_payloads(self) -> bool:
+        """Who reads encrypted workflow histories in the Temporal UI (the API's codec endpoint), and
+        so is shown links to it: administrators (a province's only its own cases' payloads)."""
+        return self.is_administrator

@@ -122,8 +122,10 @@ async def _render_case(request: Request, account: Account, case_no: str, done: A
     reveal = account.role in HANDLES_CASES or unmasked_for is not None
     phone = case["phone_e164"]
     settings = request.app.state.settings
-    temporal_link = (f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{quote(settings.temporal_namespace)}"
-                     f"/workflows/{quote(case_workflow_id(case['case_no']))}")
+    # Only for those the codec endpoint decodes for: anyone else would read sealed payloads.
+    temporal_link = None if not account.decodes_temporal_payloads else (
+        f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{quote(settings.temporal_namespace)}"
+        f"/workflows/{quote(case_workflow_id(case['case_no']))}")
     actions = [(kind, ACTION_LABELS[kind], kind in NEEDS_NOTE) for kind in OFFERED_ACTIONS]
     return page(
         request, "case.html", case=case, events=events, attachments=attachments,
