@@ -74,15 +74,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         mount_simulator(app, settings)
 
+        # At ESS_PUBLIC_URL (localhost under `make run`), also when this page was opened at
+        # 127.0.0.1: the Temporal UI decodes with the back office's session, sent only to localhost.
+        home = settings.public_url.rstrip("/")
+
         @app.get("/", response_class=HTMLResponse, include_in_schema=False)
         async def development_home() -> str:
             return (
                 "<!doctype html><meta charset='utf-8'><title>ESS Help Me</title>"
                 "<h1>ESS Help Me (development)</h1><ul>"
-                "<li><a href='/dev/'>LINE simulator — แชตแจ้งเหตุจำลอง</a></li>"
-                "<li><a href='/office'>Back office — ระบบหลังบ้าน</a> (demo accounts: admin, bangkok-admin, "
+                f"<li><a href='{home}/dev/'>LINE simulator — แชตแจ้งเหตุจำลอง</a></li>"
+                f"<li><a href='{home}/office'>Back office — ระบบหลังบ้าน</a> (demo accounts: admin, bangkok-admin, "
                 "bangkok-191, khlongtoei, bangkok-team)</li>"
-                "<li><a href='/docs'>API documentation</a></li>"
+                f"<li><a href='{home}/docs'>API documentation</a></li>"
                 f"<li><a href='{settings.temporal_ui_url}'>Temporal UI</a></li></ul>"
             )
 

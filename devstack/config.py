@@ -42,6 +42,8 @@ class StackPlan:
     external_temporal_address: str | None
     # True when no LINE channel is configured: the API's LINE simulator plays LINE.
     uses_line_simulator: bool
+    # ESS_PUBLIC_URL when set; None: the address a browser opens the API at (browser_url).
+    public_url: str | None = None
 
     @property
     def temporal_address(self) -> str:
@@ -55,11 +57,19 @@ class StackPlan:
 
     @property
     def api_url(self) -> str:
+        """Where this machine's processes reach the API (health checks, the LINE simulator's API)."""
         return f"http://{LOCAL_HOST}:{self.ports.api}"
 
     @property
+    def browser_url(self) -> str:
+        """Where people open the API: "localhost" like the Temporal UI, so the back office's session
+        cookie reaches the codec endpoint from the UI (a cookie set for 127.0.0.1 never goes to
+        localhost)."""
+        return f"http://localhost:{self.ports.api}"
+
+    @property
     def line_simulator_url(self) -> str:
-        return f"{self.api_url}/dev/"
+        return f"{self.browser_url}/dev/"
 
     @property
     def fake_line_api_url(self) -> str:
@@ -89,6 +99,7 @@ def plan_stack(settings: Settings, ports: DevStackPorts) -> StackPlan:
         external_database_url=settings.database_url,
         external_temporal_address=settings.temporal_address if "temporal_address" in given else None,
         uses_line_simulator="line_channel_access_token" not in given,
+        public_url=settings.public_url if "public_url" in given else None,
     )
 
 
@@ -101,6 +112,8 @@ def child_environment(plan: StackPlan, database_url: str, inherited: Mapping[str
         TEMPORAL_ADDRESS=plan.temporal_address,
         TEMPORAL_NAMESPACE=plan.namespace,
         TEMPORAL_TASK_QUEUE=plan.task_queue,
+        # Links in team members' LINE messages open the API on the port it really has.
+        ESS_PUBLIC_URL=plan.public_url or plan.browser_url,
         # Child output goes through a pipe; unbuffered keeps it in step with the other processes.
         PYTHONUNBUFFERED="1",
         # The embedded PostgreSQL's helper warns on import when XDG_RUNTIME_DIR is unset (containers);

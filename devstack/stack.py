@@ -15,7 +15,8 @@ from devstack.config import LOCAL_HOST, PROJECT_ROOT, StackPlan, child_environme
 from devstack.console import Console
 from devstack.postgres import EmbeddedPostgres, migrate_and_load_reference_data
 from devstack.readiness import NotReady, wait_for_http, wait_for_temporal
-from devstack.temporal import dev_server_command, ensure_search_attributes
+from devstack.temporal import dev_server_command, ensure_search_attributes, free_local_port
+from devstack.temporal_ui import TemporalUiGateway
 
 T = TypeVar("T")
 
@@ -44,6 +45,7 @@ class DevStack:
         self._console = console
         self._children: list[ChildProcess] = []
         self._postgres: EmbeddedPostgres | None = None
+        self._temporal_ui: TemporalUiGateway | None = None
         self._embedded_database_url: str | None = None
         self._stop_requested = asyncio.Event()
         self._hurry = asyncio.Event()
@@ -96,8 +98,13 @@ class DevStack:
             plan.temporal_db_file.parent.mkdir(parents=True, exist_ok=True)
             self._console.say(f"starting the Temporal dev server on {plan.temporal_address}")
             # Its shutdown chatter (warnings between its own services) goes only to the log file.
-            command = dev_server_command(plan)
+            # Its UI listens where only the gateway reaches it; operators open the gateway.
+            dev_server_ui_port = free_local_port()
+            command = dev_server_command(plan, ui_port=dev_server_ui_port)
             await self._start_child("temporal", command, OTHER_STOP_GRACE_SECONDS, echo_while_stopping=False)
+            self._temporal_ui = TemporalUiGateway(
+                LOCAL_HOST, plan.ports.temporal_ui, f"http://{LOCAL_HOST}:{dev_server_ui_port}")
+            await self._temporal_ui.start()
         else:
             self._console.say(f"using Temporal at {plan.temporal_address} (TEMPORAL_ADDRESS)")
         client = await self._until_stopped(
@@ -162,8 +169,10 @@ class DevStack:
     # -- stop --------------------------------------------------------------------------
 
     async def _stop_everything(self) -> None:
-        # Reverse order of start: API, worker, Temporal; PostgreSQL last.
+        # Reverse order of start: API, worker, Temporal (its UI's gateway first); PostgreSQL last.
         for child in reversed(self._children):
+            if child.name == "temporal" and self._temporal_ui is not None:
+                await self._temporal_ui.stop()
             if child.returncode is None:
                 self._console.say(f"stopping {child.name}")
             await child.stop(self._hurry)
@@ -186,15 +195,16 @@ class DevStack:
     def _print_banner(self) -> None:
         plan = self._plan
         rows = [
-            ("Home", plan.api_url + "/"),
-            ("Back office", plan.api_url + "/office  (demo accounts: admin, khlongtoei, bangkok-191 … "
-                            f"password {self._settings.demo_password})"),
-            ("API docs", plan.api_url + "/docs"),
+            # At localhost, as the Temporal UI: its decoding needs the back office's session from there.
+            ("Home", plan.browser_url + "/"),
+            ("Back office", plan.browser_url + "/office  (demo accounts: admin, khlongtoei, bangkok-191 … "
+                                f"password {self._settings.demo_password})"),
+            ("API docs", plan.browser_url + "/docs"),
         ]
         if plan.uses_line_simulator:
             rows.append(("LINE simulator", plan.line_simulator_url))
         else:
-            rows.append(("LINE webhook", plan.api_url + "/line/webhook  (expose over HTTPS for LINE)"))
+            rows.append(("LINE webhook", plan.browser_url + "/line/webhook  (expose over HTTPS for LINE)"))
         if plan.temporal_ui_url:
             rows.append(("Temporal UI", plan.temporal_ui_url))
         rows.append(("Temporal", plan.temporal_address))

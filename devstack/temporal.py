@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
@@ -14,7 +16,9 @@ from devstack.config import LOCAL_HOST, StackPlan
 from orchestration import search_attributes
 
 
-def dev_server_command(plan: StackPlan) -> list[str]:
+def dev_server_command(plan: StackPlan, ui_port: int | None = None) -> list[str]:
+    """The dev server's command; its UI on `ui_port` when the Temporal UI gateway stands in front
+    of it on the UI's own port (devstack.temporal_ui), else on that port itself."""
     command = [
         str(temporal_cli()),
         "server",
@@ -24,7 +28,7 @@ def dev_server_command(plan: StackPlan) -> list[str]:
         "--port",
         str(plan.ports.temporal),
         "--ui-port",
-        str(plan.ports.temporal_ui),
+        str(ui_port or plan.ports.temporal_ui),
         # SQLite on disk: workflows, timers and history survive a restart.
         "--db-filename",
         str(plan.temporal_db_file),
@@ -35,7 +39,8 @@ def dev_server_command(plan: StackPlan) -> list[str]:
         "--ui-disable-news-fetch",
         # Payloads are encrypted: the UI decodes them through the API's codec routes for a signed-in
         # administrator. "localhost" as in the UI's own address: the back office's session cookie
-        # (SameSite=Lax) is only sent within the same site.
+        # (SameSite=Lax) is only sent within the same site, and only for the host it was set on
+        # (the back office must be opened at localhost too). The gateway makes the UI send it.
         "--ui-codec-endpoint",
         f"http://localhost:{plan.ports.api}/codec",
         *search_attributes.as_cli_flags(),
@@ -63,3 +68,10 @@ async def ensure_search_attributes(client: Client) -> list[str]:
             AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
         )
     return sorted(missing)
+
+
+def free_local_port() -> int:
+    """A port nobody listens on now, for a server only this machine's processes reach."""
+    with socket.socket() as probe:
+        probe.bind((LOCAL_HOST, 0))
+        return int(probe.getsockname()[1])

@@ -24,6 +24,7 @@ CONTRACT_VARIABLES = (
     "ESS_API_PORT",
     "ESS_TEMPORAL_PORT",
     "ESS_TEMPORAL_UI_PORT",
+    "ESS_PUBLIC_URL",
 )
 
 
@@ -52,6 +53,7 @@ def test_by_default_everything_is_started_locally_and_line_is_simulated(clean_en
     assert env["DATABASE_URL"] == "postgresql://postgres:@/postgres?host=/tmp/x"
     assert env["TEMPORAL_ADDRESS"] == "127.0.0.1:7233"
     assert env["ESS_TEMPORAL_UI_URL"] == "http://localhost:8233"
+    assert env["ESS_PUBLIC_URL"] == "http://localhost:8000"
     assert Path(env["ESS_DATA_DIR"]).is_absolute()
 
 
@@ -66,6 +68,17 @@ def test_ports_can_be_moved_so_two_stacks_fit_on_one_machine(clean_environment) 
     assert env["TEMPORAL_ADDRESS"] == "127.0.0.1:17233"
     assert env["ESS_TEMPORAL_UI_URL"] == "http://localhost:18233"
     assert env["LINE_API_BASE_URL"] == "http://127.0.0.1:18000/dev/line-api"
+    # Team members' links and the home page's open the API where it is, at localhost like the UI.
+    assert env["ESS_PUBLIC_URL"] == plan.browser_url == "http://localhost:18000"
+
+
+def test_a_public_url_given_is_kept_whatever_the_port(clean_environment) -> None:
+    clean_environment.setenv("ESS_API_PORT", "18000")
+    clean_environment.setenv("ESS_PUBLIC_URL", "https://ess-dev.example.org")
+
+    plan = plan_stack(Settings(), DevStackPorts())
+
+    assert child_environment(plan, "postgresql://db", inherited={})["ESS_PUBLIC_URL"] == "https://ess-dev.example.org"
 
 
 def test_a_configured_line_channel_is_used_as_it_is(clean_environment) -> None:

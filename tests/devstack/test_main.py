@@ -137,7 +137,7 @@ async def test_make_run_starts_everything_stops_on_ctrl_c_and_resumes_with_the_s
 
     async with make_run(stack_environment) as first:
         await first.until_api_answers(api_port)
-        assert f"http://127.0.0.1:{api_port}/dev/" in first.text
+        assert f"http://localhost:{api_port}/dev/" in first.text
         assert f"http://localhost:{ui_port}" in first.text
         assert port_is_open(ui_port), "the Temporal UI is served"
 
