@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.back_office import administration, case_desk, dashboard, handoff_desk, incident_map, sign_in, sign_in_throttles
+from api.back_office.error_pages import mount_error_pages
 from api.back_office.filter_days import ProblemPage
 from api.back_office.sessions import SignInRequired
 
@@ -40,6 +41,7 @@ def mount_back_office(app: FastAPI) -> None:
     app.include_router(administration.router)
     app.include_router(sign_in_throttles.router)
     _mount_front_end_libraries(app)
+    mount_error_pages(app)
 
     @app.exception_handler(ProblemPage)
     async def show_problem_page(request: Request, problem: ProblemPage) -> Response:

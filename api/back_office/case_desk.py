@@ -86,6 +86,13 @@ async def _case_in_scope(connection: asyncpg.Connection, account: Account, case_
     return row
 
 
+def handoff_page_opens_for(account: Account, handoff: asyncpg.Record) -> bool:
+    """Whether the hand-off desk will show this reader the hand-off's page: the link is offered only
+    then (the police see the team's answer on the case page; a link they are refused misleads, and
+    its refusal would read as a snooping attempt in the audit log)."""
+    return account.reads_handoffs and account.handoff_scope.allows(handoff["province_code"], handoff["station_id"])
+
+
 def _session_token(request: Request) -> str:
     """The signed-in session's token (the page's dependency has checked it): unmasking is per session."""
     return request.cookies[SESSION_COOKIE]
@@ -133,8 +140,7 @@ async def _render_case(request: Request, account: Account, case_no: str, done: A
         phone_revealed=reveal, unmasked_for=unmasked_for, temporal_link=temporal_link, can_act=can_act, actions=actions,
         idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url, stations=other_stations,
         reassign_label=ACTION_LABELS[ActionKind.REASSIGN], handoff=handoff,
-        handoff_page_open=handoff is not None and account.handoff_scope.allows(handoff["province_code"],
-                                                                                handoff["station_id"]),
+        handoff_page_open=handoff is not None and handoff_page_opens_for(account, handoff),
         handoff_status_labels=HANDOFF_STATUS_LABELS, care_outcome_labels=CARE_OUTCOME_LABELS,
         messages=messages, messages_after=messages[0]["id"] if messages else 0,
         refresh_ms=int(settings.case_list_refresh.total_seconds() * 1000),

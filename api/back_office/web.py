@@ -7,7 +7,7 @@ reporter's message can never become markup.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,10 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         text = f"{local.day:02d}/{local.month:02d}/{year}"
         return f"{text} {local.hour:02d}:{local.minute:02d}" if with_time else text
 
+    def day_field(day: date | None) -> str:
+        """A day as a date field shows it: dd/mm/yyyy in the reader's era (filter_days reads both eras)."""
+        return when(datetime.combine(day, datetime.min.time(), THAILAND), with_time=False) if day else ""
+
     session = getattr(request.state, "session", None)
     return templates.TemplateResponse(
         request,
@@ -97,6 +101,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
             if day else "—",
             "status_label": lambda status: label(STATUS_LABELS, CaseStatus(status)),
             "event_label": lambda kind, details=None: t(*pair) if (pair := event_label_pair(kind, details)) else kind,
+            "day_field": day_field,
             "role_label": lambda role: label(ACCOUNT_ROLE_LABELS, AccountRole(role)),
             "language": language,
             "buddhist_era": buddhist_era,

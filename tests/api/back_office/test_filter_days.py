@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 
 import asyncpg
 import httpx
 import pytest
 from playwright.async_api import Page, expect
 
+from api.back_office.filter_days import FilterProblem, read_day
 from domain.accounts import AccountRole
 from tests.api.back_office.conftest import add_account, sign_in
 from tests.api.back_office.test_in_chromium import sign_in_with_the_form
@@ -81,11 +83,45 @@ async def test_the_map_page_shows_why_it_drew_nothing_for_such_a_year(
 
 @pytest.mark.parametrize("path, day_field", [("/office/dashboard", "from"), ("/office/officers", "to"),
                                              ("/office/audit", "day")])
-async def test_text_that_is_not_a_day_is_told_on_the_page(
-        national_admin: httpx.AsyncClient, path: str, day_field: str) -> None:
-    page = await national_admin.get(path, params={day_field: "31/12/2569"})
+@pytest.mark.parametrize("typed", ["yesterday", "31/02/2569", "12/05/69", "2569/12/05"])
+async def test_text_that_is_not_a_day_is_told_on_the_page_with_what_was_typed(
+        national_admin: httpx.AsyncClient, path: str, day_field: str, typed: str) -> None:
+    page = await national_admin.get(path, params={day_field: typed})
     assert page.status_code == 422
-    assert "YYYY-MM-DD" in problem_on(page)
+    assert "วัน/เดือน/ปี" in problem_on(page) and "05/12/2569" in problem_on(page)
+    assert f'name="{day_field}"' in page.text and f'value="{html.escape(typed)}"' in page.text
+
+
+@pytest.mark.parametrize("typed, day", [
+    ("05/12/2569", date(2026, 12, 5)), ("5/12/2026", date(2026, 12, 5)), ("05.12.2569", date(2026, 12, 5)),
+    ("29/02/2567", date(2024, 2, 29)), ("01/01/2000", date(2000, 1, 1)), (" 2026-12-05 ", date(2026, 12, 5)),
+    ("๐๕/๑๒/๒๕๖๙", date(2026, 12, 5)),  # Thai digits, as a Thai keyboard types them
+])
+def test_a_day_is_read_as_dd_mm_yyyy_in_either_era_or_as_iso(typed: str, day: date) -> None:
+    assert read_day(typed) == day
+
+
+@pytest.mark.parametrize("typed", ["31/02/2569", "29/02/2566", "05/13/2569", "12/2569", "05/12/69", "5/12/2569 14:00"])
+def test_text_that_names_no_day_is_a_filter_problem(typed: str) -> None:
+    with pytest.raises(FilterProblem):
+        read_day(typed)
+
+
+async def test_the_dashboards_date_fields_read_dd_mm_yyyy_in_the_readers_era(
+        page: Page, api: RunningApi, pool: asyncpg.Pool) -> None:
+    admin = await add_account(pool, AccountRole.SUPERADMIN)
+    await sign_in_with_the_form(page, api, admin.username)
+    await page.goto(f"{api.base_url}/office/dashboard")
+    first = page.locator('input[name="from"]')
+    assert await first.get_attribute("type") == "text"  # not the browser's mm/dd/yyyy date field
+    assert re.fullmatch(r"\d{2}/\d{2}/25\d{2}", await first.input_value())  # Buddhist era by default
+    await first.fill("01/11/2569")
+    await page.locator('input[name="to"]').fill("30/11/2569")
+    await page.get_by_role("button", name="แสดง").click()
+    await expect(page.locator(".period").first).to_contain_text("01/11/2569 – 30/11/2569")
+    assert await page.locator('input[name="from"]').input_value() == "01/11/2569"
+    await page.get_by_role("link", name="ปี ค.ศ.").click()
+    assert await page.locator('input[name="from"]').input_value() == "01/11/2026"
 
 
 async def test_a_first_day_after_the_last_is_told_on_the_dashboard(national_admin: httpx.AsyncClient) -> None:
