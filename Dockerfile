@@ -3,8 +3,9 @@
 #   worker:            python worker.py (metrics for Prometheus on ports 9464 and 9465)
 # Settings come from the environment only (configuration/settings.py); the image holds no secret.
 
-# The back office serves chart.js, leaflet and leaflet.markercluster itself, from node_modules
-# (api/back_office/__init__.py): installed here from package-lock.json, without dev dependencies.
+# The back office serves chart.js, leaflet, leaflet.markercluster, topojson-client and world-atlas (the
+# offline base map's countries) itself, from node_modules (api/back_office/__init__.py): installed
+# here from package-lock.json, without dev dependencies.
 FROM node:22-slim AS front-end-libraries
 WORKDIR /build
 COPY package.json package-lock.json ./

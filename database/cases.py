@@ -1,5 +1,5 @@
 """The case row, and what the officers' pages and API read of it: the list with its filters, one
-case, its timeline, and the map's markers.
+case and its timeline (the incident map's reads are database.map_cases).
 
 A case is one row of `cases` (the case store keeps it from the case workflow's timeline), its
 timeline the rows of `case_events`. Whom a reader may see is a CaseScope (domain.scope), added to
@@ -141,25 +141,6 @@ async def desk_case(connection: asyncpg.Connection, case_no: str) -> asyncpg.Rec
     """Every column of the case and the desk's names for it, whoever may see it: the caller checks."""
     return await connection.fetchrow(
         f"SELECT c.*, {DESK_COLUMNS} FROM cases c {DESK_JOINS} WHERE c.case_no = $1", case_no
-    )
-
-
-async def map_markers(connection: asyncpg.Connection, scope: CaseScope, *, status: str | None, reported_from: date,
-                      limit: int) -> list[asyncpg.Record]:
-    """The incident map's markers: at most `limit` cases within the scope reported since the day
-    (Thailand's), newest first, with where they are and their type."""
-    where = Conditions()
-    where.add_scope(scope)
-    add_status_filter(where, status)
-    where.add("c.reported_at >= {}", thai_midnight(reported_from))
-    return await connection.fetch(
-        f"""
-            SELECT c.case_no, c.status, c.latitude, c.longitude, c.reported_at,
-                   t.label_th AS type_th, t.label_en AS type_en
-            FROM cases c LEFT JOIN incident_types t ON t.code = c.incident_type_code
-            WHERE {where.sql()} ORDER BY c.reported_at DESC LIMIT {limit}
-            """,
-        *where.parameters,
     )
 
 

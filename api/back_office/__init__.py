@@ -17,7 +17,8 @@ from api.back_office.sessions import SignInRequired
 
 # Front-end libraries installed from the npm registry by `make install` (package.json), served by the
 # app itself: the folder inside each package that holds its browser build.
-FRONT_END_LIBRARIES = {"chart.js": "dist", "leaflet": "dist", "leaflet.markercluster": "dist"}
+FRONT_END_LIBRARIES = {"chart.js": "dist", "leaflet": "dist", "leaflet.markercluster": "dist",
+                       "topojson-client": "dist", "world-atlas": "."}  # world-atlas: the offline base map's countries
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 log = logging.getLogger(__name__)
 

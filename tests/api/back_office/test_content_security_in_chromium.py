@@ -85,12 +85,14 @@ async def test_the_case_page_dashboard_and_map_work_with_no_policy_violation(
 
     await page.goto(f"{api.base_url}/office/cases/{case_no}")
     await expect(page.locator("#case-map path.leaflet-interactive")).to_have_count(1)  # Leaflet ran
+    await expect(page.locator("#case-map")).to_have_attribute("data-base-map", "drawn")
 
     await page.goto(f"{api.base_url}/office/dashboard")
     await expect(page.locator("body")).to_have_attribute("data-charts-drawn", "true")  # Chart.js ran
 
     await page.goto(f"{api.base_url}/office/map")
     await expect(page.locator("#incident-map path.leaflet-interactive")).to_have_count(1)
+    await expect(page.locator("#incident-map")).to_have_attribute("data-base-map", "drawn")  # the offline map
     assert violations.messages == []
 
 
@@ -105,6 +107,7 @@ async def test_map_tiles_load_from_the_configured_tile_server_with_no_policy_vio
         await page.goto(f"{base_url}/office/map")
         await expect(page.locator("#incident-map path.leaflet-interactive")).to_have_count(1)
         await expect(page.locator("#incident-map img.leaflet-tile-loaded").first).to_be_attached()
+        await expect(page.locator("#incident-map path.base-map-province")).to_have_count(0)  # tiles instead
     assert asked  # the tiles came from the other origin, not from this site
     assert violations.messages == []
 
