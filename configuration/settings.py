@@ -25,6 +25,12 @@ DEVELOPMENT_ACCESS_TOKEN = "development-access-token"
 DEVELOPMENT_PAYLOAD_KEYS = "development:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 DEVELOPMENT_PAYLOAD_KEY = bytes(32)
 DEVELOPMENT_PSEUDONYM_KEY = "development-only-pseudonym-key"
+# LINE Login's channel (officers and team members sign in to the back office with LINE): a channel
+# id is ten digits; these two are for development and tests only.
+DEVELOPMENT_LOGIN_CHANNEL_ID = "1000000001"
+DEVELOPMENT_LOGIN_CHANNEL_SECRET = "development-line-login-channel-secret"
+# Where LINE's own phones sign in (LINE Login's authorization endpoint lives there).
+LINE_DEFAULT_LOGIN_URL = "https://access.line.me"
 # What production takes as a secret: no shorter than the real ones. LINE's channel secrets are 32
 # hex digits; its channel access tokens 172 characters (long-lived) or longer (JWT-issued, v2.1).
 MIN_CHANNEL_SECRET_LENGTH = 32
@@ -62,6 +68,14 @@ class Settings(BaseSettings):
     # undelivered; counted from its first attempt. Routine replies give up after minutes.
     # At most a day: the activity's schedule-to-close (orchestration/options.py) is the hard ceiling.
     line_delivery_hours: float = Field(6.0, gt=0, le=24, alias="ESS_LINE_DELIVERY_HOURS")
+    # LINE Login (a channel of its own in the LINE Developers console): officers and team members sign
+    # in to the back office with the LINE account they linked. Its token and verify endpoints are on
+    # LINE_API_BASE_URL, as LINE's are on api.line.me; people's browsers are sent to sign in at
+    # LINE_LOGIN_URL, empty: LINE's own (access.line.me), or the fake LINE platform when
+    # LINE_API_BASE_URL points at one (the simulator serves both).
+    line_login_channel_id: str = Field(DEVELOPMENT_LOGIN_CHANNEL_ID, alias="LINE_LOGIN_CHANNEL_ID")
+    line_login_channel_secret: str = Field(DEVELOPMENT_LOGIN_CHANNEL_SECRET, alias="LINE_LOGIN_CHANNEL_SECRET")
+    line_login_url: str = Field("", alias="LINE_LOGIN_URL")
 
     # Unset means the embedded PostgreSQL under data_dir (development only).
     database_url: str | None = Field(None, alias="DATABASE_URL")
@@ -176,6 +190,8 @@ class Settings(BaseSettings):
             name for name, value, development_value in (
                 ("line_channel_secret", self.line_channel_secret, DEVELOPMENT_CHANNEL_SECRET),
                 ("line_channel_access_token", self.line_channel_access_token, DEVELOPMENT_ACCESS_TOKEN),
+                ("line_login_channel_id", self.line_login_channel_id, DEVELOPMENT_LOGIN_CHANNEL_ID),
+                ("line_login_channel_secret", self.line_login_channel_secret, DEVELOPMENT_LOGIN_CHANNEL_SECRET),
                 ("pseudonym_key", self.pseudonym_key, DEVELOPMENT_PSEUDONYM_KEY),
             ) if not value.strip() or value == development_value
         ]
@@ -186,6 +202,8 @@ class Settings(BaseSettings):
             for name, length, minimum, unit in (
                 ("line_channel_secret", len(self.line_channel_secret), MIN_CHANNEL_SECRET_LENGTH, "characters"),
                 ("line_channel_access_token", len(self.line_channel_access_token), MIN_ACCESS_TOKEN_LENGTH,
+                 "characters"),
+                ("line_login_channel_secret", len(self.line_login_channel_secret), MIN_CHANNEL_SECRET_LENGTH,
                  "characters"),
                 ("pseudonym_key", len(self.pseudonym_key.encode("utf-8")), MIN_PSEUDONYM_KEY_BYTES, "bytes"),
                 ("metrics_token", len(self.metrics_token) or MIN_METRICS_TOKEN_LENGTH, MIN_METRICS_TOKEN_LENGTH,
@@ -227,6 +245,17 @@ class Settings(BaseSettings):
     @property
     def uses_line_itself(self) -> bool:
         return self.line_api_base_url.rstrip("/") == LINE_DEFAULT_API_BASE_URL
+
+    @property
+    def line_login_authorize_url(self) -> str:
+        """Where a browser is sent to sign in with LINE."""
+        base = self.line_login_url.strip() or (
+            LINE_DEFAULT_LOGIN_URL if self.uses_line_itself else self.line_api_base_url)
+        return base.rstrip("/") + "/oauth2/v2.1/authorize"
+
+    @property
+    def line_login_token_url(self) -> str:
+        return self.line_api_base_url.rstrip("/") + "/oauth2/v2.1/token"
 
 
 def _entries(setting: str) -> list[str]:

@@ -7,7 +7,8 @@ and expire, and push honours X-Line-Retry-Key. Everything it receives is recorde
 delivered message lands in a per-user chat log: what the user's phone shows.
 
 This module assembles the platform and its HTTP routes; the parts live beside it: messaging.py
-(reply, push, profiles, content), rich_menu.py, faults.py (fault injection), chat_log.py.
+(reply, push, profiles, content), rich_menu.py, line_login.py (LINE Login: authorize, token,
+verify), faults.py (fault injection), chat_log.py.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from configuration.settings import DEVELOPMENT_LOGIN_CHANNEL_ID, DEVELOPMENT_LOGIN_CHANNEL_SECRET
 from line_simulator import ids
 from line_simulator.body_checks import parse_json
 from line_simulator.chat_log import ChatEntry
 from line_simulator.errors import LineError
 from line_simulator.faults import Fault, Faults
+from line_simulator.line_login import LineLogin, form_of
 from line_simulator.messaging import Messaging, SimulatedUser, StoredContent
 from line_simulator.rich_menu import RichMenus, StoredRichMenu
 
@@ -48,11 +51,14 @@ class RecordedRequest:
 
 class FakeLinePlatform:
     def __init__(self, access_token: str = "test-access-token",
-                 reply_token_lifetime: timedelta = timedelta(minutes=1), bot_user_id: str | None = None):
+                 reply_token_lifetime: timedelta = timedelta(minutes=1), bot_user_id: str | None = None,
+                 login_channel_id: str = DEVELOPMENT_LOGIN_CHANNEL_ID,
+                 login_channel_secret: str = DEVELOPMENT_LOGIN_CHANNEL_SECRET):
         self.access_token = access_token
         self.bot_user_id = bot_user_id or ids.user_id()
         self.requests: list[RecordedRequest] = []
         self.messaging = Messaging(reply_token_lifetime=reply_token_lifetime)
+        self.line_login = LineLogin(login_channel_id, login_channel_secret, self.messaging.users)
         self.rich_menu = RichMenus()
         self.faults = Faults()
 
@@ -116,6 +122,7 @@ class FakeLinePlatform:
         self.messaging.clear()
         self.faults.clear()
         self.rich_menu.clear()
+        self.line_login.clear()
 
     # ---- fault injection (see faults.Faults) --------------------------------------------------
 
@@ -139,6 +146,7 @@ class FakeLinePlatform:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+        self.line_login.tamper_next_id_token()  # the next ID token is a true one again
 
     # ---- the HTTP API --------------------------------------------------------------------
 
@@ -157,21 +165,31 @@ class FakeLinePlatform:
             ("POST", "/v2/bot/user/all/richmenu/{rich_menu_id}", "richmenu_default", rich_menu.set_default),
             ("GET", "/v2/bot/user/all/richmenu", "richmenu_default", rich_menu.get_default),
         ]
+        login = self.line_login
+        # LINE Login's endpoints take no channel access token: the browser, or the channel's secret.
+        login_routes: list[tuple[str, str, str, Callable[..., Response]]] = [
+            ("GET", "/oauth2/v2.1/authorize", "login_authorize", lambda request, raw: login.authorize(request)),
+            ("POST", "/oauth2/v2.1/token", "login_token", lambda request, raw: login.token(form_of(raw))),
+            ("POST", "/oauth2/v2.1/verify", "login_verify", lambda request, raw: login.verify(form_of(raw))),
+        ]
         router = APIRouter(tags=["fake LINE platform"])
         for method, path, endpoint, work in routes:
             router.add_api_route(path, self._endpoint(endpoint, work), methods=[method])
+        for method, path, endpoint, work in login_routes:
+            router.add_api_route(path, self._endpoint(endpoint, work, bearer=False), methods=[method])
         return router
 
-    def _endpoint(self, endpoint: str, work: Callable[..., Response]) -> Callable[[Request], Awaitable[Response]]:
+    def _endpoint(self, endpoint: str, work: Callable[..., Response],
+                  bearer: bool = True) -> Callable[[Request], Awaitable[Response]]:
         """The route's handler: `work` is called with the request, its raw body and the path's
         parameters, once the call is recorded, authorised and past its injected fault."""
         async def handle(request: Request) -> Response:
-            return await self._handle(endpoint, request, partial(work, **request.path_params))
+            return await self._handle(endpoint, request, partial(work, **request.path_params), bearer)
 
         return handle
 
-    async def _handle(self, endpoint: str, request: Request, work: Work) -> Response:
-        """Records the call, checks the access token and meets the endpoint's injected fault."""
+    async def _handle(self, endpoint: str, request: Request, work: Work, bearer: bool = True) -> Response:
+        """Records the call, checks the access token (`bearer`) and meets the endpoint's injected fault."""
         raw = await request.body()
         record = RecordedRequest(
             endpoint=endpoint,
@@ -188,7 +206,7 @@ class FakeLinePlatform:
         request_id = str(uuid.uuid4())
         fault = self.faults.next_fault(endpoint)
         try:
-            if request.headers.get("authorization") != f"Bearer {self.access_token}":
+            if bearer and request.headers.get("authorization") != f"Bearer {self.access_token}":
                 raise LineError(401)
             if fault and fault.kind == "error":
                 raise LineError(fault.status, fault.message, headers=_retry_after(fault))

@@ -35,7 +35,8 @@ templates = Jinja2Templates(directory=HERE / "templates")
 
 def mount(app: FastAPI, settings: Settings) -> FakeLinePlatform:
     platform = FakeLinePlatform(
-        access_token=settings.line_channel_access_token, reply_token_lifetime=timedelta(minutes=1)
+        access_token=settings.line_channel_access_token, reply_token_lifetime=timedelta(minutes=1),
+        login_channel_id=settings.line_login_channel_id, login_channel_secret=settings.line_login_channel_secret,
     )
     app.include_router(platform.router(), prefix=LINE_API_PREFIX, include_in_schema=False)
     app.include_router(simulator_router(platform, settings.line_channel_secret), prefix="/dev", include_in_schema=False)

@@ -23,6 +23,9 @@ from devstack.postgres import migrate_and_load_reference_data
 PRODUCTION_SECRETS = {
     "LINE_CHANNEL_SECRET": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
     "LINE_CHANNEL_ACCESS_TOKEN": base64.b64encode(bytes(range(128))).decode(),
+    # LINE Login's channel: a ten-digit id, a secret shaped like the Messaging API channel's.
+    "LINE_LOGIN_CHANNEL_ID": "1657012345",
+    "LINE_LOGIN_CHANNEL_SECRET": "9a8b7c6d5e4f30211203f4e5d6c7b8a9",
     "ESS_PSEUDONYM_KEY": "a-pseudonym-key-of-the-province-kept-in-its-vault",
     "ESS_PAYLOAD_KEYS": "2026-01:" + base64.b64encode(bytes(range(32))).decode(),
 }
@@ -42,7 +45,7 @@ def in_production(settings: Settings, database_url: str) -> Settings:
     production = production_settings(DATABASE_URL=database_url)
     return settings.model_copy(update={name: getattr(production, name) for name in (
         "environment", "database_url", "line_channel_secret", "line_channel_access_token", "pseudonym_key",
-        "public_url",
+        "public_url", "line_login_channel_id", "line_login_channel_secret",
     )})
 
 

@@ -124,10 +124,20 @@ function renderUsers() {
   $("#chat-user").textContent = current ? `${current.displayName} · ${current.userId.slice(0, 9)}…` : "";
 }
 
+// The fake LINE platform's LINE Login knows who holds the phone by this cookie, as LINE knows its
+// app's user: a link the bot sent (the alert's "Open") signs the chosen user in to the back office.
+function signInToLine(userId) {
+  const path = "/dev/line-api/oauth2/v2.1/authorize";
+  document.cookie = userId
+    ? `fake_line_session=${encodeURIComponent(userId)}; path=${path}; SameSite=Lax`
+    : `fake_line_session=; path=${path}; max-age=0`;
+}
+
 function selectUser(userId) {
   state.userId = userId;
   state.lastSeq = 0;
   if (userId) localStorage.setItem("simulator.user", userId);
+  signInToLine(userId);
   $("#chat").replaceChildren(element("p", { className: "empty" }, userId ? t("emptyChat") : t("noUsers")));
   hideQuickReplies();
   renderUsers();

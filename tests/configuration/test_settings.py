@@ -14,14 +14,16 @@ from configuration.settings import DEVELOPMENT_PAYLOAD_KEYS, Settings
 from devstack.postgres import migrate_and_load_reference_data
 from tests.production import PRODUCTION_ENVIRONMENT, PRODUCTION_SECRETS, NewDatabase, production_settings
 
-SECRET_VARIABLES = ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "ESS_PSEUDONYM_KEY", "ESS_PAYLOAD_KEYS"]
+SECRET_VARIABLES = ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "ESS_PSEUDONYM_KEY", "ESS_PAYLOAD_KEYS",
+                    "LINE_LOGIN_CHANNEL_ID", "LINE_LOGIN_CHANNEL_SECRET"]
 CHECKED_VARIABLES = [*SECRET_VARIABLES, "ESS_PUBLIC_URL", "ESS_METRICS_TOKEN"]
 
 
 @pytest.fixture(autouse=True)
 def no_secrets_in_the_test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """What a test leaves unset must fall back to the default, whatever the machine's environment holds."""
-    for variable in [*CHECKED_VARIABLES, "ESS_ENV", "ESS_DEMO_PASSWORD", "ESS_API_DOCS"]:
+    for variable in [*CHECKED_VARIABLES, "ESS_ENV", "ESS_DEMO_PASSWORD", "ESS_API_DOCS", "LINE_API_BASE_URL",
+                     "LINE_LOGIN_URL"]:
         monkeypatch.delenv(variable, raising=False)
 
 
@@ -38,6 +40,16 @@ def named_variables(message: str, among: list[str] = SECRET_VARIABLES) -> set[st
 def test_development_runs_on_the_development_defaults() -> None:
     settings = Settings()
     assert settings.is_development and settings.payload_keys == DEVELOPMENT_PAYLOAD_KEYS
+
+
+def test_line_login_sends_browsers_to_line_itself_or_to_the_fake_platform_that_plays_line() -> None:
+    assert Settings().line_login_authorize_url == "https://access.line.me/oauth2/v2.1/authorize"
+    assert Settings().line_login_token_url == "https://api.line.me/oauth2/v2.1/token"
+    fake = Settings(LINE_API_BASE_URL="http://127.0.0.1:8000/dev/line-api/")
+    assert fake.line_login_authorize_url == "http://127.0.0.1:8000/dev/line-api/oauth2/v2.1/authorize"
+    assert fake.line_login_token_url == "http://127.0.0.1:8000/dev/line-api/oauth2/v2.1/token"
+    told = Settings(LINE_API_BASE_URL="http://fake.test", LINE_LOGIN_URL="https://login.example.org")
+    assert told.line_login_authorize_url == "https://login.example.org/oauth2/v2.1/authorize"
 
 
 def test_production_with_no_secrets_set_refuses_to_start_and_names_every_one() -> None:
