@@ -282,12 +282,13 @@ def _chip_label(text: str) -> str:
 def render(message: BotMessage, language: Language, *, public_url: str | None = None,
            attachment_url: Callable[[int], str] | None = None) -> dict[str, Any]:
     """One LINE message object (wire format) for a BotMessage. Team members' messages link to the
-    back office and need `public_url`, the address it is reached at; a reporter's photo relayed to
+    back office and need `public_url`, the address it is reached at (with it, an officer's alert
+    links to the case page too); a reporter's photo relayed to
     officers needs `attachment_url`, its signed link."""
     if message.prompt in RELAY_PROMPTS:
         return render_relay(message, language, attachment_url)
     if message.prompt in OFFICER_PROMPTS:
-        return render_for_officer(message, language)
+        return render_for_officer(message, language, public_url)
     if message.prompt in TEAM_PROMPTS:
         if public_url is None:
             raise ValueError("a team member's message links to the back office: public_url is needed")

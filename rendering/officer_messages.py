@@ -13,6 +13,7 @@ from domain.bilingual import pick
 from domain.dates import format_date_time
 from domain.models import ActionKind, BotMessage, CaseStatus, Language, Prompt
 from domain.postbacks import Postback
+from rendering.office_links import case_page_path, signed_in_link
 
 STATUS_LABELS: dict[CaseStatus, tuple[str, str]] = {
     CaseStatus.NEW: ("แจ้งเหตุใหม่", "New report"),
@@ -90,10 +91,12 @@ LONGEST_NOTES_ON_ALERT = 1000
 
 
 
-def render_for_officer(message: BotMessage, language: Language) -> dict[str, Any]:
+def render_for_officer(message: BotMessage, language: Language, public_url: str | None = None) -> dict[str, Any]:
+    """One LINE message for an officer; `public_url` (where the back office is reached) makes the
+    alert's Open button a link that signs the officer in with LINE and opens the case page."""
     params = dict(message.params)
     if message.prompt == Prompt.CASE_ALERT:
-        return _alert(params, language)
+        return _alert(params, language, public_url)
     if "status" in params:
         params["status"] = pick(STATUS_LABELS[CaseStatus(params["status"])], language)
     if "action" in params:
@@ -116,7 +119,7 @@ def render_for_officer(message: BotMessage, language: Language) -> dict[str, Any
     return {"type": "text", "text": pick(_TEXTS[message.prompt], language).format(**params)}
 
 
-def _alert(params: dict[str, Any], language: Language) -> dict[str, Any]:
+def _alert(params: dict[str, Any], language: Language, public_url: str | None) -> dict[str, Any]:
     english = language == Language.ENGLISH
     case_no = params["case_no"]
     level = int(params.get("level", 0))
@@ -147,9 +150,7 @@ def _alert(params: dict[str, Any], language: Language) -> dict[str, Any]:
         _button("primary", {"type": "postback", "label": "Acknowledge" if english else "รับทราบ",
                             "data": acknowledge.encode(),
                             "displayText": f"{'Acknowledge' if english else 'รับทราบ'} {case_no}"}),
-        _button("secondary", {"type": "postback", "label": "Open" if english else "เปิดเรื่อง",
-                              "data": Postback(action="officer", code="OPEN", case_no=case_no).encode(),
-                              "displayText": f"{'Open' if english else 'เปิดเรื่อง'} {case_no}"}),
+        _button("secondary", _open_action(case_no, english, public_url)),
         _button("secondary", {"type": "uri", "label": "Map" if english else "แผนที่",
                               "uri": _map_link(params["latitude"], params["longitude"])}),
     ]
@@ -169,6 +170,16 @@ def _alert(params: dict[str, Any], language: Language) -> dict[str, Any]:
             "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": buttons},
         },
     }
+
+
+def _open_action(case_no: str, english: bool, public_url: str | None) -> dict[str, Any]:
+    """The case page, signed in with LINE in one tap. Without a public address, the text summary
+    (the "OPEN" postback, which also answers taps on cards sent before the button became a link)."""
+    label = "Open" if english else "เปิดเรื่อง"
+    if public_url:
+        return {"type": "uri", "label": label, "uri": signed_in_link(public_url, case_page_path(case_no))}
+    return {"type": "postback", "label": label, "displayText": f"{label} {case_no}",
+            "data": Postback(action="officer", code="OPEN", case_no=case_no).encode()}
 
 
 def _follow_up(params: dict[str, Any], language: Language) -> str:

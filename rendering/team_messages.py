@@ -20,6 +20,7 @@ from domain.handoff import FollowUpKind, HandoffStatus, TeamActionKind
 from domain.masking import THAI_COUNTRY_CODE, mask_phone
 from domain.models import BotMessage, Language, Prompt
 from domain.postbacks import Postback
+from rendering.office_links import signed_in_link
 from rendering.team_labels import FOLLOW_UP_KIND_LABELS
 
 # What the accept button answers, in a few words: the member acts on it, or goes to the back office.
@@ -60,7 +61,8 @@ _PHONE_IN_TEXT = re.compile(r"(?<![\w+-])(?:\+66|[0๐])[ -]?\d(?:[ -]?\d){7,8}(
 def render_for_team(message: BotMessage, language: Language, public_url: str) -> dict[str, Any]:
     """One LINE message for a team member; `public_url` is where the back office is reached."""
     params = dict(message.params)
-    link = public_url.rstrip("/") + params["path"] if "path" in params else ""
+    # Through LINE Login: the member lands on the hand-off page signed in.
+    link = signed_in_link(public_url, params["path"]) if "path" in params else ""
     if message.prompt == Prompt.HANDOFF_ALERT:
         return _handoff_alert(params, language, link)
     if message.prompt == Prompt.HANDOFF_ASSIGNED:

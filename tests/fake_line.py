@@ -36,13 +36,14 @@ class FakeLine:
 
 
 @contextlib.asynccontextmanager
-async def serve(app: FastAPI, lifespan: str = "off") -> AsyncIterator[str]:
-    """Serve `app` with uvicorn on a free loopback port inside the running loop; yields its base URL.
+async def serve(app: FastAPI, lifespan: str = "off", port: int = 0) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn on a loopback port inside the running loop (`port`, or a free one);
+    yields its base URL.
 
     lifespan="on" runs the app's start-up and shut-down, and fails here if start-up fails."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     # As the image serves the API: without uvicorn's own reading of X-Forwarded-For (the application
     # decides whom to believe, api.client_address).

@@ -10,7 +10,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.back_office import administration, case_desk, dashboard, handoff_desk, incident_map, sign_in, sign_in_throttles
+from api.back_office import (
+    administration,
+    case_desk,
+    dashboard,
+    handoff_desk,
+    incident_map,
+    line_login,
+    sign_in,
+    sign_in_throttles,
+)
 from api.back_office.error_pages import mount_error_pages
 from api.back_office.filter_days import ProblemPage
 from api.back_office.sessions import SignInRequired
@@ -35,6 +44,7 @@ def _mount_front_end_libraries(app: FastAPI) -> None:
 def mount_back_office(app: FastAPI) -> None:
     app.mount("/office/static", StaticFiles(directory=Path(__file__).parent / "static"), name="office-static")
     app.include_router(sign_in.router)
+    app.include_router(line_login.router)
     app.include_router(case_desk.router)
     app.include_router(handoff_desk.router)
     app.include_router(dashboard.router)

@@ -28,7 +28,7 @@ HOME = "/office/cases"
 TEAM_HOME = "/office/handoffs"
 
 
-def _safe_next(next_path: str | None) -> str:
+def safe_next(next_path: str | None) -> str:
     """Only a path on this site: never an open redirect to somewhere else."""
     if next_path and next_path.startswith("/office") and not next_path.startswith("//"):
         return next_path
@@ -39,21 +39,21 @@ def home_of(account: Account) -> str:
     return HOME if account.scope.opens_case_pages else TEAM_HOME
 
 
-def _landing(account: Account, next_path: str | None) -> str:
+def landing(account: Account, next_path: str | None) -> str:
     """Where the reader asked to go; the default home is the account's own."""
-    target = _safe_next(next_path)
+    target = safe_next(next_path)
     return home_of(account) if target == HOME else target
 
 
-def _secure(request: Request) -> bool:
+def secure_cookies(request: Request) -> bool:
     return not request.app.state.settings.is_development
 
 
 @router.get("/sign-in")
 async def sign_in_form(request: Request, next: str | None = None) -> Response:
     token = secrets.token_urlsafe(24)
-    response = page(request, "sign_in.html", next=_safe_next(next), sign_in_csrf=token, problem=None)
-    response.set_cookie(SIGN_IN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request),
+    response = page(request, "sign_in.html", next=safe_next(next), sign_in_csrf=token, problem=None)
+    response.set_cookie(SIGN_IN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies(request),
                         path="/office/sign-in")
     return response
 
@@ -68,7 +68,7 @@ async def sign_in_submit(
 ) -> Response:
     expected = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, sign_in_csrf):
-        return page(request, "sign_in.html", status_code=403, next=_safe_next(next), sign_in_csrf=expected,
+        return page(request, "sign_in.html", status_code=403, next=safe_next(next), sign_in_csrf=expected,
                     problem=("แบบฟอร์มหมดอายุ กรุณาลองอีกครั้ง", "The form expired; please try again"))
     client = client_address(request)
     pool = request.app.state.pool
@@ -80,16 +80,22 @@ async def sign_in_submit(
             token, session = await start_session(connection, outcome.account_id)
             await audit.record(connection, "SIGN_IN", account=session.account, client=client)
     if isinstance(outcome, Refused) and outcome.reason == SignInRefusal.THROTTLED:
-        return waiting(page(request, "sign_in.html", status_code=429, next=_safe_next(next), sign_in_csrf=expected,
+        return waiting(page(request, "sign_in.html", status_code=429, next=safe_next(next), sign_in_csrf=expected,
                             problem=wait_problem(outcome)), outcome)
     if isinstance(outcome, Refused):
         problem = ("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong username or password")
-        return page(request, "sign_in.html", status_code=401, next=_safe_next(next), sign_in_csrf=expected,
+        return page(request, "sign_in.html", status_code=401, next=safe_next(next), sign_in_csrf=expected,
                     problem=problem)
-    response = RedirectResponse(_landing(session.account, next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
-                        samesite="lax", secure=_secure(request), path="/")
+    response = signed_in_response(request, token, session.account, next)
     response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/office/sign-in")
+    return response
+
+
+def signed_in_response(request: Request, token: str, account: Account, next_path: str | None) -> RedirectResponse:
+    """On to where the reader was going, with the new session's cookie."""
+    response = RedirectResponse(landing(account, next_path), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
+                        samesite="lax", secure=secure_cookies(request), path="/")
     return response
 
 
@@ -130,10 +136,10 @@ async def sign_out(request: Request, session: FormSession) -> Response:
 async def preferences(request: Request, language: str | None = None, era: str | None = None,
                       next: str | None = None) -> Response:
     """Thai or English, Buddhist or common era: a cookie each, then back where the reader was."""
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     year = 365 * 24 * 3600
     if language in ("th", "en"):
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=year, samesite="lax", secure=_secure(request))
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=year, samesite="lax", secure=secure_cookies(request))
     if era in ("be", "ce"):
-        response.set_cookie(ERA_COOKIE, era, max_age=year, samesite="lax", secure=_secure(request))
+        response.set_cookie(ERA_COOKIE, era, max_age=year, samesite="lax", secure=secure_cookies(request))
     return response

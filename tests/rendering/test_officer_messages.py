@@ -39,6 +39,20 @@ def test_the_alert_has_time_in_the_buddhist_era_place_phone_and_the_four_buttons
     assert "13.722,100.56" in actions["แผนที่"]["uri"]
 
 
+def test_open_signs_the_officer_in_with_line_and_opens_the_case_page() -> None:
+    message = render(BotMessage(prompt=Prompt.CASE_ALERT, params=ALERT), Language.THAI,
+                     public_url="https://ess.example.org/")
+    PushMessageRequest.from_dict({"to": "U" + "0" * 32, "messages": [message]})
+    opened = {action["label"]: action for action in actions_of(message)}["เปิดเรื่อง"]
+    assert opened == {"type": "uri", "label": "เปิดเรื่อง",
+                      "uri": "https://ess.example.org/office/line-login?next=/office/cases/ESS-2026-000123"}
+
+
+def test_without_a_public_address_open_answers_with_the_case_summary_in_the_chat() -> None:
+    opened = {action["label"]: action for action in actions_of(card(Language.ENGLISH))}["Open"]
+    assert opened["type"] == "postback" and opened["data"] == "action=officer&code=OPEN&case=ESS-2026-000123"
+
+
 def test_the_place_is_not_repeated_when_lines_address_already_names_the_district() -> None:
     assert ALERT["address"] in texts(card(Language.THAI))
     assert not any("คลองเตย, กรุงเทพมหานคร" in text for text in texts(card(Language.THAI)))

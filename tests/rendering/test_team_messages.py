@@ -24,6 +24,8 @@ CASE_NO = "ESS-2026-000123"
 HANDOFF_ID = "ESS-2026-000123-1"
 PATH = f"/office/handoffs/{HANDOFF_ID}"
 PUBLIC_URL = "https://ess.example.org"
+# Every link to the back office goes through LINE Login: the member lands on the page signed in.
+SIGNED_IN = "/office/line-login?next="
 PLACE = {"incident_th": "กักขังหน่วงเหนี่ยว", "incident_en": "Unlawfully detained or confined",
          "place_th": "คลองเตย, กรุงเทพมหานคร", "place_en": "Khlong Toei, Bangkok"}
 ALERT = {
@@ -155,7 +157,7 @@ def test_each_team_card_has_one_link_that_opens_the_handoff_in_the_back_office(p
     message = next(m for m in EVERY_NEW_MESSAGE if m.prompt == prompt)
     for language, label in ((Language.THAI, "เปิดในระบบหลังบ้าน"), (Language.ENGLISH, "Open in the back office")):
         [link] = [action for action in actions_of(shown(message, language, public_url)) if action["type"] == "uri"]
-        assert link == {"type": "uri", "label": label, "uri": public_url.rstrip("/") + PATH}
+        assert link == {"type": "uri", "label": label, "uri": public_url.rstrip("/") + SIGNED_IN + PATH}
 
 
 @pytest.mark.parametrize("changes", [{}, {"reminder": True}, {"level": 1}, {"level": 2}])
@@ -177,7 +179,7 @@ def test_the_answers_to_the_accept_button_say_what_happened_in_words_not_status_
         return text_of(shown(BotMessage(prompt=prompt, params={**TAP, **params}), language))
 
     assert "ท่านเป็นผู้ดูแลเรื่องนี้" in said(Prompt.HANDOFF_ACCEPTED_BY_TAP)
-    assert PUBLIC_URL + PATH in said(Prompt.HANDOFF_ACCEPTED_BY_TAP)  # the care plan is made there
+    assert PUBLIC_URL + SIGNED_IN + PATH in said(Prompt.HANDOFF_ACCEPTED_BY_TAP)  # the care plan is made there
     taken = {status: said(Prompt.HANDOFF_TAKEN, status=status) for status in ("IN_CARE", "REJECTED", "CLOSED")}
     assert "ทีมรับเรื่องนี้แล้ว" in taken["IN_CARE"] and len(set(taken.values())) == 3
     assert not [text for text in taken.values() if re.search(r"IN_CARE|REJECTED|CLOSED", text)]
@@ -185,7 +187,7 @@ def test_the_answers_to_the_accept_button_say_what_happened_in_words_not_status_
     refused = {"reason_th": "เรื่องนี้เป็นของทีมจังหวัดอื่น", "reason_en": "another province's team"}
     assert said(Prompt.HANDOFF_TAP_REFUSED, **refused).endswith("เรื่องนี้เป็นของทีมจังหวัดอื่น")
     assert said(Prompt.HANDOFF_TAP_REFUSED, Language.ENGLISH, **refused).endswith("another province's team")
-    assert PUBLIC_URL + PATH in said(Prompt.HANDOFF_NEEDS_BACK_OFFICE)  # where the case worker is chosen
+    assert PUBLIC_URL + SIGNED_IN + PATH in said(Prompt.HANDOFF_NEEDS_BACK_OFFICE)  # where the case worker is chosen
 
 
 def test_someone_not_on_a_team_hears_so_and_nothing_about_the_handoff() -> None:
@@ -241,5 +243,5 @@ async def test_the_messenger_links_team_cards_to_the_public_url_and_line_accepts
     received = [entry.message for entry in fake_line.platform.bot_messages(user.user_id)]
     assert len(received) == 2 * len(EVERY_NEW_MESSAGE)
     links = {action["uri"] for message in received for action in actions_of(message) if action["type"] == "uri"}
-    assert links == {PUBLIC_URL + PATH}
+    assert links == {PUBLIC_URL + SIGNED_IN + PATH}
     assert sum(bool(THAI_DATE.search(words(message))) for message in received) == 5  # the Thai cards with a date

@@ -236,7 +236,8 @@ async def test_acknowledge_from_the_line_alert_button(live_scene: Scene) -> None
     await inspector.taps("รับทราบ", in_message=alert)  # a second tap: refused, with the reason
     [again] = await inspector.hears()
     assert "ทำรายการไม่ได้" in text_of(again)
-    await inspector.taps("เปิดเรื่อง", in_message=alert)
+    # Open is a link to the case page now (LINE Login); cards sent before still carry its postback.
+    await inspector.taps_postback(f"action=officer&code=OPEN&case={case_no}")
     [detail] = await inspector.hears()
     assert "081-234-5678" in text_of(detail)
 

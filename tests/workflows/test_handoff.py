@@ -405,7 +405,8 @@ async def test_a_tap_from_outside_the_provinces_team_is_answered_and_changes_not
     national = hears(scene, team, team.national)
     await national.taps_postback(data)
     [back_office] = await about(national, case_no)
-    page = scene.settings.public_url.rstrip("/") + f"/office/handoffs/{handoff_id_of(case_no, 1)}"
+    page = (scene.settings.public_url.rstrip("/")  # through LINE Login, to the hand-off page
+            + f"/office/line-login?next=/office/handoffs/{handoff_id_of(case_no, 1)}")
     assert page in text_of(back_office) and "ระบบหลังบ้าน" in text_of(back_office)
 
     assert await handoff.query(HandoffWorkflow.status) == HandoffStatus.AWAITING
