@@ -159,7 +159,7 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
             if previous := request.cookies.get(SESSION_COOKIE):
                 await end_session(connection, previous)  # the phone is now this person's
             token, session = await start_session(connection, account.account_id)
-            await audit.record(connection, "SIGN_IN", account=session.account, client=client, method="line")
+            await audit.record(connection, "LINE_SIGN_IN", account=session.account, client=client)
     if isinstance(found, AccountRefused):
         return _refusal_page(request, found.reason)
     response = signed_in_response(request, token, session.account, started.next_path if started else None)

@@ -66,5 +66,5 @@ async def test_the_simulators_current_user_signs_in_with_line_to_the_page_asked_
     await page.get_by_text("ทดสอบ STATION_OFFICER").first.wait_for()  # the account's name in the header
     signed_in = await pool.fetchval(
         """SELECT count(*) FROM audit_log l JOIN accounts a ON a.id = l.account_id
-           WHERE a.username = $1 AND l.action = 'SIGN_IN' AND l.details ->> 'method' = 'line'""", person.username)
+           WHERE a.username = $1 AND l.action = 'LINE_SIGN_IN'""", person.username)
     assert signed_in == 1

@@ -125,7 +125,7 @@ async def test_open_on_the_alert_lands_on_the_case_page_signed_in_as_the_officer
                                                           scene.station_officer.officer_id)
     signed_in = await pool.fetchval(
         """SELECT count(*) FROM audit_log l JOIN accounts u ON u.id = l.account_id
-           WHERE l.action = 'SIGN_IN' AND u.username = $1 AND l.details ->> 'method' = 'line'""",
+           WHERE l.action = 'LINE_SIGN_IN' AND u.username = $1""",
         staff.station_officer.username)
     assert signed_in == 1
 
@@ -141,7 +141,7 @@ async def test_a_team_member_lands_on_the_page_asked_for_as_the_account_acting_a
             inbox = await browser.get("/office/handoffs")
         assert inbox.status_code == 200 and "งานส่งต่อทีมสหวิชาชีพ" in inbox.text  # signed in, not sent to sign in
         account_id = await pool.fetchval(
-            "SELECT account_id FROM audit_log WHERE action = 'SIGN_IN' AND details ->> 'method' = 'line' "
+            "SELECT account_id FROM audit_log WHERE action = 'LINE_SIGN_IN' "
             "ORDER BY id DESC LIMIT 1")
         assert account_id == await pool.fetchval("SELECT id FROM accounts WHERE username = $1", person.username)
     finally:
