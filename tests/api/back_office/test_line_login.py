@@ -4,6 +4,7 @@ not check out, gets a page saying why in Thai first, and no session. Passwords s
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -11,11 +12,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import asyncpg
 import httpx
+import jwt
 import pytest
 from playwright.async_api import Page
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
+from api.back_office.line_login import LineLoginProblem, verified_claims
 from configuration.settings import Settings
 from database.accounts import disable_account
 from domain.accounts import AccountRole
@@ -217,3 +220,31 @@ async def test_desk_accounts_still_sign_in_with_a_password_beside_the_line_butto
     response = await sign_in(http, desk)
     assert response.status_code == 303
     assert (await http.get("/office/cases")).status_code == 200
+
+
+@pytest.mark.parametrize(("changes", "reason"), [
+    ({"iss": "https://access.line.example"}, "invalid_token"),  # another issuer
+    ({"aud": "1999999999"}, "invalid_token"),  # another channel's token
+    ({"sub": None}, "invalid_token"),  # no one
+    ({"nonce": None}, "nonce"),  # no nonce at all
+])
+def test_an_id_token_of_another_issuer_channel_or_without_subject_or_nonce_is_refused(
+        line_settings: Settings, changes: dict[str, Any], reason: str) -> None:
+    now = int(time.time())
+    claims = {"iss": "https://access.line.me", "sub": "U" + "1" * 32, "aud": line_settings.line_login_channel_id,
+              "exp": now + 600, "iat": now, "nonce": "n-1"} | changes
+    token = jwt.encode({name: value for name, value in claims.items() if value is not None},
+                       line_settings.line_login_channel_secret, algorithm="HS256")
+    with pytest.raises(LineLoginProblem) as refused:
+        verified_claims(token, line_settings, "n-1")
+    assert refused.value.reason == reason
+
+
+def test_an_unsigned_id_token_is_refused(line_settings: Settings) -> None:
+    now = int(time.time())
+    unsigned = jwt.encode({"iss": "https://access.line.me", "sub": "U" + "1" * 32,
+                           "aud": line_settings.line_login_channel_id, "exp": now + 600, "iat": now, "nonce": "n-1"},
+                          key=None, algorithm="none")
+    with pytest.raises(LineLoginProblem) as refused:
+        verified_claims(unsigned, line_settings, "n-1")
+    assert refused.value.reason == "invalid_token"
