@@ -54,7 +54,7 @@ from activities.metrics import LINE_API_ERRORS, LINE_QUOTA_EXHAUSTED, LINE_UNDEL
 from configuration.settings import Settings
 from domain.attachment_links import attachment_link
 from domain.models import Delivery, DeliveryResult, Language, Prompt
-from rendering.citizen_messages import render
+from rendering.citizen_messages import quiet_reminders, render
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -208,7 +208,7 @@ class LineMessenger:
             render(message, delivery.language, public_url=self._settings.public_url,
                    attachment_url=lambda attachment_id: attachment_link(
                        self._settings.public_url, attachment_id, now, self._settings.pseudonym_key))
-            for message in delivery.messages
+            for message in quiet_reminders(delivery.messages)
         ]
         _check_wire_format(messages)
         return messages

@@ -54,6 +54,7 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
         "{kept}No number to call back found. Type a 10-digit mobile number such as 0901234567, "
         "a landline such as 021234567, or a number from abroad starting with +. If you cannot, tap “No number”.",
     ),
+    # The case number, once per report, ends with the tip on deleting the chat (_DELETE_CHAT_TIP).
     Prompt.CASE_OPENED: (
         "รับแจ้งแล้ว เลขที่ {case_no}\nเจ้าหน้าที่กำลังดำเนินการ ส่งข้อความ รูป หรือตำแหน่งเพิ่มเติมได้ในแชตนี้",
         "Received. Case number {case_no}.\nOfficers are on it. You can send more messages, photos or "
@@ -64,7 +65,9 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
         "Your report has been sent to officers. Case number {case_no}.\nIf you can, type your phone "
         "number in this chat.",
     ),
-    Prompt.REMINDER: ("ยังแจ้งเหตุต่อได้ ทำตามขั้นตอนด้านล่าง", "You can still continue the report below."),
+    # Said after a silence, with the buttons of the step: nothing of the report (its place, the
+    # choices) is shown again, since someone else may be looking at the screen by then.
+    Prompt.REMINDER: ("ยังทำต่อได้ในแชตนี้", "You can still go on in this chat."),
     Prompt.CANCELLED: ("ยกเลิกแล้ว", "Cancelled."),
     Prompt.EXPIRED: (
         "ยังไม่ได้ส่งเรื่อง หากต้องการแจ้ง กด “แจ้งเหตุ”",
@@ -123,6 +126,19 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
     # A team member's accept button on the alert of a hand-off that has ended.
     Prompt.HANDOFF_ENDED: ("เรื่องนี้ปิดการส่งต่อแล้ว", "This hand-off has ended."),
 }
+# The reminder at the first step: the choices stay in the message before (its buttons still work).
+_REMINDER_CHOOSE_ABOVE = ("ยังทำต่อได้ เลือกจากปุ่มในข้อความก่อนหน้า", "You can go on: choose from the buttons in the "
+                          "message before.")
+# What the reporter's own chat bubble says when they tap a choice: never the choice itself.
+_CHOSEN = ("เลือกแล้ว", "Chosen")
+# Once per report, quietly (inside the message with the case number, no message of its own).
+_DELETE_CHAT_TIP = (
+    "\nหากกังวลว่าผู้อื่นจะเห็นแชตนี้ จดเลขที่เรื่องไว้แล้วลบแชตได้ เรื่องยังอยู่กับเจ้าหน้าที่",
+    "\nIf you worry someone may see this chat, note the case number and delete the chat: the report "
+    "stays with the officers.",
+)
+# The questions a reminder comes with, and which of them it stands in for (quiet_reminders).
+_QUESTIONS = (Prompt.ASK_INCIDENT_TYPE, Prompt.ASK_LOCATION, Prompt.CONFIRM_LOCATION, Prompt.ASK_PHONE)
 _CONSENT_THANKS: dict[Consent, tuple[str, str]] = {
     Consent.GIVEN: ("ขอบคุณ ได้รับคำตอบแล้ว ({case_no})", "Thank you, your answer is noted ({case_no})."),
     Consent.REFUSED: ("รับทราบ จะไม่มีการติดต่อกลับ ({case_no})", "Noted: no one will contact you ({case_no})."),
@@ -237,7 +253,7 @@ def _incident_type_bubble(types: list[IncidentType], language: Language,
                 "type": "postback",
                 "label": incident.label(language)[:40],
                 "data": Postback(action="type", code=incident.code).encode(),
-                "displayText": incident.label(language),
+                "displayText": pick(_CHOSEN, language),
             },
         }
         for incident in types
@@ -262,12 +278,37 @@ def _incident_type_bubble(types: list[IncidentType], language: Language,
             chips
             + [
                 _postback(_chip_label(incident.label(language)), Postback(action="type", code=incident.code),
-                          incident.label(language))
+                          pick(_CHOSEN, language))
                 for incident in types
             ]
             + [_cancel_action(language), _language_action(language)]
         ),
     }
+
+
+def quiet_reminders(messages: list[BotMessage]) -> list[BotMessage]:
+    """A reminder and the question it repeats become one quiet reminder with the question's
+    buttons (its `question`): the place to confirm and the list of incidents are not shown again."""
+    quiet: list[BotMessage] = []
+    for message in messages:
+        if quiet and quiet[-1].prompt == Prompt.REMINDER and "question" not in quiet[-1].params \
+                and message.prompt in _QUESTIONS:
+            quiet[-1] = BotMessage(prompt=Prompt.REMINDER, params={"question": message.prompt.value})
+        else:
+            quiet.append(message)
+    return quiet
+
+
+def _reminder(params: dict[str, Any], language: Language) -> dict[str, Any]:
+    question = Prompt(params["question"]) if "question" in params else None
+    if question == Prompt.ASK_INCIDENT_TYPE:
+        return {"type": "text", "text": pick(_REMINDER_CHOOSE_ABOVE, language),
+                "quickReply": _quick_reply([_cancel_action(language)])}
+    rendered: dict[str, Any] = {"type": "text", "text": pick(_TEXTS[Prompt.REMINDER], language)}
+    actions = _quick_replies_for(question, params, language) if question else []
+    if actions:
+        rendered["quickReply"] = _quick_reply(actions)
+    return rendered
 
 
 def _postback_labelled(label_text: str, postback: Postback) -> dict[str, Any]:
@@ -294,6 +335,8 @@ def render(message: BotMessage, language: Language, *, public_url: str | None = 
             raise ValueError("a team member's message links to the back office: public_url is needed")
         return render_for_team(message, language, public_url)
     params = dict(message.params)
+    if message.prompt == Prompt.REMINDER:
+        return _reminder(params, language)
     if message.prompt == Prompt.ASK_INCIDENT_TYPE:
         types = [IncidentType.model_validate(t) for t in params.get("incident_types", [])]
         return _incident_type_bubble(types, language, params.get("repeat_case_no"))
@@ -308,6 +351,8 @@ def render(message: BotMessage, language: Language, *, public_url: str | None = 
     else:
         texts = _TEXTS[message.prompt]
     text = pick(texts, language).format(**params)
+    if message.prompt in (Prompt.CASE_OPENED, Prompt.CASE_OPENED_INCOMPLETE):
+        text += pick(_DELETE_CHAT_TIP, language)
     rendered: dict[str, Any] = {"type": "text", "text": text}
     actions = _quick_replies_for(message.prompt, params, language)
     if actions:

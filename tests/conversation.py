@@ -92,8 +92,9 @@ class Citizen:
             for action in actions_of(message):
                 if action.get("label") != label:
                     continue
-                if action["type"] == "postback":
-                    return await self.taps_postback(action["data"])
+                if action["type"] == "postback":  # its displayText shows in the chat as the user's words
+                    return await self.do(events.postback(self.platform, self.user_id, action["data"],
+                                                         display_text=action.get("displayText")))
                 if action["type"] == "message":
                     return await self.says(action["text"])
         labels = [a.get("label") for m in self.last_heard for a in actions_of(m)]
