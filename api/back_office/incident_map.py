@@ -87,7 +87,8 @@ async def incident_map(
     except FilterProblem as refused:
         problem = str(refused)
         chosen = _read_filter(session.account, status, incident_type, None, None)
-    # The page opens with what was asked, as typed, so a mistake can be corrected where it was made.
+    # The downloads' links carry the filter as the page opens with it (the script keeps them in step);
+    # after a problem, as typed, so they answer with the same problem.
     days = {"from": reported_from if problem else chosen.reported_from.isoformat(),
             "to": reported_to if problem else (chosen.reported_to.isoformat() if chosen.reported_to else "")}
     query = urlencode({"status": chosen.status or "", "type": chosen.incident_type or "", **days})
@@ -97,7 +98,7 @@ async def incident_map(
     return page(request, "map.html", status_code=PROBLEM_STATUS if problem else 200, problem=problem,
                 tile_url=settings.map_tile_url, tile_attribution=settings.map_tile_attribution,
                 statuses=list(CaseStatus), incident_types=types,
-                chosen=chosen, days=days, query=query,
+                chosen=chosen, query=query,
                 status_labels={status.value: STATUS_LABELS[status] for status in CaseStatus})
 
 

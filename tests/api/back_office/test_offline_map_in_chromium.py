@@ -5,6 +5,7 @@ the type and date filter changes the markers, and the downloads follow the filte
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -108,9 +109,15 @@ async def test_the_type_and_date_filter_changes_the_markers_and_the_downloads_fo
     await expect(map_element).to_have_attribute("data-cases", assault)
     assert "type=THREAT_ASSAULT" in page.url  # a reload shows the same cases
 
-    today = datetime.now(THAILAND).date()
-    week = f"?type=&from={(today - timedelta(days=7)).isoformat()}&to={today.isoformat()}"
-    await open_the_map(page, api, week)
+    week_ago, today = datetime.now(THAILAND).date() - timedelta(days=7), datetime.now(THAILAND).date()
+    await page.locator('select[name="type"]').select_option("")
+    # Typed as Thais write a day: dd/mm/yyyy, the year in the Buddhist era.
+    await page.locator('input[name="from"]').fill(f"{week_ago.day:02d}/{week_ago.month:02d}/{week_ago.year + 543}")
+    await page.locator('input[name="to"]').fill(f"{today.day:02d}/{today.month:02d}/{today.year + 543}")
+    await page.get_by_role("button", name="แสดง").click()
+    await expect(map_element).to_have_attribute("data-cases", re.compile(r"^\S+ \S+$"))
+    assert set((await map_element.get_attribute("data-cases")).split()) == {detention, assault}
+    await open_the_map(page, api, "?" + page.url.partition("?")[2])  # the address kept the filter
     assert set((await map_element.get_attribute("data-cases")).split()) == {detention, assault}
     async with page.expect_download() as download_info:
         await page.get_by_role("link", name="GeoJSON").click()
