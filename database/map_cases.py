@@ -1,4 +1,4 @@
-"""What the incident map reads: the cases of its filter within the reader's scope that have a place,
+"""What the incident map reads: the cases of its filter within the reader's scope (each has its place),
 as markers (the newest, up to a limit) and, for its GeoJSON and CSV downloads, every one of them in
 batches."""
 
@@ -38,7 +38,6 @@ class MapFilter:
     def conditions(self) -> Conditions:
         where = Conditions()
         where.add_scope(self.scope)
-        where.conditions.append("c.latitude IS NOT NULL")  # a case whose place is not known yet has no point
         add_status_filter(where, self.status)
         if self.incident_type:
             where.add("c.incident_type_code = {}", self.incident_type)
