@@ -10,6 +10,7 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 from configuration.settings import Settings
+from database import running_stacks
 from devstack.children import ChildProcess
 from devstack.config import LOCAL_HOST, PROJECT_ROOT, StackPlan, child_environment
 from devstack.console import Console
@@ -121,6 +122,8 @@ class DevStack:
             self._postgres = EmbeddedPostgres(self._settings)
             self._embedded_database_url = await self._postgres.start()
             database_url = self._embedded_database_url
+            # Command-line tools run with another ESS_DATA_DIR find this database through it.
+            running_stacks.record(running_stacks.RunningStack(os.getpid(), self._plan.data_dir, database_url))
         else:
             self._console.say("using the PostgreSQL that DATABASE_URL names")
             database_url = self._plan.external_database_url
@@ -177,6 +180,7 @@ class DevStack:
                 self._console.say(f"stopping {child.name}")
             await child.stop(self._hurry)
         if self._postgres is not None:
+            running_stacks.forget(os.getpid())
             self._console.say("stopping PostgreSQL")
             await self._postgres.stop()
 

@@ -32,11 +32,11 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from activities.cases import CaseStore
 from configuration.settings import get_settings
 from database import audit, dead_letters
-from database.pool import create_pool
 from domain.clock import THAILAND, thai_year
 from domain.models import CaseNumberRequest, CaseOpening
 from orchestration.client import connect_temporal
 from orchestration.ids import case_workflow_id
+from tools.database_connection import tool_pool
 from workflows.case import CaseWorkflow
 from workflows.intake import case_search_attributes, case_summary
 
@@ -98,7 +98,7 @@ def _listing_line(row: asyncpg.Record) -> str:
 
 async def _run(command: str, kept_id: int | None, include_replayed: bool) -> int:
     settings = get_settings()
-    pool = await create_pool(settings, max_size=2)
+    pool = await tool_pool(settings, max_size=2)
     try:
         if command == "list":
             async with pool.acquire() as connection:
