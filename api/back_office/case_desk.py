@@ -12,6 +12,7 @@ back, or how the care ended."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -21,6 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.back_office.sessions import SESSION_COOKIE, CurrentSession, FormSession
 from api.back_office.sign_in import TEAM_HOME
+from api.back_office.timeline_words import case_timeline_in_words
 from api.back_office.web import page
 from api.case_actions import Refusal, send_action
 from database import audit, case_attachments, cases, handoffs, stations
@@ -42,6 +44,8 @@ LIST_LIMIT = 100
 # Shown in the page; anything else is downloaded, never rendered by the browser.
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 NOT_FOUND = "ไม่พบเรื่องแจ้งเหตุนี้ในเขตของท่าน — no such case within your scope"
+# A reader's looks at a case's photos within this long are one ATTACHMENT_VIEWED entry in the audit log.
+ATTACHMENT_VIEWS_APART = timedelta(minutes=10)
 # The buttons of the case page; a reassignment has its own form, with the station to move it to.
 OFFERED_ACTIONS = [kind for kind in ActionKind if kind != ActionKind.REASSIGN]
 
@@ -112,7 +116,7 @@ async def _render_case(request: Request, account: Account, case_no: str, done: A
         except HTTPException:
             await audit.record(connection, "CASE_VIEW_REFUSED", account=account, case_no=case_no[:40])
             raise
-        events = await cases.timeline(connection, case["case_no"])
+        events = await case_timeline_in_words(connection, await cases.timeline(connection, case["case_no"]))
         attachments = await case_attachments.attachments_of(connection, case["case_no"])
         # The team's side of a forwarded case, without the team's own timeline.
         handoff = await handoffs.latest_of_case(connection, case["case_no"])
@@ -200,8 +204,10 @@ async def attachment(request: Request, session: CurrentSession, case_no: str, at
         row = await case_attachments.attachment_of_case(connection, attachment_id, case["case_no"])
         if row is None:
             raise HTTPException(404, NOT_FOUND)
-        await audit.record(connection, "ATTACHMENT_VIEWED", account=session.account, case_no=case["case_no"],
-                           attachment_id=attachment_id)
+        # One entry per reader and case a while, however many photos the page shows (see the README).
+        await audit.record_once_a_while(connection, "ATTACHMENT_VIEWED", account=session.account,
+                                        case_no=case["case_no"], within=ATTACHMENT_VIEWS_APART,
+                                        attachment_id=attachment_id)
     inline = row["content_type"] in INLINE_TYPES
     disposition = "inline" if inline else f"attachment; filename=case-file-{attachment_id}"
     return Response(row["content"], media_type=row["content_type"] if inline else "application/octet-stream",

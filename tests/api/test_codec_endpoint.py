@@ -364,8 +364,9 @@ def a_free_port() -> int:
 async def test_an_administrator_signed_in_to_the_back_office_reads_a_history_in_the_temporal_ui(
     page: Page, database_url: str, pool: asyncpg.Pool, line_settings: Settings,
 ) -> None:
-    """The real Temporal UI, set up as the README tells operators: the codec endpoint with
-    cross-origin credentials included, in the UI's codec settings (kept in the browser)."""
+    """The real Temporal UI with the codec endpoint and cross-origin credentials set in its own
+    codec settings (kept in the browser): an operator's override of the UI server's settings.
+    (As `make run` serves it, nothing needs setting: tests/devstack/test_temporal_ui.py.)"""
     ui_port = a_free_port()
     temporal = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(temporal_cli()), ui=True, ui_port=ui_port,
