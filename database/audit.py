@@ -8,12 +8,14 @@ from typing import Any
 
 import asyncpg
 
+from database.directory_names import officer_display_name
 from database.sql import Conditions
 from domain.accounts import Account
 from domain.clock import thai_midnight
 from domain.models import RefusedView
 
 CASE_VIEW_REFUSED = "CASE_VIEW_REFUSED"
+CASE_ACTION = "CASE_ACTION"
 
 
 async def record(connection: asyncpg.Connection, action: str, *, account: Account | None = None,
@@ -26,6 +28,42 @@ async def record(connection: asyncpg.Connection, action: str, *, account: Accoun
         action,
         case_no,
         details,
+    )
+
+
+async def record_once_a_while(connection: asyncpg.Connection, action: str, *, account: Account, case_no: str,
+                              within: timedelta, **details: Any) -> bool:
+    """An entry unless this account already has one of this action for this case within `within`:
+    a case page's thumbnails load at once, and one look at a case's photos is one entry, not one per
+    photo. Whether it was written. (The lock keeps the page's parallel requests from each writing one.)"""
+    async with connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))",
+                                 f"audit:{action}:{account.account_id}:{case_no}")
+        written = await connection.fetchval(
+            """
+            INSERT INTO audit_log (account_id, officer_id, action, case_no, details)
+            SELECT $1, $2, $3, $4, $5
+            WHERE NOT EXISTS (SELECT 1 FROM audit_log WHERE account_id = $1 AND action = $3 AND case_no = $4
+                                                        AND at > now() - $6::interval)
+            RETURNING true
+            """,
+            account.account_id, account.officer_id, action, case_no, details, within,
+        )
+    return bool(written)
+
+
+async def record_line_action(connection: asyncpg.Connection, officer_id: int, case_no: str, kind: str,
+                             event_id: str) -> None:
+    """An officer's action tapped on LINE (an acknowledgement), once per tap: LINE's redelivery of
+    the tap, or the workflow's retry, finds its event id already there."""
+    await connection.execute(
+        """
+        INSERT INTO audit_log (officer_id, action, case_no, details)
+        SELECT $1, $2, $3, jsonb_build_object('via', 'line', 'kind', $4::text, 'event_id', $5::text)
+        WHERE NOT EXISTS (SELECT 1 FROM audit_log
+                          WHERE case_no = $3 AND action = $2 AND details ->> 'event_id' = $5)
+        """,
+        officer_id, CASE_ACTION, case_no, kind, event_id,
     )
 
 
@@ -69,8 +107,10 @@ async def entries(connection: asyncpg.Connection, *, action: str | None, case_no
         where.add("l.at >= {}", thai_midnight(day))
         where.add("l.at < {}", thai_midnight(day + timedelta(days=1)))
     return await connection.fetch(
-        f"""SELECT l.at, l.action, l.case_no, l.details, u.username, o.code AS officer_code
+        f"""SELECT l.at, l.action, l.case_no, l.details, u.username, u.display_name, o.code AS officer_code,
+                       {officer_display_name()} AS officer_name, s.name_th AS station_th, s.name_en AS station_en
                 FROM audit_log l LEFT JOIN accounts u ON u.id = l.account_id LEFT JOIN officers o ON o.id = l.officer_id
+                LEFT JOIN stations s ON s.id = o.station_id
                 WHERE {where.sql()} ORDER BY l.at DESC, l.id DESC LIMIT {limit}""",
         *where.parameters,
     )

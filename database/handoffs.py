@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from database.directory_names import officer_display_name
 from database.sql import Conditions
 from domain.handoff import OPEN_HANDOFF_STATUSES, HandoffStatus
 from domain.scope import HandoffScope
@@ -31,7 +32,7 @@ PAGE_COLUMNS = f"""{INBOX_COLUMNS}, h.province_code, h.station_id, h.consent, h.
     h.rejected_at, h.reject_reason, h.closed_at, h.care_outcome, h.care_note,
     c.latitude, c.longitude, c.location_address, c.location_title,
     CASE WHEN h.consent = 'GIVEN' THEN c.phone_e164 END AS reporter_phone,
-    s.name_th AS station_th, s.name_en AS station_en, o.name AS forwarded_by_name, o.rank_title AS forwarded_by_rank,
+    s.name_th AS station_th, s.name_en AS station_en, {officer_display_name()} AS forwarded_by_name,
     w.role AS case_worker_role"""
 PAGE_JOINS = f"""{INBOX_JOINS}
     LEFT JOIN stations s ON s.id = h.station_id

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
+from api.back_office.audit_words import action_words, detail_words
 from api.back_office.filter_days import PROBLEM_STATUS, DayText, FilterProblem, read_day
 from api.back_office.sessions import SESSION_COOKIE, CurrentSession, FormSession
 from api.back_office.sign_in import record_refusal, wait_problem, waiting
@@ -25,6 +26,7 @@ from database.officer_codes import DEFAULT_VALIDITY, issue_registration_code, is
 from database.sessions import Refused, SignInRefusal, checked_password, session_key
 from domain.accounts import Account, AccountRole
 from domain.models import Audience
+from rendering.audience_labels import AUDIENCE_LABELS
 
 router = APIRouter(prefix="/office", include_in_schema=False)
 
@@ -34,6 +36,8 @@ NATIONAL_ONLY = "สำหรับผู้ดูแลระบบส่วน
 PROVINCE_ROLES = [AccountRole.PROVINCE_ADMIN, AccountRole.CENTRE_OPERATOR, AccountRole.STATION_OFFICER,
                   AccountRole.TEAM_MEMBER]
 AUDIT_PAGE = 200
+# The audit log in words (audit_words).
+AUDIT_WORDS: dict[str, Any] = {"action_words": action_words, "detail_words": detail_words}
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
@@ -187,6 +191,7 @@ async def _settings(request: Request, account: Account, *, status_code: int = 20
         types = await incident_types.incident_types(connection)
         levels = await service_levels.service_levels(connection)
     return page(request, "settings.html", status_code=status_code, types=types, audiences=list(Audience),
+                audience_labels=AUDIENCE_LABELS,
                 levels=levels, editable=account.role == AccountRole.SUPERADMIN, notice=notice, problem=problem)
 
 
@@ -267,13 +272,15 @@ async def audit_log(
     try:
         chosen_day = read_day(day)
     except FilterProblem as problem:
-        return page(request, "audit.html", status_code=PROBLEM_STATUS, problem=str(problem), entries=[], actions=[],
+        return page(request, "audit.html", status_code=PROBLEM_STATUS, **AUDIT_WORDS,
+                    problem=str(problem), entries=[], actions=[],
                     action=action or "", case_no=case_no or "", username=username or "", day=None, limit=AUDIT_PAGE)
     async with request.app.state.pool.acquire() as connection:
         entries = await audit.entries(connection, action=action, case_no=case_no, username=username,
                                           day=chosen_day, limit=AUDIT_PAGE)
         actions = await audit.actions(connection)
-    return page(request, "audit.html", entries=entries, actions=actions, action=action or "", case_no=case_no or "",
+    return page(request, "audit.html", **AUDIT_WORDS, entries=entries,
+                actions=actions, action=action or "", case_no=case_no or "",
                 username=username or "", day=chosen_day, limit=AUDIT_PAGE)
 
 
