@@ -64,6 +64,7 @@ def build_worker(
             store.find_recent_case,
             store.case_jurisdiction,
             store.record_refused_view,
+            store.record_line_action,
             store.save_attachment,
             store.keep_unrecorded_report,
             store.find_handed_over_case,

@@ -44,6 +44,7 @@ from domain.models import (
     CaseOpening,
     CaseStatus,
     IncidentType,
+    LineActionTaken,
     Location,
     RecentCase,
     RecentCaseRequest,
@@ -213,6 +214,12 @@ class CaseStore:
         """Writes to the audit log that an officer was refused a case, once per tap."""
         async with self._pool.acquire() as connection:
             await audit.record_refused_view(connection, refused)
+
+    @activity.defn(name="record_line_action")
+    async def record_line_action(self, taken: LineActionTaken) -> None:
+        """Writes to the audit log, under the officer, an action they took from LINE, once per tap."""
+        async with self._pool.acquire() as connection:
+            await audit.record_line_action(connection, taken.officer_id, taken.case_no, taken.kind, taken.event_id)
 
     @activity.defn(name="find_open_case")
     async def find_open_case(self, reporter_key: str) -> str | None:

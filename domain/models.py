@@ -64,6 +64,16 @@ class OfficerLineRequest(BaseModel):
     language: Language = Language.THAI
 
 
+class LineActionTaken(BaseModel):
+    """An officer's action on a case taken from LINE (a tap on Acknowledge, a typed answer), for the
+    audit log: written once per LINE event."""
+
+    event_id: str
+    case_no: str
+    officer_id: int
+    kind: str
+
+
 class RefusedView(BaseModel):
     """An officer asked to see a case outside their area: refused, and written to the audit log."""
 

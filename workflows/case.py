@@ -75,6 +75,7 @@ with workflow.unsafe.imports_passed_through():
         CaseOpening,
         CaseStatus,
         Language,
+        LineActionTaken,
         LineEvent,
         Officer,
         OfficerAction,
@@ -114,6 +115,9 @@ HANDOFF_FIRST = "handoff-before-forwarded"
 # The patch under which the team's answer moves the case under the actions' lock, and acceptance
 # reads HANDED_OVER (cases from before ended at FORWARDED).
 TEAM_ANSWER_UNDER_LOCK = "team-answer-under-lock"
+# The patch under which an action an officer takes from LINE is written to the audit log under them
+# (the back office and the JSON API write their own; cases from before wrote none).
+AUDIT_LINE_ACTIONS = "audit-line-actions"
 # A message to send (True when LINE took it), and what the timeline says if LINE never takes it.
 Message = tuple[Callable[[], Awaitable[bool]], MessageUndelivered]
 REPORTER_NEWS = {
@@ -663,6 +667,13 @@ class CaseWorkflow:
 
         try:
             await self._apply(action, also=confirm)
+            if workflow.patched(AUDIT_LINE_ACTIONS):
+                await workflow.execute_local_activity_method(
+                    CaseStore.record_line_action,
+                    LineActionTaken(event_id=request.event_id, case_no=self._case_no,
+                                    officer_id=request.officer.officer_id, kind=action.kind.value),
+                    **options.STORE,
+                )
         except ApplicationError as refused:
             reasons = refused.details[0] if refused.details else {"th": refused.message, "en": refused.message}
             await reply(BotMessage(prompt=Prompt.OFFICER_ACTION_REJECTED,
