@@ -3,7 +3,9 @@ with its latest hand-off to the multidisciplinary team, as a sheet in Thai.
 
 Streamed: batches of rows (database.case_export.case_row_batches) go straight into XlsxWriter's
 constant-memory workbook, so memory stays flat however many cases (XlsxWriter writes such a sheet
-in about 60 % of the time openpyxl's write-only mode takes).
+in about 60 % of the time openpyxl's write-only mode takes). Nearly all the time goes into
+XlsxWriter's own work per cell, so a row does as little as it can around it: labels are looked up
+in plain dictionaries and a text is cleaned only when it holds a character that needs it.
 
 The reporter's phone number is masked (last four digits) unless the caller may reveal it; in the
 multidisciplinary team's own file it shows only where the reporter agreed to be contacted.
@@ -21,9 +23,8 @@ import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from domain.clock import THAILAND
-from domain.handoff import CareOutcome, Consent, HandoffStatus
+from domain.handoff import Consent
 from domain.masking import mask_phone, national_layout
-from domain.models import CaseStatus
 from rendering.officer_messages import STATUS_LABELS
 from rendering.spreadsheet import Destination, xlsxwriter_target
 from rendering.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
@@ -100,6 +101,12 @@ async def write_cases_workbook(
     return rows
 
 
+# The labels by stored value: a plain lookup per cell (the stored values are the enums' values).
+_STATUS = {status.value: labels[0] for status, labels in STATUS_LABELS.items()}
+_HANDOFF_STATUS = {status.value: labels[0] for status, labels in HANDOFF_STATUS_LABELS.items()}
+_CARE_OUTCOME = {outcome.value: labels[0] for outcome, labels in CARE_OUTCOME_LABELS.items()}
+
+
 class _CasesSheet:
     """The cases sheet: Thai headers in bold, frozen, a filter over every column once the rows are in."""
 
@@ -125,11 +132,12 @@ class _CasesSheet:
         self._sheet.autofilter(0, 0, rows, len(CASE_COLUMNS) - 1)
 
     def _write_row(self, case: CaseRow) -> None:
+        handoff_status, care_outcome = case["handoff_status"], case["care_outcome"]
         values = (
             case["case_no"],
             case["reported_at"],
             case["incident_type"] or NOT_STATED,
-            STATUS_LABELS[CaseStatus(case["status"])][0],
+            _STATUS[case["status"]],
             case["province"],
             case["district"],
             case["station"],
@@ -142,20 +150,22 @@ class _CasesSheet:
             self._phone(case),
             case["latitude"],
             case["longitude"],
-            _label(HANDOFF_STATUS_LABELS, HandoffStatus, case["handoff_status"]),
+            None if handoff_status is None else _HANDOFF_STATUS[handoff_status],
             case["handoff_forwarded_at"],
             case["handoff_accepted_at"],
-            _label(CARE_OUTCOME_LABELS, CareOutcome, case["care_outcome"]),
+            None if care_outcome is None else _CARE_OUTCOME[care_outcome],
             case["care_closed_at"],
         )
         row, sheet = self._next_row, self._sheet
         for column, value in enumerate(values):
             if value is None:
                 continue
-            if isinstance(value, str):
-                # Always a string, never a formula, whatever it starts with; no characters Excel refuses.
-                sheet.write_string(row, column, ILLEGAL_CHARACTERS_RE.sub("", value))
-            elif isinstance(value, datetime):
+            kind = type(value)
+            if kind is str:
+                # Always a string, never a formula, whatever it starts with; no characters Excel
+                # refuses (all of them unprintable: a printable text needs no cleaning).
+                sheet.write_string(row, column, value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value))
+            elif kind is datetime:
                 # Excel has no time zones: the Thailand wall-clock time, as a date cell.
                 sheet.write_datetime(row, column, value.astimezone(THAILAND).replace(tzinfo=None), self._dates)
             else:
@@ -166,8 +176,3 @@ class _CasesSheet:
         if not case["phone_e164"] or (self._needs_consent and case["handoff_consent"] != Consent.GIVEN):
             return None
         return self._mask(case["phone_e164"])
-
-
-def _label(labels: dict, kind: type, value: str | None) -> str | None:
-    """The Thai label of a stored value; None stays an empty cell."""
-    return None if value is None else labels[kind(value)][0]
