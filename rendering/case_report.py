@@ -1,6 +1,8 @@
-"""The case dashboard's "Download report": the printable summary in Thai, the dashboard's figures
+"""The case dashboard's report as a workbook: the summary in Thai, the dashboard's figures
 (database.case_export.report_figures) with a chart each, the hand-offs' included (a small
-workbook: openpyxl).
+workbook: openpyxl). Each sheet prints fitted to the page's width, landscape where a chart stands
+beside its table, the chart at the top so that it is whole on the first page; chart axes count
+whole cases. The PDF report (rendering.case_report_pdf) shows the same figures a page per topic.
 
 Rendering reads figures and never queries: the protocols below are what it reads of them."""
 
@@ -22,6 +24,7 @@ from domain.dates import BUDDHIST_ERA_OFFSET
 from domain.handoff import CareOutcome, HandoffStatus
 from domain.models import CaseStatus
 from domain.scope import CaseScope
+from rendering.chart_axis import whole_step
 from rendering.officer_messages import STATUS_LABELS
 from rendering.spreadsheet import Destination
 from rendering.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
@@ -36,6 +39,8 @@ HANDOFF_SHEET = "ส่งต่อทีมสหวิชาชีพ"
 CASES_HEADER = "จำนวนเรื่อง"
 HANDOFFS_HEADER = "จำนวนการส่งต่อ"
 ALL_PROVINCES = "ทุกจังหวัด"
+# A chart's height on its sheet (cm): up to what prints whole on a landscape A4 page.
+CHART_HEIGHT, TALLEST_CHART = 10.0, 15.0
 
 
 class ReportFilter(Protocol):
@@ -147,16 +152,14 @@ def write_case_report(figures: ReportFigures, destination: Destination) -> None:
     """The dashboard as a printable workbook: the filter and the counters on "สรุป", then a sheet
     per figure (per day, per incident type, per province, time to acknowledge, hand-offs to the
     team), each with its chart. Dates are dd/mm/yyyy in the Buddhist era."""
-    case_filter, counters = figures.case_filter, figures.counters
+    counters = figures.counters
     workbook = Workbook()
     summary = workbook.active
     summary.title = SUMMARY_SHEET
     _append(summary, "รายงานสรุปเรื่องแจ้งเหตุ ESS Help Me", bold=True)
     _append(summary)
-    _append(summary, "ขอบเขตข้อมูล", _describe_scope(figures))
-    _append(summary, "จังหวัด", _province_name(case_filter.province_code, figures.province_th))
-    _append(summary, "ช่วงวันที่แจ้ง", _describe_dates(case_filter.reported_from, case_filter.reported_to))
-    _append(summary, "วันที่ออกรายงาน", thai_date(figures.today))
+    for label, value in describe_filter(figures):
+        _append(summary, label, value)
     _append(summary)
     _append(summary, "ตัวเลขสรุป", CASES_HEADER, bold=True)
     _append(summary, "เรื่องทั้งหมด", counters.total)
@@ -164,6 +167,7 @@ def write_case_report(figures: ReportFigures, destination: Destination) -> None:
     for status in CaseStatus:
         _append(summary, STATUS_LABELS[status][0], counters.of_status(status))
     _widen(summary, 26, 30)
+    _print_settings(summary, landscape=False)
 
     _figure_sheet(
         workbook, PER_DAY_SHEET, "วันที่", [(thai_date(d.day), d.cases) for d in figures.per_day],
@@ -176,7 +180,7 @@ def write_case_report(figures: ReportFigures, destination: Destination) -> None:
     _figure_sheet(
         workbook, PER_PROVINCE_SHEET, "จังหวัด", [(p.name_th, p.cases) for p in figures.per_province],
         _horizontal(BarChart()), "จำนวนเรื่องตามจังหวัด",
-        chart_height=max(10, len(figures.per_province) * 0.5),  # room for each province's name
+        chart_height=min(TALLEST_CHART, max(CHART_HEIGHT, len(figures.per_province) * 0.5)),  # room for each name
     )
     acknowledge = figures.acknowledge
     waits = _figure_sheet(
@@ -191,12 +195,23 @@ def write_case_report(figures: ReportFigures, destination: Destination) -> None:
     workbook.save(destination)
 
 
+def describe_filter(figures: ReportFigures) -> list[tuple[str, str]]:
+    """What the report covers, as its first page states it: (label, value) in Thai."""
+    case_filter = figures.case_filter
+    return [
+        ("ขอบเขตข้อมูล", _describe_scope(figures)),
+        ("จังหวัด", _province_name(case_filter.province_code, figures.province_th)),
+        ("ช่วงวันที่แจ้ง", describe_dates(case_filter.reported_from, case_filter.reported_to)),
+        ("วันที่ออกรายงาน", thai_date(figures.today)),
+    ]
+
+
 def thai_date(day: date) -> str:
     """dd/mm/yyyy in the Buddhist era, as Thai readers write dates."""
     return f"{day.day:02d}/{day.month:02d}/{day.year + BUDDHIST_ERA_OFFSET}"
 
 
-def _describe_dates(first: date | None, last: date | None) -> str:
+def describe_dates(first: date | None, last: date | None) -> str:
     if first and last:
         return f"{thai_date(first)} ถึง {thai_date(last)}"
     if first:
@@ -250,8 +265,9 @@ def _handoff_sheet(workbook: Workbook, figures: HandoffFigures) -> Worksheet:
     for outcome, count in figures.care_outcomes.items():
         _append(sheet, CARE_OUTCOME_LABELS[outcome][0], count)
     _chart_beside(sheet, BarChart(), "ผลการดูแลตามประเภท", outcomes_header_row,
-                  outcomes_header_row + len(figures.care_outcomes))
+                  outcomes_header_row + len(figures.care_outcomes), max(figures.care_outcomes.values(), default=0))
     _widen(sheet, 40, 14)
+    _print_settings(sheet, landscape=True)
     return sheet
 
 
@@ -262,15 +278,17 @@ def _figure_sheet(
     rows: list[tuple[str, int]],
     chart: BarChart | LineChart,
     chart_title: str,
-    chart_height: float = 10,
+    chart_height: float = CHART_HEIGHT,
 ) -> Worksheet:
     """A two-column table (label, number of cases) and its chart beside it."""
     sheet = workbook.create_sheet(title)
     _append(sheet, label_header, CASES_HEADER, bold=True)
     for label, cases in rows:
         _append(sheet, label, cases)
-    _chart_beside(sheet, chart, chart_title, 1, len(rows) + 1, chart_height)
+    _chart_beside(sheet, chart, chart_title, 1, len(rows) + 1, max((cases for _, cases in rows), default=0),
+                  chart_height)
     _widen(sheet, 34, 14)
+    _print_settings(sheet, landscape=True)
     return sheet
 
 
@@ -280,10 +298,11 @@ def _chart_beside(
     chart_title: str,
     header_row: int,
     last_row: int,
-    chart_height: float = 10,
+    largest: int,
+    chart_height: float = CHART_HEIGHT,
 ) -> None:
     """The chart of a two-column table (labels, numbers) from its header row to its last row,
-    to the right of the table."""
+    to the right of the table, its value axis in whole numbers up to at least `largest`."""
     last_row = max(last_row, header_row + 1)  # an empty figure still gets its (blank) chart
     chart.add_data(Reference(sheet, min_col=2, min_row=header_row, max_row=last_row), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last_row))
@@ -292,8 +311,24 @@ def _chart_beside(
     # openpyxl leaves axes to the reader's default, and some Excel versions then hide them.
     chart.x_axis.delete = False
     chart.y_axis.delete = False
+    # Whole cases: steps of 1, 2, 5, 10, … from 0, shown without decimals.
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.majorUnit = whole_step(largest)
+    chart.y_axis.number_format = "0"
     chart.width, chart.height = 24, chart_height
     sheet.add_chart(chart, "D2")
+
+
+def _print_settings(sheet: Worksheet, landscape: bool) -> None:
+    """A4, fitted to the page's width (as many pages down as the rows need), the header row
+    repeated on each page."""
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.orientation = "landscape" if landscape else "portrait"
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.print_title_rows = "1:1"
 
 
 def _horizontal(chart: BarChart) -> BarChart:

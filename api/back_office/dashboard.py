@@ -19,7 +19,7 @@ from api.back_office.filter_days import PROBLEM_STATUS, FilterProblem, FromDay, 
 from api.back_office.sessions import CurrentSession
 from api.back_office.web import page
 from database import audit, service_levels
-from database.case_export import case_row_batches, report_figures
+from database.case_export import ReportFigures, case_row_batches, report_figures
 from database.case_statistics import (
     CaseFilter,
     case_counters,
@@ -46,6 +46,7 @@ router = APIRouter(prefix="/office", include_in_schema=False)
 DEFAULT_PERIOD = timedelta(days=182)  # half a year, as the brief's dashboard shows
 FOREIGN_PROVINCE = "ท่านดูได้เฉพาะจังหวัดของท่าน — you may only see your own province"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 # Who sees the directory's officers: administrators and the province's 191 centre.
 SEES_OFFICERS = frozenset({AccountRole.SUPERADMIN, AccountRole.PROVINCE_ADMIN, AccountRole.CENTRE_OPERATOR})
 
@@ -130,44 +131,71 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
 async def _xlsx_download(name: str, write: Callable[[str], Awaitable[None]]) -> FileResponse:
     """A workbook written to a temporary file (constant memory however many rows), sent as
     `<name>-<today>.xlsx`, then deleted."""
-    handle, path = tempfile.mkstemp(prefix="ess-export-", suffix=".xlsx")
+    return await _download(name, "xlsx", XLSX, write)
+
+
+async def _download(name: str, extension: str, media_type: str,
+                    write: Callable[[str], Awaitable[None]]) -> FileResponse:
+    """A file written to a temporary file, sent as `<name>-<today>.<extension>`, then deleted."""
+    handle, path = tempfile.mkstemp(prefix="ess-export-", suffix=f".{extension}")
     os.close(handle)
     try:
         await write(path)
     except BaseException:
         os.unlink(path)
         raise
-    return FileResponse(path, media_type=XLSX, filename=f"{name}-{today().isoformat()}.xlsx",
+    return FileResponse(path, media_type=media_type, filename=f"{name}-{today().isoformat()}.{extension}",
                         background=BackgroundTask(os.unlink, path), headers={"Cache-Control": "private, no-store"})
 
 
-async def _workbook(request: Request, account: Account, case_filter: CaseFilter, kind: str) -> FileResponse:
+async def _export(request: Request, account: Account, case_filter: CaseFilter, kind: str) -> FileResponse:
+    """One of the dashboard's downloads for the filter ("cases": every case in Excel; "report":
+    the report as a workbook; "report_pdf": the report as a PDF), audited as an export."""
     async def write(path: str) -> None:
         async with request.app.state.pool.acquire() as connection:
+            rows = None
             if kind == "cases":
                 rows = await write_cases_workbook(case_row_batches(connection, case_filter), path,
                                                   reveal_phone=account.role in HANDLES_CASES,
                                                   phone_needs_consent=account.role in NEEDS_REPORTERS_CONSENT)
             else:
-                write_case_report(await report_figures(connection, case_filter, today()), path)
-                rows = None
+                figures = await report_figures(connection, case_filter, today())
+                # Drawing a report is CPU work: off the event loop.
+                await asyncio.to_thread(_report_pdf_writer() if kind == "report_pdf" else write_case_report,
+                                        figures, path)
             first_day, last_day = case_filter.reported_from, case_filter.reported_to
             await audit.record(connection, "EXPORT", account=account, kind=kind, rows=rows,
                                province=case_filter.province_code,
                                reported_from=first_day.isoformat() if first_day else None,
                                reported_to=last_day.isoformat() if last_day else None)
 
+    if kind == "report_pdf":
+        return await _download("ess-report", "pdf", PDF, write)
     return await _xlsx_download(f"ess-{kind}", write)
+
+
+def _report_pdf_writer() -> Callable[[ReportFigures, str], None]:
+    """The PDF report's writer, imported on the first PDF asked for: its libraries (fpdf2, HarfBuzz,
+    PyThaiNLP, the font) take about 60 MB that a process serving no PDF need not hold."""
+    from rendering.case_report_pdf import write_case_report_pdf
+
+    return write_case_report_pdf
 
 
 @router.get("/dashboard/cases.xlsx")
 async def download_cases(request: Request, session: CurrentSession, case_filter: Filter) -> FileResponse:
-    return await _workbook(request, session.account, case_filter, "cases")
+    return await _export(request, session.account, case_filter, "cases")
 
 
 @router.get("/dashboard/report.xlsx")
 async def download_report(request: Request, session: CurrentSession, case_filter: Filter) -> FileResponse:
-    return await _workbook(request, session.account, case_filter, "report")
+    return await _export(request, session.account, case_filter, "report")
+
+
+@router.get("/dashboard/report.pdf")
+async def download_report_pdf(request: Request, session: CurrentSession, case_filter: Filter) -> FileResponse:
+    """The report officials print: a page per topic, in Thai (rendering.case_report_pdf)."""
+    return await _export(request, session.account, case_filter, "report_pdf")
 
 
 @router.get("/officers")

@@ -113,3 +113,31 @@ async def test_the_report_names_the_chosen_province_and_open_ended_dates(station
     assert summary["ช่วงวันที่แจ้ง"] == "ตั้งแต่ 01/03/2544"
     assert summary["เรื่องทั้งหมด"] == 0
     assert all(len(workbook[name]._charts) == 1 for name in workbook.sheetnames[1:])
+
+
+async def test_each_sheet_prints_fitted_to_the_page_width_with_charts_counting_whole_cases(station: Station) -> None:
+    for day in range(1, 32):
+        for _ in range(day % 3):
+            await station.add_case(thai(day), CaseStatus.NEW)
+    buffer = io.BytesIO()
+
+    write_case_report(await report_figures(station.connection, station.filter(**MARCH_2001), today=date(2001, 3, 31)),
+                      buffer)
+
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+    for sheet in workbook.worksheets:
+        setup = sheet.page_setup
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), sheet.title  # one page wide, as long as needed
+        assert int(setup.paperSize) == int(sheet.PAPERSIZE_A4)
+        # A chart beside its table is wide: landscape; the summary's two columns: portrait.
+        assert setup.orientation == ("landscape" if sheet._charts else "portrait"), sheet.title
+        assert sheet.print_title_rows == "$1:$1"
+        for chart in sheet._charts:
+            assert chart.anchor._from.row <= 1  # at the top: on the sheet's first page, whole
+            assert chart.height <= 15  # cm: fits a landscape A4 page
+            assert chart.y_axis.scaling.min == 0
+            assert chart.y_axis.majorUnit >= 1 and float(chart.y_axis.majorUnit).is_integer(), sheet.title
+            assert chart.y_axis.number_format.formatCode == "0"  # no decimals
+    # Two cases at most a day: steps of one case, not fractions.
+    assert workbook["รายวัน"]._charts[0].y_axis.majorUnit == 1

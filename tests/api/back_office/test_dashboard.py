@@ -14,6 +14,7 @@ from openpyxl.chart import BarChart, LineChart
 from openpyxl.chart._chart import ChartBase
 from openpyxl.utils import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
+from pypdf import PdfReader
 
 from domain.handoff import CareOutcome
 from domain.models import ActionKind, CaseStatus, OfficerAction
@@ -216,6 +217,32 @@ async def test_the_printable_report_is_a_workbook_with_charts(scene: Scene, staf
     assert drawn["จังหวัด"][province] >= 1
     assert len(drawn["เวลารับทราบ"]) == 6  # from "within a minute" to "over an hour"
     assert len(drawn["ส่งต่อทีมสหวิชาชีพ"]) == len(CareOutcome)  # every way care can end, even at 0
+
+
+async def test_the_dashboard_offers_the_report_as_a_pdf_for_its_filter_audited(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    await open_routed_case(scene)
+    province = scene.district["province_code"]
+    http = await signed_in(browser_like, staff.province_admin)
+    query = f"province={province}&from=01/01/2569&to=31/12/2569"  # typed as Thais write dates
+
+    page = await http.get(f"/office/dashboard?{query}")
+    # The first PDF of a process loads its libraries and the Thai dictionary: seconds on a busy machine.
+    response = await http.get(f"/office/dashboard/report.pdf?{query}", timeout=60)
+
+    for download in ("report.pdf", "cases.xlsx", "report.xlsx"):  # the PDF and both workbooks, same filter
+        assert f'href="/office/dashboard/{download}?{query.replace("&", "&amp;")}"' in page.text, download
+    assert "ดาวน์โหลดรายงาน PDF" in page.text
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert re.search(r'filename="ess-report-\d{4}-\d{2}-\d{2}\.pdf"', response.headers["content-disposition"])
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    first = re.sub(r"\s+", "", pages[0].extract_text())
+    assert "01/01/2569ถึง31/12/2569" in first  # the filter, in the Buddhist era
+    exported = await pool.fetchval(
+        "SELECT a.details ->> 'kind' FROM audit_log a JOIN accounts u ON u.id = a.account_id "
+        "WHERE u.username = $1 AND a.action = 'EXPORT'", staff.province_admin.username)
+    assert exported == "report_pdf"
 
 
 async def test_the_officer_dashboard_is_for_administrators_and_191_centres(scene: Scene, staff: Staff,
