@@ -7,6 +7,7 @@ reporter's message can never become markup.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,14 @@ def buddhist_era_for(request: Request) -> bool:
     return chosen != "ce" if chosen else language_of(request) == "th"
 
 
+def _field(row: Any, name: str) -> Any:
+    """A database row's field, or a dataclass's."""
+    try:
+        return row[name]
+    except (KeyError, TypeError):
+        return getattr(row, name, None)
+
+
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     language = language_of(request)
     buddhist_era = buddhist_era_for(request)
@@ -90,6 +99,16 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         """A day as a date field shows it: dd/mm/yyyy in the reader's era (filter_days reads both eras)."""
         return when(datetime.combine(day, datetime.min.time(), THAILAND), with_time=False) if day else ""
 
+    def by_name(rows: Iterable[Any], *names: str) -> list[Any]:
+        """Rows in the order of the reader's language: as the query sorted them (Thai) for Thai
+        readers, by their English names for English ones. `names` are the fields' stems, most
+        significant first: "province" sorts by province_en (province_th where there is none)."""
+        rows = list(rows)
+        if language != "en":
+            return rows
+        return sorted(rows, key=lambda row: tuple(
+            str(_field(row, f"{name}_en") or _field(row, f"{name}_th") or "").casefold() for name in names))
+
     session = getattr(request.state, "session", None)
     return templates.TemplateResponse(
         request,
@@ -102,6 +121,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
             "status_label": lambda status: label(STATUS_LABELS, CaseStatus(status)),
             "event_label": lambda kind, details=None: t(*pair) if (pair := event_label_pair(kind, details)) else kind,
             "day_field": day_field,
+            "by_name": by_name,
             "role_label": lambda role: label(ACCOUNT_ROLE_LABELS, AccountRole(role)),
             "language": language,
             "buddhist_era": buddhist_era,

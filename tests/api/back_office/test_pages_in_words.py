@@ -5,6 +5,7 @@ entry per look, not one per thumbnail; the dashboard says what each counter coun
 
 from __future__ import annotations
 
+import html
 import re
 
 import asyncpg
@@ -153,3 +154,25 @@ async def test_the_dashboard_says_its_status_counters_are_now_and_the_service_le
     await expect(page.get_by_role("heading", name="สถานะในขณะนี้ของเรื่องที่แจ้งในช่วงนี้")).to_be_visible()
     await expect(page.locator('[data-counter="ACKNOWLEDGED"] span')).to_have_text(re.compile("^ขณะนี้ "))
     await expect(page.locator('[data-service-level="ACKNOWLEDGE"]')).to_contain_text("เรื่องที่เคยได้รับการรับทราบ")
+
+
+def options_of(page_text: str, select_name: str) -> list[str]:
+    select = re.search(rf'<select name="{select_name}">(.*?)</select>', page_text, re.S)
+    assert select, f"no {select_name} list"
+    return [html.unescape(text) for value, text in re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>',
+                                                               select.group(1))]
+
+
+async def test_english_lists_of_provinces_and_stations_sort_in_english(staff: Staff, browser_like) -> None:
+    national = await signed_in(browser_like, staff.superadmin)
+    english = (await national.get("/office/dashboard", cookies={"ess_lang": "en"})).text
+    provinces = options_of(english, "province")
+    assert len(provinces) > 70 and provinces == sorted(provinces, key=str.casefold)
+    assert provinces[0] == "Amnat Charoen"
+    officers = (await national.get("/office/officers", cookies={"ess_lang": "en"})).text
+    for table in re.findall(r"<table.*?</table>", officers, re.S):  # stations reaching nobody, every station
+        rows = re.findall(r'<tr data-station="\d+"[^>]*><td>([^<]+)</td><td>([^<]+)</td>', table)
+        in_order = [(html.unescape(province), html.unescape(station)) for station, province in rows]
+        assert in_order == sorted(in_order, key=lambda pair: (pair[0].casefold(), pair[1].casefold()))
+    thai = (await national.get("/office/dashboard")).text
+    assert options_of(thai, "province")[0] == "กระบี่"  # Thai readers keep the Thai order (Krabi first)
