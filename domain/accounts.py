@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from domain.case_rules import PROVINCE_ROLES
+from domain.models import Officer, OfficerRole
 from domain.scope import CaseScope, HandoffScope
 
 
@@ -91,3 +93,17 @@ class Account(BaseModel):
         """Who reads encrypted workflow histories in the Temporal UI (the API's codec endpoint), and
         so is shown links to it: administrators (a province's only its own cases' payloads)."""
         return self.is_administrator
+
+
+def officer_account_role(officer: Officer) -> AccountRole | None:
+    """The role of the account a linked officer with none gets at their first sign-in with LINE: the
+    one whose scope is the scope they are alerted for (CaseScope.of_officer). A province's 191 centre,
+    commander or deputy commander reads and acts on the province's cases, as a 191 centre operator; any
+    other officer on their station's, as a station officer. None for the national desk (a national
+    scope is granted only by an administrator) and for an officer without the station or province
+    their role needs (they see no case)."""
+    if officer.role == OfficerRole.NATIONAL_DESK:
+        return None
+    if officer.role in PROVINCE_ROLES:
+        return AccountRole.CENTRE_OPERATOR if officer.province_code is not None else None
+    return AccountRole.STATION_OFFICER if officer.station_id is not None else None

@@ -6,7 +6,8 @@ members who linked their LINE account: the "Open" button of a LINE alert leads h
       → GET /office/line-login/callback?code=…&state=…
       → the code exchanged for an ID token at LINE's token endpoint (server to server), the token
         checked here (HS256 with the channel secret; issuer, audience, expiry, nonce)
-      → a session of the account that acts as the linked officer or team member (database.line_sign_in)
+      → a session of the account that acts as the linked officer or team member (database.line_sign_in;
+        a station's or province's officer without one gets one now, database.line_accounts)
       → the page asked for.
 
 Anything else — a state that does not match, a token that is forged, expired or carries another
@@ -40,6 +41,7 @@ from database import audit
 from database.line_sign_in import LinePerson, LineRefusal, account_for_line_user
 from database.line_sign_in import Refused as AccountRefused
 from database.sessions import end_session, start_session
+from domain.accounts import Account
 from rendering.office_links import LINE_LOGIN_PATH
 
 router = APIRouter(prefix=LINE_LOGIN_PATH, include_in_schema=False)
@@ -55,6 +57,8 @@ SCOPE = "openid profile"
 TOKEN_TIMEOUT_SECONDS = 10
 # A little slack for the clocks of LINE and this server.
 CLOCK_LEEWAY_SECONDS = 30
+# ACCOUNT_CREATED's "via" when a linked officer's first sign-in made their account (database.line_accounts).
+CREATED_VIA = "line_sign_in"
 
 # Why a sign-in with LINE was refused: (Thai, English) for the page, and its HTTP status.
 PROBLEMS: dict[str, tuple[str, str, int]] = {
@@ -79,8 +83,8 @@ PROBLEMS: dict[str, tuple[str, str, int]] = {
     LineRefusal.INACTIVE: ("เจ้าหน้าที่หรือสมาชิกทีมที่ผูกกับบัญชี LINE นี้ถูกระงับแล้ว ติดต่อผู้ดูแลระบบ",
                            "The officer or team member linked to this LINE account is disabled; "
                            "contact your administrator", 403),
-    LineRefusal.NO_ACCOUNT: ("ยังไม่มีบัญชีระบบหลังบ้านที่ทำงานในนามของท่าน ติดต่อผู้ดูแลระบบ",
-                             "No back-office account acts as you yet; contact your administrator", 403),
+    LineRefusal.NO_ACCOUNT: ("ยังไม่มีบัญชีระบบหลังบ้านที่ทำงานในนามของท่าน กรุณาขอให้ผู้ดูแลระบบสร้างบัญชีให้",
+                             "No back-office account acts as you yet; ask your administrator to create one", 403),
     LineRefusal.ACCOUNT_DISABLED: ("บัญชีระบบหลังบ้านของท่านถูกระงับแล้ว ติดต่อผู้ดูแลระบบ",
                                    "Your back-office account is disabled; contact your administrator", 403),
     LineRefusal.SEVERAL_ACCOUNTS: (
@@ -150,15 +154,17 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
         claims = verified_claims(await _id_token(settings, code), settings, started.nonce)
     except LineLoginProblem as problem:
         return await _refused(request, problem.reason, client)
-    async with request.app.state.pool.acquire() as connection:
+    # One transaction: an account made by this first sign-in is there with its audit entry, or not at all.
+    async with request.app.state.pool.acquire() as connection, connection.transaction():
         found = await account_for_line_user(connection, claims["sub"])
         if isinstance(found, AccountRefused):
             await _record_refusal(connection, found.reason, client, found.person)
         else:
-            account, _ = found
+            if found.created:
+                await _record_account_created(connection, found.account)
             if previous := request.cookies.get(SESSION_COOKIE):
                 await end_session(connection, previous)  # the phone is now this person's
-            token, session = await start_session(connection, account.account_id)
+            token, session = await start_session(connection, found.account.account_id)
             await audit.record(connection, "LINE_SIGN_IN", account=session.account, client=client)
     if isinstance(found, AccountRefused):
         return _refusal_page(request, found.reason)
@@ -230,6 +236,12 @@ async def _record_refusal(connection: asyncpg.Connection, reason: str, client: s
     if person and person.team_member_id is not None:
         details["team_member_id"] = person.team_member_id
     await audit.record(connection, "LINE_SIGN_IN_REFUSED", **details)
+
+
+async def _record_account_created(connection: asyncpg.Connection, account: Account) -> None:
+    """By the new account itself (its officer's id with it), as an administrator's creation is by theirs."""
+    await audit.record(connection, "ACCOUNT_CREATED", account=account, created_account_id=account.account_id,
+                       username=account.username, role=account.role.value, via=CREATED_VIA)
 
 
 def _refusal_page(request: Request, reason: str) -> Response:

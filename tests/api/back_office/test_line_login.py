@@ -25,11 +25,11 @@ from domain.accounts import AccountRole
 from domain.handoff import TeamRole
 from domain.models import OfficerRole
 from line_simulator.line_login import LINE_SESSION_COOKIE, SIGN_IN_AS
-from tests.api.back_office.conftest import Staff, add_account, open_routed_case, sign_in
+from tests.api.back_office.conftest import Staff, add_account, csrf_of, open_routed_case, sign_in
 from tests.api.back_office.teams import account_of
 from tests.api.conftest import RunningApi
 from tests.fake_line import FakeLine, serve
-from tests.officers import linked_officer
+from tests.officers import fresh_district, linked_officer, station_for
 from tests.ports import unused_ports
 from tests.scene import Scene
 from tests.team import let_go, linked_team_member
@@ -177,11 +177,102 @@ async def test_a_disabled_account_or_officer_is_refused(api: RunningApi, pool: a
                           "เจ้าหน้าที่หรือสมาชิกทีมที่ผูกกับบัญชี LINE นี้ถูกระงับแล้ว")
 
 
-async def test_an_officer_without_a_back_office_account_is_refused(api: RunningApi, pool: asyncpg.Pool) -> None:
-    _, line_user_id = await linked_officer(pool, api.line.platform, OfficerRole.PATROL,
-                                           station_id=await pool.fetchval("SELECT min(id) FROM stations"))
-    refused_in_thai_first(await signing_in_with_line(api, line_user_id), 403,
-                          "ยังไม่มีบัญชีระบบหลังบ้านที่ทำงานในนามของท่าน")
+async def test_a_national_desk_officer_or_team_member_without_an_account_is_refused(
+        api: RunningApi, pool: asyncpg.Pool) -> None:
+    """A national scope, and a team's, are granted only by an administrator: LINE creates no account for them."""
+    desk, desk_line = await linked_officer(pool, api.line.platform, OfficerRole.NATIONAL_DESK)
+    refused_in_thai_first(await signing_in_with_line(api, desk_line), 403,
+                          "ยังไม่มีบัญชีระบบหลังบ้านที่ทำงานในนามของท่าน กรุณาขอให้ผู้ดูแลระบบสร้างบัญชีให้")
+    member, member_line = await linked_team_member(pool, api.line.platform, TeamRole.COORDINATOR, "10")
+    try:
+        assert member_line is not None
+        refused_in_thai_first(await signing_in_with_line(api, member_line), 403,
+                              "ยังไม่มีบัญชีระบบหลังบ้านที่ทำงานในนามของท่าน")
+    finally:
+        await let_go(pool, [member])
+    assert await pool.fetchval("SELECT count(*) FROM accounts WHERE officer_id = $1 OR team_member_id = $2",
+                               desk.officer_id, member.member_id) == 0
+
+
+async def test_a_station_officer_without_an_account_taps_open_and_lands_on_the_case_as_their_station(
+        api: RunningApi, scene: Scene, pool: asyncpg.Pool, page: Page) -> None:
+    """Most officers who linked LINE have no account of their own: the first tap creates it, in the
+    scope they are alerted for, and the case they were alerted about opens."""
+    case_no, _ = await open_routed_case(scene)
+    officer = scene.station_officer
+    assert await pool.fetchval("SELECT count(*) FROM accounts WHERE officer_id = $1", officer.officer_id) == 0
+    alert = await eventually(lambda: alert_for(api, scene.station_line, case_no))
+    await page.context.add_cookies([{"name": LINE_SESSION_COOKIE, "value": scene.station_line,
+                                     "domain": "127.0.0.1", "path": "/oauth2/v2.1/authorize"}])
+    await page.goto(open_button(alert)["uri"])
+
+    assert page.url == f"{api.base_url}/office/cases/{case_no}"
+    await page.get_by_text(case_no).first.wait_for()
+    await page.get_by_text("ร.ต.อ. ทดสอบ INSPECTOR").first.wait_for()  # signed in as themselves, the rank once
+    account = await pool.fetchrow(
+        "SELECT id, username, role, station_id, created_by_line_sign_in FROM accounts WHERE officer_id = $1",
+        officer.officer_id)
+    assert (account["role"], account["station_id"]) == (AccountRole.STATION_OFFICER.value, scene.station_id)
+    assert account["username"] == f"line-officer-{officer.officer_id}" and account["created_by_line_sign_in"]
+    created = await pool.fetchrow(
+        "SELECT account_id, officer_id, details FROM audit_log WHERE action = 'ACCOUNT_CREATED' AND account_id = $1",
+        account["id"])
+    assert (created["officer_id"], created["details"]["via"]) == (officer.officer_id, "line_sign_in")
+    assert scene.station_line not in str(created["details"])
+    viewed = await pool.fetchval(
+        "SELECT count(*) FROM audit_log WHERE action = 'CASE_VIEWED' AND case_no = $1 AND account_id = $2",
+        case_no, account["id"])
+    assert viewed >= 1
+
+    # Another station's officer signs in the same way, and that case is not theirs to open.
+    elsewhere = await fresh_district(pool)
+    _, other_line = await linked_officer(pool, api.line.platform, OfficerRole.INSPECTOR,
+                                         station_id=await station_for(pool, elsewhere["code"]))
+    answer = await signing_in_with_line(api, other_line, next_path=f"/office/cases/{case_no}")
+    assert answer.status_code == 303
+    async with httpx.AsyncClient(base_url=api.base_url, cookies=answer.extensions["cookies"]) as browser:
+        assert (await browser.get(f"/office/cases/{case_no}")).status_code == 404
+        assert (await browser.get("/office/cases")).status_code == 200  # signed in, to their own station's list
+
+
+async def test_a_province_commander_without_an_account_reads_the_province_as_its_191_centre(
+        api: RunningApi, scene: Scene, pool: asyncpg.Pool) -> None:
+    case_no, _ = await open_routed_case(scene)
+    answer = await signing_in_with_line(api, scene.commander_line, next_path=f"/office/cases/{case_no}")
+    assert answer.status_code == 303 and answer.headers["location"] == f"/office/cases/{case_no}"
+    account = await pool.fetchrow("SELECT role, province_code FROM accounts WHERE officer_id = $1",
+                                  scene.commander.officer_id)
+    assert (account["role"], account["province_code"]) == (AccountRole.CENTRE_OPERATOR.value,
+                                                            scene.district["province_code"])
+    async with httpx.AsyncClient(base_url=api.base_url, cookies=answer.extensions["cookies"]) as browser:
+        assert (await browser.get(f"/office/cases/{case_no}")).status_code == 200  # a case of their province
+
+
+async def test_an_account_made_by_line_is_listed_for_administrators_and_once_disabled_refuses_the_officer(
+        api: RunningApi, pool: asyncpg.Pool, browser_like) -> None:
+    officer, line_user_id = await linked_officer(pool, api.line.platform, OfficerRole.INSPECTOR,
+                                                 station_id=await pool.fetchval("SELECT min(id) FROM stations"))
+    assert (await signing_in_with_line(api, line_user_id)).status_code == 303
+    assert (await signing_in_with_line(api, line_user_id)).status_code == 303  # the second uses the same account
+    username = f"line-officer-{officer.officer_id}"
+    assert await pool.fetchval("SELECT count(*) FROM accounts WHERE officer_id = $1", officer.officer_id) == 1
+
+    admin = await add_account(pool, AccountRole.SUPERADMIN)
+    http = browser_like()
+    assert (await sign_in(http, admin)).status_code == 303
+    listing = await http.get("/office/accounts")
+    row = listing.text.split(f'data-account="{username}"')[1].split("</tr>")[0]
+    assert "สร้างจากการเข้าสู่ระบบด้วย LINE" in row and "ร.ต.อ. ทดสอบ INSPECTOR" in row
+    created = await http.get("/office/audit", params={"username": username, "action": "ACCOUNT_CREATED"})
+    assert "ทาง: การเข้าสู่ระบบด้วย LINE ครั้งแรก" in created.text  # the audit log in words
+    account_id = await pool.fetchval("SELECT id FROM accounts WHERE username = $1", username)
+    disabled = await http.post(f"/office/accounts/{account_id}/disable", data={"csrf_token": csrf_of(listing)})
+    assert disabled.status_code == 303
+
+    refused_in_thai_first(await signing_in_with_line(api, line_user_id), 403, "บัญชีระบบหลังบ้านของท่านถูกระงับแล้ว")
+    assert await pool.fetchval("SELECT count(*) FROM accounts WHERE officer_id = $1", officer.officer_id) == 1
+    refusals_in_words = await http.get("/office/audit", params={"action": "LINE_SIGN_IN_REFUSED"})
+    assert "เหตุผล: บัญชีถูกระงับ" in refusals_in_words.text  # the reason in words, not account_disabled
 
 
 @pytest.mark.parametrize(("tampering", "reason", "thai"), [
