@@ -76,6 +76,12 @@ class StackPlan:
         return f"{self.api_url}/dev/line-api"
 
     @property
+    def fake_line_login_url(self) -> str:
+        """Where the browser signs in with the fake LINE: on the simulator page's host, so the cookie
+        the page sets for its current user reaches it and the alert's Open needs no extra tap."""
+        return f"{self.browser_url}/dev/line-api"
+
+    @property
     def postgres_dir(self) -> Path:
         return self.data_dir / "postgres"
 
@@ -129,6 +135,7 @@ def child_environment(plan: StackPlan, database_url: str, inherited: Mapping[str
         # The simulator signs its webhooks and checks pushes with the same development secrets.
         env.update(
             LINE_API_BASE_URL=plan.fake_line_api_url,
+            LINE_LOGIN_URL=plan.fake_line_login_url,
             LINE_CHANNEL_SECRET=DEVELOPMENT_CHANNEL_SECRET,
             LINE_CHANNEL_ACCESS_TOKEN=DEVELOPMENT_ACCESS_TOKEN,
         )

@@ -21,6 +21,7 @@ CONTRACT_VARIABLES = (
     "LINE_CHANNEL_SECRET",
     "LINE_CHANNEL_ACCESS_TOKEN",
     "LINE_API_BASE_URL",
+    "LINE_LOGIN_URL",
     "ESS_API_PORT",
     "ESS_TEMPORAL_PORT",
     "ESS_TEMPORAL_UI_PORT",
@@ -48,6 +49,9 @@ def test_by_default_everything_is_started_locally_and_line_is_simulated(clean_en
 
     env = child_environment(plan, "postgresql://postgres:@/postgres?host=/tmp/x", inherited={})
     assert env["LINE_API_BASE_URL"] == "http://127.0.0.1:8000/dev/line-api"
+    # The browser signs in with the fake LINE on the simulator page's host, where its LINE cookie is.
+    assert env["LINE_LOGIN_URL"] == "http://localhost:8000/dev/line-api"
+    assert plan.line_simulator_url.startswith(env["LINE_LOGIN_URL"].removesuffix("/line-api"))
     assert env["LINE_CHANNEL_SECRET"] == DEVELOPMENT_CHANNEL_SECRET
     assert env["LINE_CHANNEL_ACCESS_TOKEN"] == DEVELOPMENT_ACCESS_TOKEN
     assert env["DATABASE_URL"] == "postgresql://postgres:@/postgres?host=/tmp/x"
@@ -94,6 +98,7 @@ def test_a_configured_line_channel_is_used_as_it_is(clean_environment) -> None:
 
     assert not plan.uses_line_simulator
     assert "LINE_API_BASE_URL" not in env  # the API's own default: LINE itself
+    assert "LINE_LOGIN_URL" not in env  # LINE's own sign-in page
     assert env["LINE_CHANNEL_SECRET"] == "real-secret"
     assert env["LINE_CHANNEL_ACCESS_TOKEN"] == "real-token"
 
