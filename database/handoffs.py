@@ -81,7 +81,8 @@ async def handoff_for_page(connection: asyncpg.Connection, handoff_id: str) -> a
 async def timeline_with_names(connection: asyncpg.Connection,
                               handoff_id: str) -> tuple[list[asyncpg.Record], dict[int, str]]:
     """The hand-off's timeline, oldest first (kind, at, actor, details), and the names of the team
-    members it mentions: those who acted ("member:<id>") and the case workers assigned."""
+    members it mentions: those who acted ("member:<id>"), the case workers assigned, and those an
+    alert or a reminder reached."""
     events = await connection.fetch(
         "SELECT kind, at, actor, details FROM handoff_events WHERE handoff_id = $1 ORDER BY at, id", handoff_id
     )
@@ -89,6 +90,8 @@ async def timeline_with_names(connection: asyncpg.Connection,
                   if e["actor"].startswith("member:") and e["actor"].split(":", 1)[1].isdigit()}
     member_ids |= {e["details"]["case_worker_id"] for e in events
                    if isinstance((e["details"] or {}).get("case_worker_id"), int)}
+    # Whom an alert or a reminder reached.
+    member_ids |= {i for e in events for i in (e["details"] or {}).get("member_ids") or [] if isinstance(i, int)}
     names = {row["id"]: row["name"] for row in await connection.fetch(
         "SELECT id, name FROM team_members WHERE id = any($1::int[])", list(member_ids))}
     return events, names

@@ -42,6 +42,7 @@ from domain.handoff import (
 )
 from domain.phone import read_phone_number
 from domain.role_names import TEAM_ROLE_LABELS
+from rendering.audience_labels import TEAM_AUDIENCE_LABELS
 from rendering.team_labels import (
     CARE_OUTCOME_LABELS,
     CONSENT_LABELS,
@@ -92,6 +93,7 @@ LABELS = {
     "team_role": TEAM_ROLE_LABELS,
     "handoff_event": HANDOFF_EVENT_LABELS,
     "actor": ACTOR_LABELS,
+    "team_audience": TEAM_AUDIENCE_LABELS,
 }
 
 
@@ -179,6 +181,8 @@ def _timeline_entry(event: asyncpg.Record, names: dict[int, str]) -> dict[str, A
         "member": names.get(int(actor_id)) if actor == "member" and actor_id.isdigit() else None,
         "actor": actor,
         "case_worker": names.get(case_worker) if isinstance(case_worker, int) else None,
+        # Whom an alert or a reminder reached, by name (a member since removed shows as such).
+        "reached": [names.get(i, "—") for i in details.get("member_ids") or [] if isinstance(i, int)],
     }
 
 

@@ -152,7 +152,10 @@ async def test_the_dashboard_says_its_status_counters_are_now_and_the_service_le
     await sign_in_with_chromium(page, api, staff.province_admin.username)
     await page.goto(f"{api.base_url}/office/dashboard")
     await expect(page.get_by_role("heading", name="สถานะในขณะนี้ของเรื่องที่แจ้งในช่วงนี้")).to_be_visible()
-    await expect(page.locator('[data-counter="ACKNOWLEDGED"] span')).to_have_text(re.compile("^ขณะนี้ "))
+    now = page.get_by_role("list", name="สถานะในขณะนี้ของเรื่องที่แจ้งในช่วงนี้")  # the heading names the list
+    await expect(now.locator('[data-counter="ACKNOWLEDGED"]')).to_be_visible()
+    await expect(now.locator('[data-counter="total"]')).to_have_count(0)  # the period's totals stand apart
+    await expect(page.locator('[data-counter="total"] span')).to_contain_text("แจ้งในช่วงนี้")
     await expect(page.locator('[data-service-level="ACKNOWLEDGE"]')).to_contain_text("เรื่องที่เคยได้รับการรับทราบ")
 
 
@@ -176,3 +179,22 @@ async def test_english_lists_of_provinces_and_stations_sort_in_english(staff: St
         assert in_order == sorted(in_order, key=lambda pair: (pair[0].casefold(), pair[1].casefold()))
     thai = (await national.get("/office/dashboard")).text
     assert options_of(thai, "province")[0] == "กระบี่"  # Thai readers keep the Thai order (Krabi first)
+
+
+async def test_the_hand_off_timeline_names_whom_an_alert_reached(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    _, handoff_id = await forwarded_rows(scene)
+    province = scene.district["province_code"]
+    members = [await pool.fetchval(
+        "INSERT INTO team_members (code, name, role, province_code) VALUES ($1, $2, 'SOCIAL_WORKER', $3) RETURNING id",
+        f"TEST-WORDS-{handoff_id}-{n}", f"นางสาวทดสอบ {n}", province) for n in (1, 2)]
+    await pool.execute(
+        "INSERT INTO handoff_events (handoff_id, event_key, kind, at, actor, details)"
+        " VALUES ($1, $2, 'ALERTED', now(), 'system', $3::text::jsonb)",
+        handoff_id, f"{handoff_id}:alerted", f'{{"level": 0, "audiences": ["TEAM"], "member_ids": {members}}}')
+    admin = await signed_in(browser_like, staff.province_admin)
+    page = await admin.get(f"/office/handoffs/{handoff_id}")
+    entry = re.search(r'<li data-kind="ALERTED">(.*?)</li>', page.text, re.S)
+    assert entry, "no alert on the timeline"
+    assert "ทีมสหวิชาชีพของจังหวัด" in entry.group(1) and ">TEAM<" not in entry.group(1)
+    assert "แจ้งเตือน 2 คน: นางสาวทดสอบ 1, นางสาวทดสอบ 2" in entry.group(1)
