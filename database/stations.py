@@ -16,3 +16,9 @@ async def other_stations_of_province(connection: asyncpg.Connection, province_co
 
 async def thai_name(connection: asyncpg.Connection, station_id: int) -> str | None:
     return await connection.fetchval("SELECT name_th FROM stations WHERE id = $1", station_id)
+
+
+async def names(connection: asyncpg.Connection, station_id: int) -> tuple[str, str] | None:
+    """A station's (Thai, English) names."""
+    row = await connection.fetchrow("SELECT name_th, name_en FROM stations WHERE id = $1", station_id)
+    return (row["name_th"], row["name_en"] or row["name_th"]) if row else None

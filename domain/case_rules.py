@@ -64,6 +64,11 @@ def status_after(current: CaseStatus, kind: ActionKind) -> CaseStatus:
     return to or current
 
 
+def allowed_actions(current: CaseStatus) -> list[ActionKind]:
+    """The actions a case's status allows now, in ActionKind's order: the only ones worth offering."""
+    return [kind for kind, (allowed_from, _) in _TRANSITIONS.items() if current in allowed_from]
+
+
 def within_jurisdiction(officer: Officer, province_code: str | None, station_id: int | None) -> bool:
     """The national desk sees every case; 191 centres and commanders their province's; station
     officers their station's."""

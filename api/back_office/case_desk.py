@@ -20,17 +20,24 @@ import asyncpg
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.back_office.deliberate_actions import (
+    CASE_CONFIRMED,
+    CASE_CONSEQUENCES,
+    CASE_ENDING,
+    CASE_NEEDS_REASON,
+    READ_BY_OTHERS,
+)
 from api.back_office.sessions import SESSION_COOKIE, CurrentSession, FormSession
 from api.back_office.sign_in import TEAM_HOME
 from api.back_office.timeline_words import case_timeline_in_words
-from api.back_office.web import page
+from api.back_office.web import language_of, page
 from api.case_actions import Refusal, send_action
 from database import audit, case_attachments, cases, handoffs, stations
 from database.live_desk import read_reporter_messages
 from database.officers import officer_by_id
 from database.unmask_grants import grant_unmask, unmasked_until
 from domain.accounts import HANDLES_CASES, Account
-from domain.case_rules import ACTIONABLE, NEEDS_NOTE
+from domain.case_rules import IN_PROGRESS, allowed_actions
 from domain.masking import mask_phone
 from domain.models import ActionKind, CaseStatus, OfficerAction
 from domain.phone import read_phone_number
@@ -46,8 +53,8 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 NOT_FOUND = "ไม่พบเรื่องแจ้งเหตุนี้ในเขตของท่าน — no such case within your scope"
 # A reader's looks at a case's photos within this long are one ATTACHMENT_VIEWED entry in the audit log.
 ATTACHMENT_VIEWS_APART = timedelta(minutes=10)
-# The buttons of the case page; a reassignment has its own form, with the station to move it to.
-OFFERED_ACTIONS = [kind for kind in ActionKind if kind != ActionKind.REASSIGN]
+NEEDS_REASON = ("ต้องมีบันทึกประกอบ — a note or reason is required", "InvalidAction")
+NEEDS_STATION = ("ต้องเลือกสถานีปลายทางในจังหวัดเดียวกัน — choose a station of the same province", "InvalidAction")
 
 
 async def _cases(connection: asyncpg.Connection, account: Account, status: str | None,
@@ -62,12 +69,17 @@ CaseNumberSearch = Annotated[str | None, Query(max_length=32)]
 
 @router.get("")
 async def case_list(request: Request, session: CurrentSession, status: ListStatus = "OPEN",
-                    q: CaseNumberSearch = None) -> Response:
+                    q: CaseNumberSearch = None,
+                    moved: Annotated[str | None, Query(pattern=r"^ESS-\d{4}-\d{1,9}$")] = None,
+                    to: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> Response:
+    """The list; after moving a case out of the reader's scope, it says where the case went."""
     if not session.account.scope.opens_case_pages:
         return RedirectResponse(TEAM_HOME, status_code=303)
     async with request.app.state.pool.acquire() as connection:
         rows = await _cases(connection, session.account, status, q)
+        moved_to = await stations.names(connection, to) if moved and to is not None else None
     return page(request, "cases.html", cases=rows, status=status, q=q or "", statuses=STATUS_LABELS,
+                moved=moved if moved_to else None, moved_to=moved_to,
                 refresh_ms=int(request.app.state.settings.case_list_refresh.total_seconds() * 1000))
 
 
@@ -104,12 +116,20 @@ def _session_token(request: Request) -> str:
 
 @router.get("/{case_no}")
 async def case_page(request: Request, session: CurrentSession, case_no: str,
-                    done: ActionKind | None = None) -> Response:
-    return await _render_case(request, session.account, case_no, done=done)
+                    done: ActionKind | None = None, to: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None
+                    ) -> Response:
+    return await _render_case(request, session.account, case_no, done=done, to=to)
+
+
+def _by_name(rows: list[asyncpg.Record], request: Request) -> list[asyncpg.Record]:
+    """Stations in the order of the reader's language (Thai lists sort in Thai, English in English)."""
+    if language_of(request) == "en":
+        return sorted(rows, key=lambda row: (row["name_en"] or row["name_th"]).casefold())
+    return rows
 
 
 async def _render_case(request: Request, account: Account, case_no: str, done: ActionKind | None = None,
-                       refused: Refusal | None = None) -> Response:
+                       refused: Refusal | None = None, to: int | None = None) -> Response:
     async with request.app.state.pool.acquire() as connection:
         try:
             case = await _case_in_scope(connection, account, case_no)
@@ -123,10 +143,13 @@ async def _render_case(request: Request, account: Account, case_no: str, done: A
         await audit.record(connection, "CASE_VIEWED", account=account, case_no=case["case_no"], via="back_office")
         # The reporter's messages at the top, newest first: this account has now seen them.
         messages = await read_reporter_messages(connection, account.account_id, case["case_no"], 0)
-        can_act = account.officer_id is not None and CaseStatus(case["status"]) in ACTIONABLE
-        # Where it could be moved to: the province's other stations.
+        # Only what the case's status allows now, and only while its workflow still takes actions.
+        status = CaseStatus(case["status"])
+        offered = allowed_actions(status) if account.officer_id is not None and status in IN_PROGRESS else []
+        # Where it could be moved to: the province's other stations (the workflow's rule).
         other_stations = await stations.other_stations_of_province(
-            connection, case["province_code"], case["station_id"]) if can_act else []
+            connection, case["province_code"], case["station_id"]) if ActionKind.REASSIGN in offered else []
+        moved_to = await stations.names(connection, to) if to is not None and done == ActionKind.REASSIGN else None
         # Those who handle cases always see the number; anyone else after the audited unmask, for a while.
         unmasked_for = None if account.role in HANDLES_CASES else await unmasked_until(
             connection, _session_token(request), case["case_no"])
@@ -137,13 +160,15 @@ async def _render_case(request: Request, account: Account, case_no: str, done: A
     temporal_link = None if not account.decodes_temporal_payloads else (
         f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{quote(settings.temporal_namespace)}"
         f"/workflows/{quote(case_workflow_id(case['case_no']))}")
-    actions = [(kind, ACTION_LABELS[kind], kind in NEEDS_NOTE) for kind in OFFERED_ACTIONS]
+    read_phone = read_phone_number(phone) if phone and reveal else None
     return page(
         request, "case.html", case=case, events=events, attachments=attachments,
-        phone=(read_phone_number(phone).national if reveal else mask_phone(phone)) if phone else None,
-        phone_revealed=reveal, unmasked_for=unmasked_for, temporal_link=temporal_link, can_act=can_act, actions=actions,
-        idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url, stations=other_stations,
-        reassign_label=ACTION_LABELS[ActionKind.REASSIGN], handoff=handoff,
+        phone=(read_phone.national if read_phone else mask_phone(phone)) if phone else None,
+        phone_e164=read_phone.e164 if read_phone and read_phone.valid else None,
+        phone_revealed=reveal, unmasked_for=unmasked_for, temporal_link=temporal_link, can_act=bool(offered),
+        offered=offered, labels=ACTION_LABELS, ending=CASE_ENDING, read_by_others=READ_BY_OTHERS,
+        idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url,
+        stations=_by_name(other_stations, request), moved_to=moved_to, handoff=handoff,
         handoff_page_open=handoff is not None and handoff_page_opens_for(account, handoff),
         handoff_status_labels=HANDOFF_STATUS_LABELS, care_outcome_labels=CARE_OUTCOME_LABELS,
         messages=messages, messages_after=messages[0]["id"] if messages else 0,
@@ -177,24 +202,64 @@ async def unmask_phone(request: Request, session: FormSession, case_no: str) -> 
 async def act(request: Request, session: FormSession, case_no: str,
               kind: Annotated[ActionKind, Form()], idempotency_key: Annotated[str, Form(max_length=64)],
               note: Annotated[str, Form(max_length=2000)] = "",
-              station_id: Annotated[int | None, Form()] = None) -> Response:
+              station_id: Annotated[str, Form(max_length=12)] = "",
+              confirmed: Annotated[str, Form(max_length=8)] = "") -> Response:
+    """One action from its own form. A missing reason or station is refused on the case page; a
+    consequential action first answers with its confirmation, and is sent once confirmed."""
     account = session.account
+    note = note.strip()
     async with request.app.state.pool.acquire() as connection:
         case = await _case_in_scope(connection, account, case_no)
         officer = await officer_by_id(connection, account.officer_id) if account.officer_id else None
+        destination = await _destination(connection, case, station_id) if kind == ActionKind.REASSIGN else None
     case_no = case["case_no"]
+    answer: Any
     if officer is None:
-        answer: Any = Refusal(403, "บัญชีนี้ดูได้อย่างเดียว — this account may only read cases", "ReadOnly")
+        answer = Refusal(403, "บัญชีนี้ดูได้อย่างเดียว — this account may only read cases", "ReadOnly")
+    elif kind in CASE_NEEDS_REASON and not note:
+        answer = Refusal(422, *NEEDS_REASON)
+    elif kind == ActionKind.REASSIGN and destination is None:
+        answer = Refusal(422, *NEEDS_STATION)
+    elif kind in CASE_CONFIRMED and confirmed != "yes":
+        return _confirmation(request, case_no, kind, note, idempotency_key, destination)
     else:
-        action = OfficerAction(kind=kind, officer=officer, note=note.strip() or None,
-                               station_id=station_id if kind == ActionKind.REASSIGN else None)
+        action = OfficerAction(kind=kind, officer=officer, note=note or None,
+                               station_id=destination["id"] if destination else None)
         answer = await send_action(request.app.state.temporal, case_no, action, f"office-{idempotency_key}")
     async with request.app.state.pool.acquire() as connection:
         await audit.record(connection, "CASE_ACTION", account=account, case_no=case_no, kind=kind.value,
                            refused=answer.type if isinstance(answer, Refusal) else None)
     if isinstance(answer, Refusal):
         return await _render_case(request, account, case_no, refused=answer)
-    return RedirectResponse(f"/office/cases/{quote(case_no)}?done={quote(kind.value)}", status_code=303)
+    done = f"done={quote(kind.value)}"
+    if kind == ActionKind.REASSIGN:
+        done += f"&to={answer.station_id}"
+        # Moved out of this reader's scope (a station's officer): the list says where it went.
+        if not account.scope.allows(case["province_code"], answer.station_id, answer.status.value):
+            return RedirectResponse(f"/office/cases?moved={quote(case_no)}&to={answer.station_id}", status_code=303)
+    return RedirectResponse(f"/office/cases/{quote(case_no)}?{done}", status_code=303)
+
+
+async def _destination(connection: asyncpg.Connection, case: asyncpg.Record, station_id: str) -> asyncpg.Record | None:
+    """The station chosen to move the case to, if it is one it may move to."""
+    if not station_id.strip().isdigit():
+        return None
+    choices = await stations.other_stations_of_province(connection, case["province_code"], case["station_id"])
+    return next((row for row in choices if row["id"] == int(station_id)), None)
+
+
+def _confirmation(request: Request, case_no: str, kind: ActionKind, note: str, idempotency_key: str,
+                  destination: asyncpg.Record | None) -> Response:
+    """The step that names what will happen; nothing is sent until it is confirmed."""
+    fields = {"kind": kind.value, "note": note, "idempotency_key": idempotency_key,
+              **({"station_id": str(destination["id"])} if destination else {})}
+    return page(request, "confirm_action.html", title=case_no, label=ACTION_LABELS[kind],
+                consequence=CASE_CONSEQUENCES[kind], danger=kind in CASE_ENDING,
+                warning=READ_BY_OTHERS if kind == ActionKind.MESSAGE_REPORTER else None,
+                station=(destination["name_th"], destination["name_en"]) if destination else None,
+                note=note, note_is_message=kind == ActionKind.MESSAGE_REPORTER,
+                action_url=f"/office/cases/{quote(case_no)}/actions", back_url=f"/office/cases/{quote(case_no)}",
+                fields=fields)
 
 
 @router.get("/{case_no}/attachments/{attachment_id}")

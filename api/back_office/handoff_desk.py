@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from api.back_office.deliberate_actions import TEAM_CONFIRMED, TEAM_CONSEQUENCES, TEAM_NEEDS_REASON
 from api.back_office.sessions import CurrentSession, FormSession
 from api.back_office.web import page
 from api.case_actions import Refusal
@@ -213,10 +214,11 @@ async def _render_handoff(request: Request, account: Account, handoff_id: str, d
         can_act = account.acts_on_handoffs and HandoffStatus(handoff["status"]) not in FINAL_HANDOFF_STATUSES
         team = await team_members_of_province(connection, handoff["province_code"]) if can_act else []
     settings = request.app.state.settings
-    phone = handoff["reporter_phone"]
+    phone = read_phone_number(handoff["reporter_phone"]) if handoff["reporter_phone"] else None
     return page(
         request, "handoff_page.html", handoff=handoff, timeline=timeline, follow_ups=follow_ups, labels=LABELS,
-        phone=read_phone_number(phone).national if phone else None, consent_given=handoff["consent"] == Consent.GIVEN,
+        phone=phone.national if phone else None, phone_e164=phone.e164 if phone and phone.valid else None,
+        consent_given=handoff["consent"] == Consent.GIVEN,
         can_act=can_act, actions=allowed_actions(handoff["status"]) if can_act else [], team=team,
         needs_note=TEAM_NEEDS_NOTE, follow_up_kinds=list(FollowUpKind), care_outcomes=list(CareOutcome),
         planned=[f for f in follow_ups if f["status"] == "PLANNED"], time_to_accept=time_to_accept,
@@ -278,7 +280,9 @@ async def act(request: Request, session: FormSession, handoff_id: str,
               follow_up_kind: Annotated[str, Form(max_length=32)] = "",
               due_at: Annotated[str, Form(max_length=32)] = "",
               follow_up_number: Annotated[str, Form(max_length=12)] = "",
-              outcome: Annotated[str, Form(max_length=32)] = "") -> Response:
+              outcome: Annotated[str, Form(max_length=32)] = "",
+              confirmed: Annotated[str, Form(max_length=8)] = "") -> Response:
+    """One action from its own form; returning the case and closing the care are confirmed first."""
     account = session.account
     async with request.app.state.pool.acquire() as connection:
         handoff = await _handoff_in_scope(connection, account, handoff_id)
@@ -298,9 +302,13 @@ async def act(request: Request, session: FormSession, handoff_id: str,
         except ValidationError:
             answer = Refusal(422, "ข้อมูลในแบบฟอร์มไม่ถูกต้อง — the form is not valid", "InvalidAction")
         else:
-            # Each form of a page has its own key (the kind): one form sent twice applies once.
-            answer = await send_team_action(request.app.state.temporal, handoff_id, action,
-                                            f"office-{idempotency_key}-{kind.value}")
+            answer = _desk_refusal(action)
+            if answer is None and kind in TEAM_CONFIRMED and confirmed != "yes":
+                return _confirmation(request, handoff, action, idempotency_key)
+            if answer is None:
+                # Each form of a page has its own key (the kind): one form sent twice applies once.
+                answer = await send_team_action(request.app.state.temporal, handoff_id, action,
+                                                f"office-{idempotency_key}-{kind.value}")
     async with request.app.state.pool.acquire() as connection:
         await audit.record(connection, "HANDOFF_ACTION", account=account, case_no=handoff["case_no"],
                            handoff_id=handoff_id, kind=kind.value, team_member_id=account.team_member_id,
@@ -308,3 +316,25 @@ async def act(request: Request, session: FormSession, handoff_id: str,
     if isinstance(answer, Refusal):
         return await _render_handoff(request, account, handoff_id, refused=answer)
     return RedirectResponse(f"/office/handoffs/{quote(handoff_id)}?done={quote(kind.value)}", status_code=303)
+
+
+def _desk_refusal(action: TeamAction) -> Refusal | None:
+    """What the desk refuses before asking for a confirmation: a missing reason or care outcome."""
+    if action.kind in TEAM_NEEDS_REASON and not (action.note or "").strip():
+        return Refusal(422, "ต้องมีบันทึกประกอบ — a note or reason is required", "InvalidAction")
+    if action.kind == TeamActionKind.CLOSE and action.outcome is None:
+        return Refusal(422, "ต้องเลือกผลการดูแล — choose the care outcome", "InvalidAction")
+    return None
+
+
+def _confirmation(request: Request, handoff: asyncpg.Record, action: TeamAction, idempotency_key: str) -> Response:
+    """The step that names what will happen; nothing is sent until it is confirmed."""
+    handoff_id = quote(handoff["handoff_id"])
+    fields = {"kind": action.kind.value, "note": action.note or "", "idempotency_key": idempotency_key,
+              **({"outcome": action.outcome.value} if action.outcome else {})}
+    return page(request, "confirm_action.html", title=handoff["case_no"], label=TEAM_ACTION_LABELS[action.kind],
+                consequence=TEAM_CONSEQUENCES[action.kind], danger=True, warning=None, station=None,
+                outcome=CARE_OUTCOME_LABELS[action.outcome] if action.outcome else None,
+                note=action.note or "", note_is_message=False,
+                action_url=f"/office/handoffs/{handoff_id}/actions", back_url=f"/office/handoffs/{handoff_id}",
+                fields=fields)

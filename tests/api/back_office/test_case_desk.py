@@ -166,11 +166,15 @@ async def test_a_case_is_moved_to_another_station_of_the_province_from_its_page(
     other = await pool.fetchval(
         "SELECT id FROM stations WHERE province_code = $1 AND kind = 'STATION' AND id <> $2 ORDER BY id LIMIT 1",
         scene.district["province_code"], scene.station_id)
-    assert f'<option value="{other}">' in page.text
-    moved = await http.post(f"/office/cases/{case_no}/actions", data={
-        "csrf_token": csrf_of(page), "kind": "REASSIGN", "station_id": str(other), "idempotency_key": "move-1"},
-        follow_redirects=True)
-    assert moved.status_code == 200
+    assert f'<option value="{other}">' in page.text and "selected" not in page.text.split('name="station_id"')[1][:2000]
+    form = {"csrf_token": csrf_of(page), "kind": "REASSIGN", "station_id": str(other), "idempotency_key": "move-1",
+            "note": "เกิดเหตุในเขตสถานีข้างเคียง"}
+    asked = await http.post(f"/office/cases/{case_no}/actions", data=form)
+    assert asked.status_code == 200 and 'name="confirmed" value="yes"' in asked.text  # confirmed first
+    moved = await http.post(f"/office/cases/{case_no}/actions", data={**form, "confirmed": "yes"},
+                            follow_redirects=True)
+    assert moved.status_code == 200 and moved.url.path == f"/office/cases/{case_no}"  # the case page, not JSON
+    assert moved.url.params["done"] == "REASSIGN" and "บันทึกแล้ว" in moved.text
     assert await eventually(lambda: pool.fetchval(
         "SELECT station_id FROM cases WHERE case_no = $1 AND station_id = $2", case_no, other)) == other
 

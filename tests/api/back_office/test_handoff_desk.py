@@ -19,6 +19,7 @@ from domain.accounts import AccountRole
 from domain.clock import THAILAND
 from domain.handoff import HandoffStatus, TeamMember, TeamRole
 from domain.models import CaseStatus, ReporterMessage
+from tests.api.back_office.confirming import confirm, is_confirmation
 from tests.api.back_office.conftest import PASSWORD, Person, Staff, csrf_of, open_routed_case, sign_in
 from tests.api.back_office.teams import account_of, forwarded_rows, handoff_row
 from tests.scene import Scene
@@ -277,9 +278,10 @@ def key_of(page) -> str:
 
 async def forward_on_the_case_page(http, case_no: str, note: str = "ผู้เสียหายต้องการที่พักพิงด่วน"):
     page = await http.get(f"/office/cases/{case_no}")
-    return await http.post(f"/office/cases/{case_no}/actions", data={
-        "csrf_token": csrf_of(page), "idempotency_key": key_of(page), "kind": "FORWARD", "note": note},
-        follow_redirects=True)
+    asked = await http.post(f"/office/cases/{case_no}/actions", data={
+        "csrf_token": csrf_of(page), "idempotency_key": key_of(page), "kind": "FORWARD", "note": note})
+    assert "ทีมจะได้รับแจ้งเตือน" in asked.text  # the confirmation says what forwarding does
+    return await confirm(http, asked)
 
 
 async def forwarded_for_real(scene: Scene, staff: Staff, browser_like) -> tuple[str, str, object]:
@@ -294,11 +296,16 @@ async def forwarded_for_real(scene: Scene, staff: Staff, browser_like) -> tuple[
 
 
 async def team_acts(http, handoff_id: str, kind: str, **fields: str):
-    """Fills and sends the action's form on the hand-off page, as a person would."""
+    """Fills and sends the action's form on the hand-off page, as a person would; returning the case and
+    closing the care are confirmed on the page that follows (unless the form was refused)."""
     page = await http.get(f"/office/handoffs/{handoff_id}")
     assert f'name="kind" value="{kind}"' in page.text, f"no {kind} form offered"
-    return await http.post(f"/office/handoffs/{handoff_id}/actions", data={
+    answer = await http.post(f"/office/handoffs/{handoff_id}/actions", data={
         "csrf_token": csrf_of(page), "idempotency_key": key_of(page), "kind": kind, **fields}, follow_redirects=True)
+    if kind in ("REJECT", "CLOSE") and answer.status_code == 200:
+        return await confirm(http, answer)
+    assert not is_confirmation(answer)
+    return answer
 
 
 async def test_a_case_forwarded_on_its_page_reaches_its_provinces_team_and_no_other(

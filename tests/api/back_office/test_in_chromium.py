@@ -50,10 +50,12 @@ async def test_an_officer_sees_a_new_case_arrive_and_acknowledges_it(page: Page,
     await expect(page.locator("h1 .status")).to_have_text("รับทราบ")
     assert await handle.query(CaseWorkflow.status) == CaseStatus.ACKNOWLEDGED
 
-    await page.get_by_role("button", name="ปิดเหตุ").click()  # without the required note: refused, said why
-    await expect(page.get_by_role("alert")).to_contain_text("ต้องมีบันทึกประกอบ")
-    await page.get_by_label("บันทึก / ข้อความ").fill("ระงับเหตุแล้ว ผู้แจ้งปลอดภัย")
+    await expect(page.get_by_role("button", name="รับทราบ")).to_have_count(0)  # acknowledged: not offered again
+    await page.locator("summary", has_text="ปิดเหตุ").click()
+    await page.get_by_label("ผลการระงับเหตุ").fill("ระงับเหตุแล้ว ผู้แจ้งปลอดภัย")
     await page.get_by_role("button", name="ปิดเหตุ").click()
+    await expect(page.locator(".consequence")).to_contain_text("ผู้แจ้งจะได้รับข้อความ")  # said before it is done
+    await page.get_by_role("button", name="ยืนยัน — ปิดเหตุ").click()
     await expect(page.locator("h1 .status")).to_have_text("ปิดเหตุ")
     await expect(page.get_by_text("ระงับเหตุแล้ว ผู้แจ้งปลอดภัย").first).to_be_visible()
     assert await handle.result() == CaseStatus.CLOSED
@@ -132,8 +134,10 @@ async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_ho
     case_no, _ = await open_routed_case(scene)
     await sign_in_with_the_form(page, api, staff.station_officer.username)
     await page.locator(f'tr[data-case="{case_no}"]').get_by_role("link", name=case_no).click()
-    await page.get_by_label("บันทึก / ข้อความ").fill("ผู้เสียหายเป็นเด็ก ต้องการที่พักพิง")
+    await page.locator("summary", has_text="ส่งต่อทีมสหวิชาชีพ").click()
+    await page.get_by_label("บันทึกถึงทีมสหวิชาชีพ").fill("ผู้เสียหายเป็นเด็ก ต้องการที่พักพิง")
     await page.get_by_role("button", name="ส่งต่อทีมสหวิชาชีพ").click()
+    await page.get_by_role("button", name="ยืนยัน — ส่งต่อทีมสหวิชาชีพ").click()
     await expect(page.locator("h1 .status")).to_have_text("ส่งต่อทีมสหวิชาชีพ รอทีมรับเรื่อง")
 
     team_context = await browser.new_context(locale="th-TH", timezone_id="Asia/Bangkok")  # another person
@@ -173,6 +177,8 @@ async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_ho
         await team_page.get_by_label(re.compile("^ผลการดูแล")).select_option(label="ปลอดภัย อยู่กับครอบครัว")
         await team_page.get_by_label("บันทึกการปิด").fill("กลับไปอยู่กับยาย โรงเรียนช่วยดูแล")
         await team_page.get_by_role("button", name="ปิดการดูแล").click()
+        await expect(team_page.locator(".care-outcome")).to_have_text("ปลอดภัย อยู่กับครอบครัว")  # confirm first
+        await team_page.get_by_role("button", name="ยืนยัน — ปิดการดูแล").click()
         await expect(team_page.locator("h1 .status")).to_have_text("ปิดการดูแล")
         await expect(team_page.locator("form.team-action")).to_have_count(0)
     finally:
