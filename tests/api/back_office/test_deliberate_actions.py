@@ -205,3 +205,34 @@ async def test_on_a_phone_cancelling_a_confirmation_changes_nothing_and_confirmi
         assert await handle.result() == CaseStatus.NOT_FOUND
     finally:
         await context.close()
+
+
+async def test_on_a_phone_a_move_is_searched_chosen_explained_confirmed_and_ends_on_the_case_page(
+        browser: Browser, api: RunningApi, scene: Scene, staff: Staff) -> None:
+    case_no, _ = await open_routed_case(scene)
+    other, name_th = await a_neighbouring_station(scene)
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                        locale="th-TH", timezone_id="Asia/Bangkok")
+    try:
+        page = await context.new_page()
+        page.set_default_timeout(10_000)
+        await page.goto(f"{api.base_url}/office/sign-in?next=/office/cases/{case_no}")
+        await page.get_by_label("ชื่อผู้ใช้").fill(staff.centre_operator.username)
+        await page.get_by_label("รหัสผ่าน").fill(PASSWORD)
+        await page.get_by_role("button", name="เข้าสู่ระบบ").click()
+
+        await page.locator("summary", has_text="โอนสถานี").click()
+        stations = page.get_by_label("สถานีปลายทาง")
+        assert await stations.evaluate("list => list.selectedIndex") == -1  # nothing chosen beforehand
+        await page.get_by_label("ค้นหาสถานี").fill(name_th)
+        shown = await stations.evaluate("list => [...list.options].filter(o => !o.hidden).map(o => o.value)")
+        assert str(other) in shown and len(shown) < await stations.evaluate("list => list.options.length")
+        await stations.select_option(str(other))
+        await page.get_by_label("เหตุผลที่โอน").fill("เกิดเหตุในเขตสถานีข้างเคียง")
+        await page.get_by_role("button", name="โอนสถานี").click()
+        await expect(page.locator(".destination")).to_have_text(name_th)
+        await page.get_by_role("button", name="ยืนยัน — โอนสถานี").click()
+        await expect(page.get_by_role("status")).to_have_text(f"บันทึกแล้ว: โอนสถานี → {name_th}")
+        assert page.url.split("?")[0] == f"{api.base_url}/office/cases/{case_no}"
+    finally:
+        await context.close()

@@ -50,7 +50,7 @@ async def sign_in_to(page: Page, api: RunningApi, person: Person, where: str) ->
 
 async def does_not_scroll_sideways(page: Page) -> None:
     widths = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide on a {widths[1]} px screen"
+    assert widths[0] <= widths[1], f"{page.url} is {widths[0]} px wide on a {widths[1]} px screen"
 
 
 async def wholly_across_the_screen(page: Page, selector: str) -> None:
@@ -62,7 +62,7 @@ async def wholly_across_the_screen(page: Page, selector: str) -> None:
 
 async def header_is_small(page: Page) -> None:
     height = (await page.locator("header.top").bounding_box())["height"]
-    assert height <= page.viewport_size["height"] / 8, f"the header takes {height} px"
+    assert height <= page.viewport_size["height"] / 8, f"the header of {page.url} takes {height} px"
 
 
 async def test_the_case_list_shows_each_cases_status_on_screen(screen: Page, api: RunningApi, scene: Scene,
@@ -143,3 +143,24 @@ async def test_the_dashboard_fits(screen: Page, api: RunningApi, scene: Scene, s
     await wholly_across_the_screen(screen, "#chart-per-province")
     await does_not_scroll_sideways(screen)
     await header_is_small(screen)
+
+
+async def test_every_page_of_the_menu_fits_a_phone(browser: Browser, api: RunningApi, scene: Scene,
+                                                   staff: Staff) -> None:
+    await open_routed_case(scene)
+    context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="th-TH",
+                                        timezone_id="Asia/Bangkok")
+    try:
+        page = await context.new_page()
+        page.set_default_timeout(10_000)
+        await page.goto(f"{api.base_url}/office/sign-in")
+        await does_not_scroll_sideways(page)
+        await sign_in_to(page, api, staff.superadmin, "/office/dashboard")
+        menu = await page.locator("header.top nav a").evaluate_all("links => links.map(link => link.href)")
+        assert len(menu) >= 7, menu  # the national administrator sees every page
+        for address in [*menu, f"{api.base_url}/office/password"]:
+            await page.goto(address)
+            await header_is_small(page)
+            await does_not_scroll_sideways(page)
+    finally:
+        await context.close()
