@@ -63,8 +63,9 @@ def horizontal_bars(pdf: FPDF, box: Box, labels: Sequence[str], values: Sequence
             pdf.cell(label_width, line_height, line, align="R")
         length = plot.width * value / ticks[-1]
         pdf.set_fill_color(*BAR)
+        thickness = min(row * 0.7, 9)  # a few bars stay bars, not blocks
         if length > 0:
-            pdf.rect(plot.x, top + row * 0.15, length, row * 0.7, style="F")
+            pdf.rect(plot.x, top + (row - thickness) / 2, length, thickness, style="F")
         pdf.set_xy(plot.x + length + 1, top + (row - line_height) / 2)
         pdf.cell(12, line_height, cases(value))
     _axis_labels(pdf, plot, ticks, vertical=True)
