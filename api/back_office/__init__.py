@@ -9,6 +9,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp
 
 from api.back_office import (
     administration,
@@ -32,17 +34,23 @@ NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 log = logging.getLogger(__name__)
 
 
+def _public_files(directory: Path) -> ASGIApp:
+    """Files the same for everyone, holding no secret and echoing nothing of a request, so safe to
+    compress: gzipped for a browser that takes it (the offline base map's data: 0.9 MB, 0.27 MB gzipped)."""
+    return GZipMiddleware(StaticFiles(directory=directory), minimum_size=1024)
+
+
 def _mount_front_end_libraries(app: FastAPI) -> None:
     for package, folder in FRONT_END_LIBRARIES.items():
         directory = NODE_MODULES / package / folder
         if directory.is_dir():
-            app.mount(f"/office/vendor/{package}", StaticFiles(directory=directory), name=f"vendor-{package}")
+            app.mount(f"/office/vendor/{package}", _public_files(directory), name=f"vendor-{package}")
         else:
             log.warning("front-end library %s is not installed (make install); its pages show tables only", package)
 
 
 def mount_back_office(app: FastAPI) -> None:
-    app.mount("/office/static", StaticFiles(directory=Path(__file__).parent / "static"), name="office-static")
+    app.mount("/office/static", _public_files(Path(__file__).parent / "static"), name="office-static")
     app.include_router(sign_in.router)
     app.include_router(line_login.router)
     app.include_router(case_desk.router)
