@@ -5,10 +5,15 @@ Latin words) breaks only at a space."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import lru_cache
 
-from pythainlp.tokenize import word_tokenize
+# Only the dictionary inside the package is used: PyThaiNLP must not create its data folder in the
+# home directory, which the service's user may not have (the image's has none).
+os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
+
+from pythainlp.tokenize import word_tokenize  # after the setting: it is read on import
 
 THAI_LETTERS = range(0x0E00, 0x0E80)
 

@@ -4,6 +4,10 @@ Latin words break at spaces only."""
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -49,3 +53,19 @@ def test_wrapping_keeps_every_character_but_the_spaces_it_breaks_at(words: list[
     assert all(not line.startswith(" ") and not line.endswith(" ") for line in lines)
     # A line is too wide only when it is one word, too wide for any line.
     assert all(len(line) <= width or line in pieces(text) or f"{line} " in pieces(text) for line in lines)
+
+
+def test_line_breaking_needs_no_home_directory(tmp_path: Path) -> None:
+    """The service's user may have no home (the image's has none): the bundled dictionary is read
+    without writing a data folder there."""
+    not_a_folder = tmp_path / "a file"
+    not_a_folder.write_text("")
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTHAINLP")}
+    environment["HOME"] = str(not_a_folder / "home")
+
+    finished = subprocess.run(
+        [sys.executable, "-c", "from rendering.thai_text import wrap; print(wrap('จังหวัดเชียงใหม่', 8, len))"],
+        env=environment, cwd=Path(__file__).parents[2], capture_output=True, text=True, timeout=120, check=False)
+
+    assert finished.returncode == 0, finished.stderr[-600:]
+    assert finished.stdout.strip() == "['จังหวัด', 'เชียงใหม่']"
