@@ -83,8 +83,9 @@ from rendering.case_workbook import write_cases_workbook
 TARGET_DASHBOARD_ALL = 0.200
 TARGET_DASHBOARD_PROVINCE = 0.050
 TARGET_CASE_LIST = 0.100
-TARGET_EXPORT_SECONDS = 20.0
-TARGET_EXPORT_MEGABYTES = 300
+# The Excel file: the goal of issue 16 (it had been ≤ 20 s at ≤ 300 MB).
+TARGET_EXPORT_SECONDS = 10.0
+TARGET_EXPORT_MEGABYTES = 200
 STATED_FOR_CASES = 1_000_000
 BANGKOK = "10"
 KHLONG_TOEI = "1033"  # the demo station the simulator's pins route to
