@@ -84,6 +84,7 @@ DETAIL_WORDS: dict[str, Words] = {
 }
 VIA_WORDS: dict[str, Words] = {"back_office": ("ระบบหลังบ้าน", "the back office"), "line": ("LINE", "LINE"),
                                "api": ("API", "the API"),
+                               "line_link": ("ลิงก์รูปในข้อความ LINE", "a photo's link in a LINE message"),
                                "line_sign_in": ("การเข้าสู่ระบบด้วย LINE ครั้งแรก", "the first sign-in with LINE")}
 # Why a sign-in was refused: with a password (database.sessions) or with LINE (api/back_office/line_login.py).
 REASON_WORDS: dict[str, Words] = {
