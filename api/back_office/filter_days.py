@@ -60,6 +60,11 @@ def read_day(text: str | None) -> date | None:
     return day
 
 
+def day_of(text: str) -> date:
+    """A day as typed (dd/mm/yyyy in either era, or ISO), whatever its year; FilterProblem if none."""
+    return _day_of(text.strip())
+
+
 def _day_of(text: str) -> date:
     try:
         if ISO_WAY.fullmatch(text):

@@ -9,8 +9,9 @@ audit log. Actions are the hand-off workflow's updates."""
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -20,6 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.back_office.deliberate_actions import TEAM_CONFIRMED, TEAM_CONSEQUENCES, TEAM_NEEDS_REASON
+from api.back_office.filter_days import FilterProblem, day_of
 from api.back_office.sessions import CurrentSession, FormSession
 from api.back_office.web import page
 from api.case_actions import Refusal
@@ -243,12 +245,26 @@ def _optional_number(text: str, what: tuple[str, str]) -> int | None:
         raise FormProblem(f"{what[0]}ไม่ถูกต้อง — invalid {what[1]}") from None
 
 
+NEEDS_DUE_TIME = ("ต้องระบุวันและเวลานัดติดตาม เช่น 05/12/2569 14:30"
+                  " — a follow-up needs a date and time, e.g. 05/12/2569 14:30")
+# dd/mm/yyyy (either era), then the time hh:mm (or hh.mm, as Thais often write it).
+DAY_AND_TIME = re.compile(r"([^\s,]+)[\s,]+(\d{1,2})[:.](\d{2})")
+
+
 def thailand_time(text: str) -> datetime:
-    """A date and time typed in Thailand's time (an <input type="datetime-local">), made aware."""
+    """A date and time typed in Thailand's time, made aware: dd/mm/yyyy hh:mm with the year in
+    either era (as the back office's date fields), or ISO (2026-12-05T14:30)."""
+    text = text.strip()
     try:
-        moment = datetime.fromisoformat(text.strip())
+        moment = datetime.fromisoformat(text)
     except ValueError:
-        raise FormProblem("ต้องระบุวันและเวลานัดติดตาม — a follow-up needs a date and time") from None
+        found = DAY_AND_TIME.fullmatch(text)
+        try:
+            if found is None:
+                raise ValueError
+            moment = datetime.combine(day_of(found.group(1)), time(int(found.group(2)), int(found.group(3))))
+        except (ValueError, FilterProblem):
+            raise FormProblem(NEEDS_DUE_TIME) from None
     return moment.replace(tzinfo=THAILAND) if moment.tzinfo is None else moment
 
 

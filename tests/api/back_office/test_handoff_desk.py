@@ -249,11 +249,17 @@ async def test_a_hand_off_whose_workflow_has_ended_takes_no_more_actions(
         handoff_id) == "HandoffNotActive"
 
 
-def test_a_due_time_typed_in_thailand_becomes_that_moment() -> None:
-    assert handoff_desk.thailand_time("2026-05-03T14:30") == datetime(2026, 5, 3, 7, 30, tzinfo=UTC)
-    assert handoff_desk.thailand_time("2026-05-03T14:30").tzinfo == THAILAND
-    with pytest.raises(handoff_desk.FormProblem):
-        handoff_desk.thailand_time("03/05/2026")
+@pytest.mark.parametrize("typed", ["2026-05-03T14:30", "03/05/2569 14:30", "3/5/2026 14.30", "03/05/2569, 14:30"])
+def test_a_due_time_typed_in_thailand_becomes_that_moment(typed: str) -> None:
+    """dd/mm/yyyy hh:mm in either era, as the back office's date fields take it, or ISO."""
+    assert handoff_desk.thailand_time(typed) == datetime(2026, 5, 3, 7, 30, tzinfo=UTC)
+    assert handoff_desk.thailand_time(typed).tzinfo == THAILAND
+
+
+@pytest.mark.parametrize("typed", ["03/05/2026", "31/02/2569 10:00", "03/05/2569 25:00", "tomorrow 10:00", ""])
+def test_a_due_time_without_a_day_and_a_time_is_a_form_problem(typed: str) -> None:
+    with pytest.raises(handoff_desk.FormProblem, match="05/12/2569 14:30"):
+        handoff_desk.thailand_time(typed)
 
 
 async def test_the_police_case_page_shows_the_team_s_answer_but_not_its_timeline(
