@@ -219,7 +219,16 @@ class CaseStore:
     async def record_line_action(self, taken: LineActionTaken) -> None:
         """Writes to the audit log, under the officer, an action they took from LINE, once per tap."""
         async with self._pool.acquire() as connection:
-            await audit.record_line_action(connection, taken.officer_id, taken.case_no, taken.kind, taken.event_id)
+            try:
+                await audit.record_line_action(connection, taken.officer_id, taken.case_no, taken.kind,
+                                               taken.event_id)
+            except (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError) as error:
+                # As for a timeline entry: retrying a refusal for good would hold up the officer's answer.
+                raise ApplicationError(
+                    f"{taken.kind} on case {taken.case_no} could not be audited ({type(error).__name__})",
+                    type="UnrecordableEntry",
+                    non_retryable=True,
+                ) from None
 
     @activity.defn(name="find_open_case")
     async def find_open_case(self, reporter_key: str) -> str | None:

@@ -667,18 +667,29 @@ class CaseWorkflow:
 
         try:
             await self._apply(action, also=confirm)
-            if workflow.patched(AUDIT_LINE_ACTIONS):
-                await workflow.execute_local_activity_method(
-                    CaseStore.record_line_action,
-                    LineActionTaken(event_id=request.event_id, case_no=self._case_no,
-                                    officer_id=request.officer.officer_id, kind=action.kind.value),
-                    **options.STORE,
-                )
         except ApplicationError as refused:
             reasons = refused.details[0] if refused.details else {"th": refused.message, "en": refused.message}
             await reply(BotMessage(prompt=Prompt.OFFICER_ACTION_REJECTED,
                                    params={"case_no": self._case_no, "reason_th": reasons["th"],
                                            "reason_en": reasons["en"]}))
+            return
+        if workflow.patched(AUDIT_LINE_ACTIONS):
+            await self._audit_line_action(LineActionTaken(event_id=request.event_id, case_no=self._case_no,
+                                                          officer_id=request.officer.officer_id,
+                                                          kind=action.kind.value))
+
+    async def _audit_line_action(self, taken: LineActionTaken) -> None:
+        """The audit log's entry for an action applied from LINE. The action stands whatever happens
+        here: an entry the store refuses for good is a failed step, never "your action was refused"."""
+        try:
+            await workflow.execute_local_activity_method(CaseStore.record_line_action, taken, **options.STORE)
+        except (ActivityError, ApplicationError) as error:
+            failure = options.failure_type(error) if isinstance(error, ActivityError) else error.type or "Error"
+            workflow.logger.error("case %s: a LINE action could not be audited (%s)", self._case_no, failure)
+            workflow.metric_meter().create_counter(
+                "ess_workflow_step_failures", "Workflow steps that failed for good and were skipped",
+            ).add(1, {"workflow": "case", "step": "LINE_ACTION_AUDITED"})
+            await self._record(StepFailed(step="LINE_ACTION_AUDITED", error=failure))
 
     def _officer_sender(self, request: OfficerLineRequest,
                         reply_to: LineEvent | None) -> Callable[[BotMessage], Awaitable[None]]:

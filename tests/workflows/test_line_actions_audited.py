@@ -3,6 +3,8 @@ however often LINE delivers the tap; the back office and the JSON API write thei
 
 from __future__ import annotations
 
+import uuid
+
 from line_simulator import events
 from tests.conversation import text_of
 from tests.scene import Scene
@@ -44,3 +46,31 @@ async def test_a_refused_tap_is_not_audited_as_an_action(live_scene: Scene) -> N
     [again] = await inspector.hears()
     assert "ทำรายการไม่ได้" in text_of(again)
     assert [entry[3] for entry in await line_actions(live_scene, case_no)] == [first["webhookEventId"]]
+
+
+async def test_an_action_the_audit_log_refuses_still_stands_and_is_a_failed_step(live_scene: Scene) -> None:
+    case_no, handle = await live_scene.open_case()
+    inspector = live_scene.officer_hears(live_scene.station_line)
+    await inspector.hears()  # the alert
+    # Our own bug, played by the database: it refuses this case's audit entries for good.
+    refuse = f"refuse_{uuid.uuid4().hex[:8]}"
+    await live_scene.pool.execute(f"""
+        create function {refuse}() returns trigger language plpgsql as $$
+        begin
+          if new.case_no = '{case_no}' and new.action = 'CASE_ACTION' then
+            raise exception 'refused' using errcode = 'check_violation';
+          end if;
+          return new;
+        end $$;
+        create trigger {refuse} before insert on audit_log for each row execute function {refuse}();""")
+    try:
+        await inspector.taps("รับทราบ")
+        [answer] = await inspector.hears()
+        failed = await eventually(lambda: live_scene.pool.fetchrow(
+            "select details from case_events where case_no = $1 and kind = 'STEP_FAILED'", case_no), timeout=30)
+    finally:
+        await live_scene.pool.execute(f"drop trigger {refuse} on audit_log; drop function {refuse}();")
+    assert "ทำรายการไม่ได้" not in text_of(answer)  # the officer is not told their acknowledgement was refused
+    assert "รับทราบ" in text_of(answer)
+    assert failed["details"] == {"step": "LINE_ACTION_AUDITED", "error": "UnrecordableEntry"}
+    assert str(await handle.query(CaseWorkflow.status)) == "ACKNOWLEDGED"
