@@ -17,7 +17,7 @@ from enum import StrEnum
 import asyncpg
 
 from database.demo_data import MAY_SIGN_IN
-from database.line_accounts import create_officer_account
+from database.line_accounts import create_officer_account, follow_officer
 from database.sessions import SESSION_ACCOUNT_COLUMNS
 from domain.accounts import Account
 
@@ -48,11 +48,12 @@ class Refused:
 @dataclass(frozen=True)
 class LineAccount:
     """The account a LINE account signs in to, whose officer or team member it is, and whether this
-    sign-in created the account (for the audit log)."""
+    sign-in created the account or brought it to its officer's station and role today (for the audit log)."""
 
     account: Account
     person: LinePerson
     created: bool = False
+    updated: bool = False
 
 
 async def account_for_line_user(connection: asyncpg.Connection, line_user_id: str) -> LineAccount | Refused:
@@ -63,8 +64,13 @@ async def account_for_line_user(connection: asyncpg.Connection, line_user_id: st
         return Refused(LineRefusal.NOT_LINKED)
     if not person.active:
         return Refused(LineRefusal.INACTIVE, person)
+    created = updated = False
+    if person.officer_id is not None:
+        followed = await follow_officer(connection, person.officer_id)
+        if followed is None:
+            return Refused(LineRefusal.NO_ACCOUNT, person)
+        updated = followed
     rows = await _accounts_acting_as(connection, person)
-    created = False
     if not rows and person.officer_id is not None:
         created = await create_officer_account(connection, person.officer_id) is not None
         rows = await _accounts_acting_as(connection, person)  # this one's, or a concurrent sign-in's
@@ -76,7 +82,7 @@ async def account_for_line_user(connection: asyncpg.Connection, line_user_id: st
     if len(usable) > 1:
         return Refused(LineRefusal.SEVERAL_ACCOUNTS, person)
     values = {key: value for key, value in dict(usable[0]).items() if key != "may_sign_in"}
-    return LineAccount(Account(**values), person, created)
+    return LineAccount(Account(**values), person, created, updated and not created)
 
 
 async def _accounts_acting_as(connection: asyncpg.Connection, person: LinePerson) -> list[asyncpg.Record]:

@@ -162,6 +162,11 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
         else:
             if found.created:
                 await _record_account_created(connection, found.account)
+            if found.updated:
+                await audit.record(connection, "ACCOUNT_UPDATED", account=found.account,
+                                   updated_account_id=found.account.account_id, role=found.account.role.value,
+                                   station_id=found.account.station_id,
+                                   province_code=found.account.province_code, via="line")
             if previous := request.cookies.get(SESSION_COOKIE):
                 await end_session(connection, previous)  # the phone is now this person's
             token, session = await start_session(connection, found.account.account_id)

@@ -81,6 +81,39 @@ async def test_the_next_sign_in_uses_the_account_the_first_one_created(
     assert await accounts_acting_as(pool, officer) == 1
 
 
+async def test_an_officer_moved_to_another_station_signs_in_with_the_scope_they_are_alerted_for_now(
+        pool: asyncpg.Pool, platform: FakeLinePlatform) -> None:
+    officer, line_user_id = await officer_at(pool, platform, OfficerRole.INSPECTOR)
+    first = await first_sign_in(pool, line_user_id)
+    assert isinstance(first, LineAccount)
+    elsewhere = await fresh_district(pool)
+    new_station = await station_for(pool, elsewhere["code"])
+    # A directory import moves the officer.
+    await pool.execute("UPDATE officers SET station_id = $2, province_code = $3 WHERE id = $1",
+                       officer.officer_id, new_station, elsewhere["province_code"])
+
+    again = await first_sign_in(pool, line_user_id)
+
+    assert isinstance(again, LineAccount) and again.updated and not again.created
+    assert again.account.account_id == first.account.account_id
+    assert again.account.station_id == new_station
+    assert again.account.scope == CaseScope(station_id=new_station)
+    unchanged = await first_sign_in(pool, line_user_id)
+    assert isinstance(unchanged, LineAccount) and not unchanged.updated
+
+
+async def test_an_officer_moved_to_the_national_desk_is_refused_until_an_administrator_grants_it(
+        pool: asyncpg.Pool, platform: FakeLinePlatform) -> None:
+    officer, line_user_id = await officer_at(pool, platform, OfficerRole.INSPECTOR)
+    assert isinstance(await first_sign_in(pool, line_user_id), LineAccount)
+    await pool.execute("UPDATE officers SET role = 'NATIONAL_DESK', station_id = NULL, province_code = NULL "
+                       "WHERE id = $1", officer.officer_id)
+
+    found = await first_sign_in(pool, line_user_id)
+
+    assert isinstance(found, Refused) and found.reason == LineRefusal.NO_ACCOUNT
+
+
 async def test_two_first_sign_ins_at_once_create_one_account_and_both_use_it(
         pool: asyncpg.Pool, platform: FakeLinePlatform) -> None:
     officer, line_user_id = await officer_at(pool, platform, OfficerRole.INSPECTOR)
