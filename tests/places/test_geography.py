@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from domain.models import Language, Location
 from places.geography import AreaGuess, district_seats, locate, read_address
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def pinned(latitude: float, longitude: float, address: str | None = None) -> Location:
@@ -170,3 +176,12 @@ def test_almost_every_district_has_a_known_main_town() -> None:
     assert len(seats) >= 900
     latitude, longitude = seats["5001"]  # Mueang Chiang Mai
     assert abs(latitude - 18.79) < 0.1 and abs(longitude - 98.98) < 0.1
+
+
+def test_the_api_does_not_load_scipy_until_a_point_at_sea_needs_it() -> None:
+    """SciPy (reverse_geocode's nearest-neighbour search) is memory the API process never needs."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, api.app; print(sorted({'scipy', 'reverse_geocode'} & set(sys.modules)))"],
+        capture_output=True, text=True, check=True, cwd=PROJECT_ROOT,
+    ).stdout.strip().splitlines()[-1]
+    assert loaded == "[]"
