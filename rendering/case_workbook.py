@@ -101,6 +101,12 @@ async def write_cases_workbook(
     return rows
 
 
+# Excel has no time zones: a time is the Thailand wall-clock time, as a serial day number (day 25569
+# is 1 January 1970). Thailand's offset is fixed (domain.clock), so a cell's number is one division
+# instead of a time-zone conversion and XlsxWriter's date arithmetic per cell.
+SECONDS_A_DAY = 86_400
+EXCEL_DAY_OF_THAILAND_EPOCH = 25_569 + THAILAND.utcoffset(None).total_seconds() / SECONDS_A_DAY
+
 # The labels by stored value: a plain lookup per cell (the stored values are the enums' values).
 _STATUS = {status.value: labels[0] for status, labels in STATUS_LABELS.items()}
 _HANDOFF_STATUS = {status.value: labels[0] for status, labels in HANDOFF_STATUS_LABELS.items()}
@@ -166,8 +172,9 @@ class _CasesSheet:
                 # refuses (all of them unprintable: a printable text needs no cleaning).
                 sheet.write_string(row, column, value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value))
             elif kind is datetime:
-                # Excel has no time zones: the Thailand wall-clock time, as a date cell.
-                sheet.write_datetime(row, column, value.astimezone(THAILAND).replace(tzinfo=None), self._dates)
+                # A date cell: the Thailand wall-clock time as Excel's day number, in the date format.
+                sheet.write_number(row, column, value.timestamp() / SECONDS_A_DAY + EXCEL_DAY_OF_THAILAND_EPOCH,
+                                   self._dates)
             else:
                 sheet.write_number(row, column, value)
         self._next_row += 1

@@ -40,8 +40,8 @@ FIGURE_LINES = [
     TARGET_LINE.format(name="case list page, station officer, Khlong Toei", target="100 ms"),
     TARGET_LINE.format(name="case list page, province administrator, Bangkok", target="100 ms"),
     TARGET_LINE.format(name="case list page, national administrator", target="100 ms"),
-    TARGET_LINE.format(name=r"Excel of [\d,]+ cases, time", target="20 s"),
-    TARGET_LINE.format(name=r"Excel of [\d,]+ cases, peak RSS", target="300 MB"),
+    TARGET_LINE.format(name=r"Excel of [\d,]+ cases, time", target="10 s"),
+    TARGET_LINE.format(name=r"Excel of [\d,]+ cases, peak RSS", target="200 MB"),
 ]
 
 
