@@ -71,15 +71,9 @@ async def case_row_batches(connection: asyncpg.Connection,
     async with connection.transaction():
         where = Conditions()
         case_filter.add_conditions(where)
-        cursor = connection.cursor(CASE_ROWS_SQL.format(where=where.sql()), *where.parameters,
-                                   prefetch=ROWS_PER_FETCH)
-        batch: list[asyncpg.Record] = []
-        async for case in cursor:
-            batch.append(case)
-            if len(batch) == ROWS_PER_FETCH:
-                yield batch
-                batch = []
-        if batch:
+        # A batch in one call, not an await per case.
+        cursor = await connection.cursor(CASE_ROWS_SQL.format(where=where.sql()), *where.parameters)
+        while batch := await cursor.fetch(ROWS_PER_FETCH):
             yield batch
 
 
