@@ -5,16 +5,14 @@ user may see."""
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
-from starlette.background import BackgroundTask
 
+from api.back_office.downloads import file_download
 from api.back_office.filter_days import PROBLEM_STATUS, FilterProblem, FromDay, ProblemPage, ToDay, read_period
 from api.back_office.sessions import CurrentSession
 from api.back_office.web import page
@@ -131,21 +129,7 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
 async def _xlsx_download(name: str, write: Callable[[str], Awaitable[None]]) -> FileResponse:
     """A workbook written to a temporary file (constant memory however many rows), sent as
     `<name>-<today>.xlsx`, then deleted."""
-    return await _download(name, "xlsx", XLSX, write)
-
-
-async def _download(name: str, extension: str, media_type: str,
-                    write: Callable[[str], Awaitable[None]]) -> FileResponse:
-    """A file written to a temporary file, sent as `<name>-<today>.<extension>`, then deleted."""
-    handle, path = tempfile.mkstemp(prefix="ess-export-", suffix=f".{extension}")
-    os.close(handle)
-    try:
-        await write(path)
-    except BaseException:
-        os.unlink(path)
-        raise
-    return FileResponse(path, media_type=media_type, filename=f"{name}-{today().isoformat()}.{extension}",
-                        background=BackgroundTask(os.unlink, path), headers={"Cache-Control": "private, no-store"})
+    return await file_download(name, "xlsx", XLSX, write)
 
 
 async def _export(request: Request, account: Account, case_filter: CaseFilter, kind: str) -> FileResponse:
@@ -170,7 +154,7 @@ async def _export(request: Request, account: Account, case_filter: CaseFilter, k
                                reported_to=last_day.isoformat() if last_day else None)
 
     if kind == "report_pdf":
-        return await _download("ess-report", "pdf", PDF, write)
+        return await file_download("ess-report", "pdf", PDF, write)
     return await _xlsx_download(f"ess-{kind}", write)
 
 
