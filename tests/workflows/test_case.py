@@ -327,8 +327,9 @@ async def test_an_officer_outside_the_area_hears_the_same_whether_the_case_is_op
     await ended.execute_update(CaseWorkflow.act, act(ActionKind.CLOSE, live_scene.station_officer, note="ระงับเหตุแล้ว"))
     await ended.result()
     elsewhere = await fresh_district(live_scene.pool)
-    _, outsider_line = await linked_officer(live_scene.pool, live_scene.platform, OfficerRole.INSPECTOR,
-                                            station_id=await station_for(live_scene.pool, elsewhere["code"]))
+    outsider_officer, outsider_line = await linked_officer(
+        live_scene.pool, live_scene.platform, OfficerRole.INSPECTOR,
+        station_id=await station_for(live_scene.pool, elsewhere["code"]))
     outsider = live_scene.officer_hears(outsider_line)
     answers = []
     for case_no in (open_case, ended_case, "ESS-2026-999999"):
@@ -339,10 +340,11 @@ async def test_an_officer_outside_the_area_hears_the_same_whether_the_case_is_op
     assert answers[0] == answers[1] == answers[2] and "นอกพื้นที่" in answers[0]
 
     async def refusals() -> list[str] | None:
+        # This officer's: other specs on the same database are refused the unknown number too.
         rows = await live_scene.pool.fetch(
             "select case_no from audit_log"
-            " where action = 'CASE_VIEW_REFUSED' and case_no = any($1::text[]) order by id",
-            [open_case, ended_case, "ESS-2026-999999"])
+            " where action = 'CASE_VIEW_REFUSED' and case_no = any($1::text[]) and officer_id = $2 order by id",
+            [open_case, ended_case, "ESS-2026-999999"], outsider_officer.officer_id)
         return [r["case_no"] for r in rows] if len(rows) == 3 else None
     assert await eventually(refusals) == [open_case, ended_case, "ESS-2026-999999"]
 
