@@ -15,6 +15,7 @@ from domain.handoff import HandoffStatus, TeamRole
 from domain.models import ReporterMessage
 from tests.api.back_office.conftest import PASSWORD, Person, Staff, open_routed_case
 from tests.api.back_office.teams import account_of, handoff_row
+from tests.api.back_office.test_unreached import case_alerting_nobody
 from tests.api.conftest import RunningApi
 from tests.scene import Scene
 from tests.team import let_go, linked_team_member
@@ -76,6 +77,33 @@ async def test_the_case_list_shows_each_cases_status_on_screen(screen: Page, api
     await wholly_across_the_screen(screen, f'tr[data-case="{case_no}"] a')
     await does_not_scroll_sideways(screen)
     await header_is_small(screen)
+
+
+# WCAG's contrast of an element's text against the first background behind it that is not transparent.
+CONTRAST = """element => {
+    const rgb = text => text.match(/[\\d.]+/g).map(Number);
+    const luminance = ([r, g, b]) => {
+        const channel = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    let behind = element;
+    while (behind && rgb(getComputedStyle(behind).backgroundColor)[3] === 0) behind = behind.parentElement;
+    const [ink, paper] = [rgb(getComputedStyle(element).color), rgb(getComputedStyle(behind).backgroundColor)];
+    const [light, dark] = [luminance(ink), luminance(paper)].sort((a, b) => b - a);
+    return (light + 0.05) / (dark + 0.05);
+}"""
+
+
+async def test_a_case_that_reached_nobody_is_flagged_with_its_status_still_legible(
+        screen: Page, api: RunningApi, scene: Scene, staff: Staff) -> None:
+    case_no = await case_alerting_nobody(scene)
+    await scene.pool.execute("UPDATE cases SET escalation_level = 2 WHERE case_no = $1", case_no)
+    await sign_in_to(screen, api, staff.station_officer, "/office/cases")
+    row = screen.locator(f'tr[data-case="{case_no}"]')
+    await expect(row.locator("span.unreached")).to_have_text("ยังไม่ถึงเจ้าหน้าที่คนใด")
+    for part in ("a", ".status", ".level", "span.unreached", "td[data-label]"):
+        contrast = await row.locator(part).first.evaluate(CONTRAST)
+        assert contrast >= 4.5, f"{part} of a case that reached nobody: contrast {contrast:.1f} (at least 4.5)"
 
 
 async def test_the_case_page_fits_calls_the_reporter_and_puts_the_newest_message_before_the_map(
