@@ -83,7 +83,10 @@ async def _wait(connection: asyncpg.Connection, username: str, client: str, fail
         username, client, FAILURE_MEMORY, ADDRESS_WINDOW, FAILURES_PER_ADDRESS - 1, SERVICE_WINDOW,
         failures_per_minute - 1,
     )
-    until = [row["latest"] + wait_after(row["failures"])] if row["failures"] else []
+    # Only a wait the failures earned: a concurrent attempt's free failure may be stamped after this
+    # transaction's now(), which must not read as a wait.
+    earned = wait_after(row["failures"])
+    until = [row["latest"] + earned] if earned > timedelta(0) else []
     if row["address_full_since"]:
         until.append(row["address_full_since"] + ADDRESS_WINDOW)
     if row["service_full_since"]:
