@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -180,16 +181,9 @@ class CaseStore:
         else:
             kind, details, event = entry.event.kind, entry.event.details(), entry.event
         async with self._pool.acquire() as connection, connection.transaction():
-            try:
+            with _refused_for_good(f"{kind} on case {entry.case_no} was refused"):
                 inserted = await _insert_timeline_row(connection, entry.case_no, entry.key, kind, entry.at,
                                                       entry.actor, details)
-            except (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError) as error:
-                # A bug of ours, not a blip: retrying would refuse it for ever and hold up the case.
-                raise ApplicationError(
-                    f"{kind} on case {entry.case_no} was refused ({type(error).__name__})",
-                    type="UnrecordableEntry",
-                    non_retryable=True,
-                ) from None
             if not inserted or event is None:
                 return
             try:
@@ -219,16 +213,9 @@ class CaseStore:
     async def record_line_action(self, taken: LineActionTaken) -> None:
         """Writes to the audit log, under the officer, an action they took from LINE, once per tap."""
         async with self._pool.acquire() as connection:
-            try:
+            with _refused_for_good(f"{taken.kind} on case {taken.case_no} could not be audited"):
                 await audit.record_line_action(connection, taken.officer_id, taken.case_no, taken.kind,
                                                taken.event_id)
-            except (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError) as error:
-                # As for a timeline entry: retrying a refusal for good would hold up the officer's answer.
-                raise ApplicationError(
-                    f"{taken.kind} on case {taken.case_no} could not be audited ({type(error).__name__})",
-                    type="UnrecordableEntry",
-                    non_retryable=True,
-                ) from None
 
     @activity.defn(name="find_open_case")
     async def find_open_case(self, reporter_key: str) -> str | None:
@@ -477,3 +464,14 @@ def _read_old_shape(event: CaseEvent) -> TimelineEvent | None:
             type="BadCaseEvent",
             non_retryable=True,
         ) from None
+
+
+@contextmanager
+def _refused_for_good(what: str) -> Iterator[None]:
+    """A row the database refuses by a rule or for its data is a bug of ours, not a blip: retrying
+    would be refused for ever and hold up the case, so it fails once, non-retryable."""
+    try:
+        yield
+    except (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError) as error:
+        raise ApplicationError(f"{what} ({type(error).__name__})", type="UnrecordableEntry",
+                               non_retryable=True) from None

@@ -684,12 +684,7 @@ class CaseWorkflow:
         try:
             await workflow.execute_local_activity_method(CaseStore.record_line_action, taken, **options.STORE)
         except (ActivityError, ApplicationError) as error:
-            failure = options.failure_type(error) if isinstance(error, ActivityError) else error.type or "Error"
-            workflow.logger.error("case %s: a LINE action could not be audited (%s)", self._case_no, failure)
-            workflow.metric_meter().create_counter(
-                "ess_workflow_step_failures", "Workflow steps that failed for good and were skipped",
-            ).add(1, {"workflow": "case", "step": "LINE_ACTION_AUDITED"})
-            await self._record(StepFailed(step="LINE_ACTION_AUDITED", error=failure))
+            await self._step_failed("LINE_ACTION_AUDITED", error)
 
     def _officer_sender(self, request: OfficerLineRequest,
                         reply_to: LineEvent | None) -> Callable[[BotMessage], Awaitable[None]]:
@@ -833,14 +828,18 @@ class CaseWorkflow:
                 **options.STORE,
             )
         except (ActivityError, ApplicationError) as error:  # a local activity out of attempts raises the latter
-            failure = options.failure_type(error) if isinstance(error, ActivityError) else error.type or "Error"
-            workflow.logger.error("case %s: a %s entry could not be recorded (%s)", self._case_no, event.kind,
-                                  failure)
-            workflow.metric_meter().create_counter(
-                "ess_workflow_step_failures", "Workflow steps that failed for good and were skipped",
-            ).add(1, {"workflow": "case", "step": event.kind})
-            if not isinstance(event, StepFailed):
-                await self._record(StepFailed(step=event.kind, error=failure))
+            await self._step_failed(event.kind, error, record=not isinstance(event, StepFailed))
+
+    async def _step_failed(self, step: str, error: ActivityError | ApplicationError, record: bool = True) -> None:
+        """A step that failed for good: logged, counted and (unless it is itself that entry) on the
+        timeline; the case goes on without it."""
+        failure = options.failure_type(error) if isinstance(error, ActivityError) else error.type or "Error"
+        workflow.logger.error("case %s: the step %s failed for good (%s)", self._case_no, step, failure)
+        workflow.metric_meter().create_counter(
+            "ess_workflow_step_failures", "Workflow steps that failed for good and were skipped",
+        ).add(1, {"workflow": "case", "step": step})
+        if record:
+            await self._record(StepFailed(step=step, error=failure))
 
     def _first_time(self, event_id: str) -> bool:
         if event_id in self._seen_event_ids:
