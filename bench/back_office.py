@@ -19,7 +19,9 @@ figure the median of --repeat runs after one warm-up run:
      printed); wall time, and the peak resident memory (RSS) of this process while it wrote: the
      kernel's high-water mark (VmHWM), reset just before the export (Linux /proc/self/clear_refs),
      so what loading the reference data took before does not count. Where it cannot be reset,
-     the process's peak since it started is shown instead, and said so.
+     the process's peak since it started is shown instead, and said so. Then the same cases
+     through XlsxWriter, as the download wrote them before (bench/xlsxwriter_baseline.py): the
+     download's time is printed as a ratio of that baseline's, measured in the same run.
 
 Usage:
   python -m bench.back_office                        # 1,000,000 cases; loading takes a few minutes
@@ -59,6 +61,7 @@ from api.back_office.dashboard import DEFAULT_PERIOD, today
 from api.back_office.sessions import SESSION_COOKIE
 from bench.figures import ms, verdict
 from bench.synthetic_cases import insert_cases
+from bench.xlsxwriter_baseline import xlsxwriter_seconds
 from configuration.settings import Settings
 from database.accounts import create_account
 from database.case_export import case_row_batches
@@ -123,6 +126,7 @@ class Export:
     rss_before: int
     file_size: int
     peak_since_start: bool  # the high-water mark could not be reset before the export
+    baseline_seconds: float  # XlsxWriter on the same cases, after the export
 
 
 def reset_peak_rss() -> bool:
@@ -254,8 +258,12 @@ class Bench:
         cases = await write_cases_workbook(case_row_batches(self.connection, case_filter), destination,
                                            reveal_phone=False)
         seconds = time.perf_counter() - started
-        return Export(cases, days, seconds, peak_rss(), rss_before, destination.stat().st_size,
-                      peak_since_start=not was_reset)
+        peak, size = peak_rss(), destination.stat().st_size
+        say("writing the same cases with XlsxWriter, the baseline …")
+        baseline = await xlsxwriter_seconds(case_row_batches(self.connection, case_filter),
+                                            self.folder / "cases-xlsxwriter.xlsx")
+        return Export(cases, days, seconds, peak, rss_before, size, peak_since_start=not was_reset,
+                      baseline_seconds=baseline)
 
 
 async def run_bench(url: str, args: argparse.Namespace, folder: Path) -> int:
@@ -308,6 +316,8 @@ def print_figures(args: argparse.Namespace, version: str, load_seconds: float, e
         f"peak RSS {export.peak_rss / MEGABYTE:.0f} MB"
         + (" (since the process started)" if export.peak_since_start else "")
         + f" (before the export {export.rss_before / MEGABYTE:.0f} MB), file {export.file_size / MEGABYTE:.1f} MB",
+        f"  baseline, the same cases through XlsxWriter (constant memory): {export.baseline_seconds:.1f} s; "
+        f"the download takes {export.seconds / export.baseline_seconds:.2f} of its time",
         "",
         "Targets" + ("" if args.cases == STATED_FOR_CASES else f" (stated for {STATED_FOR_CASES:,} cases)"),
         _target("dashboard, every province", ms(everywhere.total), f"≤ {TARGET_DASHBOARD_ALL * 1000:.0f} ms",
