@@ -7,7 +7,7 @@ import time
 import asyncpg
 from pydantic import TypeAdapter
 
-from database.reference_data import INCIDENT_TYPES, ladder_as_json, load_reference_data
+from database.reference_data import DEMO_OFFICER_PREFIX, INCIDENT_TYPES, ladder_as_json, load_reference_data
 from domain.escalation import DEFAULT_LADDER
 from domain.models import EscalationRung, IncidentType
 
@@ -113,40 +113,46 @@ async def test_every_province_has_one_demo_191_centre_at_its_capital(pool: async
     ) == 0
 
 
+# The reference data's demo officers, by their codes: a spec may mark an officer of its own as demo
+# (tests/database/test_line_accounts.py), and the specs share one database.
+DEMO_OFFICERS = f"is_demo AND code LIKE '{DEMO_OFFICER_PREFIX}%'"
+
+
 async def test_demo_officers_staff_every_centre_province_and_station_and_are_not_on_line(pool: asyncpg.Pool) -> None:
-    by_role = dict(
-        await pool.fetch("SELECT role, count(*) FROM officers WHERE is_demo GROUP BY role")
-    )
+    by_role = dict(await pool.fetch(f"SELECT role, count(*) FROM officers WHERE {DEMO_OFFICERS} GROUP BY role"))
     assert by_role == {
         "CENTRE_191": 2 * 77, "COMMANDER": 77, "DEPUTY_COMMANDER": 77,
         "SUPERINTENDENT": 928, "INSPECTOR": 928, "RADIO_ROOM": 928, "NATIONAL_DESK": 2,
     }
     at_centres = await pool.fetchval(
-        """
+        f"""
         SELECT count(DISTINCT s.id) FROM officers o JOIN stations s ON s.id = o.station_id
-        WHERE o.is_demo AND o.role = 'CENTRE_191' AND s.kind = 'CENTRE_191'
+        WHERE o.is_demo AND o.code LIKE '{DEMO_OFFICER_PREFIX}%' AND o.role = 'CENTRE_191' AND s.kind = 'CENTRE_191'
         """
     )
     assert at_centres == 77
     commanders = await pool.fetch(
-        "SELECT station_id, province_code FROM officers WHERE is_demo AND role IN ('COMMANDER', 'DEPUTY_COMMANDER')"
+        f"SELECT station_id, province_code FROM officers WHERE {DEMO_OFFICERS} "
+        "AND role IN ('COMMANDER', 'DEPUTY_COMMANDER')"
     )
     assert all(c["station_id"] is None and c["province_code"] for c in commanders)
     assert len({c["province_code"] for c in commanders}) == 77
-    desk = await pool.fetch("SELECT station_id, province_code FROM officers WHERE is_demo AND role = 'NATIONAL_DESK'")
+    desk = await pool.fetch(
+        f"SELECT station_id, province_code FROM officers WHERE {DEMO_OFFICERS} AND role = 'NATIONAL_DESK'")
     assert all(d["station_id"] is None and d["province_code"] is None for d in desk)
     stations_fully_staffed = await pool.fetchval(
-        """
+        f"""
         SELECT count(*) FROM stations s WHERE s.is_demo AND s.kind = 'STATION' AND (
-            SELECT array_agg(role ORDER BY role) FROM officers WHERE station_id = s.id AND is_demo
+            SELECT array_agg(role ORDER BY role) FROM officers WHERE station_id = s.id AND {DEMO_OFFICERS}
         ) = ARRAY['INSPECTOR', 'RADIO_ROOM', 'SUPERINTENDENT']
         """
     )
     assert stations_fully_staffed == 928
-    names = [r["name"] for r in await pool.fetch("SELECT name FROM officers WHERE is_demo LIMIT 50")]
+    names = [r["name"] for r in await pool.fetch(f"SELECT name FROM officers WHERE {DEMO_OFFICERS} LIMIT 50")]
     assert all(name.startswith("ร.ต.อ. ทดสอบ ") and name.endswith(" (ตัวอย่าง)") for name in names)
-    assert await pool.fetchval("SELECT count(DISTINCT name) FROM officers WHERE is_demo") == 3094
-    assert await pool.fetchval("SELECT count(*) FROM officers WHERE is_demo AND registered_at IS NOT NULL") == 0
+    assert await pool.fetchval(f"SELECT count(DISTINCT name) FROM officers WHERE {DEMO_OFFICERS}") == 3094
+    assert await pool.fetchval(
+        f"SELECT count(*) FROM officers WHERE {DEMO_OFFICERS} AND registered_at IS NOT NULL") == 0
 
 
 async def test_incident_types_carry_the_default_ladder_which_reads_back_as_rungs(pool: asyncpg.Pool) -> None:
