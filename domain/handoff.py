@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.models import Language, LineEvent, Officer, Report, Reporter, ReporterMessage
+from domain.person_helped import PersonHelped
 
 
 class HandoffStatus(StrEnum):
@@ -156,6 +157,7 @@ class TeamActionKind(StrEnum):
     RECORD = "RECORD"  # a follow-up's outcome
     CLOSE = "CLOSE"  # care ended: outcome category and note
     ADD_NOTE = "ADD_NOTE"
+    DESCRIBE_PERSON = "DESCRIBE_PERSON"  # who is being helped, once they (or their guardian) agreed
 
 
 class TeamAction(BaseModel):
@@ -168,6 +170,8 @@ class TeamAction(BaseModel):
     follow_up: FollowUpPlan | None = None  # PLAN
     follow_up_number: int | None = None  # RECORD
     outcome: CareOutcome | None = None  # CLOSE
+    person: PersonHelped | None = None  # DESCRIBE_PERSON
+    person_agreed: bool = False  # DESCRIBE_PERSON: the person helped, or their guardian, agreed to the record
 
 
 class HandoffOutcome(BaseModel):
@@ -259,6 +263,7 @@ _ALLOWED_IN: dict[TeamActionKind, frozenset[HandoffStatus]] = {
     TeamActionKind.RECORD: frozenset({HandoffStatus.IN_CARE}),
     TeamActionKind.CLOSE: frozenset({HandoffStatus.IN_CARE}),
     TeamActionKind.ADD_NOTE: OPEN_HANDOFF_STATUSES,
+    TeamActionKind.DESCRIBE_PERSON: frozenset({HandoffStatus.IN_CARE}),
 }
 _LEADS_TO = {
     TeamActionKind.ACCEPT: HandoffStatus.IN_CARE,

@@ -23,6 +23,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, f
 
 from domain.handoff import CareOutcome, Consent, FollowUpKind, HandoffEvent, HandoffStatus, TeamAudience
 from domain.models import Location, Prompt
+from domain.person_helped import PersonHelped
 
 
 class BaseHandoffEvent(BaseModel):
@@ -152,6 +153,14 @@ class HandoffClosed(ByMember):
     note: str | None = None
 
 
+class PersonDescribed(ByMember):
+    """The case worker recorded who is being helped, after they (or their guardian) agreed; the
+    latest entry is the record."""
+
+    kind: Literal["PERSON_DESCRIBED"] = "PERSON_DESCRIBED"
+    person: PersonHelped
+
+
 class TeamNoted(ByMember):
     """A member's note; the hand-off stays as it is."""
 
@@ -206,7 +215,7 @@ class StepFailed(BaseHandoffEvent):
 HandoffTimelineEvent = Annotated[
     Opened | TeamAlerted | TeamReminded | Escalated | ConsentAnswered | Accepted | Rejected | Assigned
     | FollowUpPlanned | FollowUpRecorded | HandoffClosed | TeamNoted | CaseNotTold | ReporterTold | FollowUpReminded
-    | ReporterWrote | StepFailed,
+    | ReporterWrote | StepFailed | PersonDescribed,
     Field(discriminator="kind"),
 ]
 

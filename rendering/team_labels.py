@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.handoff import CareOutcome, Consent, FollowUpKind, FollowUpStatus, HandoffStatus, TeamActionKind
+from domain.person_helped import AgeBand, HarmerRelation, Known, Sex
 
 HANDOFF_STATUS_LABELS: dict[HandoffStatus, tuple[str, str]] = {
     HandoffStatus.AWAITING: ("รอทีมรับเรื่อง", "Awaiting the team"),
@@ -18,6 +19,7 @@ TEAM_ACTION_LABELS: dict[TeamActionKind, tuple[str, str]] = {
     TeamActionKind.RECORD: ("บันทึกผลการติดตาม", "Record a follow-up"),
     TeamActionKind.CLOSE: ("ปิดการดูแล", "Close the care"),
     TeamActionKind.ADD_NOTE: ("บันทึกเพิ่มเติม", "Add note"),
+    TeamActionKind.DESCRIBE_PERSON: ("บันทึกข้อมูลผู้ได้รับความช่วยเหลือ", "Record the person helped"),
 }
 FOLLOW_UP_KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
     FollowUpKind.HOME_VISIT: ("เยี่ยมบ้าน", "Home visit"),
@@ -43,4 +45,37 @@ CONSENT_LABELS: dict[Consent, tuple[str, str]] = {
     Consent.ASKED: ("รอคำตอบจากผู้แจ้ง", "Reporter not answered yet"),
     Consent.GIVEN: ("ผู้แจ้งยินยอมให้ติดต่อ", "Reporter agreed to be contacted"),
     Consent.REFUSED: ("ผู้แจ้งไม่ยินยอมให้ติดต่อ", "Reporter declined contact"),
+}
+
+# The person helped (domain.person_helped).
+KNOWN_LABELS: dict[Known, tuple[str, str]] = {
+    Known.UNKNOWN: ("ไม่ทราบ", "Unknown"),
+    Known.YES: ("ใช่", "Yes"),
+    Known.NO: ("ไม่ใช่", "No"),
+}
+AGE_BAND_LABELS: dict[AgeBand, tuple[str, str]] = {
+    AgeBand.UNKNOWN: ("ไม่ทราบ", "Unknown"),
+    AgeBand.UNDER_6: ("ต่ำกว่า 6 ปี", "Under 6"),
+    AgeBand.FROM_6_TO_11: ("6–11 ปี", "6–11"),
+    AgeBand.FROM_12_TO_17: ("12–17 ปี", "12–17"),
+    AgeBand.FROM_18_TO_24: ("18–24 ปี", "18–24"),
+    AgeBand.FROM_25_TO_59: ("25–59 ปี", "25–59"),
+    AgeBand.FROM_60: ("60 ปีขึ้นไป", "60 or older"),
+}
+SEX_LABELS: dict[Sex, tuple[str, str]] = {
+    Sex.UNKNOWN: ("ไม่ทราบ", "Unknown"),
+    Sex.FEMALE: ("หญิง", "Female"),
+    Sex.MALE: ("ชาย", "Male"),
+    Sex.OTHER: ("อื่น ๆ", "Other"),
+}
+HARMER_RELATION_LABELS: dict[HarmerRelation, tuple[str, str]] = {
+    HarmerRelation.UNKNOWN: ("ไม่ทราบ", "Unknown"),
+    HarmerRelation.SPOUSE_OR_PARTNER: ("คู่สมรสหรือคู่ครอง", "Spouse or partner"),
+    HarmerRelation.FORMER_PARTNER: ("อดีตคู่ครอง", "Former partner"),
+    HarmerRelation.PARENT_OR_GUARDIAN: ("พ่อแม่หรือผู้ปกครอง", "Parent or guardian"),
+    HarmerRelation.CHILD: ("บุตร", "Their child"),
+    HarmerRelation.OTHER_RELATIVE: ("ญาติอื่น", "Other relative"),
+    HarmerRelation.ACQUAINTANCE: ("คนรู้จัก", "Acquaintance"),
+    HarmerRelation.STRANGER: ("คนแปลกหน้า", "Stranger"),
+    HarmerRelation.OTHER: ("อื่น ๆ", "Other"),
 }

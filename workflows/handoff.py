@@ -78,6 +78,7 @@ with workflow.unsafe.imports_passed_through():
         HandoffClosed,
         HandoffTimelineEntry,
         HandoffTimelineEvent,
+        PersonDescribed,
         Rejected,
         ReporterTold,
         ReporterWrote,
@@ -460,6 +461,12 @@ class HandoffWorkflow:
             raise refusal("InvalidAction", "ไม่พบการติดตามที่ยังค้างอยู่", "no planned follow-up with that number")
         if action.kind == TeamActionKind.CLOSE and action.outcome is None:
             raise refusal("InvalidAction", "ต้องระบุผลการดูแล", "CLOSE needs an outcome category")
+        if action.kind == TeamActionKind.DESCRIBE_PERSON:
+            if action.person is None:
+                raise refusal("InvalidAction", "ต้องระบุข้อมูลผู้ได้รับความช่วยเหลือ", "DESCRIBE_PERSON needs the person")
+            if not action.person_agreed:
+                raise refusal("InvalidAction", "ผู้ได้รับความช่วยเหลือหรือผู้ปกครองต้องยินยอมก่อนบันทึก",
+                              "the person helped, or their guardian, must agree to the record first")
 
     async def _apply(self, action: TeamAction, also: Callable[[], Awaitable[None]] | None = None) -> HandoffOutcome:
         """Applies an action that passed the checks; `also` (a tapping member's confirmation) goes out
@@ -517,6 +524,9 @@ class HandoffWorkflow:
                 await self._record(HandoffClosed(member_id=member.member_id, outcome=action.outcome, note=action.note),
                                    actor=actor)
                 await self._tell_police_care_closed(action.outcome, action.note or "")
+            elif action.kind == TeamActionKind.DESCRIBE_PERSON:
+                assert action.person is not None
+                await self._record(PersonDescribed(member_id=member.member_id, person=action.person), actor=actor)
             else:
                 await self._record(TeamNoted(member_id=member.member_id, note=action.note), actor=actor)
             return HandoffOutcome(handoff_id=self._id, status=self._status, case_worker_id=self._case_worker_id,

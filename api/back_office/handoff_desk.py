@@ -43,23 +43,34 @@ from domain.handoff import (
     TeamActionKind,
     handoff_status_after,
 )
+from domain.person_helped import AgeBand, HarmerRelation, Known, PersonHelped, Sex
 from domain.phone import read_phone_number
 from domain.role_names import TEAM_ROLE_LABELS
 from rendering.audience_labels import TEAM_AUDIENCE_LABELS
 from rendering.team_labels import (
+    AGE_BAND_LABELS,
     CARE_OUTCOME_LABELS,
     CONSENT_LABELS,
     FOLLOW_UP_KIND_LABELS,
     FOLLOW_UP_STATUS_LABELS,
     HANDOFF_STATUS_LABELS,
+    HARMER_RELATION_LABELS,
+    KNOWN_LABELS,
+    SEX_LABELS,
     TEAM_ACTION_LABELS,
 )
 
 router = APIRouter(prefix="/office/handoffs", include_in_schema=False)
+# The form's choices for the person helped: (field, its label kind, the choices).
+PERSON_ANSWERS = (("is_reporter", "known", list(Known)), ("age_band", "age_band", list(AgeBand)),
+                  ("sex", "sex", list(Sex)), ("disability", "known", list(Known)),
+                  ("harmer_relation", "harmer_relation", list(HarmerRelation)))
 
 PAGE_SIZE = 100
 NOT_FOUND = "ไม่พบเรื่องส่งต่อนี้ในเขตของท่าน — no such hand-off within your scope"
 READ_ONLY = "บัญชีนี้ดูได้อย่างเดียว — this account may only read hand-offs"
+NEEDS_AGREEMENT = ("ต้องได้รับความยินยอมจากผู้ได้รับความช่วยเหลือหรือผู้ปกครองก่อนบันทึก"
+                   " — the person helped, or their guardian, must agree to the record first")
 TEAM_PAGES = ("หน้านี้สำหรับทีมสหวิชาชีพและผู้ดูแลระบบ ฝ่ายตำรวจดูผลการดูแลได้ที่หน้าเรื่อง"
               " — for the team and administrators; the police see the outcome on the case page")
 # The hand-off's own timeline, in words (the workflow's entry kinds).
@@ -79,6 +90,7 @@ HANDOFF_EVENT_LABELS: dict[str, tuple[str, str]] = {
     "NOTE": ("บันทึกของทีม", "Team's note"),
     "REPORTER_TOLD": ("แจ้งผู้แจ้งว่าจะมีผู้ติดต่อ", "Reporter told someone will contact them"),
     "CASE_NOT_TOLD": ("แจ้งเรื่องตำรวจไม่ได้ (เรื่องสิ้นสุดแล้ว)", "The police case could not be told (it had ended)"),
+    "PERSON_DESCRIBED": ("บันทึกข้อมูลผู้ได้รับความช่วยเหลือ", "Person helped recorded"),
 }
 ACTOR_LABELS: dict[str, tuple[str, str]] = {
     "system": ("ระบบ", "System"),
@@ -97,6 +109,10 @@ LABELS = {
     "handoff_event": HANDOFF_EVENT_LABELS,
     "actor": ACTOR_LABELS,
     "team_audience": TEAM_AUDIENCE_LABELS,
+    "known": KNOWN_LABELS,
+    "age_band": AGE_BAND_LABELS,
+    "sex": SEX_LABELS,
+    "harmer_relation": HARMER_RELATION_LABELS,
 }
 
 
@@ -213,6 +229,13 @@ async def _render_handoff(request: Request, account: Account, handoff_id: str, d
         follow_ups = await handoffs.follow_ups(connection, handoff["handoff_id"])
         await audit.record(connection, "HANDOFF_VIEWED", account=account, case_no=handoff["case_no"],
                            handoff_id=handoff["handoff_id"], team_member_id=account.team_member_id)
+        # The record of the person helped is its latest entry; whoever is shown it is in the audit log.
+        latest = next((entry for entry in reversed(timeline) if entry["kind"] == "PERSON_DESCRIBED"), None)
+        # Retention leaves the entry without the record (database.retention).
+        person = latest if latest is not None and isinstance(latest["details"].get("person"), dict) else None
+        if person is not None:
+            await audit.record(connection, "PERSON_HELPED_VIEWED", account=account, case_no=handoff["case_no"],
+                               handoff_id=handoff["handoff_id"], team_member_id=account.team_member_id)
         can_act = account.acts_on_handoffs and HandoffStatus(handoff["status"]) not in FINAL_HANDOFF_STATUSES
         team = await team_members_of_province(connection, handoff["province_code"]) if can_act else []
     settings = request.app.state.settings
@@ -224,6 +247,7 @@ async def _render_handoff(request: Request, account: Account, handoff_id: str, d
         can_act=can_act, actions=allowed_actions(handoff["status"]) if can_act else [], team=team,
         needs_note=TEAM_NEEDS_NOTE, follow_up_kinds=list(FollowUpKind), care_outcomes=list(CareOutcome),
         planned=[f for f in follow_ups if f["status"] == "PLANNED"], time_to_accept=time_to_accept,
+        person=person, person_removed=latest is not None and person is None, person_answers=PERSON_ANSWERS,
         idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url,
         tile_attribution=settings.map_tile_attribution, done=TEAM_ACTION_LABELS.get(done) if done else None,
         refused=refused, status_code=refused.status if refused else 200,
@@ -322,9 +346,20 @@ async def act(request: Request, session: FormSession, handoff_id: str,
             if answer is None and kind in TEAM_CONFIRMED and confirmed != "yes":
                 return _confirmation(request, handoff, action, idempotency_key)
             if answer is None:
-                # Each form of a page has its own key (the kind): one form sent twice applies once.
-                answer = await send_team_action(request.app.state.temporal, handoff_id, action,
-                                                f"office-{idempotency_key}-{kind.value}")
+                answer = await _send(request, handoff_id, action, idempotency_key)
+    return await _answer(request, account, handoff, kind, answer)
+
+
+async def _send(request: Request, handoff_id: str, action: TeamAction, idempotency_key: str) -> Any:
+    # Each form of a page has its own key (the kind): one form sent twice applies once.
+    return await send_team_action(request.app.state.temporal, handoff_id, action,
+                                  f"office-{idempotency_key}-{action.kind.value}")
+
+
+async def _answer(request: Request, account: Account, handoff: asyncpg.Record, kind: TeamActionKind,
+                  answer: Any) -> Response:
+    """Audits the action, then shows the page again with the refusal, or goes back to it saying done."""
+    handoff_id = handoff["handoff_id"]
     async with request.app.state.pool.acquire() as connection:
         await audit.record(connection, "HANDOFF_ACTION", account=account, case_no=handoff["case_no"],
                            handoff_id=handoff_id, kind=kind.value, team_member_id=account.team_member_id,
@@ -332,6 +367,38 @@ async def act(request: Request, session: FormSession, handoff_id: str,
     if isinstance(answer, Refusal):
         return await _render_handoff(request, account, handoff_id, refused=answer)
     return RedirectResponse(f"/office/handoffs/{quote(handoff_id)}?done={quote(kind.value)}", status_code=303)
+
+
+@router.post("/{handoff_id}/person")
+async def describe_person(request: Request, session: FormSession, handoff_id: str,
+                          idempotency_key: Annotated[str, Form(max_length=64)],
+                          is_reporter: Annotated[Known, Form()] = Known.UNKNOWN,
+                          age_band: Annotated[AgeBand, Form()] = AgeBand.UNKNOWN,
+                          sex: Annotated[Sex, Form()] = Sex.UNKNOWN,
+                          disability: Annotated[Known, Form()] = Known.UNKNOWN,
+                          harmer_relation: Annotated[HarmerRelation, Form()] = HarmerRelation.UNKNOWN,
+                          nationality: Annotated[str, Form(max_length=60)] = "",
+                          language: Annotated[str, Form(max_length=60)] = "",
+                          household: Annotated[str, Form(max_length=300)] = "",
+                          agreed: Annotated[str, Form(max_length=8)] = "") -> Response:
+    """The person helped, as the case worker records them once they (or their guardian) agreed."""
+    account = session.account
+    async with request.app.state.pool.acquire() as connection:
+        handoff = await _handoff_in_scope(connection, account, handoff_id)
+        member = (await team_member_by_id(connection, account.team_member_id)
+                  if account.acts_on_handoffs and account.team_member_id is not None else None)
+    answer: Any
+    if member is None:
+        answer = Refusal(403, READ_ONLY, "ReadOnly")
+    elif agreed != "yes":
+        answer = Refusal(422, NEEDS_AGREEMENT, "InvalidAction")
+    else:
+        person = PersonHelped(is_reporter=is_reporter, age_band=age_band, sex=sex, disability=disability,
+                              harmer_relation=harmer_relation, nationality=nationality.strip() or None,
+                              language=language.strip() or None, household=household.strip() or None)
+        action = TeamAction(kind=TeamActionKind.DESCRIBE_PERSON, member=member, person=person, person_agreed=True)
+        answer = await _send(request, handoff["handoff_id"], action, idempotency_key)
+    return await _answer(request, account, handoff, TeamActionKind.DESCRIBE_PERSON, answer)
 
 
 def _desk_refusal(action: TeamAction) -> Refusal | None:

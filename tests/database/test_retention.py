@@ -16,9 +16,12 @@ import asyncpg
 import pytest
 
 from database.retention import anonymise_closed_cases
+from database.timeline import insert_entry
 from domain.clock import THAILAND
 from domain.handoff import HandoffStatus
+from domain.handoff_timeline import PersonDescribed
 from domain.models import CaseStatus
+from domain.person_helped import AgeBand, Known, PersonHelped
 from tests.retention import MUEANG_CHIANG_MAI, TEAM_NOTE, Reporter, everything_about
 
 CUT_OFF = datetime(1965, 1, 1, tzinfo=THAILAND)
@@ -191,6 +194,23 @@ async def test_a_forwarded_case_whose_care_ended_before_the_cut_off_is_anonymise
     follow_ups = await connection.fetch(
         "SELECT status, note, outcome FROM follow_ups WHERE handoff_id = ANY($1)", [first, second])
     assert [tuple(f.values()) for f in follow_ups] == [("DONE", "", None)] * 2
+
+
+async def test_the_record_of_the_person_helped_goes_with_the_case(connection, reporter: Reporter) -> None:
+    case_no = await reporter.case(CaseStatus.FORWARDED, closed_at=LONG_BEFORE)
+    handoff_id = await reporter.handoff(case_no, HandoffStatus.CLOSED, FORWARDED_AT, ended_at=LONG_BEFORE)
+    person = PersonHelped(is_reporter=Known.NO, age_band=AgeBand.FROM_6_TO_11, nationality="เมียนมา",
+                          household="อยู่กับแม่และพ่อเลี้ยง")
+    await insert_entry(connection, "handoff_events", handoff_id, f"{handoff_id}:person", "PERSON_DESCRIBED",
+                       FORWARDED_AT + timedelta(days=1), "member:3",
+                       PersonDescribed(member_id=3, person=person).details())
+
+    assert await anonymise_all_due(connection) == [case_no]
+
+    details = await connection.fetchval(
+        "SELECT details FROM handoff_events WHERE handoff_id = $1 AND kind = 'PERSON_DESCRIBED'", handoff_id)
+    assert details == {"anonymised": True}
+    assert "เมียนมา" not in await everything_about(connection, case_no)
 
 
 # --- Again and again ------------------------------------------------------------------------------
