@@ -34,6 +34,7 @@ ACTION_WORDS: dict[str, Words] = {
     "HANDOFF_VIEWED": ("เปิดดูเรื่องส่งต่อ", "Viewed the hand-off"),
     "HANDOFF_VIEW_REFUSED": ("ขอดูเรื่องส่งต่อนอกเขต (ถูกปฏิเสธ)", "Asked for a hand-off outside their area (refused)"),
     "HANDOFF_ACTION": ("ดำเนินการกับเรื่องส่งต่อ", "Acted on the hand-off"),
+    "CASELOAD_VIEWED": ("เปิดดูภาระงานของทีม", "Viewed the team's caseloads"),
     "PERSON_HELPED_VIEWED": ("เปิดดูข้อมูลผู้ได้รับความช่วยเหลือ", "Viewed the record of the person helped"),
     "MAP_VIEWED": ("เปิดดูแผนที่", "Viewed the map"),
     "EXPORT": ("ดาวน์โหลดข้อมูล", "Downloaded data"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -27,6 +27,8 @@ from api.back_office.web import page
 from api.case_actions import Refusal
 from api.handoff_actions import send_team_action
 from database import audit, handoffs
+from database.caseloads import DUE_SOON, caseloads, open_cares
+from database.provinces import all_provinces
 from database.team_members import team_member_by_id, team_members_of_province
 from domain.accounts import Account
 from domain.clock import THAILAND
@@ -164,6 +166,38 @@ async def inbox(request: Request, session: CurrentSession, status: InboxStatus =
 
 
 # --- one hand-off --------------------------------------------------------------------------------
+
+# --- caseloads ---------------------------------------------------------------------------------
+
+FOREIGN_PROVINCE = "ท่านดูได้เฉพาะทีมของจังหวัดของท่าน — you may only see your own province's team"
+
+
+@router.get("/caseload")
+async def caseload(request: Request, session: CurrentSession,
+                   province: Annotated[str | None, Query(max_length=2)] = None,
+                   worker: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    """The team's caseloads: per member, and the cares in progress (one member's with `worker`).
+    National accounts choose the province."""
+    account = session.account
+    _team_pages_only(account)
+    scope = account.handoff_scope
+    province_code = scope.province_code or province or None
+    if province_code is not None and not scope.allows(province_code, None):
+        raise HTTPException(403, FOREIGN_PROVINCE)
+    now = datetime.now(UTC)
+    loads: list[asyncpg.Record] = []
+    cares: list[asyncpg.Record] = []
+    async with request.app.state.pool.acquire() as connection:
+        choices = await all_provinces(connection) if scope.province_code is None else []
+        if province_code is not None:
+            loads = await caseloads(connection, province_code, now)
+            cares = await open_cares(connection, province_code, now, worker)
+            await audit.record(connection, "CASELOAD_VIEWED", account=account, province=province_code,
+                               worker=worker, team_member_id=account.team_member_id)
+    return page(request, "handoff_caseload.html", loads=loads, cares=cares, province_code=province_code,
+                provinces=choices, worker=worker, labels=LABELS, can_assign=account.acts_on_handoffs,
+                idempotency_key=uuid.uuid4().hex, due_soon_hours=int(DUE_SOON.total_seconds() // 3600))
+
 
 async def _handoff_in_scope(connection: asyncpg.Connection, account: Account, handoff_id: str) -> asyncpg.Record:
     _team_pages_only(account)

@@ -134,7 +134,7 @@ async def test_the_case_page_fits_calls_the_reporter_and_puts_the_newest_message
     await header_is_small(screen)
 
 
-async def test_the_teams_hand_off_page_and_inbox_fit_and_call_the_reporter_who_agreed(
+async def test_the_teams_hand_off_page_inbox_and_caseloads_fit_and_call_the_reporter_who_agreed(
         screen: Page, api: RunningApi, scene: Scene) -> None:
     member, _ = await linked_team_member(scene.pool, scene.platform, TeamRole.SOCIAL_WORKER,
                                          scene.district["province_code"])
@@ -157,8 +157,17 @@ async def test_the_teams_hand_off_page_and_inbox_fit_and_call_the_reporter_who_a
         await expect(screen.get_by_role("link", name="081-234-5678")).to_have_attribute("href", REPORTER_CALLS)
         await expect(screen.locator('tr[data-follow-up="1"]')).to_contain_text("เยี่ยมบ้านพร้อมครู")
         await wholly_across_the_screen(screen, 'tr[data-follow-up="1"]')
+        await expect(screen.locator('form[data-action="DESCRIBE_PERSON"] select[name="age_band"]')).to_be_visible()
+        await wholly_across_the_screen(screen, 'form[data-action="DESCRIBE_PERSON"]')
         await does_not_scroll_sideways(screen)
         await header_is_small(screen)
+
+        await screen.goto(f"{api.base_url}/office/handoffs/caseload")
+        care = f'tr[data-handoff="{handoff_id}"]'
+        await expect(screen.locator(care)).to_contain_text(case_no)
+        await wholly_across_the_screen(screen, f'tr[data-member="{member.member_id}"]')
+        await wholly_across_the_screen(screen, f'{care} form[data-action="ASSIGN"]')
+        await does_not_scroll_sideways(screen)
     finally:
         await let_go(scene.pool, [member])
 
