@@ -46,6 +46,7 @@ async def person_entries(scene: Scene, case_no: str) -> list[dict]:
     return [{"actor": row["actor"], **row["details"]} for row in rows]
 
 
+@pytest.mark.records_history("person_helped")
 async def test_in_care_the_case_worker_records_who_is_helped_and_a_later_record_replaces_it(
         scene: Scene, team: Team) -> None:
     case_no, handoff = await started_handoff(scene)
