@@ -14,7 +14,7 @@ from domain.handoff import HandoffStatus, TeamAction, TeamActionKind
 from domain.person_helped import AgeBand, HarmerRelation, Known, PersonHelped, Sex
 from tests.scene import Scene
 from tests.waiting import eventually
-from tests.workflows.handoff_team import Team, started_handoff, team, team_action
+from tests.workflows.handoff_team import Team, forwarded_case, started_handoff, team, team_action
 from workflows.handoff import HandoffWorkflow
 
 __all__ = ["team"]  # the fixture
@@ -49,7 +49,7 @@ async def person_entries(scene: Scene, case_no: str) -> list[dict]:
 @pytest.mark.records_history("person_helped")
 async def test_in_care_the_case_worker_records_who_is_helped_and_a_later_record_replaces_it(
         scene: Scene, team: Team) -> None:
-    case_no, handoff = await started_handoff(scene)
+    case_no, _case, handoff = await forwarded_case(scene)  # a real case: its histories are recorded
     await handoff.execute_update(HandoffWorkflow.act, team_action(TeamActionKind.ACCEPT, team.social_worker))
 
     outcome = await handoff.execute_update(HandoffWorkflow.act, describe(team))
