@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineWorkbook
 
 from rendering.streamed_workbook import MAX_TEXT, Column, StreamedWorkbook, Value, column_letters
 
@@ -87,6 +88,20 @@ def test_numbers_come_back_exactly_and_a_date_columns_numbers_are_dates() -> Non
     assert sheet["C2"].is_date and sheet["C2"].number_format == DATE_FORMAT
     assert sheet["C2"].value == datetime(2001, 3, 1, 9, 30)
     assert not sheet["D2"].is_date
+
+
+def test_a_second_independent_reader_reads_the_same_cells() -> None:
+    """Calamine (Rust; pandas reads Excel files with it) parses the package its own way."""
+    rows: list[tuple[Value, ...]] = [("ตำรวจ & ทีม <สหวิชาชีพ>", 3, MARCH_FIRST_0930, "=SUM(A1)"),
+                                     ("  เว้นหน้าและหลัง  ", None, None, 0.1 + 0.2)]
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(written(rows)))
+
+    assert workbook.sheet_names == ["ชีต"]
+    assert workbook.get_sheet_by_index(0).to_python() == [
+        ["ข้อความ", "จำนวน", "เมื่อ", "หมายเหตุ"],
+        ["ตำรวจ & ทีม <สหวิชาชีพ>", 3.0, datetime(2001, 3, 1, 9, 30), "=SUM(A1)"],
+        ["  เว้นหน้าและหลัง  ", "", "", 0.1 + 0.2],
+    ]
 
 
 def test_an_empty_value_leaves_its_cell_empty_and_the_next_ones_in_their_columns() -> None:
