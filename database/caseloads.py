@@ -45,7 +45,8 @@ async def caseloads(connection: asyncpg.Connection, province_code: str, now: dat
         f"""
         SELECT m.id AS member_id, m.name, m.role, count(c.handoff_id) AS open_cares,
                coalesce(sum(c.due_soon), 0)::int AS due_soon, coalesce(sum(c.overdue), 0)::int AS overdue,
-               $2 - min(c.last_contact_at) AS longest_without_contact
+               -- Never negative: the clocks of the database and the application may differ a little.
+               greatest($2 - min(c.last_contact_at), interval '0') AS longest_without_contact
         FROM team_members m LEFT JOIN ({_OPEN_CARES}) c ON c.case_worker_id = m.id
         WHERE m.province_code = $1 AND m.active
         GROUP BY m.id, m.name, m.role

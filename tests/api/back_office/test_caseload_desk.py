@@ -81,6 +81,17 @@ async def test_each_member_s_load_counts_cares_due_soon_overdue_and_the_longest_
     assert only_theirs.text.count('<tr data-handoff="') == 2
 
 
+async def test_a_care_accepted_a_moment_ago_counts_no_time_without_contact(
+        scene: Scene, team: Team, browser_like) -> None:
+    # The read model's acceptance an hour after a forward made now: a few minutes "ahead" of the page.
+    await forwarded_rows(scene, status=HandoffStatus.IN_CARE, case_worker=team.social_worker)
+    coordinator = await signed_in(browser_like, team.coordinator_account)
+
+    page = await coordinator.get("/office/handoffs/caseload")
+
+    assert cell(row(page.text, "member", team.social_worker.member_id), "without-contact") == "0 วัน"
+
+
 async def test_another_province_s_team_and_the_police_see_none_of_it(
         scene: Scene, staff: Staff, team: Team, browser_like) -> None:
     handoff_id = await care_of(scene, team.social_worker, accepted_days_ago=2)
