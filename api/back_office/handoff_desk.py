@@ -43,6 +43,7 @@ from domain.handoff import (
     IllegalTeamAction,
     TeamAction,
     TeamActionKind,
+    TeamMember,
     handoff_status_after,
 )
 from domain.person_helped import AgeBand, HarmerRelation, Known, PersonHelped, Sex
@@ -358,10 +359,7 @@ async def act(request: Request, session: FormSession, handoff_id: str,
               confirmed: Annotated[str, Form(max_length=8)] = "") -> Response:
     """One action from its own form; returning the case and closing the care are confirmed first."""
     account = session.account
-    async with request.app.state.pool.acquire() as connection:
-        handoff = await _handoff_in_scope(connection, account, handoff_id)
-        member = (await team_member_by_id(connection, account.team_member_id)
-                  if account.acts_on_handoffs and account.team_member_id is not None else None)
+    handoff, member = await _handoff_and_member(request, account, handoff_id)
     handoff_id = handoff["handoff_id"]
     answer: Any
     if member is None:
@@ -382,6 +380,16 @@ async def act(request: Request, session: FormSession, handoff_id: str,
             if answer is None:
                 answer = await _send(request, handoff_id, action, idempotency_key)
     return await _answer(request, account, handoff, kind, answer)
+
+
+async def _handoff_and_member(request: Request, account: Account,
+                              handoff_id: str) -> tuple[asyncpg.Record, TeamMember | None]:
+    """The hand-off (404 outside the account's scope), and the team member the account acts as, if it acts."""
+    async with request.app.state.pool.acquire() as connection:
+        handoff = await _handoff_in_scope(connection, account, handoff_id)
+        member = (await team_member_by_id(connection, account.team_member_id)
+                  if account.acts_on_handoffs and account.team_member_id is not None else None)
+    return handoff, member
 
 
 async def _send(request: Request, handoff_id: str, action: TeamAction, idempotency_key: str) -> Any:
@@ -417,10 +425,7 @@ async def describe_person(request: Request, session: FormSession, handoff_id: st
                           agreed: Annotated[str, Form(max_length=8)] = "") -> Response:
     """The person helped, as the case worker records them once they (or their guardian) agreed."""
     account = session.account
-    async with request.app.state.pool.acquire() as connection:
-        handoff = await _handoff_in_scope(connection, account, handoff_id)
-        member = (await team_member_by_id(connection, account.team_member_id)
-                  if account.acts_on_handoffs and account.team_member_id is not None else None)
+    handoff, member = await _handoff_and_member(request, account, handoff_id)
     answer: Any
     if member is None:
         answer = Refusal(403, READ_ONLY, "ReadOnly")
