@@ -13,16 +13,15 @@ DUE_SOON = timedelta(hours=48)
 
 _OPEN_CARES = """
     SELECT h.handoff_id, h.case_no, h.case_worker_id, m.name AS case_worker_name, h.accepted_at,
-           (SELECT min(f.due_at) FROM follow_ups f
-             WHERE f.handoff_id = h.handoff_id AND f.status = 'PLANNED') AS next_due_at,
-           (SELECT count(*) FROM follow_ups f
-             WHERE f.handoff_id = h.handoff_id AND f.status = 'PLANNED' AND f.due_at < $2) AS overdue,
-           (SELECT count(*) FROM follow_ups f
-             WHERE f.handoff_id = h.handoff_id AND f.status = 'PLANNED' AND f.due_at >= $2
-               AND f.due_at < $2 + $3::interval) AS due_soon,
-           greatest(h.accepted_at, (SELECT max(f.recorded_at) FROM follow_ups f
-                                     WHERE f.handoff_id = h.handoff_id AND f.status = 'DONE')) AS last_contact_at
+           f.next_due_at, f.overdue, f.due_soon, greatest(h.accepted_at, f.last_done_at) AS last_contact_at
     FROM handoffs h LEFT JOIN team_members m ON m.id = h.case_worker_id
+    CROSS JOIN LATERAL (
+        SELECT min(due_at) FILTER (WHERE status = 'PLANNED') AS next_due_at,
+               count(*) FILTER (WHERE status = 'PLANNED' AND due_at < $2) AS overdue,
+               count(*) FILTER (WHERE status = 'PLANNED' AND due_at >= $2 AND due_at < $2 + $3::interval) AS due_soon,
+               max(recorded_at) FILTER (WHERE status = 'DONE') AS last_done_at
+        FROM follow_ups WHERE follow_ups.handoff_id = h.handoff_id
+    ) f
     WHERE h.status = 'IN_CARE' AND h.province_code = $1
 """
 
