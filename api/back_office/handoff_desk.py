@@ -64,10 +64,18 @@ from rendering.team_labels import (
 )
 
 router = APIRouter(prefix="/office/handoffs", include_in_schema=False)
-# The form's choices for the person helped: (field, its label kind, the choices).
-PERSON_ANSWERS = (("is_reporter", "known", list(Known)), ("age_band", "age_band", list(AgeBand)),
-                  ("sex", "sex", list(Sex)), ("disability", "known", list(Known)),
-                  ("harmer_relation", "harmer_relation", list(HarmerRelation)))
+# The record of the person helped, in the page's order: (field, its words, the label table of its
+# answers; None for a free text).
+PERSON_FIELDS: tuple[tuple[str, tuple[str, str], str | None], ...] = (
+    ("is_reporter", ("เป็นผู้แจ้งเอง", "Is the reporter"), "known"),
+    ("age_band", ("ช่วงอายุ", "Age"), "age_band"),
+    ("sex", ("เพศ", "Sex"), "sex"),
+    ("disability", ("ความพิการ", "Disability"), "known"),
+    ("nationality", ("สัญชาติ", "Nationality"), None),
+    ("language", ("ภาษา", "Language"), None),
+    ("harmer_relation", ("ผู้กระทำเป็น", "The person who harms is"), "harmer_relation"),
+    ("household", ("ครัวเรือน", "Household"), None),
+)
 
 PAGE_SIZE = 100
 NOT_FOUND = "ไม่พบเรื่องส่งต่อนี้ในเขตของท่าน — no such hand-off within your scope"
@@ -282,7 +290,7 @@ async def _render_handoff(request: Request, account: Account, handoff_id: str, d
         can_act=can_act, actions=allowed_actions(handoff["status"]) if can_act else [], team=team,
         needs_note=TEAM_NEEDS_NOTE, follow_up_kinds=list(FollowUpKind), care_outcomes=list(CareOutcome),
         planned=[f for f in follow_ups if f["status"] == "PLANNED"], time_to_accept=time_to_accept,
-        person=person, person_removed=latest is not None and person is None, person_answers=PERSON_ANSWERS,
+        person=person, person_removed=latest is not None and person is None, person_fields=PERSON_FIELDS,
         idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url,
         tile_attribution=settings.map_tile_attribution, done=TEAM_ACTION_LABELS.get(done) if done else None,
         refused=refused, status_code=refused.status if refused else 200,
