@@ -1,9 +1,11 @@
-"""Demonstration data (accounts, officers, team members; is_demo in their tables) kept out of production.
+"""Demonstration data (accounts, officers, team members, agencies; is_demo in their tables) kept out of
+production.
 
 A production start marks its database (migration 0010) and will not go on while active demo
-accounts, demo officers or demo team members are in it: the demo accounts' password is in this
-repository. A development start refuses to seed demo data into a marked database, and demo
-accounts never sign in there. To take the demo data out of service (deactivated, not deleted: cases
+accounts, demo officers, demo team members or demo agencies are in it: the demo accounts' password
+is in this repository, and a team must never refer someone to an agency that does not exist. A
+development start refuses to seed demo data into a marked database, and demo accounts never sign in
+there. To take the demo data out of service (deactivated, not deleted: cases
 and the audit log may name them):
 
     python -m tools.demo_data count     # how many are active
@@ -32,11 +34,12 @@ class DemoDataRefused(RuntimeError):
 
 @dataclass(frozen=True)
 class DemoData:
-    """How many demo accounts, officers and team members are active."""
+    """How many demo accounts, officers, team members and agencies are active."""
 
     accounts: int
     officers: int
     team_members: int
+    agencies: int
 
     def __bool__(self) -> bool:
         return any(self.as_counts().values())
@@ -50,7 +53,8 @@ async def active_demo_data(connection: asyncpg.Connection) -> DemoData:
         """
         SELECT (SELECT count(*) FROM accounts WHERE is_demo AND active) AS accounts,
                (SELECT count(*) FROM officers WHERE is_demo AND active) AS officers,
-               (SELECT count(*) FROM team_members WHERE is_demo AND active) AS team_members
+               (SELECT count(*) FROM team_members WHERE is_demo AND active) AS team_members,
+               (SELECT count(*) FROM agencies WHERE is_demo AND active) AS agencies
         """
     )
     return DemoData(**dict(row))
@@ -68,9 +72,11 @@ async def refuse_demo_data_in_production(connection: asyncpg.Connection) -> None
     if demo:
         raise DemoDataInProduction(
             f"ESS_ENV=production ไม่เริ่มทำงาน: ฐานข้อมูลมีข้อมูลตัวอย่างที่ยังใช้งานอยู่ — บัญชี {demo.accounts:,} บัญชี "
-            f"เจ้าหน้าที่ {demo.officers:,} คน สมาชิกทีมสหวิชาชีพ {demo.team_members:,} คน; "
+            f"เจ้าหน้าที่ {demo.officers:,} คน สมาชิกทีมสหวิชาชีพ {demo.team_members:,} คน "
+            f"หน่วยงานส่งต่อ {demo.agencies:,} แห่ง; "
             f"ESS_ENV=production will not start: the database holds {demo.accounts:,} active demo accounts, "
-            f"{demo.officers:,} active demo officers and {demo.team_members:,} active demo team members "
+            f"{demo.officers:,} active demo officers, {demo.team_members:,} active demo team members "
+            f"and {demo.agencies:,} active demo agencies "
             f"(the demo password is public). Take them out of service with `{REMOVE_COMMAND}`."
         )
 
@@ -86,7 +92,8 @@ async def refuse_to_seed_a_production_database(connection: asyncpg.Connection) -
 
 
 async def remove_demo_data(connection: asyncpg.Connection) -> DemoData:
-    """Deactivates every demo account (ending its sessions), demo officer and demo team member; how many."""
+    """Deactivates every demo account (ending its sessions), demo officer, demo team member and demo
+    agency; how many."""
     async with connection.transaction():
         accounts = await connection.fetch("UPDATE accounts SET active = false WHERE is_demo AND active RETURNING id")
         await connection.execute(
@@ -95,7 +102,8 @@ async def remove_demo_data(connection: asyncpg.Connection) -> DemoData:
         )
         officers = await connection.execute("UPDATE officers SET active = false WHERE is_demo AND active")
         members = await connection.execute("UPDATE team_members SET active = false WHERE is_demo AND active")
-    return DemoData(len(accounts), _row_count(officers), _row_count(members))
+        agencies = await connection.execute("UPDATE agencies SET active = false WHERE is_demo AND active")
+    return DemoData(len(accounts), _row_count(officers), _row_count(members), _row_count(agencies))
 
 
 def _row_count(status: str) -> int:

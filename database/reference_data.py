@@ -1,7 +1,7 @@
 """Reference data every installation starts with: incident types, Thailand's geography from
 geothai, and (for development and demonstrations) a synthetic directory: one police station per
-district, a 191 centre per province, officers for each of them, and a multidisciplinary team per
-province.
+district, a 191 centre per province, officers for each of them, a multidisciplinary team per
+province, and the agencies each team refers people to.
 
 Runs at every start of the API and the worker, so the second run must cost almost nothing:
 geography is reloaded only when the geothai data version changes.
@@ -15,6 +15,7 @@ import logging
 import asyncpg
 import geothai
 
+from domain.agencies import AgencyKind
 from domain.escalation import DEFAULT_LADDER
 from domain.handoff import TeamRole
 from domain.models import EscalationRung, OfficerRole
@@ -45,6 +46,11 @@ DEMO_TEAM_POSTS: tuple[tuple[TeamRole, str], ...] = (
     (TeamRole.OFFICE_HEAD, "OFFICE-HEAD"),
 )
 DEMO_NATIONAL_DESK_CODE = DEMO_TEAM_PREFIX + "NATIONAL-DESK"
+DEMO_AGENCIES_DATASET = "demo-agencies"
+# Bump when the demo agencies change, so existing installations get the new ones.
+DEMO_AGENCIES_VERSION = "1"
+DEMO_AGENCY_PREFIX = "DEMO-AGENCY-"
+DEMO_HOTLINE_CODE = DEMO_AGENCY_PREFIX + "HOTLINE-1300"
 
 # DOMAIN.md's five types. Administrators may edit them later: only missing codes are inserted.
 INCIDENT_TYPES: tuple[tuple[str, str, str], ...] = (
@@ -82,6 +88,11 @@ async def load_reference_data(connection: asyncpg.Connection, *, include_demo_st
             await _insert_demo_team(connection)
             await _mark_loaded(connection, DEMO_TEAM_DATASET, DEMO_TEAM_VERSION)
             logger.info("added demonstration multidisciplinary teams")
+        # After the teams: the agencies go to the provinces that have a demo team.
+        if include_demo_stations and await _loaded_version(connection, DEMO_AGENCIES_DATASET) != DEMO_AGENCIES_VERSION:
+            await _insert_demo_agencies(connection)
+            await _mark_loaded(connection, DEMO_AGENCIES_DATASET, DEMO_AGENCIES_VERSION)
+            logger.info("added demonstration agencies for the teams' referrals")
 
 
 def ladder_as_json(ladder: list[EscalationRung]) -> str:
@@ -297,6 +308,50 @@ async def _insert_demo_team(connection: asyncpg.Connection) -> None:
         ON CONFLICT (code) DO NOTHING
         """,
         members,
+    )
+
+
+def demo_agency_code(province_code: str, kind: AgencyKind) -> str:
+    """DEMO-AGENCY-10-OSCC: a demo agency's directory code."""
+    return f"{DEMO_AGENCY_PREFIX}{province_code}-{kind.value.replace('_', '-')}"
+
+
+async def _insert_demo_agencies(connection: asyncpg.Connection) -> None:
+    """For each province with a demo team: a crisis centre (ศูนย์พึ่งได้) at the province's hospital,
+    its children's and family home and its legal-aid office; and the national 1300 hotline once.
+    Provincial ones have no phone: a made-up number could be someone's."""
+    provinces = await connection.fetch(
+        """
+        SELECT p.code, p.name_th, p.name_en FROM provinces AS p
+        WHERE EXISTS (SELECT 1 FROM team_members AS m WHERE m.province_code = p.code AND m.is_demo)
+        ORDER BY p.code
+        """
+    )
+    agencies: list[tuple[str, str, str | None, str, str, str | None, str | None]] = []
+    for province in provinces:
+        # Bangkok is not a changwat: its offices carry its name alone.
+        place = province["name_th"] if province["code"] == "10" else f"จังหวัด{province['name_th']}"
+        english = province["name_en"]
+        for kind, name_th, name_en in (
+            (AgencyKind.OSCC, f"ศูนย์พึ่งได้ (OSCC) โรงพยาบาลประจำ{place}",
+             f"One Stop Crisis Centre (OSCC), {english} provincial hospital"),
+            (AgencyKind.CHILDRENS_HOME, f"บ้านพักเด็กและครอบครัว{place}", f"{english} Children's and Family Home"),
+            (AgencyKind.LEGAL_AID, f"สำนักงานคุ้มครองสิทธิและช่วยเหลือทางกฎหมายแก่ประชาชนประจำ{place}",
+             f"{english} Office of Rights Protection and Legal Aid"),
+        ):
+            agencies.append((demo_agency_code(province["code"], kind), kind.value, province["code"],
+                             f"{name_th} (ข้อมูลตัวอย่าง)", f"{name_en} (demo)", None, None))
+    agencies.append((
+        DEMO_HOTLINE_CODE, AgencyKind.HOTLINE.value, None, "ศูนย์ช่วยเหลือสังคม สายด่วน 1300 (ข้อมูลตัวอย่าง)",
+        "Social Assistance Centre, hotline 1300 (demo)", "1300", "ทุกวัน ตลอด 24 ชั่วโมง / every day, 24 hours",
+    ))
+    await connection.executemany(
+        """
+        INSERT INTO agencies (code, kind, province_code, name_th, name_en, phone, note, is_demo)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, true)
+        ON CONFLICT (code) DO NOTHING
+        """,
+        agencies,
     )
 
 

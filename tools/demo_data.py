@@ -1,4 +1,4 @@
-"""Demonstration data (accounts, officers, team members) taken out of service before production.
+"""Demonstration data (accounts, officers, team members, agencies) taken out of service before production.
 
 A production start refuses to serve while demo data is active in its database: the demo accounts'
 password is in this repository (database/demo_data.py). This takes the demo data out of service:
@@ -23,7 +23,7 @@ async def _run(command: str) -> str:
         demo = await (remove_demo_data(connection) if command == "remove" else active_demo_data(connection))
     done = "ปิดใช้งานแล้ว — deactivated" if command == "remove" else "ยังใช้งานอยู่ — active"
     return (f"{done}: {demo.accounts:,} demo accounts, {demo.officers:,} demo officers, "
-            f"{demo.team_members:,} demo team members")
+            f"{demo.team_members:,} demo team members, {demo.agencies:,} demo agencies")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -81,6 +81,7 @@ DETAIL_WORDS: dict[str, Words] = {
     "officers_created": ("เจ้าหน้าที่ใหม่", "officers added"),
     "stations_created": ("สถานีใหม่", "stations added"),
     "team_members_created": ("สมาชิกทีมใหม่", "team members added"),
+    "agencies_created": ("หน่วยงานส่งต่อใหม่", "agencies added"),
     "minutes": ("นาที", "minutes"),
     "label_th": ("ชื่อภาษาไทย", "Thai label"),
     "label_en": ("ชื่อภาษาอังกฤษ", "English label"),

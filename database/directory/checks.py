@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from database.directory.report import ImportProblem
 from database.directory.sheets import STATIONS_SHEET, Sheet, heading
+from domain.agencies import AGENCY_KIND_LABELS, AgencyKind
 from domain.case_rules import STATION_ROLES
 from domain.handoff import TeamRole
 from domain.models import OfficerRole, StationKind
@@ -45,11 +46,24 @@ TEAM_MEMBER_COLUMNS: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "โทรศัพท์"),
     "active": ("active", "ใช้งาน"),
 }
+AGENCY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("agency code", "รหัสหน่วยงาน"),
+    "kind": ("kind", "ประเภท", "ประเภทหน่วยงาน"),
+    "name_th": ("name th", "name (thai)", "ชื่อภาษาไทย", "ชื่อหน่วยงาน"),
+    "name_en": ("name en", "name (english)", "ชื่อภาษาอังกฤษ"),
+    "province_code": ("province code", "รหัสจังหวัด"),
+    "phone": ("phone", "โทรศัพท์"),
+    "note": ("note", "หมายเหตุ"),
+    "active": ("active", "ใช้งาน"),
+}
 STATION_KINDS = {"STATION": StationKind.STATION, "สถานีตำรวจ": StationKind.STATION,
                  "CENTRE_191": StationKind.CENTRE_191, "ศูนย์ 191": StationKind.CENTRE_191}
 ROLES = {role.value: role for role in OfficerRole} | {thai: role for role, (thai, _) in OFFICER_ROLE_LABELS.items()}
 PROVINCE_ROLES = (OfficerRole.COMMANDER, OfficerRole.DEPUTY_COMMANDER)
 TEAM_ROLES = {role.value: role for role in TeamRole} | {thai: role for role, (thai, _) in TEAM_ROLE_LABELS.items()}
+# An agency's kind: its code, or its Thai or English name (compared in upper case, spaces collapsed).
+AGENCY_KINDS = {kind.value: kind for kind in AgencyKind} | {
+    " ".join(name.split()).upper(): kind for kind, names in AGENCY_KIND_LABELS.items() for name in names}
 # The active column: empty means active.
 ACTIVE_VALUES = {"": True, "yes": True, "y": True, "true": True, "1": True, "ใช่": True, "ใช้งาน": True,
                  "no": False, "n": False, "false": False, "0": False, "ไม่": False, "ไม่ใช้งาน": False}
@@ -75,6 +89,7 @@ class Checked:
     stations: list[dict] = field(default_factory=list)
     officers: list[dict] = field(default_factory=list)
     team_members: list[dict] = field(default_factory=list)
+    agencies: list[dict] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
 
     def problem(self, sheet: str, row: int, column: str, reason_th: str, reason_en: str) -> None:
@@ -83,7 +98,7 @@ class Checked:
 
 
 def check_directory(stations: Sheet | None, officers: Sheet | None, team_members: Sheet | None,
-                    known: Known) -> Checked:
+                    known: Known, agencies: Sheet | None = None) -> Checked:
     """The rows that passed and every problem found; rows are written only when there is none."""
     checked = Checked()
     available = check_stations(stations, known, checked) if stations else dict(known.stations)
@@ -91,9 +106,11 @@ def check_directory(stations: Sheet | None, officers: Sheet | None, team_members
         check_officers(officers, known, available, checked)
     if team_members:
         check_team_members(team_members, known, checked)
-    if stations is None and officers is None and team_members is None:
-        checked.problem(STATIONS_SHEET, 1, "-", "ไม่พบแผ่นงาน stations, officers หรือ team_members",
-                        "no stations, officers or team_members sheet")
+    if agencies:
+        check_agencies(agencies, known, checked)
+    if stations is None and officers is None and team_members is None and agencies is None:
+        checked.problem(STATIONS_SHEET, 1, "-", "ไม่พบแผ่นงาน stations, officers, team_members หรือ agencies",
+                        "no stations, officers, team_members or agencies sheet")
     return checked
 
 
@@ -277,6 +294,44 @@ def check_team_members(sheet: Sheet, known: Known, checked: Checked) -> None:
                     # The national desk serves every province: it has none.
                     "province_code": None if role == TeamRole.NATIONAL_DESK else province,
                     "organisation": row.get("organisation") or None, "phone": phone, "active": active,
+                }
+            )
+
+
+def check_agencies(sheet: Sheet, known: Known, checked: Checked) -> None:
+    """The agencies the teams refer people to. An empty province means a national agency (the 1300
+    hotline): every province's team sees it."""
+    positions = _columns(sheet, AGENCY_COLUMNS, checked)
+    for required in ("code", "kind", "name_th"):
+        if required not in positions:
+            checked.problem(sheet.name, 1, AGENCY_COLUMNS[required][0], "ไม่มีคอลัมน์ที่จำเป็น", "required column missing")
+    seen: dict[str, int] = {}
+    for number, row in _records(sheet, positions):
+        def bad(column: str, th: str, en: str, number: int = number) -> None:
+            checked.problem(sheet.name, number, AGENCY_COLUMNS[column][0], th, en)
+
+        problems_before = len(checked.problems)
+        province = row.get("province_code", "")
+        _check_required_and_unique(row, ("code", "kind", "name_th"), positions, seen, number, bad)
+        kind = AGENCY_KINDS.get(" ".join(row.get("kind", "").split()).upper())
+        if row.get("kind") and kind is None:
+            bad("kind", f"ไม่รู้จักประเภทหน่วยงานนี้ ใช้ {', '.join(AgencyKind)} หรือชื่อภาษาไทยของประเภท",
+                f"unknown agency kind: use {', '.join(AgencyKind)} or the kind's Thai name")
+        if province and province not in known.provinces:
+            bad("province_code", "ไม่พบรหัสจังหวัดนี้", "unknown province code")
+        # A hotline's short number (1300) is how people call it.
+        phone = _phone(row.get("phone", ""), short_code_allowed=True)
+        if phone is False:
+            bad("phone", "หมายเลขโทรศัพท์ไม่ถูกต้อง", "not a valid Thai phone number or short hotline number")
+        active = ACTIVE_VALUES.get(row.get("active", "").lower())
+        if active is None:
+            bad("active", "ต้องเป็น ใช่ หรือ ไม่", "must be yes or no")
+        if len(checked.problems) == problems_before and kind is not None:
+            checked.agencies.append(
+                {
+                    "code": row["code"], "kind": kind.value, "province_code": province or None,
+                    "name_th": row["name_th"], "name_en": row.get("name_en") or row["name_th"],
+                    "phone": phone, "note": row.get("note") or None, "active": active,
                 }
             )
 

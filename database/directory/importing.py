@@ -1,7 +1,8 @@
 """The directory written to the database: every row is checked first (checks.py) and one bad row
-means nothing is imported. Otherwise stations, officers and team members are inserted or updated by
-their code, and each officer or active team member new to the directory gets a one-time
-registration code, listed in the report for the administrator to hand out."""
+means nothing is imported. Otherwise stations, officers, team members and agencies are inserted or
+updated by their code, and each officer or active team member new to the directory gets a one-time
+registration code, listed in the report for the administrator to hand out. A row missing from a
+sheet is left as it is: only its own active column retires a team member or an agency."""
 
 from __future__ import annotations
 
@@ -21,18 +22,20 @@ async def import_directory(
     stations: Sheet | None,
     officers: Sheet | None,
     team_members: Sheet | None = None,
+    agencies: Sheet | None = None,
     *,
     codes_valid_for: timedelta = DEFAULT_VALIDITY,
 ) -> ImportReport:
     """All rows or none, in one transaction."""
     async with connection.transaction():
-        checked = check_directory(stations, officers, team_members, await _known(connection))
+        checked = check_directory(stations, officers, team_members, await _known(connection), agencies)
         if checked.problems:
             return ImportReport(imported=False, problems=checked.problems)
         report = ImportReport(imported=True)
         await _write_stations(connection, checked.stations, report)
         await _write_officers(connection, checked.officers, codes_valid_for, report)
         await _write_team_members(connection, checked.team_members, codes_valid_for, report)
+        await _write_agencies(connection, checked.agencies, report)
         return report
 
 
@@ -128,3 +131,24 @@ async def _write_team_members(
                     IssuedTeamCode(member_code=member["code"], registration_code=code))
         else:
             report.team_members_updated += 1
+
+
+async def _write_agencies(connection: asyncpg.Connection, agencies: list[dict], report: ImportReport) -> None:
+    for agency in agencies:
+        created = await connection.fetchval(
+            """
+            INSERT INTO agencies (code, kind, province_code, name_th, name_en, phone, note, active, is_demo)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, false)
+            ON CONFLICT (code) DO UPDATE SET
+                kind = EXCLUDED.kind, province_code = EXCLUDED.province_code, name_th = EXCLUDED.name_th,
+                name_en = EXCLUDED.name_en, phone = EXCLUDED.phone, note = EXCLUDED.note, active = EXCLUDED.active,
+                is_demo = false
+            RETURNING (xmax = 0) AS created
+            """,
+            agency["code"], agency["kind"], agency["province_code"], agency["name_th"], agency["name_en"],
+            agency["phone"], agency["note"], agency["active"],
+        )
+        if created:
+            report.agencies_created += 1
+        else:
+            report.agencies_updated += 1

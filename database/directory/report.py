@@ -32,6 +32,8 @@ class ImportReport(BaseModel):
     officers_updated: int = 0
     team_members_created: int = 0
     team_members_updated: int = 0
+    agencies_created: int = 0
+    agencies_updated: int = 0
     registration_codes: list[IssuedCode] = []
     team_registration_codes: list[IssuedTeamCode] = []
 
@@ -48,6 +50,7 @@ class ImportReport(BaseModel):
             f"  เจ้าหน้าที่/officers: ใหม่/new {self.officers_created}, ปรับปรุง/updated {self.officers_updated}",
             f"  ทีมสหวิชาชีพ/team members: ใหม่/new {self.team_members_created}, "
             f"ปรับปรุง/updated {self.team_members_updated}",
+            f"  หน่วยงานส่งต่อ/agencies: ใหม่/new {self.agencies_created}, ปรับปรุง/updated {self.agencies_updated}",
         ]
         if self.registration_codes or self.team_registration_codes:
             lines.append("รหัสลงทะเบียน (แสดงครั้งเดียว) / Registration codes (shown once):")

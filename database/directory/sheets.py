@@ -1,5 +1,5 @@
-"""The directory's sheets read from an Excel workbook (sheets "stations", "officers" and
-"team_members", each optional) or from CSV files: a header and rows of cells as text."""
+"""The directory's sheets read from an Excel workbook (sheets "stations", "officers", "team_members"
+and "agencies", each optional) or from CSV files: a header and rows of cells as text."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ OFFICERS_SHEET = "officers"
 TEAM_MEMBERS_SHEET = "team_members"
 # Names the team members' sheet may have (compared like headers: "team_members" is "team members").
 TEAM_MEMBERS_SHEET_NAMES = ("team members", "ทีมสหวิชาชีพ")
+AGENCIES_SHEET = "agencies"
+# Names the agencies' sheet may have: the agencies the team refers people to.
+AGENCIES_SHEET_NAMES = ("agencies", "หน่วยงาน", "หน่วยงานส่งต่อ")
 
 
 @dataclass
@@ -43,18 +46,20 @@ def _sheet(name: str, rows: Iterable[Iterable[object]]) -> Sheet:
     return Sheet(name, header, [(number, cells) for number, cells in body if any(cells)])
 
 
-def read_workbook(path: Path | BinaryIO) -> tuple[Sheet | None, Sheet | None, Sheet | None]:
-    """The stations, officers and team members sheets of a workbook file (a path, or an uploaded
-    file's bytes); None for a sheet the workbook does not have."""
+def read_workbook(path: Path | BinaryIO) -> tuple[Sheet | None, Sheet | None, Sheet | None, Sheet | None]:
+    """The stations, officers, team members and agencies sheets of a workbook file (a path, or an
+    uploaded file's bytes), in import_directory's order; None for a sheet the workbook does not have."""
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         sheets = {heading(sheet.title): sheet for sheet in workbook.worksheets}
         team = next((sheets[name] for name in TEAM_MEMBERS_SHEET_NAMES if name in sheets), None)
+        agencies = next((sheets[name] for name in AGENCIES_SHEET_NAMES if name in sheets), None)
         stations, officers = sheets.get(STATIONS_SHEET), sheets.get(OFFICERS_SHEET)
         return (
             _sheet(STATIONS_SHEET, stations.iter_rows(values_only=True)) if stations is not None else None,
             _sheet(OFFICERS_SHEET, officers.iter_rows(values_only=True)) if officers is not None else None,
             _sheet(TEAM_MEMBERS_SHEET, team.iter_rows(values_only=True)) if team is not None else None,
+            _sheet(AGENCIES_SHEET, agencies.iter_rows(values_only=True)) if agencies is not None else None,
         )
     finally:
         workbook.close()

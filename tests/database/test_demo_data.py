@@ -58,7 +58,7 @@ async def test_once_production_started_on_a_database_development_will_not_seed_d
         production_database_url: str, new_database: NewDatabase) -> None:
     with pytest.raises(DemoDataRefused):
         await migrate_and_load_reference_data(production_database_url, Settings())
-    assert await counts(production_database_url) == {"accounts": 0, "officers": 0, "team_members": 0}
+    assert await counts(production_database_url) == {"accounts": 0, "officers": 0, "team_members": 0, "agencies": 0}
 
     refused_at_first = await new_database()  # marked even by a start that refused to go on
     await migrate_and_load_reference_data(refused_at_first, Settings())
@@ -85,7 +85,7 @@ async def test_removing_the_demo_data_lets_production_start_and_ends_demo_sessio
 
     assert removed.returncode == 0, removed.stderr
     assert "5" in removed.stdout
-    assert await counts(touched_by_development) == {"accounts": 0, "officers": 0, "team_members": 0}
+    assert await counts(touched_by_development) == {"accounts": 0, "officers": 0, "team_members": 0, "agencies": 0}
     await migrate_and_load_reference_data(touched_by_development, production_settings())  # starts now
     connection = await asyncpg.connect(touched_by_development)
     try:

@@ -23,6 +23,7 @@ PAGES = [
     ("/office/cases", POLICE_SIDE),
     ("/office/cases/rows", POLICE_SIDE),
     ("/office/handoffs", TEAM_SIDE),
+    ("/office/agencies", TEAM_SIDE),
     ("/office/dashboard", ALL),
     ("/office/dashboard/cases.xlsx", ALL),
     ("/office/dashboard/report.xlsx", ALL),
