@@ -18,11 +18,14 @@ from database.timeline import insert_entry
 from domain.handoff import FollowUpStatus, HandoffEvent, HandoffOpened, HandoffStatus
 from domain.handoff_timeline import (
     Accepted,
+    ApprovalGiven,
+    ApprovalRequested,
     Assigned,
     BaseHandoffEvent,
     ByMember,
     ConsentAnswered,
     Escalated,
+    FollowUpMoved,
     FollowUpPlanned,
     FollowUpRecorded,
     HandoffClosed,
@@ -30,6 +33,8 @@ from domain.handoff_timeline import (
     HandoffTimelineEvent,
     Opened,
     Rejected,
+    RiskAssessed,
+    SentBack,
     event_from_details,
 )
 
@@ -37,7 +42,8 @@ TEAM_ACCEPT_LEVEL = "TEAM_ACCEPT"
 DEFAULT_TEAM_ACCEPT_MINUTES = 24 * 60
 # Foreign keys naming a team member: breaking one means the workflow sent an unknown member id.
 _MEMBER_REFERENCES = frozenset(
-    {"handoffs_accepted_by_fkey", "handoffs_case_worker_id_fkey", "follow_ups_planned_by_fkey"}
+    {"handoffs_accepted_by_fkey", "handoffs_case_worker_id_fkey", "follow_ups_planned_by_fkey",
+     "care_approvals_requested_by_fkey", "care_approvals_answered_by_fkey"}
 )
 
 
@@ -252,6 +258,52 @@ async def _follow_event(connection: asyncpg.Connection, handoff_id: str, key: st
                 handoff_id,
                 FollowUpStatus.CANCELLED.value,
                 FollowUpStatus.PLANNED.value,
+            )
+        case RiskAssessed():
+            if not await _newer_entry_exists(connection, handoff_id, key, at, RiskAssessed):
+                await connection.execute(
+                    "UPDATE handoffs SET risk_level = $2, risk_assessed_at = $3 WHERE handoff_id = $1",
+                    handoff_id,
+                    event.assessment.level.value,
+                    at,
+                )
+        case FollowUpMoved():
+            await connection.execute(
+                "UPDATE follow_ups SET due_at = $3 WHERE handoff_id = $1 AND number = $2 AND status = $4",
+                handoff_id,
+                event.number,
+                event.due_at,
+                FollowUpStatus.PLANNED.value,
+            )
+        case ApprovalRequested():
+            await connection.execute(
+                """
+                INSERT INTO care_approvals (event_key, handoff_id, subject, requested_by, requested_at)
+                VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_key) DO NOTHING
+                """,
+                key,
+                handoff_id,
+                event.subject.value,
+                event.member_id,
+                at,
+            )
+        case ApprovalGiven() | SentBack():
+            # The oldest request of its kind still waiting is the one answered (one waits at a time).
+            await connection.execute(
+                """
+                UPDATE care_approvals SET answer = $3, answered_by = $4, answered_at = $5, reason = $6
+                WHERE event_key = (
+                    SELECT event_key FROM care_approvals
+                    WHERE handoff_id = $1 AND subject = $2 AND answer IS NULL AND requested_at <= $5
+                    ORDER BY requested_at LIMIT 1
+                )
+                """,
+                handoff_id,
+                event.subject.value,
+                "APPROVED" if isinstance(event, ApprovalGiven) else "SENT_BACK",
+                event.member_id,
+                at,
+                event.reason if isinstance(event, SentBack) else None,
             )
     # Every other kind (ALERTED, REMINDED, NOTE, REPORTER_TOLD, ...) is timeline only.
 

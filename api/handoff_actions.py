@@ -14,7 +14,8 @@ from orchestration.ids import handoff_workflow_id
 
 HANDOFF_NOT_ACTIVE = "เรื่องส่งต่อนี้ไม่รับการดำเนินการแล้ว — this hand-off no longer accepts actions"
 # The hand-off workflow's refusal types, and what they mean over HTTP.
-TEAM_REJECTIONS: dict[str, int] = {"OutsideTeam": 403, "IllegalTeamAction": 409, "InvalidAction": 422}
+TEAM_REJECTIONS: dict[str, int] = {"OutsideTeam": 403, "NotSupervisor": 403, "IllegalTeamAction": 409,
+                                   "InvalidAction": 422}
 
 
 def _thai_then_english(cause: ApplicationError) -> str:

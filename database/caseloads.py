@@ -1,6 +1,7 @@
 """A province team's caseloads: per member, the cares they are case worker of, their follow-ups due
 soon and overdue, and the longest time since one of those cares had contact; and the open cares
-themselves. "Contact" is a follow-up recorded as done, or the acceptance for a care with none yet."""
+themselves, with their risk level and what waits for a supervisor. "Contact" is a follow-up recorded
+as done, or the acceptance for a care with none yet."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ DUE_SOON = timedelta(hours=48)
 
 _OPEN_CARES = """
     SELECT h.handoff_id, h.case_no, h.case_worker_id, m.name AS case_worker_name, h.accepted_at,
-           f.next_due_at, f.overdue, f.due_soon, greatest(h.accepted_at, f.last_done_at) AS last_contact_at
+           f.next_due_at, f.overdue, f.due_soon, greatest(h.accepted_at, f.last_done_at) AS last_contact_at,
+           h.risk_level,
+           (SELECT count(*) FROM care_approvals a WHERE a.handoff_id = h.handoff_id AND a.answer IS NULL)
+               AS waiting_approvals
     FROM handoffs h LEFT JOIN team_members m ON m.id = h.case_worker_id
     CROSS JOIN LATERAL (
         SELECT min(due_at) FILTER (WHERE status = 'PLANNED') AS next_due_at,
@@ -43,6 +47,8 @@ async def caseloads(connection: asyncpg.Connection, province_code: str, now: dat
     return await connection.fetch(
         f"""
         SELECT m.id AS member_id, m.name, m.role, count(c.handoff_id) AS open_cares,
+               count(c.handoff_id) FILTER (WHERE c.risk_level = 'HIGH') AS high_risk,
+               count(c.handoff_id) FILTER (WHERE c.risk_level IS NULL) AS not_assessed,
                coalesce(sum(c.due_soon), 0)::int AS due_soon, coalesce(sum(c.overdue), 0)::int AS overdue,
                -- Never negative: the clocks of the database and the application may differ a little.
                greatest($2 - min(c.last_contact_at), interval '0') AS longest_without_contact

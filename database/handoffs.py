@@ -17,7 +17,7 @@ from domain.scope import HandoffScope
 # The inbox's filter word for the hand-offs still in the team's hands (domain.handoff.OPEN_HANDOFF_STATUSES).
 OPEN = "OPEN"
 INBOX_COLUMNS = """h.handoff_id, h.case_no, h.attempt, h.status, h.forwarded_at, h.accept_due_at,
-    h.accept_due_at - now() AS accept_left, h.escalation_level, h.case_worker_id,
+    h.accept_due_at - now() AS accept_left, h.escalation_level, h.case_worker_id, h.risk_level,
     t.label_th AS type_th, t.label_en AS type_en, d.name_th AS district_th, d.name_en AS district_en,
     p.name_th AS province_th, p.name_en AS province_en, w.name AS case_worker_name,
     (SELECT min(f.due_at) FROM follow_ups f WHERE f.handoff_id = h.handoff_id AND f.status = 'PLANNED')
@@ -29,7 +29,7 @@ INBOX_JOINS = """JOIN cases c ON c.case_no = h.case_no
     LEFT JOIN team_members w ON w.id = h.case_worker_id"""
 # What the hand-off page reads of the case: the reporter's phone only with their consent.
 PAGE_COLUMNS = f"""{INBOX_COLUMNS}, h.province_code, h.station_id, h.consent, h.forward_note, h.accepted_at,
-    h.rejected_at, h.reject_reason, h.closed_at, h.care_outcome, h.care_note,
+    h.rejected_at, h.reject_reason, h.closed_at, h.care_outcome, h.care_note, h.risk_assessed_at,
     c.latitude, c.longitude, c.location_address, c.location_title,
     CASE WHEN h.consent = 'GIVEN' THEN c.phone_e164 END AS reporter_phone,
     s.name_th AS station_th, s.name_en AS station_en, {officer_display_name()} AS forwarded_by_name,
@@ -111,6 +111,16 @@ async def latest_of_case(connection: asyncpg.Connection, case_no: str) -> asyncp
     own timeline."""
     return await connection.fetchrow(
         "SELECT handoff_id, attempt, status, province_code, station_id, forwarded_at, accepted_at, rejected_at, "
-        "reject_reason, closed_at, care_outcome, care_note FROM handoffs WHERE case_no = $1 "
+        "reject_reason, closed_at, care_outcome, care_note, risk_level FROM handoffs WHERE case_no = $1 "
         "ORDER BY attempt DESC LIMIT 1", case_no
+    )
+
+
+async def waiting_approvals(connection: asyncpg.Connection, handoff_id: str) -> list[asyncpg.Record]:
+    """What waits for a supervisor on this hand-off (subject, requested_at, requested_by_name), oldest first."""
+    return await connection.fetch(
+        "SELECT a.subject, a.requested_at, m.name AS requested_by_name FROM care_approvals a "
+        "LEFT JOIN team_members m ON m.id = a.requested_by WHERE a.handoff_id = $1 AND a.answer IS NULL "
+        "ORDER BY a.requested_at",
+        handoff_id,
     )

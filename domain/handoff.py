@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from domain.models import Language, LineEvent, Officer, Report, Reporter, ReporterMessage
 from domain.person_helped import PersonHelped
+from domain.risk import RiskAssessment, RiskLevel
 
 
 class HandoffStatus(StrEnum):
@@ -54,6 +55,7 @@ class FollowUpKind(StrEnum):
     CALL = "CALL"
     SHELTER_PLACEMENT = "SHELTER_PLACEMENT"
     REFERRAL = "REFERRAL"  # to another agency
+    RISK_REVIEW = "RISK_REVIEW"  # the next risk assessment: planned by the hand-off itself, done by assessing
 
 
 class FollowUpStatus(StrEnum):
@@ -158,6 +160,30 @@ class TeamActionKind(StrEnum):
     CLOSE = "CLOSE"  # care ended: outcome category and note
     ADD_NOTE = "ADD_NOTE"
     DESCRIBE_PERSON = "DESCRIBE_PERSON"  # who is being helped, once they (or their guardian) agreed
+    ASSESS_RISK = "ASSESS_RISK"  # the risk assessment: at acceptance, then at each review
+    APPROVE = "APPROVE"  # a supervisor approves what waits for them (a closing, a high-risk plan)
+    SEND_BACK = "SEND_BACK"  # a supervisor sends it back to the case worker, with the reason
+
+
+class ApprovalSubject(StrEnum):
+    """What waits for a supervisor's (the office head's) approval."""
+
+    CLOSURE = "CLOSURE"  # a case worker's closing of the care
+    HIGH_RISK_PLAN = "HIGH_RISK_PLAN"  # the care plan of a care assessed at high risk
+
+
+# Who approves: the head of the provincial office, and the national desk above them.
+SUPERVISOR_ROLES = frozenset({TeamRole.OFFICE_HEAD, TeamRole.NATIONAL_DESK})
+
+
+class ApprovalRequest(BaseModel):
+    """Something waiting for a supervisor: who asked, when, and for a closing its outcome and note."""
+
+    subject: ApprovalSubject
+    requested_by: int  # team member id
+    requested_at: datetime
+    outcome: CareOutcome | None = None  # CLOSURE
+    note: str | None = None  # CLOSURE
 
 
 class TeamAction(BaseModel):
@@ -172,6 +198,8 @@ class TeamAction(BaseModel):
     outcome: CareOutcome | None = None  # CLOSE
     person: PersonHelped | None = None  # DESCRIBE_PERSON
     person_agreed: bool = False  # DESCRIBE_PERSON: the person helped, or their guardian, agreed to the record
+    risk: RiskAssessment | None = None  # ASSESS_RISK
+    subject: ApprovalSubject | None = None  # APPROVE, SEND_BACK
 
 
 class HandoffOutcome(BaseModel):
@@ -181,6 +209,8 @@ class HandoffOutcome(BaseModel):
     status: HandoffStatus
     case_worker_id: int | None = None
     follow_up_number: int | None = None  # PLAN: the new follow-up's number
+    # CLOSE by a case worker: the closing now waits for a supervisor's approval (the care is still open).
+    awaiting_approval: bool = False
 
 
 class HandoffDecision(BaseModel):
@@ -247,6 +277,8 @@ class HandoffState(BaseModel):
     taps: list[LineEvent] = Field(default_factory=list)  # consent answers and team taps not yet answered
     reporter_messages: list[ReporterMessage] = Field(default_factory=list)  # not yet recorded
     history_budget: int | None = Field(None, ge=1)
+    risk_level: RiskLevel | None = None  # the latest assessment's; None before the first
+    approvals: list[ApprovalRequest] = Field(default_factory=list)  # waiting for a supervisor
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -264,6 +296,9 @@ _ALLOWED_IN: dict[TeamActionKind, frozenset[HandoffStatus]] = {
     TeamActionKind.CLOSE: frozenset({HandoffStatus.IN_CARE}),
     TeamActionKind.ADD_NOTE: OPEN_HANDOFF_STATUSES,
     TeamActionKind.DESCRIBE_PERSON: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.ASSESS_RISK: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.APPROVE: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.SEND_BACK: frozenset({HandoffStatus.IN_CARE}),
 }
 _LEADS_TO = {
     TeamActionKind.ACCEPT: HandoffStatus.IN_CARE,
@@ -271,7 +306,8 @@ _LEADS_TO = {
     TeamActionKind.CLOSE: HandoffStatus.CLOSED,
 }
 TEAM_NEEDS_NOTE = frozenset(
-    {TeamActionKind.REJECT, TeamActionKind.RECORD, TeamActionKind.CLOSE, TeamActionKind.ADD_NOTE}
+    {TeamActionKind.REJECT, TeamActionKind.RECORD, TeamActionKind.CLOSE, TeamActionKind.ADD_NOTE,
+     TeamActionKind.SEND_BACK}
 )
 
 
@@ -287,6 +323,11 @@ def in_team_of(member: TeamMember, province_code: str | None) -> bool:
     if member.role == TeamRole.NATIONAL_DESK:
         return True
     return member.province_code is not None and member.province_code == province_code
+
+
+def supervises(member: TeamMember) -> bool:
+    """May approve a closing or a high-risk plan (within their team, as in_team_of says)."""
+    return member.role in SUPERVISOR_ROLES
 
 
 def acceptance_ladder(accept_within: timedelta) -> list[TeamRung]:

@@ -21,9 +21,18 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_serializer
 
-from domain.handoff import CareOutcome, Consent, FollowUpKind, HandoffEvent, HandoffStatus, TeamAudience
+from domain.handoff import (
+    ApprovalSubject,
+    CareOutcome,
+    Consent,
+    FollowUpKind,
+    HandoffEvent,
+    HandoffStatus,
+    TeamAudience,
+)
 from domain.models import Location, Prompt
 from domain.person_helped import PersonHelped
+from domain.risk import RiskAssessment, RiskLevel
 
 
 class BaseHandoffEvent(BaseModel):
@@ -161,6 +170,55 @@ class PersonDescribed(ByMember):
     person: PersonHelped
 
 
+class RiskAssessed(ByMember):
+    """The case worker assessed the risk: the questions as asked, their answers, the level set and why,
+    and the level the answers alone called for. FIRST at acceptance, REVIEW after."""
+
+    kind: Literal["RISK_ASSESSED"] = "RISK_ASSESSED"
+    occasion: Literal["FIRST", "REVIEW"]
+    assessment: RiskAssessment
+    suggested: RiskLevel
+
+
+class FollowUpMoved(BaseHandoffEvent):
+    """A planned follow-up brought forward: at a high risk every follow-up is due sooner."""
+
+    kind: Literal["FOLLOW_UP_MOVED"] = "FOLLOW_UP_MOVED"
+    number: int
+    due_at: AwareDatetime
+    was_due_at: AwareDatetime
+    because: Literal["HIGH_RISK"] = "HIGH_RISK"
+
+
+class ApprovalRequested(ByMember):
+    """Something waits for a supervisor (a closing, a high-risk plan): who asked, and whom the request
+    reached on LINE (the office head; the national desk when nobody at the office can be reached)."""
+
+    kind: Literal["APPROVAL_REQUESTED"] = "APPROVAL_REQUESTED"
+    subject: ApprovalSubject
+    outcome: CareOutcome | None = None  # a closing's
+    note: str | None = None  # a closing's
+    member_ids: list[int]
+
+
+class ApprovalGiven(ByMember):
+    """A supervisor approved; a closing then closes the care."""
+
+    kind: Literal["APPROVED"] = "APPROVED"
+    subject: ApprovalSubject
+    requested_by: int
+
+
+class SentBack(ByMember):
+    """A supervisor sent it back to the case worker with the reason; the care goes on. Whom it reached."""
+
+    kind: Literal["SENT_BACK"] = "SENT_BACK"
+    subject: ApprovalSubject
+    requested_by: int
+    reason: str | None = None
+    member_ids: list[int]
+
+
 class TeamNoted(ByMember):
     """A member's note; the hand-off stays as it is."""
 
@@ -215,7 +273,8 @@ class StepFailed(BaseHandoffEvent):
 HandoffTimelineEvent = Annotated[
     Opened | TeamAlerted | TeamReminded | Escalated | ConsentAnswered | Accepted | Rejected | Assigned
     | FollowUpPlanned | FollowUpRecorded | HandoffClosed | TeamNoted | CaseNotTold | ReporterTold | FollowUpReminded
-    | ReporterWrote | StepFailed | PersonDescribed,
+    | ReporterWrote | StepFailed | PersonDescribed | RiskAssessed | FollowUpMoved | ApprovalRequested | ApprovalGiven
+    | SentBack,
     Field(discriminator="kind"),
 ]
 

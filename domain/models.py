@@ -437,6 +437,10 @@ class Prompt(StrEnum):
     HANDOFF_TAP_REFUSED = "handoff_tap_refused"  # with the refusal's reason
     HANDOFF_NEEDS_BACK_OFFICE = "handoff_needs_back_office"  # the national desk names a case worker there
     NOT_A_TEAM_MEMBER = "not_a_team_member"
+    APPROVAL_REQUESTED = "approval_requested"  # to the office head: a closing or a high-risk plan to approve
+    APPROVAL_ANSWERED = "approval_answered"  # to whoever asked: approved, or sent back with the reason
+    APPROVED_BY_TAP = "approved_by_tap"  # you approved it
+    APPROVAL_TAP_REFUSED = "approval_tap_refused"  # with the refusal's reason
     # Said by the conversation: the accept button of a hand-off that has ended
     HANDOFF_ENDED = "handoff_ended"
 

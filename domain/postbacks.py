@@ -6,10 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
-# "team": a team member's button on a hand-off alert (code ACCEPT); "skip_phone": a reporter's
+# "team": a team member's button on a hand-off alert (code ACCEPT) or on an approval request (code
+# APPROVE_ and what it approves); "skip_phone": a reporter's
 # "no number" at the phone step; "repeat": a new report the same as the reporter's case `case`.
 ACTIONS = frozenset({"report", "type", "confirm_location", "cancel", "officer", "consent", "team", "skip_phone",
                      "repeat"})
+
+# A supervisor's approve button: this, then what it approves (domain.handoff.ApprovalSubject).
+APPROVE_TAP = "APPROVE_"
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from domain.handoff import CareOutcome, Consent, FollowUpKind, FollowUpStatus, HandoffStatus, TeamActionKind
+from domain.handoff import (
+    ApprovalSubject,
+    CareOutcome,
+    Consent,
+    FollowUpKind,
+    FollowUpStatus,
+    HandoffStatus,
+    TeamActionKind,
+)
 from domain.person_helped import AgeBand, HarmerRelation, Known, Sex
+from domain.risk import RiskAnswer, RiskLevel
 
 HANDOFF_STATUS_LABELS: dict[HandoffStatus, tuple[str, str]] = {
     HandoffStatus.AWAITING: ("รอทีมรับเรื่อง", "Awaiting the team"),
@@ -20,12 +29,16 @@ TEAM_ACTION_LABELS: dict[TeamActionKind, tuple[str, str]] = {
     TeamActionKind.CLOSE: ("ปิดการดูแล", "Close the care"),
     TeamActionKind.ADD_NOTE: ("บันทึกเพิ่มเติม", "Add note"),
     TeamActionKind.DESCRIBE_PERSON: ("บันทึกข้อมูลผู้ได้รับความช่วยเหลือ", "Record the person helped"),
+    TeamActionKind.ASSESS_RISK: ("ประเมินความเสี่ยง", "Assess the risk"),
+    TeamActionKind.APPROVE: ("อนุมัติ", "Approve"),
+    TeamActionKind.SEND_BACK: ("ส่งกลับให้แก้ไข", "Send back"),
 }
 FOLLOW_UP_KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
     FollowUpKind.HOME_VISIT: ("เยี่ยมบ้าน", "Home visit"),
     FollowUpKind.CALL: ("โทรติดตาม", "Call"),
     FollowUpKind.SHELTER_PLACEMENT: ("จัดหาที่พักพิง", "Shelter placement"),
     FollowUpKind.REFERRAL: ("ส่งต่อหน่วยงานอื่น", "Referral to another agency"),
+    FollowUpKind.RISK_REVIEW: ("ทบทวนความเสี่ยง", "Risk review"),
 }
 FOLLOW_UP_STATUS_LABELS: dict[FollowUpStatus, tuple[str, str]] = {
     FollowUpStatus.PLANNED: ("ตามแผน", "Planned"),
@@ -78,4 +91,20 @@ HARMER_RELATION_LABELS: dict[HarmerRelation, tuple[str, str]] = {
     HarmerRelation.ACQUAINTANCE: ("คนรู้จัก", "Acquaintance"),
     HarmerRelation.STRANGER: ("คนแปลกหน้า", "Stranger"),
     HarmerRelation.OTHER: ("อื่น ๆ", "Other"),
+}
+
+# Risk (domain.risk) and supervision.
+RISK_LEVEL_LABELS: dict[RiskLevel, tuple[str, str]] = {
+    RiskLevel.LOW: ("ความเสี่ยงต่ำ", "Low risk"),
+    RiskLevel.MEDIUM: ("ความเสี่ยงปานกลาง", "Medium risk"),
+    RiskLevel.HIGH: ("ความเสี่ยงสูง", "High risk"),
+}
+RISK_ANSWER_LABELS: dict[RiskAnswer, tuple[str, str]] = {
+    RiskAnswer.UNKNOWN: ("ไม่ทราบ", "Unknown"),
+    RiskAnswer.YES: ("ใช่", "Yes"),
+    RiskAnswer.NO: ("ไม่ใช่", "No"),
+}
+APPROVAL_SUBJECT_LABELS: dict[ApprovalSubject, tuple[str, str]] = {
+    ApprovalSubject.CLOSURE: ("ขออนุมัติปิดการดูแล", "Closing awaiting approval"),
+    ApprovalSubject.HIGH_RISK_PLAN: ("แผนความเสี่ยงสูงรออนุมัติ", "High-risk plan awaiting approval"),
 }

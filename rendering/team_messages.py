@@ -16,12 +16,13 @@ from typing import Any
 
 from domain.bilingual import pick
 from domain.dates import format_date_time
-from domain.handoff import FollowUpKind, HandoffStatus, TeamActionKind
+from domain.handoff import ApprovalSubject, CareOutcome, FollowUpKind, HandoffStatus, TeamActionKind
 from domain.masking import THAI_COUNTRY_CODE, mask_phone
 from domain.models import BotMessage, Language, Prompt
-from domain.postbacks import Postback
+from domain.postbacks import APPROVE_TAP, Postback
+from domain.risk import RiskLevel
 from rendering.office_links import signed_in_link
-from rendering.team_labels import FOLLOW_UP_KIND_LABELS
+from rendering.team_labels import CARE_OUTCOME_LABELS, FOLLOW_UP_KIND_LABELS, RISK_LEVEL_LABELS
 
 # What the accept button answers, in a few words: the member acts on it, or goes to the back office.
 _TEXTS: dict[Prompt, tuple[str, str]] = {
@@ -39,6 +40,14 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
         "บัญชีนี้ไม่ได้อยู่ในทีมสหวิชาชีพ",
         "This account is not on a multidisciplinary team.",
     ),
+    Prompt.APPROVED_BY_TAP: ("{case_no}: อนุมัติ{what}แล้ว\nดูในระบบหลังบ้าน: {link}",
+                             "{case_no}: you approved the {what}.\nSee it in the back office: {link}"),
+    Prompt.APPROVAL_TAP_REFUSED: ("{case_no}: อนุมัติไม่ได้ — {reason}", "{case_no}: not approved — {reason}"),
+}
+# What a supervisor approves, in a few words (domain.handoff.ApprovalSubject).
+APPROVAL_SUBJECT_WORDS: dict[ApprovalSubject, tuple[str, str]] = {
+    ApprovalSubject.CLOSURE: ("การปิดการดูแล", "closing of the care"),
+    ApprovalSubject.HIGH_RISK_PLAN: ("แผนการดูแลกรณีความเสี่ยงสูง", "high-risk care plan"),
 }
 _TAKEN: dict[HandoffStatus, tuple[str, str]] = {
     HandoffStatus.IN_CARE: ("{case_no}: ทีมรับเรื่องนี้แล้ว\nดูในระบบหลังบ้าน: {link}",
@@ -49,7 +58,7 @@ _TAKEN: dict[HandoffStatus, tuple[str, str]] = {
     HandoffStatus.CLOSED: ("{case_no}: การดูแลเรื่องนี้ปิดแล้ว", "{case_no}: the care of this hand-off has closed."),
 }
 TEAM_PROMPTS = frozenset({Prompt.HANDOFF_ALERT, Prompt.HANDOFF_ASSIGNED, Prompt.FOLLOW_UP_REMINDER,
-                          Prompt.HANDOFF_TAKEN, *_TEXTS})
+                          Prompt.HANDOFF_TAKEN, Prompt.APPROVAL_REQUESTED, Prompt.APPROVAL_ANSWERED, *_TEXTS})
 
 _TITLE_COLOUR = "#1f4e79"
 _URGENT_COLOUR = "#b00020"
@@ -69,13 +78,19 @@ def render_for_team(message: BotMessage, language: Language, public_url: str) ->
         return _handoff_assigned(params, language, link)
     if message.prompt == Prompt.FOLLOW_UP_REMINDER:
         return _follow_up_reminder(params, language, link)
+    if message.prompt == Prompt.APPROVAL_REQUESTED:
+        return _approval_requested(params, language, link)
+    if message.prompt == Prompt.APPROVAL_ANSWERED:
+        return _approval_answered(params, language, link)
+    if "subject" in params:
+        params["what"] = pick(APPROVAL_SUBJECT_WORDS[ApprovalSubject(params["subject"])], language)
     if message.prompt == Prompt.HANDOFF_TAKEN:
         texts = _TAKEN[HandoffStatus(params["status"])]
     elif message.prompt in _TEXTS:
         texts = _TEXTS[message.prompt]
     else:
         raise ValueError(f"{message.prompt} is not a team member's message")
-    if message.prompt == Prompt.HANDOFF_TAP_REFUSED:
+    if message.prompt in (Prompt.HANDOFF_TAP_REFUSED, Prompt.APPROVAL_TAP_REFUSED):
         params["reason"] = params.get("reason_en" if language == Language.ENGLISH else "reason_th", "")
     return {"type": "text", "text": pick(texts, language).format(**params, link=link)}
 
@@ -118,7 +133,12 @@ def _handoff_assigned(params: dict[str, Any], language: Language, link: str) -> 
 def _follow_up_reminder(params: dict[str, Any], language: Language, link: str) -> dict[str, Any]:
     english = language == Language.ENGLISH
     number, overdue = params["number"], bool(params.get("overdue"))
-    if overdue:
+    if params["kind"] == FollowUpKind.RISK_REVIEW.value:
+        if overdue:
+            title = "The risk assessment is overdue" if english else "เลยกำหนดประเมินความเสี่ยง"
+        else:
+            title = "The risk assessment is due soon" if english else "ใกล้ถึงกำหนดประเมินความเสี่ยง"
+    elif overdue:
         title = f"Follow-up {number} is overdue" if english else f"เลยกำหนดติดตาม ครั้งที่ {number}"
     else:
         title = f"Follow-up {number} is due soon" if english else f"ใกล้ถึงกำหนดติดตาม ครั้งที่ {number}"
@@ -128,6 +148,45 @@ def _follow_up_reminder(params: dict[str, Any], language: Language, link: str) -
         _emphasis(f"Due {due}" if english else f"กำหนด {due}", urgent=overdue),
     ]
     return _card(title, params["case_no"], rows, [_open_button(link, english)], urgent=overdue,
+                 alt_text=f"{title}: {params['case_no']}")
+
+
+def _approval_requested(params: dict[str, Any], language: Language, link: str) -> dict[str, Any]:
+    """To the office head: what waits for them, with a button that approves it; sending it back needs a
+    reason, so that is done in the back office."""
+    english = language == Language.ENGLISH
+    subject = ApprovalSubject(params["subject"])
+    what = pick(APPROVAL_SUBJECT_WORDS[subject], language)
+    title = f"Please approve the {what}" if english else f"ขออนุมัติ{what}"
+    rows = [_heading(_incident(params, english)), _row("Place" if english else "สถานที่", _place(params, english))]
+    if params.get("risk_level"):
+        rows.append(_emphasis(pick(RISK_LEVEL_LABELS[RiskLevel(params["risk_level"])], language),
+                              urgent=params["risk_level"] == RiskLevel.HIGH.value))
+    if params.get("outcome"):
+        rows.append(_row("Outcome" if english else "ผลการดูแล",
+                         pick(CARE_OUTCOME_LABELS[CareOutcome(params["outcome"])], language)))
+    label = "Approve" if english else "อนุมัติ"
+    approve = {"type": "button", "style": "primary", "height": "sm", "action": {
+        "type": "postback", "label": label, "displayText": f"{label} {params['case_no']}",
+        "data": Postback(action="team", code=f"{APPROVE_TAP}{subject.value}", handoff_id=params["handoff_id"]).encode(),
+    }}
+    return _card(title, params["case_no"], rows, [approve, _open_button(link, english, style="secondary")],
+                 urgent=subject == ApprovalSubject.HIGH_RISK_PLAN, alt_text=f"{title}: {params['case_no']}")
+
+
+def _approval_answered(params: dict[str, Any], language: Language, link: str) -> dict[str, Any]:
+    """To whoever asked: approved, or sent back with the supervisor's reason."""
+    english = language == Language.ENGLISH
+    what = pick(APPROVAL_SUBJECT_WORDS[ApprovalSubject(params["subject"])], language)
+    approved = bool(params.get("approved"))
+    if approved:
+        title = f"The {what} was approved" if english else f"หัวหน้าอนุมัติ{what}แล้ว"
+    else:
+        title = f"The {what} was sent back" if english else f"หัวหน้าส่ง{what}กลับมาแก้ไข"
+    rows = [_heading(_incident(params, english))]
+    if not approved:
+        rows.append(_row("Reason" if english else "เหตุผล", without_phone_numbers(params.get("reason") or "-")))
+    return _card(title, params["case_no"], rows, [_open_button(link, english)], urgent=not approved,
                  alt_text=f"{title}: {params['case_no']}")
 
 

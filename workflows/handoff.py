@@ -41,9 +41,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.handoff import (
         FINAL_HANDOFF_STATUSES,
         TEAM_NEEDS_NOTE,
+        ApprovalRequest,
+        ApprovalSubject,
         CareOutcome,
         Consent,
         FollowUp,
+        FollowUpKind,
         FollowUpStatus,
         HandoffDecision,
         HandoffOpened,
@@ -65,13 +68,17 @@ with workflow.unsafe.imports_passed_through():
         follow_up_reminders,
         handoff_status_after,
         in_team_of,
+        supervises,
     )
     from domain.handoff_timeline import (
         Accepted,
+        ApprovalGiven,
+        ApprovalRequested,
         Assigned,
         CaseNotTold,
         ConsentAnswered,
         Escalated,
+        FollowUpMoved,
         FollowUpPlanned,
         FollowUpRecorded,
         FollowUpReminded,
@@ -82,13 +89,16 @@ with workflow.unsafe.imports_passed_through():
         Rejected,
         ReporterTold,
         ReporterWrote,
+        RiskAssessed,
+        SentBack,
         StepFailed,
         TeamAlerted,
         TeamNoted,
         TeamReminded,
     )
     from domain.models import BotMessage, CaseStatus, Language, LineEvent, Prompt, ReporterMessage
-    from domain.postbacks import Postback
+    from domain.postbacks import APPROVE_TAP, Postback
+    from domain.risk import HIGH_RISK_FOLLOW_UP_WITHIN, REVIEW_AFTER, RiskAssessment, RiskLevel, suggested_level
     from orchestration import options, search_attributes
     from orchestration.ids import case_workflow_id
     from workflows.line_profile import line_language
@@ -104,6 +114,12 @@ HISTORY_BUDGET = 10_000
 # failed for good (hand-offs from before failed there).
 CONTINUE_AS_NEW = "continue-as-new"
 DEGRADE_NEVER_DIE = "degrade-never-die"
+# ... the first risk assessment planned at acceptance, and a case worker's closing waiting for a supervisor
+# (hand-offs from before did neither).
+FIRST_RISK_REVIEW = "first-risk-review"
+SUPERVISED_CLOSING = "supervised-closing"
+# The first risk assessment is due this long after the team accepts.
+FIRST_ASSESSMENT_WITHIN = timedelta(hours=24)
 # How many of the latest event ids a run keeps, and hands on, to answer a redelivered event once.
 SEEN_EVENTS_KEPT = 1000
 T = TypeVar("T")
@@ -150,6 +166,8 @@ class HandoffWorkflow:
         self._run = 1
         self._budget = opening.history_budget or HISTORY_BUDGET
         self._draining = False  # handing over to a new run: the loops take no new work
+        self._risk_level: RiskLevel | None = None
+        self._approvals: list[ApprovalRequest] = []  # waiting for a supervisor
         if state is not None:
             self._resume(state)
 
@@ -168,6 +186,7 @@ class HandoffWorkflow:
         self._taps = deque(state.taps)
         self._messages = deque(state.reporter_messages)
         self._budget = state.history_budget or self._budget
+        self._risk_level, self._approvals = state.risk_level, list(state.approvals)
 
     def _state(self) -> HandoffState:
         """Everything the next run needs, taken once this run's handlers have finished."""
@@ -178,7 +197,7 @@ class HandoffWorkflow:
             escalation_level=self._escalation_level, told_reporter_in_care=self._told_reporter_in_care,
             events=self._events, seen_event_ids=list(self._seen_event_ids)[-SEEN_EVENTS_KEPT:],
             taps=list(self._taps), reporter_messages=list(self._messages),
-            history_budget=self._opening.history_budget,
+            history_budget=self._opening.history_budget, risk_level=self._risk_level, approvals=self._approvals,
         )
 
     # --- what comes in --------------------------------------------------------------------
@@ -404,7 +423,10 @@ class HandoffWorkflow:
     async def _answer_team_tap(self, tap: LineEvent, postback: Postback) -> None:
         """Accepts for the member who tapped, as the back office would with them as case worker;
         anyone else hears why not. Nothing here may fail the workflow: every refusal is an answer."""
-        if postback.code != TeamActionKind.ACCEPT.value:  # the only team button so far
+        if (postback.code or "").startswith(APPROVE_TAP):
+            await self._answer_approval_tap(tap, postback)
+            return
+        if postback.code != TeamActionKind.ACCEPT.value:
             workflow.logger.warning("hand-off %s ignored a team button it does not know", self._id)
             return
         language = asyncio.create_task(line_language(tap.user_id))  # looked up meanwhile
@@ -438,6 +460,38 @@ class HandoffWorkflow:
                 reasons = TRY_THE_BACK_OFFICE
             await reply(Prompt.HANDOFF_TAP_REFUSED, reason_th=reasons["th"], reason_en=reasons["en"])
 
+    async def _answer_approval_tap(self, tap: LineEvent, postback: Postback) -> None:
+        """A supervisor's approval from the request's button, as the back office would approve it;
+        anyone else, or a request already answered, hears why not. Every refusal is an answer."""
+        subject = (postback.code or "").removeprefix(APPROVE_TAP)
+        if subject not in ApprovalSubject.__members__:
+            workflow.logger.warning("hand-off %s ignored an approval button it does not know", self._id)
+            return
+        language = asyncio.create_task(line_language(tap.user_id))
+
+        async def reply(prompt: Prompt, **params: object) -> None:
+            facts = {"case_no": self._opening.case_no, "handoff_id": self._id, "path": self._path(),
+                     "subject": subject}
+            await self._send(tap.user_id, await language or Language.THAI,
+                             [BotMessage(prompt=prompt, params={**facts, **params})],
+                             key=f"answer-{tap.event_id}", reply_to=tap)
+
+        try:
+            member = await workflow.execute_local_activity_method(TeamDirectory.team_member_by_line, tap.user_id,
+                                                                  **options.STORE)
+            if member is None:
+                await reply(Prompt.NOT_A_TEAM_MEMBER)
+                return
+            action = TeamAction(kind=TeamActionKind.APPROVE, member=member, subject=ApprovalSubject(subject))
+            self._check(action)
+            await self._apply(action, also=lambda: reply(Prompt.APPROVED_BY_TAP))
+        except (ActivityError, ApplicationError) as refused:
+            if isinstance(refused, ApplicationError) and refused.type == "IllegalTeamAction":
+                await reply(Prompt.HANDOFF_TAKEN, status=self._status.value)  # the care has closed
+                return
+            reasons = _reasons(refused) or TRY_THE_BACK_OFFICE
+            await reply(Prompt.APPROVAL_TAP_REFUSED, reason_th=reasons["th"], reason_en=reasons["en"])
+
     # --- the team's actions ------------------------------------------------------------------
 
     def _check(self, action: TeamAction) -> None:
@@ -453,20 +507,54 @@ class HandoffWorkflow:
         if action.kind == TeamActionKind.ASSIGN and action.case_worker_id is None:
             raise refusal("InvalidAction", "ต้องเลือกผู้ดูแล", "ASSIGN needs a case worker")
         if action.kind == TeamActionKind.PLAN:
-            if action.follow_up is None:
-                raise refusal("InvalidAction", "ต้องระบุการติดตาม", "PLAN needs a follow-up")
-            if action.follow_up.due_at.tzinfo is None or action.follow_up.due_at <= workflow.now():
-                raise refusal("InvalidAction", "กำหนดเวลาต้องเป็นเวลาในอนาคต", "a follow-up must be due in the future")
-        if action.kind == TeamActionKind.RECORD and self._planned(action.follow_up_number) is None:
-            raise refusal("InvalidAction", "ไม่พบการติดตามที่ยังค้างอยู่", "no planned follow-up with that number")
-        if action.kind == TeamActionKind.CLOSE and action.outcome is None:
-            raise refusal("InvalidAction", "ต้องระบุผลการดูแล", "CLOSE needs an outcome category")
+            self._check_plan(action)
+        if action.kind == TeamActionKind.RECORD:
+            follow_up = self._planned(action.follow_up_number)
+            if follow_up is None:
+                raise refusal("InvalidAction", "ไม่พบการติดตามที่ยังค้างอยู่", "no planned follow-up with that number")
+            if follow_up.kind == FollowUpKind.RISK_REVIEW:
+                raise refusal("InvalidAction", "การทบทวนความเสี่ยงบันทึกด้วยแบบประเมินความเสี่ยง",
+                              "a risk review is recorded by assessing the risk")
+        if action.kind == TeamActionKind.CLOSE:
+            if action.outcome is None:
+                raise refusal("InvalidAction", "ต้องระบุผลการดูแล", "CLOSE needs an outcome category")
+            if self._waiting(ApprovalSubject.CLOSURE) is not None:
+                raise refusal("InvalidAction", "การปิดการดูแลรอหัวหน้าอนุมัติอยู่แล้ว",
+                              "a closing already waits for the supervisor's approval")
+        if action.kind == TeamActionKind.ASSESS_RISK:
+            if action.risk is None:
+                raise refusal("InvalidAction", "ต้องตอบแบบประเมินความเสี่ยง", "ASSESS_RISK needs the assessment")
+            if not action.risk.reason.strip():
+                raise refusal("InvalidAction", "ต้องระบุเหตุผลของระดับความเสี่ยง", "a risk level needs its reason")
+        if action.kind in (TeamActionKind.APPROVE, TeamActionKind.SEND_BACK):
+            if not supervises(action.member):
+                raise refusal("NotSupervisor", "เฉพาะหัวหน้าสำนักงานหรือศูนย์ส่วนกลางที่อนุมัติได้",
+                              "only the office head or the national desk approves")
+            if action.subject is None or self._waiting(action.subject) is None:
+                raise refusal("InvalidAction", "ไม่มีเรื่องรออนุมัตินี้แล้ว", "nothing of that kind waits for approval")
         if action.kind == TeamActionKind.DESCRIBE_PERSON:
             if action.person is None:
                 raise refusal("InvalidAction", "ต้องระบุข้อมูลผู้ได้รับความช่วยเหลือ", "DESCRIBE_PERSON needs the person")
             if not action.person_agreed:
                 raise refusal("InvalidAction", "ผู้ได้รับความช่วยเหลือหรือผู้ปกครองต้องยินยอมก่อนบันทึก",
                               "the person helped, or their guardian, must agree to the record first")
+
+    def _check_plan(self, action: TeamAction) -> None:
+        plan = action.follow_up
+        if plan is None:
+            raise refusal("InvalidAction", "ต้องระบุการติดตาม", "PLAN needs a follow-up")
+        if plan.due_at.tzinfo is None or plan.due_at <= workflow.now():
+            raise refusal("InvalidAction", "กำหนดเวลาต้องเป็นเวลาในอนาคต", "a follow-up must be due in the future")
+        if plan.kind == FollowUpKind.RISK_REVIEW:
+            raise refusal("InvalidAction", "การทบทวนความเสี่ยงกำหนดจากแบบประเมินความเสี่ยง",
+                          "risk reviews are planned by the risk assessment")
+        if self._risk_level == RiskLevel.HIGH and plan.due_at > workflow.now() + HIGH_RISK_FOLLOW_UP_WITHIN:
+            hours = int(HIGH_RISK_FOLLOW_UP_WITHIN.total_seconds() // 3600)
+            raise refusal("InvalidAction", f"ความเสี่ยงสูง: ต้องติดตามภายใน {hours} ชั่วโมง",
+                          f"high risk: a follow-up must be due within {hours} hours")
+
+    def _waiting(self, subject: ApprovalSubject) -> ApprovalRequest | None:
+        return next((request for request in self._approvals if request.subject == subject), None)
 
     async def _apply(self, action: TeamAction, also: Callable[[], Awaitable[None]] | None = None) -> HandoffOutcome:
         """Applies an action that passed the checks; `also` (a tapping member's confirmation) goes out
@@ -486,6 +574,8 @@ class HandoffWorkflow:
                                      self._tell_case_worker(case_worker, member),
                                      self._tell_reporter_in_care(),
                                      *([also()] if also else []))
+                if workflow.patched(FIRST_RISK_REVIEW):
+                    await self._plan_risk_review(member.member_id, workflow.now() + FIRST_ASSESSMENT_WITHIN)
             elif action.kind == TeamActionKind.REJECT:
                 self._set_status(HandoffStatus.REJECTED)
                 await self._record(Rejected(member_id=member.member_id, reason=action.note), actor=actor)
@@ -517,20 +607,109 @@ class HandoffWorkflow:
                                    actor=actor)
             elif action.kind == TeamActionKind.CLOSE:
                 assert action.outcome is not None
-                for follow_up in self._follow_ups:
-                    if follow_up.status == FollowUpStatus.PLANNED:
-                        follow_up.status = FollowUpStatus.CANCELLED
-                self._set_status(HandoffStatus.CLOSED)
-                await self._record(HandoffClosed(member_id=member.member_id, outcome=action.outcome, note=action.note),
-                                   actor=actor)
-                await self._tell_police_care_closed(action.outcome, action.note or "")
+                if not supervises(member) and workflow.patched(SUPERVISED_CLOSING):
+                    await self._ask_approval(ApprovalRequest(
+                        subject=ApprovalSubject.CLOSURE, requested_by=member.member_id, requested_at=workflow.now(),
+                        outcome=action.outcome, note=action.note))
+                    return HandoffOutcome(handoff_id=self._id, status=self._status,
+                                          case_worker_id=self._case_worker_id, awaiting_approval=True)
+                await self._close(member.member_id, action.outcome, action.note, actor)
             elif action.kind == TeamActionKind.DESCRIBE_PERSON:
                 assert action.person is not None
                 await self._record(PersonDescribed(member_id=member.member_id, person=action.person), actor=actor)
+            elif action.kind == TeamActionKind.ASSESS_RISK:
+                assert action.risk is not None
+                await self._assess_risk(member, action.risk)
+            elif action.kind in (TeamActionKind.APPROVE, TeamActionKind.SEND_BACK):
+                assert action.subject is not None
+                await self._answer_approval(member, action.subject, approved=action.kind == TeamActionKind.APPROVE,
+                                            reason=action.note, also=also)
             else:
                 await self._record(TeamNoted(member_id=member.member_id, note=action.note), actor=actor)
             return HandoffOutcome(handoff_id=self._id, status=self._status, case_worker_id=self._case_worker_id,
                                   follow_up_number=number)
+
+    async def _close(self, member_id: int, outcome: CareOutcome, note: str | None, actor: str) -> None:
+        for follow_up in self._follow_ups:
+            if follow_up.status == FollowUpStatus.PLANNED:
+                follow_up.status = FollowUpStatus.CANCELLED
+        self._set_status(HandoffStatus.CLOSED)
+        await self._record(HandoffClosed(member_id=member_id, outcome=outcome, note=note), actor=actor)
+        await self._tell_police_care_closed(outcome, note or "")
+
+    # --- risk and supervision ----------------------------------------------------------------
+
+    async def _assess_risk(self, member: TeamMember, risk: RiskAssessment) -> None:
+        """Keeps the assessment, marks the review it answers done and plans the next one. At a high level
+        every follow-up is brought within HIGH_RISK_FOLLOW_UP_WITHIN and the plan waits for the office
+        head's approval (who hears of it on LINE)."""
+        actor = f"member:{member.member_id}"
+        previous, self._risk_level = self._risk_level, risk.level
+        await self._record(RiskAssessed(member_id=member.member_id, occasion="FIRST" if previous is None else "REVIEW",
+                                        assessment=risk, suggested=suggested_level(risk.answers)), actor=actor)
+        for review in [f for f in self._follow_ups
+                       if f.kind == FollowUpKind.RISK_REVIEW and f.status == FollowUpStatus.PLANNED]:
+            review.status, review.outcome, review.recorded_at = FollowUpStatus.DONE, risk.reason, workflow.now()
+            await self._record(FollowUpRecorded(member_id=member.member_id, number=review.number, outcome=risk.reason),
+                               actor=actor)
+        await self._plan_risk_review(member.member_id, workflow.now() + REVIEW_AFTER[risk.level])
+        if risk.level == RiskLevel.HIGH:
+            latest = workflow.now() + HIGH_RISK_FOLLOW_UP_WITHIN
+            for follow_up in self._follow_ups:
+                if (follow_up.status == FollowUpStatus.PLANNED and follow_up.kind != FollowUpKind.RISK_REVIEW
+                        and follow_up.due_at > latest):
+                    was_due_at, follow_up.due_at = follow_up.due_at, latest
+                    await self._record(FollowUpMoved(number=follow_up.number, due_at=latest, was_due_at=was_due_at))
+            self._plan_version += 1
+            if self._waiting(ApprovalSubject.HIGH_RISK_PLAN) is None and not supervises(member):
+                await self._ask_approval(ApprovalRequest(subject=ApprovalSubject.HIGH_RISK_PLAN,
+                                                         requested_by=member.member_id, requested_at=workflow.now()))
+
+    async def _plan_risk_review(self, member_id: int, due_at: datetime) -> None:
+        number = len(self._follow_ups) + 1
+        self._follow_ups.append(FollowUp(number=number, kind=FollowUpKind.RISK_REVIEW, due_at=due_at,
+                                         planned_by=member_id, planned_at=workflow.now()))
+        self._plan_version += 1
+        await self._record(FollowUpPlanned(member_id=member_id, number=number, follow_up_kind=FollowUpKind.RISK_REVIEW,
+                                           due_at=due_at), actor="system")
+
+    async def _ask_approval(self, request: ApprovalRequest) -> None:
+        """Waits for a supervisor: the office head hears on LINE, with a button that approves; when
+        nobody at the office can be reached, the national desk does."""
+        self._approvals.append(request)
+        params = {**self._facts(), "subject": request.subject.value, "risk_level": self._risk_level,
+                  "outcome": request.outcome.value if request.outcome else None}
+        key = f"approval-{self._events}"
+        contacts = await self._contacts([TeamAudience.OFFICE_HEAD])
+        if not contacts:
+            contacts = await self._contacts([TeamAudience.NATIONAL_DESK])
+        await self._send_to(contacts, Prompt.APPROVAL_REQUESTED, params, key=key)
+        await self._record(ApprovalRequested(member_id=request.requested_by, subject=request.subject,
+                                             outcome=request.outcome, note=request.note,
+                                             member_ids=[c.member_id for c in contacts]),
+                           actor=f"member:{request.requested_by}")
+
+    async def _answer_approval(self, member: TeamMember, subject: ApprovalSubject, approved: bool,
+                               reason: str | None, also: Callable[[], Awaitable[None]] | None) -> None:
+        """Approved: a closing closes the care. Sent back: the care goes on and whoever asked hears why."""
+        request = self._waiting(subject)
+        assert request is not None  # _check saw it
+        self._approvals.remove(request)
+        actor = f"member:{member.member_id}"
+        params = {**self._facts(), "subject": subject.value, "approved": approved, "reason": reason}
+        if approved:
+            await self._record(ApprovalGiven(member_id=member.member_id, subject=subject,
+                                             requested_by=request.requested_by), actor=actor)
+            if subject == ApprovalSubject.CLOSURE:
+                assert request.outcome is not None
+                await self._close(request.requested_by, request.outcome, request.note, actor)
+        told = await self._tell_members([request.requested_by], Prompt.APPROVAL_ANSWERED, params,
+                                        key=f"approval-answer-{self._events}")
+        if not approved:
+            await self._record(SentBack(member_id=member.member_id, subject=subject, requested_by=request.requested_by,
+                                        reason=reason, member_ids=told), actor=actor)
+        if also:
+            await also()
 
     def _planned(self, number: int | None) -> FollowUp | None:
         return next((f for f in self._follow_ups if f.number == number and f.status == FollowUpStatus.PLANNED), None)

@@ -14,6 +14,8 @@ from starlette.types import ASGIApp
 
 from api.back_office import (
     administration,
+    agency_directory,
+    care_desk,
     case_desk,
     dashboard,
     handoff_desk,
@@ -55,6 +57,8 @@ def mount_back_office(app: FastAPI) -> None:
     app.include_router(line_login.router)
     app.include_router(case_desk.router)
     app.include_router(handoff_desk.router)
+    app.include_router(care_desk.router)
+    app.include_router(agency_directory.router)
     app.include_router(dashboard.router)
     app.include_router(incident_map.router)
     app.include_router(administration.router)

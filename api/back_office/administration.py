@@ -23,10 +23,13 @@ from database.accounts import AccountRefused, create_account, disable_account, s
 from database.directory.importing import import_directory
 from database.directory.sheets import read_workbook
 from database.officer_codes import DEFAULT_VALIDITY, issue_registration_code, issue_team_registration_code
+from database.risk_questions import risk_questions, save_risk_question
 from database.sessions import Refused, SignInRefusal, checked_password, session_key
 from domain.accounts import Account, AccountRole
 from domain.models import Audience
+from domain.risk import RiskLevel, RiskQuestion
 from rendering.audience_labels import AUDIENCE_LABELS
+from rendering.team_labels import RISK_LEVEL_LABELS
 
 router = APIRouter(prefix="/office", include_in_schema=False)
 
@@ -157,23 +160,24 @@ async def team_registration_code(request: Request, session: FormSession,
 
 @router.post("/accounts/import")
 async def import_officers(request: Request, session: FormSession, workbook: UploadFile) -> Response:
-    """The directory import (stations, officers, team members) from an Excel workbook: all rows or none."""
+    """The directory import (stations, officers, team members, agencies) from an Excel workbook: all rows or none."""
     account = session.account
     _national(account)
     content = await workbook.read(MAX_IMPORT_BYTES + 1)
     if len(content) > MAX_IMPORT_BYTES:
         return await _accounts_page(request, account, status_code=413, problem="ไฟล์ใหญ่เกิน 10 MB — over 10 MB")
     try:
-        stations, officers, team_members = read_workbook(io.BytesIO(content))
+        stations, officers, team_members, agencies = read_workbook(io.BytesIO(content))
     except Exception:
         return await _accounts_page(request, account, status_code=422,
                                     problem="อ่านไฟล์ไม่ได้ ต้องเป็น .xlsx — not a readable .xlsx workbook")
     async with request.app.state.pool.acquire() as connection:
-        report = await import_directory(connection, stations, officers, team_members)
+        report = await import_directory(connection, stations, officers, team_members, agencies)
         await audit.record(connection, "DIRECTORY_IMPORTED" if report.imported else "DIRECTORY_IMPORT_REFUSED",
                            account=account, problems=len(report.problems), officers_created=report.officers_created,
                            stations_created=report.stations_created,
-                           team_members_created=report.team_members_created)
+                           team_members_created=report.team_members_created,
+                           agencies_created=report.agencies_created)
     return await _accounts_page(request, account, status_code=200 if report.imported else 422, import_report=report)
 
 
@@ -190,8 +194,10 @@ async def _settings(request: Request, account: Account, *, status_code: int = 20
     async with request.app.state.pool.acquire() as connection:
         types = await incident_types.incident_types(connection)
         levels = await service_levels.service_levels(connection)
+        questions = await risk_questions(connection)
     return page(request, "settings.html", status_code=status_code, types=types, audiences=list(Audience),
-                audience_labels=AUDIENCE_LABELS,
+                audience_labels=AUDIENCE_LABELS, questions=questions, risk_levels=list(RiskLevel),
+                risk_level_labels=RISK_LEVEL_LABELS,
                 levels=levels, editable=account.role == AccountRole.SUPERADMIN, notice=notice, problem=problem)
 
 
@@ -235,6 +241,33 @@ async def save_incident_type(request: Request, session: FormSession, code: str) 
                            after={"label_th": label_th, "label_en": label_en, "sort_order": sort_order,
                                   "active": "active" in form, "escalation": ladder})
     return RedirectResponse(f"/office/settings?saved={code}", status_code=303)
+
+
+@router.post("/settings/risk-questions")
+async def save_risk_question_form(request: Request, session: FormSession,
+                                  code: Annotated[str, Form(max_length=40)],
+                                  text_th: Annotated[str, Form(max_length=300)],
+                                  text_en: Annotated[str, Form(max_length=300)],
+                                  raises_to: Annotated[str, Form(max_length=10)],
+                                  position: Annotated[str, Form(max_length=6)] = "0",
+                                  active: Annotated[str, Form(max_length=8)] = "") -> Response:
+    """A question of the risk assessment, new or rewritten; assessments already made keep the words
+    they were asked in. A question is retired, never deleted."""
+    account = session.account
+    _national(account)
+    try:
+        question = RiskQuestion(code=code.strip().upper(), text_th=text_th.strip(), text_en=text_en.strip(),
+                                raises_to=RiskLevel(raises_to), position=int(position or "0"), active=bool(active))
+    except ValueError:  # pydantic's ValidationError is one
+        return await _settings(request, account, status_code=422, problem=(
+            "คำถามไม่ถูกต้อง: รหัสเป็นอักษรอังกฤษตัวใหญ่ ตัวเลข หรือ _ ต้องมีข้อความทั้งสองภาษาและระดับความเสี่ยง"
+            " — a question needs a code (A–Z, 0–9, _), both texts and the level a yes calls for"))
+    async with request.app.state.pool.acquire() as connection, connection.transaction():
+        before = await save_risk_question(connection, question)
+        await audit.record(connection, "SETTINGS_CHANGED", account=account, risk_question=question.code,
+                           before=before.model_dump(mode="json") if before else None,
+                           after=question.model_dump(mode="json"))
+    return RedirectResponse(f"/office/settings?saved={question.code}", status_code=303)
 
 
 def _ladder_from(form) -> list[dict]:

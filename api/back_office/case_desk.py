@@ -43,7 +43,7 @@ from domain.models import ActionKind, CaseStatus, OfficerAction
 from domain.phone import read_phone_number
 from orchestration.ids import case_workflow_id
 from rendering.officer_messages import ACTION_LABELS, STATUS_LABELS
-from rendering.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
+from rendering.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS, RISK_LEVEL_LABELS
 
 router = APIRouter(prefix="/office/cases", include_in_schema=False)
 
@@ -171,6 +171,7 @@ async def _render_case(request: Request, account: Account, case_no: str, done: A
         stations=_by_name(other_stations, request), moved_to=moved_to, handoff=handoff,
         handoff_page_open=handoff is not None and handoff_page_opens_for(account, handoff),
         handoff_status_labels=HANDOFF_STATUS_LABELS, care_outcome_labels=CARE_OUTCOME_LABELS,
+        risk_level_labels=RISK_LEVEL_LABELS,
         messages=messages, messages_after=messages[0]["id"] if messages else 0,
         refresh_ms=int(settings.case_list_refresh.total_seconds() * 1000),
         tile_attribution=settings.map_tile_attribution, done=ACTION_LABELS.get(done) if done else None, refused=refused,

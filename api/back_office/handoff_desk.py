@@ -29,29 +29,35 @@ from api.handoff_actions import send_team_action
 from database import audit, handoffs
 from database.caseloads import DUE_SOON, caseloads, open_cares
 from database.provinces import all_provinces
+from database.risk_questions import risk_questions
 from database.team_members import team_member_by_id, team_members_of_province
 from domain.accounts import Account
 from domain.clock import THAILAND
 from domain.handoff import (
     FINAL_HANDOFF_STATUSES,
     TEAM_NEEDS_NOTE,
+    ApprovalSubject,
     CareOutcome,
     Consent,
     FollowUpKind,
     FollowUpPlan,
+    HandoffOutcome,
     HandoffStatus,
     IllegalTeamAction,
     TeamAction,
     TeamActionKind,
     TeamMember,
     handoff_status_after,
+    supervises,
 )
 from domain.person_helped import AgeBand, HarmerRelation, Known, PersonHelped, Sex
 from domain.phone import read_phone_number
+from domain.risk import RiskLevel
 from domain.role_names import TEAM_ROLE_LABELS
 from rendering.audience_labels import TEAM_AUDIENCE_LABELS
 from rendering.team_labels import (
     AGE_BAND_LABELS,
+    APPROVAL_SUBJECT_LABELS,
     CARE_OUTCOME_LABELS,
     CONSENT_LABELS,
     FOLLOW_UP_KIND_LABELS,
@@ -59,6 +65,8 @@ from rendering.team_labels import (
     HANDOFF_STATUS_LABELS,
     HARMER_RELATION_LABELS,
     KNOWN_LABELS,
+    RISK_ANSWER_LABELS,
+    RISK_LEVEL_LABELS,
     SEX_LABELS,
     TEAM_ACTION_LABELS,
 )
@@ -102,6 +110,11 @@ HANDOFF_EVENT_LABELS: dict[str, tuple[str, str]] = {
     "REPORTER_TOLD": ("แจ้งผู้แจ้งว่าจะมีผู้ติดต่อ", "Reporter told someone will contact them"),
     "CASE_NOT_TOLD": ("แจ้งเรื่องตำรวจไม่ได้ (เรื่องสิ้นสุดแล้ว)", "The police case could not be told (it had ended)"),
     "PERSON_DESCRIBED": ("บันทึกข้อมูลผู้ได้รับความช่วยเหลือ", "Person helped recorded"),
+    "RISK_ASSESSED": ("ประเมินความเสี่ยง", "Risk assessed"),
+    "FOLLOW_UP_MOVED": ("เลื่อนนัดติดตามให้เร็วขึ้น (ความเสี่ยงสูง)", "Follow-up brought forward (high risk)"),
+    "APPROVAL_REQUESTED": ("ขออนุมัติจากหัวหน้า", "Approval asked of the supervisor"),
+    "APPROVED": ("หัวหน้าอนุมัติ", "Approved by the supervisor"),
+    "SENT_BACK": ("หัวหน้าส่งกลับให้แก้ไข", "Sent back by the supervisor"),
 }
 ACTOR_LABELS: dict[str, tuple[str, str]] = {
     "system": ("ระบบ", "System"),
@@ -124,7 +137,12 @@ LABELS = {
     "age_band": AGE_BAND_LABELS,
     "sex": SEX_LABELS,
     "harmer_relation": HARMER_RELATION_LABELS,
+    "risk_level": RISK_LEVEL_LABELS,
+    "risk_answer": RISK_ANSWER_LABELS,
+    "approval_subject": APPROVAL_SUBJECT_LABELS,
 }
+# The kinds a member plans; the risk review is planned by the risk assessment.
+PLANNED_BY_MEMBERS = [kind for kind in FollowUpKind if kind != FollowUpKind.RISK_REVIEW]
 
 
 def time_to_accept(row: asyncpg.Record) -> tuple[str, str] | None:
@@ -255,12 +273,12 @@ async def _timeline(connection: asyncpg.Connection, handoff_id: str) -> list[dic
 
 @router.get("/{handoff_id}")
 async def handoff_page(request: Request, session: CurrentSession, handoff_id: str,
-                       done: TeamActionKind | None = None) -> Response:
-    return await _render_handoff(request, session.account, handoff_id, done=done)
+                       done: TeamActionKind | None = None, waiting: ApprovalSubject | None = None) -> Response:
+    return await render_handoff(request, session.account, handoff_id, done=done, waiting=waiting)
 
 
-async def _render_handoff(request: Request, account: Account, handoff_id: str, done: TeamActionKind | None = None,
-                          refused: Refusal | None = None) -> Response:
+async def render_handoff(request: Request, account: Account, handoff_id: str, done: TeamActionKind | None = None,
+                         refused: Refusal | None = None, waiting: ApprovalSubject | None = None) -> Response:
     async with request.app.state.pool.acquire() as connection:
         try:
             handoff = await _handoff_in_scope(connection, account, handoff_id)
@@ -281,6 +299,12 @@ async def _render_handoff(request: Request, account: Account, handoff_id: str, d
                                handoff_id=handoff["handoff_id"], team_member_id=account.team_member_id)
         can_act = account.acts_on_handoffs and HandoffStatus(handoff["status"]) not in FINAL_HANDOFF_STATUSES
         team = await team_members_of_province(connection, handoff["province_code"]) if can_act else []
+        member_id = account.team_member_id if can_act else None
+        member = await team_member_by_id(connection, member_id) if member_id is not None else None
+        questions = await risk_questions(connection, active_only=True) if can_act else []
+        approvals = await handoffs.waiting_approvals(connection, handoff["handoff_id"])
+    risk = next((entry for entry in reversed(timeline) if entry["kind"] == "RISK_ASSESSED"
+                 and isinstance(entry["details"].get("assessment"), dict)), None)
     settings = request.app.state.settings
     phone = read_phone_number(handoff["reporter_phone"]) if handoff["reporter_phone"] else None
     return page(
@@ -288,8 +312,13 @@ async def _render_handoff(request: Request, account: Account, handoff_id: str, d
         phone=phone.national if phone else None, phone_e164=phone.e164 if phone and phone.valid else None,
         consent_given=handoff["consent"] == Consent.GIVEN,
         can_act=can_act, actions=allowed_actions(handoff["status"]) if can_act else [], team=team,
-        needs_note=TEAM_NEEDS_NOTE, follow_up_kinds=list(FollowUpKind), care_outcomes=list(CareOutcome),
-        planned=[f for f in follow_ups if f["status"] == "PLANNED"], time_to_accept=time_to_accept,
+        needs_note=TEAM_NEEDS_NOTE, follow_up_kinds=PLANNED_BY_MEMBERS, care_outcomes=list(CareOutcome),
+        risk=risk, risk_questions=questions, risk_levels=list(RiskLevel), approvals=approvals,
+        supervisor=member is not None and supervises(member),
+        waiting=APPROVAL_SUBJECT_LABELS.get(waiting) if waiting else None,
+        # Recorded one by one; a risk review is recorded by assessing the risk again.
+        planned=[f for f in follow_ups if f["status"] == "PLANNED" and f["kind"] != FollowUpKind.RISK_REVIEW],
+        time_to_accept=time_to_accept,
         person=person, person_removed=latest is not None and person is None, person_fields=PERSON_FIELDS,
         idempotency_key=uuid.uuid4().hex, tile_url=settings.map_tile_url,
         tile_attribution=settings.map_tile_attribution, done=TEAM_ACTION_LABELS.get(done) if done else None,
@@ -367,7 +396,7 @@ async def act(request: Request, session: FormSession, handoff_id: str,
               confirmed: Annotated[str, Form(max_length=8)] = "") -> Response:
     """One action from its own form; returning the case and closing the care are confirmed first."""
     account = session.account
-    handoff, member = await _handoff_and_member(request, account, handoff_id)
+    handoff, member = await handoff_and_member(request, account, handoff_id)
     handoff_id = handoff["handoff_id"]
     answer: Any
     if member is None:
@@ -386,11 +415,11 @@ async def act(request: Request, session: FormSession, handoff_id: str,
             if answer is None and kind in TEAM_CONFIRMED and confirmed != "yes":
                 return _confirmation(request, handoff, action, idempotency_key)
             if answer is None:
-                answer = await _send(request, handoff_id, action, idempotency_key)
-    return await _answer(request, account, handoff, kind, answer)
+                answer = await send_action(request, handoff_id, action, idempotency_key)
+    return await answer_action(request, account, handoff, kind, answer)
 
 
-async def _handoff_and_member(request: Request, account: Account,
+async def handoff_and_member(request: Request, account: Account,
                               handoff_id: str) -> tuple[asyncpg.Record, TeamMember | None]:
     """The hand-off (404 outside the account's scope), and the team member the account acts as, if it acts."""
     async with request.app.state.pool.acquire() as connection:
@@ -400,13 +429,13 @@ async def _handoff_and_member(request: Request, account: Account,
     return handoff, member
 
 
-async def _send(request: Request, handoff_id: str, action: TeamAction, idempotency_key: str) -> Any:
+async def send_action(request: Request, handoff_id: str, action: TeamAction, idempotency_key: str) -> Any:
     # Each form of a page has its own key (the kind): one form sent twice applies once.
     return await send_team_action(request.app.state.temporal, handoff_id, action,
                                   f"office-{idempotency_key}-{action.kind.value}")
 
 
-async def _answer(request: Request, account: Account, handoff: asyncpg.Record, kind: TeamActionKind,
+async def answer_action(request: Request, account: Account, handoff: asyncpg.Record, kind: TeamActionKind,
                   answer: Any) -> Response:
     """Audits the action, then shows the page again with the refusal, or goes back to it saying done."""
     handoff_id = handoff["handoff_id"]
@@ -415,7 +444,10 @@ async def _answer(request: Request, account: Account, handoff: asyncpg.Record, k
                            handoff_id=handoff_id, kind=kind.value, team_member_id=account.team_member_id,
                            refused=answer.type if isinstance(answer, Refusal) else None)
     if isinstance(answer, Refusal):
-        return await _render_handoff(request, account, handoff_id, refused=answer)
+        return await render_handoff(request, account, handoff_id, refused=answer)
+    if isinstance(answer, HandoffOutcome) and answer.awaiting_approval:  # the closing waits for a supervisor
+        return RedirectResponse(f"/office/handoffs/{quote(handoff_id)}?waiting={ApprovalSubject.CLOSURE.value}",
+                                status_code=303)
     return RedirectResponse(f"/office/handoffs/{quote(handoff_id)}?done={quote(kind.value)}", status_code=303)
 
 
@@ -433,7 +465,7 @@ async def describe_person(request: Request, session: FormSession, handoff_id: st
                           agreed: Annotated[str, Form(max_length=8)] = "") -> Response:
     """The person helped, as the case worker records them once they (or their guardian) agreed."""
     account = session.account
-    handoff, member = await _handoff_and_member(request, account, handoff_id)
+    handoff, member = await handoff_and_member(request, account, handoff_id)
     answer: Any
     if member is None:
         answer = Refusal(403, READ_ONLY, "ReadOnly")
@@ -444,8 +476,8 @@ async def describe_person(request: Request, session: FormSession, handoff_id: st
                               harmer_relation=harmer_relation, nationality=nationality.strip() or None,
                               language=language.strip() or None, household=household.strip() or None)
         action = TeamAction(kind=TeamActionKind.DESCRIBE_PERSON, member=member, person=person, person_agreed=True)
-        answer = await _send(request, handoff["handoff_id"], action, idempotency_key)
-    return await _answer(request, account, handoff, TeamActionKind.DESCRIBE_PERSON, answer)
+        answer = await send_action(request, handoff["handoff_id"], action, idempotency_key)
+    return await answer_action(request, account, handoff, TeamActionKind.DESCRIBE_PERSON, answer)
 
 
 def _desk_refusal(action: TeamAction) -> Refusal | None:

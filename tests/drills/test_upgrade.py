@@ -37,6 +37,7 @@ from database import release_steps
 from database.officer_tokens import issue_token
 from database.release_steps import HANDED_OVER_STATUS
 from domain.handoff import (
+    ApprovalSubject,
     CareOutcome,
     FollowUpKind,
     FollowUpPlan,
@@ -207,6 +208,7 @@ class Desk:
     social_worker_line: str
     superintendent_line: str  # the ladder's first rung after the station
     centre_line: str
+    office_head: TeamMember  # approves a case worker's closing (from this release on)
 
 
 async def station_desk(pool: asyncpg.Pool, platform: FakeLinePlatform, pin_name: str) -> Desk:
@@ -227,9 +229,10 @@ async def station_desk(pool: asyncpg.Pool, platform: FakeLinePlatform, pin_name:
     province = route.station.province_code
     coordinator, coordinator_line = await linked_team_member(pool, platform, TeamRole.COORDINATOR, province)
     social_worker, social_worker_line = await linked_team_member(pool, platform, TeamRole.SOCIAL_WORKER, province)
+    office_head, _ = await linked_team_member(pool, platform, TeamRole.OFFICE_HEAD, province)
     assert coordinator_line is not None and social_worker_line is not None
     return Desk(Station(route, officer_line), officer, token, coordinator, coordinator_line, social_worker,
-                social_worker_line, superintendent_line, centre_line)
+                social_worker_line, superintendent_line, centre_line, office_head)
 
 
 FAILING_TASK_ATTEMPTS = 3  # a workflow task tried this often is failing (e.g. code that cannot replay it)
@@ -484,6 +487,9 @@ async def test_the_previous_release_hands_every_conversation_case_and_handoff_to
                 await team_act(client, numbers[r.user_id], TeamAction(
                     kind=TeamActionKind.CLOSE, member=desk.social_worker, outcome=CareOutcome.SHELTERED,
                     note="อยู่บ้านพักแล้ว"))
+                # The current release: a case worker's closing waits for the office head's approval.
+                await team_act(client, numbers[r.user_id], TeamAction(
+                    kind=TeamActionKind.APPROVE, member=desk.office_head, subject=ApprovalSubject.CLOSURE))
             for r in (new_case, acknowledged, returned):
                 await until_status(pool, numbers[r.user_id], "CLOSED")
             await settled(client, settings.temporal_task_queue, [new_worker])

@@ -59,6 +59,20 @@ EVERY_NEW_MESSAGE = [
     BotMessage(prompt=Prompt.HANDOFF_TAP_REFUSED, params={
         **TAP, "reason_th": "เรื่องนี้เป็นของทีมจังหวัดอื่น", "reason_en": "this hand-off belongs to another province's team"}),
     BotMessage(prompt=Prompt.HANDOFF_NEEDS_BACK_OFFICE, params=TAP),
+    # Supervision: the office head asked to approve, the answer to whoever asked, the approve button's answers.
+    BotMessage(prompt=Prompt.APPROVAL_REQUESTED, params={**ASSIGNED, "subject": "CLOSURE", "risk_level": "LOW",
+                                                         "outcome": "SAFE_WITH_FAMILY"}),
+    BotMessage(prompt=Prompt.APPROVAL_REQUESTED, params={**ASSIGNED, "subject": "HIGH_RISK_PLAN",
+                                                         "risk_level": "HIGH", "outcome": None}),
+    BotMessage(prompt=Prompt.APPROVAL_ANSWERED, params={**ASSIGNED, "subject": "CLOSURE", "approved": True,
+                                                        "reason": None}),
+    BotMessage(prompt=Prompt.APPROVAL_ANSWERED, params={**ASSIGNED, "subject": "HIGH_RISK_PLAN", "approved": False,
+                                                        "reason": "ขอแผนย้ายเข้าบ้านพักก่อน"}),
+    BotMessage(prompt=Prompt.APPROVED_BY_TAP, params={**TAP, "subject": "CLOSURE"}),
+    BotMessage(prompt=Prompt.APPROVAL_TAP_REFUSED, params={
+        **TAP, "subject": "CLOSURE", "reason_th": "ไม่มีเรื่องรออนุมัตินี้แล้ว",
+        "reason_en": "nothing of that kind waits for approval"}),
+    BotMessage(prompt=Prompt.FOLLOW_UP_REMINDER, params={**REMINDER, "kind": "RISK_REVIEW"}),
 ]
 REPORTER_PROMPTS = (Prompt.CONSENT_QUESTION, Prompt.CONSENT_THANKS, Prompt.REPORTER_IN_CARE)
 TEAM_PROMPTS = (Prompt.HANDOFF_ALERT, Prompt.HANDOFF_ASSIGNED, Prompt.FOLLOW_UP_REMINDER)
@@ -162,6 +176,7 @@ def test_each_team_card_has_one_link_that_opens_the_handoff_in_the_back_office(p
 
 @pytest.mark.parametrize("changes", [{}, {"reminder": True}, {"level": 1}, {"level": 2}])
 def test_every_handoff_alert_also_has_a_button_that_accepts_it_and_only_the_alert_has_one(changes: dict) -> None:
+    """(An approval request has a button of its own, that approves.)"""
     alert = BotMessage(prompt=Prompt.HANDOFF_ALERT, params={**ALERT, **changes})
     for language, label in ((Language.THAI, "รับเรื่องนี้"), (Language.ENGLISH, "Accept")):
         [accept] = [action for action in actions_of(shown(alert, language)) if action["type"] == "postback"]
@@ -171,7 +186,20 @@ def test_every_handoff_alert_also_has_a_button_that_accepts_it_and_only_the_aler
     for message in EVERY_NEW_MESSAGE:
         if message.prompt != Prompt.HANDOFF_ALERT:
             assert not [a for a in actions_of(shown(message, Language.THAI)) if a["type"] == "postback"
-                        and Postback.decode(a["data"]).action == "team"]
+                        and Postback.decode(a["data"]).code == "ACCEPT"]
+
+
+def test_an_approval_request_has_a_button_that_approves_what_it_names_and_a_reason_never_shows_a_phone() -> None:
+    request = shown(BotMessage(prompt=Prompt.APPROVAL_REQUESTED, params={
+        **ASSIGNED, "subject": "HIGH_RISK_PLAN", "risk_level": "HIGH", "outcome": None}), Language.THAI)
+    [approve] = [action for action in actions_of(request) if action["type"] == "postback"]
+    tapped = Postback.decode(approve["data"])
+    assert (tapped.action, tapped.code, tapped.handoff_id) == ("team", "APPROVE_HIGH_RISK_PLAN", HANDOFF_ID)
+    assert approve["label"] == "อนุมัติ" and "ความเสี่ยงสูง" in words(request)
+    sent_back = shown(BotMessage(prompt=Prompt.APPROVAL_ANSWERED, params={
+        **ASSIGNED, "subject": "CLOSURE", "approved": False, "reason": "โทรหาผู้เสียหายที่ 081-234-5678 ก่อน"}),
+        Language.THAI)
+    assert "081-234-5678" not in words(sent_back) and "5678" in words(sent_back)
 
 
 def test_the_answers_to_the_accept_button_say_what_happened_in_words_not_status_codes() -> None:
@@ -244,4 +272,4 @@ async def test_the_messenger_links_team_cards_to_the_public_url_and_line_accepts
     assert len(received) == 2 * len(EVERY_NEW_MESSAGE)
     links = {action["uri"] for message in received for action in actions_of(message) if action["type"] == "uri"}
     assert links == {PUBLIC_URL + SIGNED_IN + PATH}
-    assert sum(bool(THAI_DATE.search(words(message))) for message in received) == 5  # the Thai cards with a date
+    assert sum(bool(THAI_DATE.search(words(message))) for message in received) == 6  # the Thai cards with a date

@@ -13,6 +13,7 @@ from temporalio.client import WorkflowHandle
 
 from domain.handoff import HandoffOpening, TeamAction, TeamActionKind, TeamMember, TeamRole, handoff_id_of
 from domain.models import ActionKind, EventKind, LineEvent, OfficerAction, ReporterMessage
+from domain.risk import RiskAnswer, RiskAnswerGiven, RiskAssessment, RiskLevel
 from orchestration.ids import handoff_workflow_id
 from tests.conversation import Citizen
 from tests.scene import Scene
@@ -26,7 +27,15 @@ from workflows.handoff import HandoffWorkflow
 class Team:
     coordinator: TeamMember
     social_worker: TeamMember
+    office_head: TeamMember  # approves closings and high-risk plans
     lines: dict[int, str]
+
+
+# A first risk assessment that finds little risk: the next review is a month away.
+LOW_RISK = RiskAssessment(answers=[RiskAnswerGiven(code="WEAPON", question_th="ผู้กระทำมีหรือเคยใช้อาวุธหรือไม่",
+                                                   question_en="Does the person who harms have or use a weapon?",
+                                                   raises_to=RiskLevel.HIGH, answer=RiskAnswer.NO)],
+                          level=RiskLevel.LOW, reason="ย้ายไปอยู่กับญาติแล้ว ผู้กระทำไม่รู้ที่อยู่")
 
 
 @pytest.fixture
@@ -34,7 +43,7 @@ async def team(scene: Scene) -> AsyncIterator[Team]:
     province = scene.district["province_code"]
     lines: dict[int, str] = {}
     members = []
-    for role in (TeamRole.COORDINATOR, TeamRole.SOCIAL_WORKER):
+    for role in (TeamRole.COORDINATOR, TeamRole.SOCIAL_WORKER, TeamRole.OFFICE_HEAD):
         member, line = await linked_team_member(scene.pool, scene.platform, role, province)
         assert line is not None
         lines[member.member_id] = line

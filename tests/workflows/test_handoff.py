@@ -12,6 +12,7 @@ import pytest
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 
 from domain.handoff import (
+    ApprovalSubject,
     CareOutcome,
     Consent,
     FollowUpKind,
@@ -31,6 +32,7 @@ from tests.conversation import Citizen, actions_of, text_of
 from tests.scene import Scene
 from tests.team import let_go, linked_team_member
 from tests.waiting import eventually
+from tests.workflows.handoff_team import LOW_RISK
 from workflows.case import CaseWorkflow
 from workflows.handoff import HandoffWorkflow
 
@@ -188,10 +190,14 @@ async def test_nobody_accepting_brings_reminders_then_the_office_head_then_the_n
     row = await scene.pool.fetchrow("select escalation_level, status from handoffs where case_no = $1", case_no)
     assert (row["escalation_level"], row["status"]) == (2, "AWAITING")
 
-    # Accepting stops the ladder.
+    # Accepting stops the ladder: what the new case worker hears next is the first risk assessment
+    # coming due (within a day of accepting), never the alert again.
     await handoff.execute_update(HandoffWorkflow.act, team_action(TeamActionKind.ACCEPT, team.coordinator))
     await env.sleep(ACCEPT_WITHIN)
-    await coordinator.hears_nothing(within=0.3)
+    reminders = await coordinator.hears(2)
+    assert [m["altText"] for m in reminders] == [f"ใกล้ถึงกำหนดประเมินความเสี่ยง: {case_no}",
+                                                 f"เลยกำหนดประเมินความเสี่ยง: {case_no}"]
+    await head.hears_nothing(within=0.3)
 
 
 @pytest.mark.records_history("handoff_returned")
@@ -252,11 +258,15 @@ async def test_the_care_plan_is_reminded_and_the_care_outlives_the_police_case(s
     assert await case.query(CaseWorkflow.status) == CaseStatus.HANDED_OVER
     assert (await handoff.describe()).status == WorkflowExecutionStatus.RUNNING
 
+    # The first risk assessment (due within a day of accepting) is step 1 of the plan; assessing it plans
+    # the next review, a month away at a low level.
     now = await env.get_current_time()
+    await handoff.execute_update(HandoffWorkflow.act, team_action(
+        TeamActionKind.ASSESS_RISK, team.social_worker, risk=LOW_RISK))
     planned = await handoff.execute_update(HandoffWorkflow.act, team_action(
         TeamActionKind.PLAN, team.social_worker,
         follow_up=FollowUpPlan(kind=FollowUpKind.HOME_VISIT, due_at=now + 72 * HOUR, note="เยี่ยมบ้านพร้อม อสม.")))
-    assert planned.follow_up_number == 1
+    assert planned.follow_up_number == 3
     assert await refusal(handoff, team_action(TeamActionKind.PLAN, team.social_worker, follow_up=FollowUpPlan(
         kind=FollowUpKind.CALL, due_at=now - HOUR))) == "InvalidAction"
 
@@ -268,14 +278,22 @@ async def test_the_care_plan_is_reminded_and_the_care_outlives_the_police_case(s
     [overdue] = await worker.hears()
     assert text_of(due_soon) != text_of(overdue)
     await handoff.execute_update(HandoffWorkflow.act, team_action(
-        TeamActionKind.RECORD, team.social_worker, follow_up_number=1, note="ผู้เสียหายปลอดภัย อยู่กับญาติ"))
+        TeamActionKind.RECORD, team.social_worker, follow_up_number=3, note="ผู้เสียหายปลอดภัย อยู่กับญาติ"))
     assert await refusal(handoff, team_action(
-        TeamActionKind.RECORD, team.social_worker, follow_up_number=1, note="ซ้ำ")) == "InvalidAction"
+        TeamActionKind.RECORD, team.social_worker, follow_up_number=3, note="ซ้ำ")) == "InvalidAction"
 
+    # The case worker's closing waits for the office head, who approves it from LINE or the back office.
     assert await refusal(handoff, team_action(TeamActionKind.CLOSE, team.social_worker, note="จบ")) == "InvalidAction"
-    closed = await handoff.execute_update(HandoffWorkflow.act, team_action(
+    asked = await handoff.execute_update(HandoffWorkflow.act, team_action(
         TeamActionKind.CLOSE, team.social_worker, outcome=CareOutcome.SAFE_WITH_FAMILY, note="ย้ายไปอยู่กับญาติ"))
-    assert closed.status == HandoffStatus.CLOSED
+    assert (asked.status, asked.awaiting_approval) == (HandoffStatus.IN_CARE, True)
+    [request] = await about(hears(scene, team, team.office_head), case_no)
+    assert request["altText"] == f"ขออนุมัติการปิดการดูแล: {case_no}"
+    closed = await handoff.execute_update(HandoffWorkflow.act, team_action(
+        TeamActionKind.APPROVE, team.office_head, subject=ApprovalSubject.CLOSURE))
+    assert (closed.status, closed.awaiting_approval) == (HandoffStatus.CLOSED, False)
+    [approved] = await worker.hears()
+    assert approved["altText"] == f"หัวหน้าอนุมัติการปิดการดูแลแล้ว: {case_no}"
     assert await eventually(lambda: _has_ended(handoff))
     assert await handoff.query(HandoffWorkflow.status) == HandoffStatus.CLOSED
 
@@ -283,16 +301,19 @@ async def test_the_care_plan_is_reminded_and_the_care_outlives_the_police_case(s
     event = await eventually(lambda: scene.pool.fetchrow(
         "select details from case_events where case_no = $1 and kind = 'CARE_CLOSED'", case_no))
     assert (event["details"]["outcome"], event["details"]["note"]) == ("SAFE_WITH_FAMILY", "ย้ายไปอยู่กับญาติ")
-    row = await scene.pool.fetchrow("select status, care_outcome, case_worker_id from handoffs where case_no = $1",
-                                    case_no)
-    assert (row["status"], row["care_outcome"], row["case_worker_id"]) == (
-        "CLOSED", "SAFE_WITH_FAMILY", team.social_worker.member_id)
-    follow_up = await scene.pool.fetchrow("select status, outcome from follow_ups where handoff_id = $1",
-                                          handoff_id_of(case_no, 1))
-    assert (follow_up["status"], follow_up["outcome"]) == ("DONE", "ผู้เสียหายปลอดภัย อยู่กับญาติ")
+    row = await scene.pool.fetchrow(
+        "select status, care_outcome, case_worker_id, risk_level from handoffs where case_no = $1", case_no)
+    assert (row["status"], row["care_outcome"], row["case_worker_id"], row["risk_level"]) == (
+        "CLOSED", "SAFE_WITH_FAMILY", team.social_worker.member_id, "LOW")
+    plan = await scene.pool.fetch("select number, kind, status, outcome from follow_ups where handoff_id = $1"
+                                  " order by number", handoff_id_of(case_no, 1))
+    assert [tuple(f) for f in plan] == [
+        (1, "RISK_REVIEW", "DONE", LOW_RISK.reason), (2, "RISK_REVIEW", "CANCELLED", None),
+        (3, "HOME_VISIT", "DONE", "ผู้เสียหายปลอดภัย อยู่กับญาติ")]
 
     # The team's own timeline keeps the details the back office has always read.
     coordinator, worker_id = team.coordinator.member_id, team.social_worker.member_id
+    head_id = team.office_head.member_id
     entries = await scene.pool.fetch(
         "select kind, actor, details from handoff_events where handoff_id = $1 order by at, id",
         handoff_id_of(case_no, 1))
@@ -302,17 +323,21 @@ async def test_the_care_plan_is_reminded_and_the_care_outlives_the_police_case(s
         {"level", "reminder", "audiences", "member_ids"}, 0, False, ["TEAM"])
     assert worker_id in alerted["member_ids"]
     entries = [e for e in entries if e["kind"] != "ALERTED"]
-    assert [e["kind"] for e in entries] == ["OPENED", "ACCEPTED", "PLANNED", "FOLLOW_UP_REMINDED",
-                                           "FOLLOW_UP_REMINDED", "RECORDED", "CLOSED"]
-    assert [(e["actor"], e["details"]) for e in entries[1:]] == [
-        (f"member:{coordinator}", {"member_id": coordinator, "case_worker_id": worker_id}),
-        (f"member:{worker_id}", {"member_id": worker_id, "number": 1, "kind": "HOME_VISIT",
+    assert [e["kind"] for e in entries] == ["OPENED", "ACCEPTED", "PLANNED", "RISK_ASSESSED", "RECORDED", "PLANNED",
+                                           "PLANNED", "FOLLOW_UP_REMINDED", "FOLLOW_UP_REMINDED", "RECORDED",
+                                           "APPROVAL_REQUESTED", "APPROVED", "CLOSED"]
+    assert [(e["actor"], e["details"]) for e in entries[6:]] == [
+        (f"member:{worker_id}", {"member_id": worker_id, "number": 3, "kind": "HOME_VISIT",
                                  "due_at": (now + 72 * HOUR).isoformat(), "note": "เยี่ยมบ้านพร้อม อสม."}),
-        ("system", {"number": 1, "what": "due_soon", "member_ids": [worker_id]}),
-        ("system", {"number": 1, "what": "overdue", "member_ids": [worker_id]}),
-        (f"member:{worker_id}", {"member_id": worker_id, "number": 1, "outcome": "ผู้เสียหายปลอดภัย อยู่กับญาติ"}),
-        (f"member:{worker_id}", {"member_id": worker_id, "outcome": "SAFE_WITH_FAMILY", "note": "ย้ายไปอยู่กับญาติ"}),
+        ("system", {"number": 3, "what": "due_soon", "member_ids": [worker_id]}),
+        ("system", {"number": 3, "what": "overdue", "member_ids": [worker_id]}),
+        (f"member:{worker_id}", {"member_id": worker_id, "number": 3, "outcome": "ผู้เสียหายปลอดภัย อยู่กับญาติ"}),
+        (f"member:{worker_id}", {"member_id": worker_id, "subject": "CLOSURE", "outcome": "SAFE_WITH_FAMILY",
+                                 "note": "ย้ายไปอยู่กับญาติ", "member_ids": [head_id]}),
+        (f"member:{head_id}", {"member_id": head_id, "subject": "CLOSURE", "requested_by": worker_id}),
+        (f"member:{head_id}", {"member_id": worker_id, "outcome": "SAFE_WITH_FAMILY", "note": "ย้ายไปอยู่กับญาติ"}),
     ]
+    assert entries[1]["details"] == {"member_id": coordinator, "case_worker_id": worker_id}
 
 
 async def test_the_national_desk_may_act_for_any_province_but_names_a_local_case_worker(

@@ -12,6 +12,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
 from domain.handoff import (
+    ApprovalSubject,
     CareOutcome,
     Consent,
     FollowUpKind,
@@ -27,6 +28,7 @@ from tests.conversation import actions_of, text_of
 from tests.scene import Scene
 from tests.waiting import eventually
 from tests.workflows.handoff_team import (
+    LOW_RISK,
     Team,
     consent_tap,
     forwarded_case,
@@ -82,6 +84,9 @@ async def test_a_long_care_continues_as_new_with_a_signal_and_an_update_racing_t
     await worker.hears()  # you are the case worker
     first_run = await _run_id(handoff)
     start = await env.get_current_time()
+    # The first risk assessment (follow-up 1) at once: the next review (2) is a month away.
+    await handoff.execute_update(HandoffWorkflow.act, team_action(
+        TeamActionKind.ASSESS_RISK, team.social_worker, risk=LOW_RISK))
 
     # A call due in a day and a half, reminded in this run (18 hours before it is due).
     await handoff.execute_update(HandoffWorkflow.act, team_action(
@@ -89,16 +94,16 @@ async def test_a_long_care_continues_as_new_with_a_signal_and_an_update_racing_t
         follow_up=FollowUpPlan(kind=FollowUpKind.CALL, due_at=start + 36 * HOUR, note="โทรถามอาการ")))
     await env.sleep(19 * HOUR)
     [due_soon] = await worker.hears()
-    assert due_soon["altText"].startswith("ใกล้ถึงกำหนดติดตาม ครั้งที่ 1:")
+    assert due_soon["altText"].startswith("ใกล้ถึงกำหนดติดตาม ครั้งที่ 3:")
     now = await env.get_current_time()
 
     # Follow-ups due days apart, until the run is close to its budget.
-    planned = 1
+    planned = 3
     while await _history_length(handoff) < BUDGET - 25:
         planned += 1
         outcome = await handoff.execute_update(HandoffWorkflow.act, team_action(
             TeamActionKind.PLAN, team.social_worker,
-            follow_up=FollowUpPlan(kind=FollowUpKind.CALL, due_at=start + (planned + 3) * DAY, note=f"โทร {planned}")))
+            follow_up=FollowUpPlan(kind=FollowUpKind.CALL, due_at=start + (planned + 1) * DAY, note=f"โทร {planned}")))
         assert outcome.follow_up_number == planned
     assert await _run_id(handoff) == first_run
 
@@ -109,7 +114,7 @@ async def test_a_long_care_continues_as_new_with_a_signal_and_an_update_racing_t
             follow_up=FollowUpPlan(kind=FollowUpKind.HOME_VISIT, due_at=now + 2 * DAY, note="เยี่ยมบ้าน"))),
         handoff.signal(HandoffWorkflow.reporter_consent, consent_tap(scene.reporter.user_id, yes)),
         handoff.execute_update(HandoffWorkflow.act, team_action(
-            TeamActionKind.RECORD, team.social_worker, follow_up_number=2, note="โทรแล้ว ปลอดภัย")),
+            TeamActionKind.RECORD, team.social_worker, follow_up_number=4, note="โทรแล้ว ปลอดภัย")),
         handoff.signal(HandoffWorkflow.reporter_message, reporter_wrote("ขอบคุณที่ช่วยค่ะ")),
         *(handoff.execute_update(HandoffWorkflow.act, team_action(
             TeamActionKind.ADD_NOTE, team.coordinator, note=f"บันทึก {n}")) for n in range(3)),
@@ -123,9 +128,9 @@ async def test_a_long_care_continues_as_new_with_a_signal_and_an_update_racing_t
     assert (await handoff.describe()).status == WorkflowExecutionStatus.RUNNING
     plan = await handoff.query(HandoffWorkflow.care_plan)
     assert [f.number for f in plan] == list(range(1, planned + 2))
-    assert [f.status for f in plan] == ([FollowUpStatus.PLANNED, FollowUpStatus.DONE]
-                                        + [FollowUpStatus.PLANNED] * (planned - 1))
-    assert plan[1].outcome == "โทรแล้ว ปลอดภัย" and plan[-1].kind == FollowUpKind.HOME_VISIT
+    assert [f.status for f in plan] == ([FollowUpStatus.DONE, FollowUpStatus.PLANNED, FollowUpStatus.PLANNED,
+                                         FollowUpStatus.DONE] + [FollowUpStatus.PLANNED] * (planned - 3))
+    assert plan[3].outcome == "โทรแล้ว ปลอดภัย" and plan[-1].kind == FollowUpKind.HOME_VISIT
     assert await handoff.query(HandoffWorkflow.status) == HandoffStatus.IN_CARE
     assert await eventually(lambda: _consent_is(handoff, Consent.GIVEN))
     [message] = await eventually(lambda: _timeline(scene, handoff_id, "REPORTER_MESSAGE"))
@@ -144,7 +149,7 @@ async def test_a_long_care_continues_as_new_with_a_signal_and_an_update_racing_t
     # then the next call still planned (the second was done).
     await env.sleep(start + 37 * HOUR - await env.get_current_time())
     [overdue] = await worker.hears()
-    assert overdue["altText"].startswith("เลยกำหนดติดตาม ครั้งที่ 1:")
+    assert overdue["altText"].startswith("เลยกำหนดติดตาม ครั้งที่ 3:")
     await env.sleep(now + DAY + HOUR - await env.get_current_time())
     [due_soon] = await worker.hears()
     assert due_soon["altText"].startswith(f"ใกล้ถึงกำหนดติดตาม ครั้งที่ {home_visit}:")
@@ -153,15 +158,19 @@ async def test_a_long_care_continues_as_new_with_a_signal_and_an_update_racing_t
     assert overdue["altText"].startswith(f"เลยกำหนดติดตาม ครั้งที่ {home_visit}:")
     await env.sleep(start + 5 * DAY + HOUR - await env.get_current_time())
     [call] = await worker.hears()
-    assert call["altText"].startswith("ใกล้ถึงกำหนดติดตาม ครั้งที่ 3:")
+    assert call["altText"].startswith("ใกล้ถึงกำหนดติดตาม ครั้งที่ 5:")
     await worker.hears_nothing(within=0.3)
     reminders = await eventually(lambda: _count(scene, handoff_id, "FOLLOW_UP_REMINDED", 5))
     assert [(r["details"]["number"], r["details"]["what"]) for r in reminders] == [
-        (1, "due_soon"), (1, "overdue"), (home_visit, "due_soon"), (home_visit, "overdue"), (3, "due_soon")]
+        (3, "due_soon"), (3, "overdue"), (home_visit, "due_soon"), (home_visit, "overdue"), (5, "due_soon")]
 
-    # The care closes in the last run, as it would in the first.
-    closed = await handoff.execute_update(HandoffWorkflow.act, team_action(
+    # The care closes in the last run, as it would in the first: asked by the case worker, approved by
+    # the office head.
+    asked = await handoff.execute_update(HandoffWorkflow.act, team_action(
         TeamActionKind.CLOSE, team.social_worker, outcome=CareOutcome.SAFE_WITH_FAMILY, note="ปลอดภัยแล้ว"))
+    assert asked.awaiting_approval
+    closed = await handoff.execute_update(HandoffWorkflow.act, team_action(
+        TeamActionKind.APPROVE, team.office_head, subject=ApprovalSubject.CLOSURE))
     assert closed.status == HandoffStatus.CLOSED
     assert await handoff.result() == HandoffStatus.CLOSED
     row = await scene.pool.fetchrow("select status, consent from handoffs where handoff_id = $1", handoff_id)

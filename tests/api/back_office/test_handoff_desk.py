@@ -38,7 +38,8 @@ async def signed_in(browser_like, person: Person):
 
 @dataclass
 class Team:
-    """The scene's province's team, and a coordinator of another province."""
+    """The scene's province's team (with the head of the provincial office, who approves), and a
+    coordinator of another province."""
 
     coordinator: TeamMember
     social_worker: TeamMember
@@ -46,6 +47,8 @@ class Team:
     coordinator_account: Person
     social_worker_account: Person
     stranger_account: Person
+    office_head: TeamMember
+    office_head_account: Person
 
 
 @pytest.fixture
@@ -55,9 +58,11 @@ async def team(scene: Scene, pool: asyncpg.Pool) -> AsyncIterator[Team]:
     coordinator, _ = await linked_team_member(pool, scene.platform, TeamRole.COORDINATOR, province)
     social_worker, _ = await linked_team_member(pool, scene.platform, TeamRole.SOCIAL_WORKER, province)
     stranger, _ = await linked_team_member(pool, scene.platform, TeamRole.COORDINATOR, other)
+    office_head, _ = await linked_team_member(pool, scene.platform, TeamRole.OFFICE_HEAD, province)
     yield Team(coordinator, social_worker, stranger, await account_of(pool, coordinator),
-               await account_of(pool, social_worker), await account_of(pool, stranger))
-    await let_go(pool, [coordinator, social_worker, stranger])
+               await account_of(pool, social_worker), await account_of(pool, stranger),
+               office_head, await account_of(pool, office_head))
+    await let_go(pool, [coordinator, social_worker, stranger, office_head])
 
 
 async def audit_actions(pool: asyncpg.Pool, person: Person, case_no: str) -> list[str]:
@@ -314,6 +319,23 @@ async def team_acts(http, handoff_id: str, kind: str, **fields: str):
     return answer
 
 
+async def assesses_risk(http, handoff_id: str, level: str, reason: str, **answers: str):
+    """Fills the risk assessment on the hand-off page: each question's answer (by its code), the level and why."""
+    page = await http.get(f"/office/handoffs/{handoff_id}")
+    assert 'data-action="ASSESS_RISK"' in page.text, "no risk assessment offered"
+    return await http.post(f"/office/handoffs/{handoff_id}/risk", data={
+        "csrf_token": csrf_of(page), "idempotency_key": key_of(page), "level": level, "reason": reason,
+        **{f"answer-{code}": answer for code, answer in answers.items()}}, follow_redirects=True)
+
+
+async def answers_approval(http, handoff_id: str, subject: str, decision: str, note: str = ""):
+    page = await http.get(f"/office/handoffs/{handoff_id}")
+    assert f'name="subject" value="{subject}"' in page.text, f"no {subject} awaiting approval"
+    return await http.post(f"/office/handoffs/{handoff_id}/approval", data={
+        "csrf_token": csrf_of(page), "idempotency_key": key_of(page), "subject": subject, "decision": decision,
+        "note": note}, follow_redirects=True)
+
+
 async def test_a_case_forwarded_on_its_page_reaches_its_provinces_team_and_no_other(
         scene: Scene, staff: Staff, team: Team, browser_like, pool: asyncpg.Pool) -> None:
     case_no, handoff_id, officer = await forwarded_for_real(scene, staff, browser_like)
@@ -352,28 +374,45 @@ async def test_the_team_accepts_plans_records_and_closes_and_the_police_see_how_
 
     social_worker = await signed_in(browser_like, team.social_worker_account)
     assert f'data-handoff="{handoff_id}"' in (await social_worker.get("/office/handoffs?mine=true")).text
+    page = await social_worker.get(f"/office/handoffs/{handoff_id}")
+    assert "ยังไม่ได้ประเมินความเสี่ยงแรกรับ" in page.text
+    assessed = await assesses_risk(social_worker, handoff_id, "MEDIUM", "ยังอยู่บ้านเดียวกับผู้กระทำ",
+                                   LIVES_WITH_HARMER="YES", WEAPON="NO")
+    assert assessed.status_code == 200 and "บันทึกแล้ว: ประเมินความเสี่ยง" in assessed.text
+    assert 'data-level="MEDIUM"' in assessed.text and "ยังอยู่บ้านเดียวกับผู้กระทำ" in assessed.text
     due = (datetime.now(THAILAND) + timedelta(days=2)).replace(hour=10, minute=30, second=0, microsecond=0)
     planned = await team_acts(social_worker, handoff_id, "PLAN", follow_up_kind="HOME_VISIT",
                               due_at=due.strftime("%Y-%m-%dT%H:%M"), note="เยี่ยมบ้านพร้อมครูประจำชั้น")
     assert planned.status_code == 200 and "เยี่ยมบ้านพร้อมครูประจำชั้น" in planned.text
-    assert await pool.fetchval("SELECT due_at FROM follow_ups WHERE handoff_id = $1 AND number = 1", handoff_id) == due
-    recorded = await team_acts(social_worker, handoff_id, "RECORD", follow_up_number="1",
+    # 1 the first risk assessment (done), 2 the next review, 3 the home visit.
+    assert await pool.fetchval("SELECT due_at FROM follow_ups WHERE handoff_id = $1 AND number = 3", handoff_id) == due
+    recorded = await team_acts(social_worker, handoff_id, "RECORD", follow_up_number="3",
                                note="พบผู้เสียหาย ปลอดภัยดี")
     assert recorded.status_code == 200 and "พบผู้เสียหาย ปลอดภัยดี" in recorded.text
     follow_up_status = await pool.fetchval(
-        "SELECT status FROM follow_ups WHERE handoff_id = $1 AND number = 1", handoff_id)
+        "SELECT status FROM follow_ups WHERE handoff_id = $1 AND number = 3", handoff_id)
     assert follow_up_status == "DONE"
-    closed = await team_acts(social_worker, handoff_id, "CLOSE", outcome="SAFE_WITH_FAMILY",
-                             note="กลับไปอยู่กับยาย โรงเรียนช่วยดูแลต่อ")
-    assert closed.status_code == 200 and 'name="kind"' not in closed.text  # a closed care takes no more actions
+    asked = await team_acts(social_worker, handoff_id, "CLOSE", outcome="SAFE_WITH_FAMILY",
+                            note="กลับไปอยู่กับยาย โรงเรียนช่วยดูแลต่อ")
+    # Not closed yet: the page says it waits for the office head, and offers the case worker no approval.
+    assert asked.status_code == 200 and "ส่งขออนุมัติแล้ว: ขออนุมัติปิดการดูแล" in asked.text
+    assert "อยู่ในความดูแล" in asked.text and 'name="decision"' not in asked.text
+    assert await pool.fetchval("SELECT status FROM handoffs WHERE handoff_id = $1", handoff_id) == "IN_CARE"
+    head = await signed_in(browser_like, team.office_head_account)
+    closed = await answers_approval(head, handoff_id, "CLOSURE", "APPROVE")
+    assert closed.status_code == 200 and "บันทึกแล้ว: อนุมัติ" in closed.text
+    assert 'name="kind"' not in closed.text  # a closed care takes no more actions
 
     case_page = await officer.get(f"/office/cases/{case_no}")
     assert "ปิดการดูแล" in case_page.text and "ปลอดภัย อยู่กับครอบครัว" in case_page.text
     assert "กลับไปอยู่กับยาย โรงเรียนช่วยดูแลต่อ" in case_page.text
     assert "พบผู้เสียหาย ปลอดภัยดี" not in case_page.text  # the team's own timeline stays on its side
+    # The police see the risk level the team set, never its answers or reason.
+    assert "ความเสี่ยงปานกลาง" in case_page.text and "ยังอยู่บ้านเดียวกับผู้กระทำ" not in case_page.text
+    assert "ยังอาศัยอยู่กับผู้กระทำหรือไม่" not in case_page.text
     views = await audit_actions(pool, team.social_worker_account, case_no)
     # Each form was read on the page, and each action showed the page again: every view is logged.
-    assert views.count("HANDOFF_VIEWED") == 6 and views.count("HANDOFF_ACTION") == 3
+    assert views.count("HANDOFF_VIEWED") == 9 and views.count("HANDOFF_ACTION") == 4
 
 
 async def test_returning_a_case_needs_a_reason_and_opens_it_again_for_the_station(

@@ -32,6 +32,14 @@ async def sign_in_with_the_form(page: Page, api: RunningApi, username: str) -> N
     await expect(page.get_by_role("heading", name="รายการแจ้งระงับเหตุด่วน")).to_be_visible()
 
 
+async def signs_in_to_the_handoffs(page: Page, api: RunningApi, username: str) -> None:
+    await page.goto(f"{api.base_url}/office/handoffs")
+    await page.get_by_label("ชื่อผู้ใช้").fill(username)
+    await page.get_by_label("รหัสผ่าน").fill(PASSWORD)
+    await page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    await expect(page.get_by_role("heading", name="งานส่งต่อทีมสหวิชาชีพ")).to_be_visible()
+
+
 async def test_an_officer_sees_a_new_case_arrive_and_acknowledges_it(page: Page, api: RunningApi, scene: Scene,
                                                                      staff: Staff) -> None:
     await sign_in_with_the_form(page, api, staff.station_officer.username)
@@ -131,6 +139,9 @@ async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_ho
     member, _ = await linked_team_member(scene.pool, scene.platform, TeamRole.SOCIAL_WORKER,
                                          scene.district["province_code"])
     member_account = await account_of(scene.pool, member)
+    head, _ = await linked_team_member(scene.pool, scene.platform, TeamRole.OFFICE_HEAD,
+                                       scene.district["province_code"])
+    head_account = await account_of(scene.pool, head)
     case_no, _ = await open_routed_case(scene)
     await sign_in_with_the_form(page, api, staff.station_officer.username)
     await page.locator(f'tr[data-case="{case_no}"]').get_by_role("link", name=case_no).click()
@@ -141,14 +152,11 @@ async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_ho
     await expect(page.locator("h1 .status")).to_have_text("ส่งต่อทีมสหวิชาชีพ รอทีมรับเรื่อง")
 
     team_context = await browser.new_context(locale="th-TH", timezone_id="Asia/Bangkok")  # another person
+    head_context = await browser.new_context(locale="th-TH", timezone_id="Asia/Bangkok")  # and their head
     try:
         team_page = await team_context.new_page()
         team_page.set_default_timeout(10_000)
-        await team_page.goto(f"{api.base_url}/office/handoffs")
-        await team_page.get_by_label("ชื่อผู้ใช้").fill(member_account.username)
-        await team_page.get_by_label("รหัสผ่าน").fill(PASSWORD)
-        await team_page.get_by_role("button", name="เข้าสู่ระบบ").click()
-        await expect(team_page.get_by_role("heading", name="งานส่งต่อทีมสหวิชาชีพ")).to_be_visible()
+        await signs_in_to_the_handoffs(team_page, api, member_account.username)
         row = team_page.locator(f'tr[data-handoff="{case_no}-1"]')
         await expect(row).to_contain_text("รอทีมรับเรื่อง")
         await row.get_by_role("link", name=case_no).click()
@@ -160,12 +168,30 @@ async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_ho
         await expect(team_page.locator("h1 .status")).to_have_text("อยู่ในความดูแล")
         await expect(team_page.locator(".case-worker")).to_contain_text(member.name)
 
-        due = datetime.now(THAILAND) + timedelta(days=3)
+        # Who is helped: a child, not the reporter, with her guardian's agreement.
+        person = team_page.locator("form[data-action=DESCRIBE_PERSON]")
+        await person.get_by_label("เป็นผู้แจ้งเอง").select_option(label="ไม่ใช่")
+        await person.get_by_label("ช่วงอายุ").select_option(label="6–11 ปี")
+        await person.get_by_label(re.compile("ยินยอมให้บันทึกข้อมูลนี้")).check()
+        await person.get_by_role("button", name="บันทึกข้อมูลผู้ได้รับความช่วยเหลือ").click()
+        await expect(team_page.locator(".person-helped dl")).to_contain_text("6–11 ปี")
+
+        # The first risk assessment: a weapon at home, so high; the office head is asked to approve the plan.
+        assessment = team_page.locator("form[data-action=ASSESS_RISK]")
+        await assessment.get_by_role("group", name="ผู้กระทำมีหรือเคยใช้อาวุธหรือไม่").get_by_label(
+            "ใช่", exact=True).check()
+        await assessment.get_by_label("ระดับความเสี่ยง").select_option(label="ความเสี่ยงสูง")
+        await assessment.get_by_label(re.compile("^เหตุผล")).fill("พ่อเลี้ยงมีปืนในบ้าน")
+        await assessment.get_by_role("button", name="บันทึกการประเมิน").click()
+        await expect(team_page.locator(".risk-level")).to_contain_text("ความเสี่ยงสูง")
+        await expect(team_page.locator(".approvals")).to_contain_text("แผนความเสี่ยงสูงรออนุมัติ")
+
+        due = datetime.now(THAILAND) + timedelta(days=1)  # at a high risk, within 48 hours
         await team_page.get_by_label("ประเภทการติดตาม").select_option(label="เยี่ยมบ้าน")
         await team_page.get_by_label("วันเวลานัด").fill(due.strftime("%Y-%m-%dT10:00"))
         await team_page.get_by_label("รายละเอียดแผน").fill("เยี่ยมบ้านพร้อมครู")
         await team_page.get_by_role("button", name="เพิ่มแผนติดตาม").click()
-        planned = team_page.locator('tr[data-follow-up="1"]')
+        planned = team_page.locator('tr[data-follow-up="3"]')  # 1 the assessment done, 2 its review
         await expect(planned).to_contain_text("เยี่ยมบ้านพร้อมครู")
         await expect(planned).to_contain_text(f"{due.day:02d}/{due.month:02d}/{due.year + 543} 10:00")
 
@@ -179,11 +205,23 @@ async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_ho
         await team_page.get_by_role("button", name="ปิดการดูแล").click()
         await expect(team_page.locator(".care-outcome")).to_have_text("ปลอดภัย อยู่กับครอบครัว")  # confirm first
         await team_page.get_by_role("button", name="ยืนยัน — ปิดการดูแล").click()
-        await expect(team_page.locator("h1 .status")).to_have_text("ปิดการดูแล")
-        await expect(team_page.locator("form.team-action")).to_have_count(0)
+        await expect(team_page.get_by_role("status")).to_contain_text("ส่งขออนุมัติแล้ว")
+        await expect(team_page.locator("h1 .status")).to_have_text("อยู่ในความดูแล")
+
+        # The office head approves the plan, then the closing.
+        head_page = await head_context.new_page()
+        head_page.set_default_timeout(10_000)
+        await signs_in_to_the_handoffs(head_page, api, head_account.username)
+        await head_page.goto(f"{api.base_url}/office/handoffs/{case_no}-1")
+        for subject in ("HIGH_RISK_PLAN", "CLOSURE"):
+            await head_page.locator(f".approval[data-subject={subject}]").get_by_role("button", name="อนุมัติ").click()
+            await expect(head_page.get_by_role("status")).to_contain_text("อนุมัติ")
+        await expect(head_page.locator("h1 .status")).to_have_text("ปิดการดูแล")
+        await expect(head_page.locator("form.team-action")).to_have_count(0)
     finally:
         await team_context.close()
-        await let_go(scene.pool, [member])
+        await head_context.close()
+        await let_go(scene.pool, [member, head])
 
     await page.reload()
     await expect(page.locator("h1 .status")).to_have_text("ทีมสหวิชาชีพรับดูแลแล้ว")  # the team accepted it
@@ -192,3 +230,5 @@ async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_ho
     await expect(panel.locator(".care-outcome")).to_contain_text("ปลอดภัย อยู่กับครอบครัว")
     await expect(panel).to_contain_text("กลับไปอยู่กับยาย โรงเรียนช่วยดูแล")
     await expect(page.get_by_text("พบเด็ก ปลอดภัยดี")).to_have_count(0)  # the team's timeline stays with the team
+    await expect(panel.locator(".risk-level")).to_have_text("ความเสี่ยงสูง")  # the level, never the answers
+    await expect(page.get_by_text("พ่อเลี้ยงมีปืนในบ้าน")).to_have_count(0)
