@@ -15,7 +15,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from database.timeline import insert_entry
-from domain.handoff import FollowUpStatus, HandoffEvent, HandoffOpened, HandoffStatus
+from domain.handoff import FollowUpKind, FollowUpStatus, HandoffEvent, HandoffOpened, HandoffStatus
 from domain.handoff_timeline import (
     Accepted,
     ApprovalGiven,
@@ -32,6 +32,8 @@ from domain.handoff_timeline import (
     HandoffTimelineEntry,
     HandoffTimelineEvent,
     Opened,
+    ReferralAnswered,
+    Referred,
     Rejected,
     RiskAssessed,
     SentBack,
@@ -43,7 +45,7 @@ DEFAULT_TEAM_ACCEPT_MINUTES = 24 * 60
 # Foreign keys naming a team member: breaking one means the workflow sent an unknown member id.
 _MEMBER_REFERENCES = frozenset(
     {"handoffs_accepted_by_fkey", "handoffs_case_worker_id_fkey", "follow_ups_planned_by_fkey",
-     "care_approvals_requested_by_fkey", "care_approvals_answered_by_fkey"}
+     "care_approvals_requested_by_fkey", "care_approvals_answered_by_fkey", "referrals_referred_by_fkey"}
 )
 
 
@@ -304,6 +306,33 @@ async def _follow_event(connection: asyncpg.Connection, handoff_id: str, key: st
                 event.member_id,
                 at,
                 event.reason if isinstance(event, SentBack) else None,
+            )
+        case Referred():
+            await _plan_follow_up(connection, handoff_id, at, FollowUpPlanned(
+                member_id=event.member_id, number=event.number, follow_up_kind=FollowUpKind.REFERRAL,
+                due_at=event.due_at, note=event.note))
+            await connection.execute(
+                """
+                INSERT INTO referrals (handoff_id, number, agency_id, agency_kind, agency_name_th, referred_by,
+                                       referred_at, due_at)
+                VALUES ($1, $2, (SELECT id FROM agencies WHERE id = $3), $4, $5, $6, $7, $8)
+                ON CONFLICT (handoff_id, number) DO NOTHING
+                """,
+                handoff_id, event.number, event.agency_id, event.agency_kind.value, event.agency_name_th,
+                event.member_id, at, event.due_at,
+            )
+        case ReferralAnswered():
+            await connection.execute(
+                "UPDATE referrals SET answer = $3, reason = $4, answered_at = $5 WHERE handoff_id = $1 AND number = $2",
+                handoff_id, event.number, event.answer.value, event.reason, at,
+            )
+            await connection.execute(
+                """
+                UPDATE follow_ups SET status = $3, outcome = $4, recorded_at = $5
+                WHERE handoff_id = $1 AND number = $2 AND status = $6
+                """,
+                handoff_id, event.number, FollowUpStatus.DONE.value, event.reason or event.answer.value, at,
+                FollowUpStatus.PLANNED.value,
             )
     # Every other kind (ALERTED, REMINDED, NOTE, REPORTER_TOLD, ...) is timeline only.
 

@@ -124,3 +124,13 @@ async def waiting_approvals(connection: asyncpg.Connection, handoff_id: str) -> 
         "ORDER BY a.requested_at",
         handoff_id,
     )
+
+
+async def referrals_of(connection: asyncpg.Connection, handoff_id: str) -> list[asyncpg.Record]:
+    """The hand-off's referrals in order, each with its agency's answer (NULL while waiting) and whether
+    its due time passed without one."""
+    return await connection.fetch(
+        "SELECT number, agency_kind, agency_name_th, referred_at, due_at, answer, reason, answered_at, "
+        "answer IS NULL AND due_at < now() AS no_answer_by_due FROM referrals WHERE handoff_id = $1 ORDER BY number",
+        handoff_id,
+    )

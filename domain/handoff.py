@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from domain.agencies import AgencyKind
 from domain.models import Language, LineEvent, Officer, Report, Reporter, ReporterMessage
 from domain.person_helped import PersonHelped
 from domain.risk import RiskAssessment, RiskLevel
@@ -163,6 +164,34 @@ class TeamActionKind(StrEnum):
     ASSESS_RISK = "ASSESS_RISK"  # the risk assessment: at acceptance, then at each review
     APPROVE = "APPROVE"  # a supervisor approves what waits for them (a closing, a high-risk plan)
     SEND_BACK = "SEND_BACK"  # a supervisor sends it back to the case worker, with the reason
+    REFER = "REFER"  # to an agency of the province's directory, its answer due by a time
+    ANSWER_REFERRAL = "ANSWER_REFERRAL"  # the agency's answer: accepted, or declined with the reason
+    MESSAGE_REPORTER = "MESSAGE_REPORTER"  # through the bot, silently, to a reporter who agreed to be contacted
+
+
+class ReferralAnswer(StrEnum):
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"  # with the agency's reason
+
+
+class ReferralPlan(BaseModel):
+    """A referral as the case worker makes it: the agency as the directory names it now, and when its
+    answer is due (reminded like a follow-up)."""
+
+    agency_id: int
+    agency_kind: AgencyKind
+    agency_name_th: str = Field(max_length=300)
+    agency_name_en: str = Field(max_length=300)
+    due_at: datetime
+    note: str = Field("", max_length=2000)
+
+
+class Referral(ReferralPlan):
+    """A referral the hand-off keeps: its follow-up's number, and the agency's answer once it came."""
+
+    number: int
+    answer: ReferralAnswer | None = None
+    reason: str | None = None
 
 
 class ApprovalSubject(StrEnum):
@@ -200,6 +229,8 @@ class TeamAction(BaseModel):
     person_agreed: bool = False  # DESCRIBE_PERSON: the person helped, or their guardian, agreed to the record
     risk: RiskAssessment | None = None  # ASSESS_RISK
     subject: ApprovalSubject | None = None  # APPROVE, SEND_BACK
+    referral: ReferralPlan | None = None  # REFER
+    referral_answer: ReferralAnswer | None = None  # ANSWER_REFERRAL (with follow_up_number; a note when declined)
 
 
 class HandoffOutcome(BaseModel):
@@ -211,6 +242,8 @@ class HandoffOutcome(BaseModel):
     follow_up_number: int | None = None  # PLAN: the new follow-up's number
     # CLOSE by a case worker: the closing now waits for a supervisor's approval (the care is still open).
     awaiting_approval: bool = False
+    # MESSAGE_REPORTER: whether LINE took the message for the reporter (False: recorded as not delivered).
+    delivered: bool | None = None
 
 
 class HandoffDecision(BaseModel):
@@ -279,6 +312,7 @@ class HandoffState(BaseModel):
     history_budget: int | None = Field(None, ge=1)
     risk_level: RiskLevel | None = None  # the latest assessment's; None before the first
     approvals: list[ApprovalRequest] = Field(default_factory=list)  # waiting for a supervisor
+    referrals: list[Referral] = Field(default_factory=list)
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -299,6 +333,9 @@ _ALLOWED_IN: dict[TeamActionKind, frozenset[HandoffStatus]] = {
     TeamActionKind.ASSESS_RISK: frozenset({HandoffStatus.IN_CARE}),
     TeamActionKind.APPROVE: frozenset({HandoffStatus.IN_CARE}),
     TeamActionKind.SEND_BACK: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.REFER: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.ANSWER_REFERRAL: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.MESSAGE_REPORTER: frozenset({HandoffStatus.IN_CARE}),
 }
 _LEADS_TO = {
     TeamActionKind.ACCEPT: HandoffStatus.IN_CARE,
@@ -307,7 +344,7 @@ _LEADS_TO = {
 }
 TEAM_NEEDS_NOTE = frozenset(
     {TeamActionKind.REJECT, TeamActionKind.RECORD, TeamActionKind.CLOSE, TeamActionKind.ADD_NOTE,
-     TeamActionKind.SEND_BACK}
+     TeamActionKind.SEND_BACK, TeamActionKind.MESSAGE_REPORTER}
 )
 
 

@@ -21,6 +21,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_serializer
 
+from domain.agencies import AgencyKind
 from domain.handoff import (
     ApprovalSubject,
     CareOutcome,
@@ -28,6 +29,7 @@ from domain.handoff import (
     FollowUpKind,
     HandoffEvent,
     HandoffStatus,
+    ReferralAnswer,
     TeamAudience,
 )
 from domain.models import Location, Prompt
@@ -219,6 +221,37 @@ class SentBack(ByMember):
     member_ids: list[int]
 
 
+class Referred(ByMember):
+    """A referral to an agency, its answer due by `due_at`: step `number` of the care plan."""
+
+    kind: Literal["REFERRED"] = "REFERRED"
+    number: int
+    agency_id: int
+    agency_kind: AgencyKind
+    agency_name_th: str
+    agency_name_en: str
+    due_at: AwareDatetime
+    note: str = ""
+
+
+class ReferralAnswered(ByMember):
+    """The agency's answer, as the case worker recorded it; the referral's step is done."""
+
+    kind: Literal["REFERRAL_ANSWERED"] = "REFERRAL_ANSWERED"
+    number: int
+    answer: ReferralAnswer
+    reason: str | None = None
+
+
+class ReporterMessaged(ByMember):
+    """The case worker wrote to the reporter through the bot (who agreed to be contacted); whether LINE
+    took it."""
+
+    kind: Literal["REPORTER_MESSAGED"] = "REPORTER_MESSAGED"
+    text: str
+    delivered: bool
+
+
 class TeamNoted(ByMember):
     """A member's note; the hand-off stays as it is."""
 
@@ -274,7 +307,7 @@ HandoffTimelineEvent = Annotated[
     Opened | TeamAlerted | TeamReminded | Escalated | ConsentAnswered | Accepted | Rejected | Assigned
     | FollowUpPlanned | FollowUpRecorded | HandoffClosed | TeamNoted | CaseNotTold | ReporterTold | FollowUpReminded
     | ReporterWrote | StepFailed | PersonDescribed | RiskAssessed | FollowUpMoved | ApprovalRequested | ApprovalGiven
-    | SentBack,
+    | SentBack | Referred | ReferralAnswered | ReporterMessaged,
     Field(discriminator="kind"),
 ]
 

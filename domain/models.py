@@ -410,6 +410,7 @@ class Prompt(StrEnum):
     CONSENT_QUESTION = "consent_question"  # may the social-welfare team contact you? yes / no
     CONSENT_THANKS = "consent_thanks"
     REPORTER_IN_CARE = "reporter_in_care"  # only with consent: someone will contact you
+    MESSAGE_FROM_CARE = "message_from_care"  # only with consent: the case worker's words, relayed
     CASE_NOT_RECORDED = "case_not_recorded"  # the report could not be recorded: call 191 now (it is kept)
     PASSED_TO_TEAM = "passed_to_team"  # after the team accepted, with consent: your message went to them
     IN_TEAM_CARE = "in_team_care"  # after the team accepted, without consent: who looks after you now

@@ -106,6 +106,11 @@ _TEXTS: dict[Prompt, tuple[str, str]] = {
         "เจ้าหน้าที่ด้านสังคมรับดูแลเรื่อง {case_no} แล้ว และจะติดต่อกลับ",
         "A social-welfare officer has taken case {case_no} and will contact you.",
     ),
+    # The case worker's words, relayed to a reporter who agreed to be contacted: the frame names nobody.
+    Prompt.MESSAGE_FROM_CARE: (
+        "เรื่อง {case_no}: ข้อความจากเจ้าหน้าที่ที่ดูแลท่าน\n{text}\n\nตอบกลับในแชตนี้ได้",
+        "Case {case_no}: a message from the officer looking after you\n{text}\n\nYou can reply in this chat.",
+    ),
     # The report could not be recorded (kept for an operator): no case number, so the phone at once.
     Prompt.CASE_NOT_RECORDED: (
         "ขออภัย ระบบยังบันทึกเรื่องไม่ได้ กรุณาโทร 191 ทันที ข้อมูลที่แจ้งถูกเก็บไว้ให้เจ้าหน้าที่แล้ว",

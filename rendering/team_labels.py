@@ -9,6 +9,7 @@ from domain.handoff import (
     FollowUpKind,
     FollowUpStatus,
     HandoffStatus,
+    ReferralAnswer,
     TeamActionKind,
 )
 from domain.person_helped import AgeBand, HarmerRelation, Known, Sex
@@ -32,6 +33,9 @@ TEAM_ACTION_LABELS: dict[TeamActionKind, tuple[str, str]] = {
     TeamActionKind.ASSESS_RISK: ("ประเมินความเสี่ยง", "Assess the risk"),
     TeamActionKind.APPROVE: ("อนุมัติ", "Approve"),
     TeamActionKind.SEND_BACK: ("ส่งกลับให้แก้ไข", "Send back"),
+    TeamActionKind.REFER: ("ส่งต่อหน่วยงาน", "Refer to an agency"),
+    TeamActionKind.ANSWER_REFERRAL: ("บันทึกคำตอบของหน่วยงาน", "Record the agency's answer"),
+    TeamActionKind.MESSAGE_REPORTER: ("ส่งข้อความถึงผู้แจ้ง", "Message the reporter"),
 }
 FOLLOW_UP_KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
     FollowUpKind.HOME_VISIT: ("เยี่ยมบ้าน", "Home visit"),
@@ -107,4 +111,8 @@ RISK_ANSWER_LABELS: dict[RiskAnswer, tuple[str, str]] = {
 APPROVAL_SUBJECT_LABELS: dict[ApprovalSubject, tuple[str, str]] = {
     ApprovalSubject.CLOSURE: ("ขออนุมัติปิดการดูแล", "Closing awaiting approval"),
     ApprovalSubject.HIGH_RISK_PLAN: ("แผนความเสี่ยงสูงรออนุมัติ", "High-risk plan awaiting approval"),
+}
+REFERRAL_ANSWER_LABELS: dict[ReferralAnswer, tuple[str, str]] = {
+    ReferralAnswer.ACCEPTED: ("หน่วยงานรับแล้ว", "Accepted by the agency"),
+    ReferralAnswer.DECLINED: ("หน่วยงานปฏิเสธ", "Declined by the agency"),
 }

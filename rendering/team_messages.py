@@ -133,7 +133,13 @@ def _handoff_assigned(params: dict[str, Any], language: Language, link: str) -> 
 def _follow_up_reminder(params: dict[str, Any], language: Language, link: str) -> dict[str, Any]:
     english = language == Language.ENGLISH
     number, overdue = params["number"], bool(params.get("overdue"))
-    if params["kind"] == FollowUpKind.RISK_REVIEW.value:
+    if params.get("agency_th"):  # a referral: the agency's answer is awaited
+        agency = params["agency_en" if english else "agency_th"]
+        if overdue:
+            title = f"No answer yet from {agency}" if english else f"ยังไม่ได้คำตอบจาก{agency}"
+        else:
+            title = f"Answer due soon from {agency}" if english else f"ใกล้ถึงกำหนดคำตอบจาก{agency}"
+    elif params["kind"] == FollowUpKind.RISK_REVIEW.value:
         if overdue:
             title = "The risk assessment is overdue" if english else "เลยกำหนดประเมินความเสี่ยง"
         else:

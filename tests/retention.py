@@ -137,6 +137,10 @@ async def everything_about(connection: asyncpg.Connection, case_no: str) -> str:
                                                     WHERE h.case_no = $1 ORDER BY e.id) e
         UNION ALL SELECT row_to_json(f)::text FROM (SELECT f.* FROM follow_ups f JOIN handoffs h USING (handoff_id)
                                                     WHERE h.case_no = $1 ORDER BY f.number) f
+        UNION ALL SELECT row_to_json(r)::text FROM (SELECT r.* FROM referrals r JOIN handoffs h USING (handoff_id)
+                                                    WHERE h.case_no = $1 ORDER BY r.number) r
+        UNION ALL SELECT row_to_json(a)::text FROM (SELECT a.* FROM care_approvals a JOIN handoffs h USING (handoff_id)
+                                                    WHERE h.case_no = $1 ORDER BY a.event_key) a
         """,
         case_no,
     )

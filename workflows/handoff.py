@@ -55,6 +55,9 @@ with workflow.unsafe.imports_passed_through():
         HandoffState,
         HandoffStatus,
         IllegalTeamAction,
+        Referral,
+        ReferralAnswer,
+        ReferralPlan,
         TeamAction,
         TeamActionKind,
         TeamAudience,
@@ -86,7 +89,10 @@ with workflow.unsafe.imports_passed_through():
         HandoffTimelineEntry,
         HandoffTimelineEvent,
         PersonDescribed,
+        ReferralAnswered,
+        Referred,
         Rejected,
+        ReporterMessaged,
         ReporterTold,
         ReporterWrote,
         RiskAssessed,
@@ -168,6 +174,7 @@ class HandoffWorkflow:
         self._draining = False  # handing over to a new run: the loops take no new work
         self._risk_level: RiskLevel | None = None
         self._approvals: list[ApprovalRequest] = []  # waiting for a supervisor
+        self._referrals: list[Referral] = []
         if state is not None:
             self._resume(state)
 
@@ -187,6 +194,7 @@ class HandoffWorkflow:
         self._messages = deque(state.reporter_messages)
         self._budget = state.history_budget or self._budget
         self._risk_level, self._approvals = state.risk_level, list(state.approvals)
+        self._referrals = list(state.referrals)
 
     def _state(self) -> HandoffState:
         """Everything the next run needs, taken once this run's handlers have finished."""
@@ -198,6 +206,7 @@ class HandoffWorkflow:
             events=self._events, seen_event_ids=list(self._seen_event_ids)[-SEEN_EVENTS_KEPT:],
             taps=list(self._taps), reporter_messages=list(self._messages),
             history_budget=self._opening.history_budget, risk_level=self._risk_level, approvals=self._approvals,
+            referrals=self._referrals,
         )
 
     # --- what comes in --------------------------------------------------------------------
@@ -515,6 +524,26 @@ class HandoffWorkflow:
             if follow_up.kind == FollowUpKind.RISK_REVIEW:
                 raise refusal("InvalidAction", "การทบทวนความเสี่ยงบันทึกด้วยแบบประเมินความเสี่ยง",
                               "a risk review is recorded by assessing the risk")
+            if self._referral(follow_up.number) is not None:
+                raise refusal("InvalidAction", "บันทึกคำตอบของหน่วยงานที่ส่งต่อแทน",
+                              "record the agency's answer to the referral instead")
+        if action.kind == TeamActionKind.REFER:
+            referral = action.referral
+            if referral is None:
+                raise refusal("InvalidAction", "ต้องเลือกหน่วยงานที่ส่งต่อ", "REFER needs the agency")
+            if referral.due_at.tzinfo is None or referral.due_at <= workflow.now():
+                raise refusal("InvalidAction", "กำหนดคำตอบต้องเป็นเวลาในอนาคต", "the answer must be due in the future")
+        if action.kind == TeamActionKind.ANSWER_REFERRAL:
+            waiting = self._referral(action.follow_up_number)
+            if waiting is None or waiting.answer is not None:
+                raise refusal("InvalidAction", "ไม่พบการส่งต่อที่รอคำตอบ",
+                              "no referral with that number waits for an answer")
+            if action.referral_answer is None:
+                raise refusal("InvalidAction", "ต้องระบุคำตอบของหน่วยงาน", "ANSWER_REFERRAL needs the answer")
+            if action.referral_answer == ReferralAnswer.DECLINED and not (action.note or "").strip():
+                raise refusal("InvalidAction", "ต้องระบุเหตุผลที่หน่วยงานปฏิเสธ", "a declined referral needs the reason")
+        if action.kind == TeamActionKind.MESSAGE_REPORTER and self._consent != Consent.GIVEN:
+            raise refusal("InvalidAction", "ผู้แจ้งไม่ได้ยินยอมให้ติดต่อ", "the reporter has not agreed to be contacted")
         if action.kind == TeamActionKind.CLOSE:
             if action.outcome is None:
                 raise refusal("InvalidAction", "ต้องระบุผลการดูแล", "CLOSE needs an outcome category")
@@ -552,6 +581,9 @@ class HandoffWorkflow:
             hours = int(HIGH_RISK_FOLLOW_UP_WITHIN.total_seconds() // 3600)
             raise refusal("InvalidAction", f"ความเสี่ยงสูง: ต้องติดตามภายใน {hours} ชั่วโมง",
                           f"high risk: a follow-up must be due within {hours} hours")
+
+    def _referral(self, number: int | None) -> Referral | None:
+        return next((referral for referral in self._referrals if referral.number == number), None)
 
     def _waiting(self, subject: ApprovalSubject) -> ApprovalRequest | None:
         return next((request for request in self._approvals if request.subject == subject), None)
@@ -624,6 +656,18 @@ class HandoffWorkflow:
                 assert action.subject is not None
                 await self._answer_approval(member, action.subject, approved=action.kind == TeamActionKind.APPROVE,
                                             reason=action.note, also=also)
+            elif action.kind == TeamActionKind.REFER:
+                assert action.referral is not None
+                number = await self._refer(member, action.referral)
+            elif action.kind == TeamActionKind.ANSWER_REFERRAL:
+                assert action.referral_answer is not None and action.follow_up_number is not None
+                number = action.follow_up_number
+                await self._answer_referral(member, number, action.referral_answer, action.note)
+            elif action.kind == TeamActionKind.MESSAGE_REPORTER:
+                assert action.note is not None
+                delivered = await self._message_reporter(member, action.note.strip())
+                return HandoffOutcome(handoff_id=self._id, status=self._status, case_worker_id=self._case_worker_id,
+                                      delivered=delivered)
             else:
                 await self._record(TeamNoted(member_id=member.member_id, note=action.note), actor=actor)
             return HandoffOutcome(handoff_id=self._id, status=self._status, case_worker_id=self._case_worker_id,
@@ -664,6 +708,47 @@ class HandoffWorkflow:
             if self._waiting(ApprovalSubject.HIGH_RISK_PLAN) is None and not supervises(member):
                 await self._ask_approval(ApprovalRequest(subject=ApprovalSubject.HIGH_RISK_PLAN,
                                                          requested_by=member.member_id, requested_at=workflow.now()))
+
+    # --- referrals and the reporter -----------------------------------------------------------
+
+    async def _refer(self, member: TeamMember, plan: ReferralPlan) -> int:
+        """A step of the care plan waiting for the agency's answer: reminded before it is due, and when
+        it is due with no answer."""
+        number = len(self._follow_ups) + 1
+        self._follow_ups.append(FollowUp(number=number, kind=FollowUpKind.REFERRAL, due_at=plan.due_at,
+                                         note=plan.note, planned_by=member.member_id, planned_at=workflow.now()))
+        self._referrals.append(Referral(number=number, **plan.model_dump()))
+        self._plan_version += 1
+        await self._record(Referred(member_id=member.member_id, number=number, agency_id=plan.agency_id,
+                                    agency_kind=plan.agency_kind, agency_name_th=plan.agency_name_th,
+                                    agency_name_en=plan.agency_name_en, due_at=plan.due_at, note=plan.note),
+                           actor=f"member:{member.member_id}")
+        return number
+
+    async def _answer_referral(self, member: TeamMember, number: int, answer: ReferralAnswer,
+                               reason: str | None) -> None:
+        referral, follow_up = self._referral(number), self._planned(number)
+        assert referral is not None
+        referral.answer, referral.reason = answer, reason if answer == ReferralAnswer.DECLINED else None
+        if follow_up is not None:  # still planned (an answer may come after the care plan moved on)
+            follow_up.status, follow_up.outcome = FollowUpStatus.DONE, reason or answer.value
+            follow_up.recorded_at = workflow.now()
+            self._plan_version += 1
+        await self._record(ReferralAnswered(member_id=member.member_id, number=number, answer=answer,
+                                            reason=referral.reason), actor=f"member:{member.member_id}")
+
+    async def _message_reporter(self, member: TeamMember, text: str) -> bool:
+        """To a reporter who agreed to be contacted, silently and in neutral words (no agency's name but
+        what the case worker wrote); recorded with whether LINE took it."""
+        reporter = self._opening.reporter
+        delivered = await send_line(reporter.user_id, reporter.language, [BotMessage(
+            prompt=Prompt.MESSAGE_FROM_CARE, params={"case_no": self._opening.case_no, "text": text})],
+            key=f"reporter-message-{self._events}")
+        if not delivered:
+            workflow.logger.warning("a message to the reporter of hand-off %s could not be delivered", self._id)
+        await self._record(ReporterMessaged(member_id=member.member_id, text=text, delivered=delivered),
+                           actor=f"member:{member.member_id}")
+        return delivered
 
     async def _plan_risk_review(self, member_id: int, due_at: datetime) -> None:
         number = len(self._follow_ups) + 1
@@ -792,6 +877,8 @@ class HandoffWorkflow:
         """The case worker hears; when nobody can reach them on LINE, the team does."""
         params = {**self._facts(), "number": follow_up.number, "kind": follow_up.kind.value,
                   "due_at": follow_up.due_at.isoformat(), "overdue": what == "overdue"}
+        if (referral := self._referral(follow_up.number)) is not None:  # the agency's answer is awaited
+            params |= {"agency_th": referral.agency_name_th, "agency_en": referral.agency_name_en}
         key = f"follow-up-{follow_up.number}-{what}"
         reached = await self._tell_members([self._case_worker_id] if self._case_worker_id else [],
                                            Prompt.FOLLOW_UP_REMINDER, params, key=key)

@@ -1,5 +1,6 @@
-"""The care's supervision on the hand-off page: the case worker's risk assessment, and the office head's
-approval (or sending back, with the reason) of a closing or a high-risk plan. Both are the hand-off
+"""Managing the care on the hand-off page: the case worker's risk assessment; the office head's approval
+(or sending back, with the reason) of a closing or a high-risk plan; referrals to the province's
+agencies and their answers; and a message to the reporter through the bot. All are the hand-off
 workflow's updates; the workflow decides who may (a supervisor approves) and when."""
 
 from __future__ import annotations
@@ -9,11 +10,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from api.back_office.handoff_desk import READ_ONLY, answer_action, handoff_and_member, send_action
+from api.back_office.handoff_desk import (
+    READ_ONLY,
+    FormProblem,
+    answer_action,
+    handoff_and_member,
+    send_action,
+    thailand_time,
+)
 from api.back_office.sessions import FormSession
 from api.case_actions import Refusal
+from database.agencies import agencies_for_province
 from database.risk_questions import risk_questions
-from domain.handoff import ApprovalSubject, TeamAction, TeamActionKind
+from domain.handoff import ApprovalSubject, ReferralAnswer, ReferralPlan, TeamAction, TeamActionKind
 from domain.risk import RiskAnswer, RiskAnswerGiven, RiskAssessment, RiskLevel
 
 router = APIRouter(prefix="/office/handoffs", include_in_schema=False)
@@ -77,3 +86,71 @@ async def answer_approval(request: Request, session: FormSession, handoff_id: st
         # One page may approve both a closing and a high-risk plan: each answer its own update.
         answer = await send_action(request, handoff["handoff_id"], action, f"{idempotency_key}-{subject.value}")
     return await answer_action(request, account, handoff, kind, answer)
+
+
+NO_SUCH_AGENCY = "ไม่พบหน่วยงานนี้ในทำเนียบของจังหวัด — no such agency in the province's directory"
+
+
+@router.post("/{handoff_id}/referrals")
+async def refer(request: Request, session: FormSession, handoff_id: str,
+                agency_id: Annotated[str, Form(max_length=12)], due_at: Annotated[str, Form(max_length=32)],
+                idempotency_key: Annotated[str, Form(max_length=64)],
+                note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """A referral to one of the province's agencies (or a national one), named as the directory names
+    it now; the agency's answer is due by `due_at`."""
+    account = session.account
+    handoff, member = await handoff_and_member(request, account, handoff_id)
+    answer: Any
+    async with request.app.state.pool.acquire() as connection:
+        agencies = {str(a.agency_id): a for a in await agencies_for_province(connection, handoff["province_code"])}
+    agency = agencies.get(agency_id.strip())
+    if member is None:
+        answer = Refusal(403, READ_ONLY, "ReadOnly")
+    elif agency is None:
+        answer = Refusal(422, NO_SUCH_AGENCY, "InvalidAction")
+    else:
+        try:
+            plan = ReferralPlan(agency_id=agency.agency_id, agency_kind=agency.kind, agency_name_th=agency.name_th,
+                                agency_name_en=agency.name_en, due_at=thailand_time(due_at), note=note.strip())
+        except FormProblem as problem:
+            answer = Refusal(422, str(problem), "InvalidAction")
+        else:
+            action = TeamAction(kind=TeamActionKind.REFER, member=member, referral=plan)
+            answer = await send_action(request, handoff["handoff_id"], action, idempotency_key)
+    return await answer_action(request, account, handoff, TeamActionKind.REFER, answer)
+
+
+@router.post("/{handoff_id}/referrals/{number}/answer")
+async def answer_referral(request: Request, session: FormSession, handoff_id: str, number: int,
+                          referral_answer: Annotated[ReferralAnswer, Form(alias="answer")],
+                          idempotency_key: Annotated[str, Form(max_length=64)],
+                          note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """The agency's answer: accepted, or declined with its reason."""
+    account = session.account
+    handoff, member = await handoff_and_member(request, account, handoff_id)
+    answer: Any
+    if member is None:
+        answer = Refusal(403, READ_ONLY, "ReadOnly")
+    else:
+        action = TeamAction(kind=TeamActionKind.ANSWER_REFERRAL, member=member, follow_up_number=number,
+                            referral_answer=referral_answer, note=note.strip() or None)
+        answer = await send_action(request, handoff["handoff_id"], action, f"{idempotency_key}-{number}")
+    return await answer_action(request, account, handoff, TeamActionKind.ANSWER_REFERRAL, answer)
+
+
+@router.post("/{handoff_id}/reporter-message")
+async def message_reporter(request: Request, session: FormSession, handoff_id: str,
+                           text: Annotated[str, Form(max_length=2000)],
+                           idempotency_key: Annotated[str, Form(max_length=64)]) -> Response:
+    """Through the bot to a reporter who agreed to be contacted (the workflow refuses otherwise)."""
+    account = session.account
+    handoff, member = await handoff_and_member(request, account, handoff_id)
+    answer: Any
+    if member is None:
+        answer = Refusal(403, READ_ONLY, "ReadOnly")
+    elif not text.strip():
+        answer = Refusal(422, "ต้องมีข้อความ — write the message", "InvalidAction")
+    else:
+        action = TeamAction(kind=TeamActionKind.MESSAGE_REPORTER, member=member, note=text.strip())
+        answer = await send_action(request, handoff["handoff_id"], action, idempotency_key)
+    return await answer_action(request, account, handoff, TeamActionKind.MESSAGE_REPORTER, answer)

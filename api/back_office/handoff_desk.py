@@ -27,11 +27,13 @@ from api.back_office.web import page
 from api.case_actions import Refusal
 from api.handoff_actions import send_team_action
 from database import audit, handoffs
+from database.agencies import agencies_for_province
 from database.caseloads import DUE_SOON, caseloads, open_cares
 from database.provinces import all_provinces
 from database.risk_questions import risk_questions
 from database.team_members import team_member_by_id, team_members_of_province
 from domain.accounts import Account
+from domain.agencies import AGENCY_KIND_LABELS
 from domain.clock import THAILAND
 from domain.handoff import (
     FINAL_HANDOFF_STATUSES,
@@ -65,6 +67,7 @@ from rendering.team_labels import (
     HANDOFF_STATUS_LABELS,
     HARMER_RELATION_LABELS,
     KNOWN_LABELS,
+    REFERRAL_ANSWER_LABELS,
     RISK_ANSWER_LABELS,
     RISK_LEVEL_LABELS,
     SEX_LABELS,
@@ -115,6 +118,9 @@ HANDOFF_EVENT_LABELS: dict[str, tuple[str, str]] = {
     "APPROVAL_REQUESTED": ("ขออนุมัติจากหัวหน้า", "Approval asked of the supervisor"),
     "APPROVED": ("หัวหน้าอนุมัติ", "Approved by the supervisor"),
     "SENT_BACK": ("หัวหน้าส่งกลับให้แก้ไข", "Sent back by the supervisor"),
+    "REFERRED": ("ส่งต่อหน่วยงาน", "Referred to an agency"),
+    "REFERRAL_ANSWERED": ("คำตอบของหน่วยงาน", "The agency's answer"),
+    "REPORTER_MESSAGED": ("ส่งข้อความถึงผู้แจ้งทาง LINE", "Message to the reporter on LINE"),
 }
 ACTOR_LABELS: dict[str, tuple[str, str]] = {
     "system": ("ระบบ", "System"),
@@ -140,9 +146,12 @@ LABELS = {
     "risk_level": RISK_LEVEL_LABELS,
     "risk_answer": RISK_ANSWER_LABELS,
     "approval_subject": APPROVAL_SUBJECT_LABELS,
+    "referral_answer": REFERRAL_ANSWER_LABELS,
+    "agency_kind": AGENCY_KIND_LABELS,
 }
-# The kinds a member plans; the risk review is planned by the risk assessment.
-PLANNED_BY_MEMBERS = [kind for kind in FollowUpKind if kind != FollowUpKind.RISK_REVIEW]
+# The kinds a member plans as such: a risk review comes from the risk assessment, a referral from its
+# own form (naming the agency).
+PLANNED_BY_MEMBERS = [kind for kind in FollowUpKind if kind not in (FollowUpKind.RISK_REVIEW, FollowUpKind.REFERRAL)]
 
 
 def time_to_accept(row: asyncpg.Record) -> tuple[str, str] | None:
@@ -273,12 +282,15 @@ async def _timeline(connection: asyncpg.Connection, handoff_id: str) -> list[dic
 
 @router.get("/{handoff_id}")
 async def handoff_page(request: Request, session: CurrentSession, handoff_id: str,
-                       done: TeamActionKind | None = None, waiting: ApprovalSubject | None = None) -> Response:
-    return await render_handoff(request, session.account, handoff_id, done=done, waiting=waiting)
+                       done: TeamActionKind | None = None, waiting: ApprovalSubject | None = None,
+                       undelivered: bool = False) -> Response:
+    return await render_handoff(request, session.account, handoff_id, done=done, waiting=waiting,
+                                undelivered=undelivered)
 
 
 async def render_handoff(request: Request, account: Account, handoff_id: str, done: TeamActionKind | None = None,
-                         refused: Refusal | None = None, waiting: ApprovalSubject | None = None) -> Response:
+                         refused: Refusal | None = None, waiting: ApprovalSubject | None = None,
+                         undelivered: bool = False) -> Response:
     async with request.app.state.pool.acquire() as connection:
         try:
             handoff = await _handoff_in_scope(connection, account, handoff_id)
@@ -303,6 +315,8 @@ async def render_handoff(request: Request, account: Account, handoff_id: str, do
         member = await team_member_by_id(connection, member_id) if member_id is not None else None
         questions = await risk_questions(connection, active_only=True) if can_act else []
         approvals = await handoffs.waiting_approvals(connection, handoff["handoff_id"])
+        referrals = await handoffs.referrals_of(connection, handoff["handoff_id"])
+        agencies = await agencies_for_province(connection, handoff["province_code"]) if can_act else []
     risk = next((entry for entry in reversed(timeline) if entry["kind"] == "RISK_ASSESSED"
                  and isinstance(entry["details"].get("assessment"), dict)), None)
     settings = request.app.state.settings
@@ -314,6 +328,7 @@ async def render_handoff(request: Request, account: Account, handoff_id: str, do
         can_act=can_act, actions=allowed_actions(handoff["status"]) if can_act else [], team=team,
         needs_note=TEAM_NEEDS_NOTE, follow_up_kinds=PLANNED_BY_MEMBERS, care_outcomes=list(CareOutcome),
         risk=risk, risk_questions=questions, risk_levels=list(RiskLevel), approvals=approvals,
+        referrals=referrals, agencies=agencies, undelivered=undelivered,
         supervisor=member is not None and supervises(member),
         waiting=APPROVAL_SUBJECT_LABELS.get(waiting) if waiting else None,
         # Recorded one by one; a risk review is recorded by assessing the risk again.
@@ -448,6 +463,8 @@ async def answer_action(request: Request, account: Account, handoff: asyncpg.Rec
     if isinstance(answer, HandoffOutcome) and answer.awaiting_approval:  # the closing waits for a supervisor
         return RedirectResponse(f"/office/handoffs/{quote(handoff_id)}?waiting={ApprovalSubject.CLOSURE.value}",
                                 status_code=303)
+    if isinstance(answer, HandoffOutcome) and answer.delivered is False:  # LINE never took the message
+        return RedirectResponse(f"/office/handoffs/{quote(handoff_id)}?undelivered=true", status_code=303)
     return RedirectResponse(f"/office/handoffs/{quote(handoff_id)}?done={quote(kind.value)}", status_code=303)
 
 

@@ -213,6 +213,25 @@ async def test_the_record_of_the_person_helped_goes_with_the_case(connection, re
     assert "เมียนมา" not in await everything_about(connection, case_no)
 
 
+async def test_the_reasons_an_agency_or_a_supervisor_gave_go_with_the_case(connection, reporter: Reporter) -> None:
+    case_no = await reporter.case(CaseStatus.FORWARDED, closed_at=LONG_BEFORE)
+    handoff_id = await reporter.handoff(case_no, HandoffStatus.CLOSED, FORWARDED_AT, ended_at=LONG_BEFORE)
+    await connection.execute(
+        "INSERT INTO referrals (handoff_id, number, agency_kind, agency_name_th, referred_at, due_at, answer, reason)"
+        " VALUES ($1, 2, 'SHELTER', 'บ้านพักเด็กและครอบครัว', $2, $2, 'DECLINED', 'น้องหนูนาอายุเกินเกณฑ์')",
+        handoff_id, FORWARDED_AT)
+    await connection.execute(
+        "INSERT INTO care_approvals (event_key, handoff_id, subject, requested_at, answer, reason)"
+        " VALUES ($1, $2, 'CLOSURE', $3, 'SENT_BACK', 'ยังไม่ได้เยี่ยมบ้านน้องหนูนา')",
+        f"{handoff_id}:approval", handoff_id, FORWARDED_AT)
+    assert "หนูนา" in await everything_about(connection, case_no)
+
+    assert await anonymise_all_due(connection) == [case_no]
+
+    assert "หนูนา" not in await everything_about(connection, case_no)
+    assert await connection.fetchval("SELECT answer FROM referrals WHERE handoff_id = $1", handoff_id) == "DECLINED"
+
+
 # --- Again and again ------------------------------------------------------------------------------
 
 

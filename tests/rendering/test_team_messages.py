@@ -44,6 +44,7 @@ EVERY_NEW_MESSAGE = [
     BotMessage(prompt=Prompt.CONSENT_THANKS, params={"case_no": CASE_NO, "consent": "GIVEN"}),
     BotMessage(prompt=Prompt.CONSENT_THANKS, params={"case_no": CASE_NO, "consent": "REFUSED"}),
     BotMessage(prompt=Prompt.REPORTER_IN_CARE, params={"case_no": CASE_NO}),
+    BotMessage(prompt=Prompt.MESSAGE_FROM_CARE, params={"case_no": CASE_NO, "text": "สะดวกให้โทรช่วงไหนคะ"}),
     BotMessage(prompt=Prompt.CASE_RETURNED, params={"case_no": CASE_NO, "reason": "อยู่นอกพื้นที่จังหวัด", **PLACE}),
     BotMessage(prompt=Prompt.HANDOFF_ALERT, params=ALERT),
     BotMessage(prompt=Prompt.HANDOFF_ALERT, params={**ALERT, "reminder": True}),
@@ -73,8 +74,11 @@ EVERY_NEW_MESSAGE = [
         **TAP, "subject": "CLOSURE", "reason_th": "ไม่มีเรื่องรออนุมัตินี้แล้ว",
         "reason_en": "nothing of that kind waits for approval"}),
     BotMessage(prompt=Prompt.FOLLOW_UP_REMINDER, params={**REMINDER, "kind": "RISK_REVIEW"}),
+    BotMessage(prompt=Prompt.FOLLOW_UP_REMINDER, params={**REMINDER, "kind": "REFERRAL", "overdue": True,
+                                                         "agency_th": "ศูนย์พึ่งได้ โรงพยาบาลทดสอบ",
+                                                         "agency_en": "OSCC, Test Hospital"}),
 ]
-REPORTER_PROMPTS = (Prompt.CONSENT_QUESTION, Prompt.CONSENT_THANKS, Prompt.REPORTER_IN_CARE)
+REPORTER_PROMPTS = (Prompt.CONSENT_QUESTION, Prompt.CONSENT_THANKS, Prompt.REPORTER_IN_CARE, Prompt.MESSAGE_FROM_CARE)
 TEAM_PROMPTS = (Prompt.HANDOFF_ALERT, Prompt.HANDOFF_ASSIGNED, Prompt.FOLLOW_UP_REMINDER)
 # Words that would tell someone reading over the reporter's shoulder what this is about.
 GIVEAWAY_WORDS = ("ตำรวจ", "ความรุนแรง", "ทำร้าย", "ล่วงละเมิด", "ทีมสหวิชาชีพ", "police", "abuse", "violen", "victim")
@@ -272,4 +276,4 @@ async def test_the_messenger_links_team_cards_to_the_public_url_and_line_accepts
     assert len(received) == 2 * len(EVERY_NEW_MESSAGE)
     links = {action["uri"] for message in received for action in actions_of(message) if action["type"] == "uri"}
     assert links == {PUBLIC_URL + SIGNED_IN + PATH}
-    assert sum(bool(THAI_DATE.search(words(message))) for message in received) == 6  # the Thai cards with a date
+    assert sum(bool(THAI_DATE.search(words(message))) for message in received) == 7  # the Thai cards with a date

@@ -4,8 +4,13 @@ office head; a case worker or another province's head may not), and the caseload
 
 from __future__ import annotations
 
+import re
+import uuid
+from datetime import datetime, timedelta
+
 import asyncpg
 
+from domain.clock import THAILAND
 from domain.handoff import TeamRole
 from tests.api.back_office.conftest import Staff, csrf_of
 from tests.api.back_office.teams import account_of
@@ -109,3 +114,53 @@ async def test_the_caseload_shows_each_cares_risk_and_each_members_high_risk_and
     assert "ความเสี่ยงสูง" in row(caseload, "handoff", handoff_id)
     assert "รออนุมัติ" in row(caseload, "handoff", handoff_id)
     assert "ยังไม่ประเมิน" in row(caseload, "handoff", unassessed)
+
+
+async def test_a_referral_names_an_agency_of_the_provinces_directory_and_records_its_answer(
+        scene: Scene, staff: Staff, team: Team, browser_like, pool: asyncpg.Pool) -> None:
+    _case_no, handoff_id, _officer = await forwarded_for_real(scene, staff, browser_like)
+    province = scene.district["province_code"]
+    other = await pool.fetchval("SELECT code FROM provinces WHERE code <> $1 ORDER BY code LIMIT 1", province)
+    ours, theirs = [await pool.fetchval(
+        "INSERT INTO agencies (code, province_code, kind, name_th, name_en) VALUES ($1, $2, 'OSCC', $3, 'OSCC')"
+        " RETURNING id", f"TEST-{uuid.uuid4().hex[:10]}", where, f"ศูนย์พึ่งได้ {name}") for where, name in (
+        (province, "ของจังหวัดนี้"), (other, "จังหวัดอื่น"))]
+    try:
+        worker = await signed_in(browser_like, team.social_worker_account)
+        await team_acts(worker, handoff_id, "ACCEPT")
+        page = await worker.get(f"/office/handoffs/{handoff_id}")
+        assert "ศูนย์พึ่งได้ ของจังหวัดนี้" in page.text and "ศูนย์พึ่งได้ จังหวัดอื่น" not in page.text
+
+        async def refers(agency_id: int):
+            page = await worker.get(f"/office/handoffs/{handoff_id}")
+            return await worker.post(f"/office/handoffs/{handoff_id}/referrals", data={
+                "csrf_token": csrf_of(page), "idempotency_key": key_of(page), "agency_id": str(agency_id),
+                "due_at": (datetime.now(THAILAND) + timedelta(days=2)).strftime("%d/%m/%Y 10:00"),
+                "note": "ตรวจร่างกาย"}, follow_redirects=True)
+
+        refused = await refers(theirs)  # another province's agency is not in this care's directory
+        assert refused.status_code == 422 and "ไม่พบหน่วยงานนี้ในทำเนียบของจังหวัด" in refused.text
+        referred = await refers(ours)
+        assert referred.status_code == 200 and "บันทึกแล้ว: ส่งต่อหน่วยงาน" in referred.text
+        waiting = re.search(r'<tr data-referral="(\d+)".*?</tr>', referred.text, re.S)
+        assert waiting and "รอคำตอบ" in waiting.group(0)
+        answered = await worker.post(f"/office/handoffs/{handoff_id}/referrals/{waiting.group(1)}/answer", data={
+            "csrf_token": csrf_of(referred), "idempotency_key": key_of(referred), "answer": "ACCEPTED"},
+            follow_redirects=True)
+        assert answered.status_code == 200 and "หน่วยงานรับแล้ว" in answered.text
+        assert await pool.fetchval("SELECT answer FROM referrals WHERE handoff_id = $1", handoff_id) == "ACCEPTED"
+    finally:
+        await pool.execute("UPDATE agencies SET active = false WHERE id = ANY($1::int[])", [ours, theirs])
+
+
+async def test_a_message_to_the_reporter_is_offered_and_sent_only_with_their_consent(
+        scene: Scene, staff: Staff, team: Team, browser_like, pool: asyncpg.Pool) -> None:
+    _case_no, handoff_id, _officer = await forwarded_for_real(scene, staff, browser_like)
+    worker = await signed_in(browser_like, team.social_worker_account)
+    page = await team_acts(worker, handoff_id, "ACCEPT")
+    assert "ผู้แจ้งยังไม่ได้ยินยอมให้ติดต่อ" in page.text and 'data-action="MESSAGE_REPORTER"' not in page.text
+    refused = await worker.post(f"/office/handoffs/{handoff_id}/reporter-message", data={
+        "csrf_token": csrf_of(page), "idempotency_key": key_of(page), "text": "สวัสดีค่ะ"})
+    assert refused.status_code == 422 and "ผู้แจ้งไม่ได้ยินยอมให้ติดต่อ" in refused.text
+    assert await pool.fetchval("SELECT count(*) FROM handoff_events WHERE handoff_id = $1 AND kind = $2",
+                               handoff_id, "REPORTER_MESSAGED") == 0

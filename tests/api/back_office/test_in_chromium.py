@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -142,6 +143,10 @@ async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_ho
     head, _ = await linked_team_member(scene.pool, scene.platform, TeamRole.OFFICE_HEAD,
                                        scene.district["province_code"])
     head_account = await account_of(scene.pool, head)
+    oscc = await scene.pool.fetchval(
+        "INSERT INTO agencies (code, province_code, kind, name_th, name_en) VALUES ($1, $2, 'OSCC', $3, $4)"
+        " RETURNING id", f"TEST-OSCC-{uuid.uuid4().hex[:10]}", scene.district["province_code"],
+        "ศูนย์พึ่งได้ โรงพยาบาลจังหวัดทดสอบ", "OSCC, provincial hospital")
     case_no, _ = await open_routed_case(scene)
     await sign_in_with_the_form(page, api, staff.station_officer.username)
     await page.locator(f'tr[data-case="{case_no}"]').get_by_role("link", name=case_no).click()
@@ -186,12 +191,23 @@ async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_ho
         await expect(team_page.locator(".risk-level")).to_contain_text("ความเสี่ยงสูง")
         await expect(team_page.locator(".approvals")).to_contain_text("แผนความเสี่ยงสูงรออนุมัติ")
 
+        # Referred to the hospital's crisis centre, which accepts.
+        referral = team_page.locator("form[data-action=REFER]")
+        await referral.get_by_label("หน่วยงาน").select_option(label="ศูนย์พึ่งได้ โรงพยาบาลจังหวัดทดสอบ · ศูนย์พึ่งได้ (OSCC)")
+        await referral.get_by_label("ต้องการคำตอบภายใน").fill(
+            (datetime.now(THAILAND) + timedelta(days=1)).strftime("%Y-%m-%dT09:00"))
+        await referral.get_by_role("button", name="ส่งต่อหน่วยงาน").click()
+        referred = team_page.locator("tr[data-referral]")
+        await expect(referred).to_contain_text("รอคำตอบ")
+        await referred.get_by_role("button", name="หน่วยงานรับแล้ว").click()
+        await expect(referred.locator(".referral-answer")).to_have_text("หน่วยงานรับแล้ว")
+
         due = datetime.now(THAILAND) + timedelta(days=1)  # at a high risk, within 48 hours
         await team_page.get_by_label("ประเภทการติดตาม").select_option(label="เยี่ยมบ้าน")
         await team_page.get_by_label("วันเวลานัด").fill(due.strftime("%Y-%m-%dT10:00"))
         await team_page.get_by_label("รายละเอียดแผน").fill("เยี่ยมบ้านพร้อมครู")
         await team_page.get_by_role("button", name="เพิ่มแผนติดตาม").click()
-        planned = team_page.locator('tr[data-follow-up="3"]')  # 1 the assessment done, 2 its review
+        planned = team_page.locator('tr[data-follow-up="4"]')  # 1 the assessment, 2 its review, 3 the referral
         await expect(planned).to_contain_text("เยี่ยมบ้านพร้อมครู")
         await expect(planned).to_contain_text(f"{due.day:02d}/{due.month:02d}/{due.year + 543} 10:00")
 
@@ -222,6 +238,7 @@ async def test_a_forwarded_case_is_cared_for_by_the_team_and_the_officer_sees_ho
         await team_context.close()
         await head_context.close()
         await let_go(scene.pool, [member, head])
+        await scene.pool.execute("UPDATE agencies SET active = false WHERE id = $1", oscc)
 
     await page.reload()
     await expect(page.locator("h1 .status")).to_have_text("ทีมสหวิชาชีพรับดูแลแล้ว")  # the team accepted it

@@ -146,6 +146,10 @@ async def test_the_teams_hand_off_page_inbox_and_caseloads_fit_and_call_the_repo
             "INSERT INTO follow_ups (handoff_id, number, kind, due_at, note, planned_by, planned_at) "
             "VALUES ($1, 1, 'HOME_VISIT', now() + interval '2 days', 'เยี่ยมบ้านพร้อมครูประจำชั้นและผู้ใหญ่บ้าน', $2, now())",
             handoff_id, member.member_id)
+        await scene.pool.execute(
+            "INSERT INTO referrals (handoff_id, number, agency_kind, agency_name_th, referred_by, referred_at, due_at) "
+            "VALUES ($1, 2, 'OSCC', 'ศูนย์พึ่งได้ โรงพยาบาลสมเด็จพระยุพราชประจำจังหวัด', $2, now(), now() + interval '1 day')",
+            handoff_id, member.member_id)
         await sign_in_to(screen, api, await account_of(scene.pool, member), "/office/handoffs")
         row = screen.locator(f'tr[data-handoff="{handoff_id}"]')
         await expect(row.locator(".status")).to_have_text("อยู่ในความดูแล")
@@ -159,6 +163,10 @@ async def test_the_teams_hand_off_page_inbox_and_caseloads_fit_and_call_the_repo
         await wholly_across_the_screen(screen, 'tr[data-follow-up="1"]')
         await expect(screen.locator('form[data-action="DESCRIBE_PERSON"] select[name="age_band"]')).to_be_visible()
         await wholly_across_the_screen(screen, 'form[data-action="DESCRIBE_PERSON"]')
+        # The care's own forms and the referral waiting for its answer fit too.
+        await wholly_across_the_screen(screen, 'form[data-action="ASSESS_RISK"]')
+        await wholly_across_the_screen(screen, 'tr[data-referral="2"]')
+        await wholly_across_the_screen(screen, 'form[data-action="MESSAGE_REPORTER"]')
         await does_not_scroll_sideways(screen)
         await header_is_small(screen)
 
