@@ -6,8 +6,12 @@ cases' report days) and say where each of them stands now: a hand-off forwarded 
 accepted in April counts as accepted in a March report. Every hand-off counts, so a case handed
 back and forwarded again counts twice: once returned, once as whatever its second hand-off became.
 
+Of those the team accepted, the risk level each stands at now (its latest assessment, migration
+0017), or none yet.
+
 Hand-offs are few beside cases: they are counted from the `handoffs` table itself, in one query
-that the indexes of migration 0007_handoff serve (by forwarding time, or by province).
+that the indexes of migration 0007_handoff serve (by forwarding time, or by province). The care's
+referrals and the approvals waiting for a supervisor are counted in database.care_statistics.
 """
 
 from __future__ import annotations
@@ -21,7 +25,11 @@ from database.case_statistics import CaseFilter
 from database.sql import Conditions
 from domain.clock import thai_midnight
 from domain.handoff import CareOutcome, HandoffStatus
+from domain.risk import RiskLevel
 from domain.scope import CaseScope, HandoffScope
+
+# The order the figures list the levels in: the most urgent first.
+RISK_LEVELS_HIGHEST_FIRST = (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW)
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,10 @@ class HandoffFigures:
     median_minutes_to_accept: float | None  # None when none was accepted
     p90_minutes_to_accept: float | None
     care_outcomes: dict[CareOutcome, int]  # every category, in the enum's order, 0 when none
+    # Of the accepted ones (closed ones included), per current risk level, highest first, 0 when none;
+    # and those accepted but not assessed yet. Together they add up to `accepted`.
+    risk_levels: dict[RiskLevel, int]
+    risk_not_assessed: int
 
     @property
     def share_accepted_in_time(self) -> float | None:
@@ -56,9 +68,11 @@ def handoff_scope_of(scope: CaseScope) -> HandoffScope:
     return HandoffScope(province_code=scope.province_code)
 
 
-def add_handoff_conditions(conditions: Conditions, case_filter: CaseFilter, alias: str = "h") -> None:
+def add_handoff_conditions(conditions: Conditions, case_filter: CaseFilter, alias: str = "h",
+                           *, in_period: bool = True) -> None:
     """The filter as SQL on hand-offs `alias`: the viewer's hand-offs (handoff_scope_of), the
-    chosen province's team's, forwarded on the period's Thailand days."""
+    chosen province's team's, forwarded on the period's Thailand days (unless not `in_period`:
+    for what stands now, whenever it was forwarded)."""
     scope = handoff_scope_of(case_filter.scope)
     if scope.nothing:
         conditions.conditions.append("false")
@@ -69,6 +83,8 @@ def add_handoff_conditions(conditions: Conditions, case_filter: CaseFilter, alia
         conditions.add(f"{alias}.province_code = {{}}", scope.province_code)
     if case_filter.province_code is not None:
         conditions.add(f"{alias}.province_code = {{}}", case_filter.province_code)
+    if not in_period:
+        return
     if case_filter.reported_from is not None:
         conditions.add(f"{alias}.forwarded_at >= {{}}", thai_midnight(case_filter.reported_from))
     if case_filter.reported_to is not None:
@@ -93,6 +109,11 @@ async def handoff_figures(connection: asyncpg.Connection, case_filter: CaseFilte
     # greatest() would turn a hand-off not accepted into 0 minutes too: hence the FILTER.
     minutes_to_accept = "greatest(extract(epoch FROM h.accepted_at - h.forwarded_at), 0)::float8 / 60"
     accepted = "h.accepted_at IS NOT NULL"
+    # A level is set when the team assesses, so after it accepts; counted of the accepted ones all the same.
+    per_risk_level = ",\n".join(
+        f"count(*) FILTER (WHERE {accepted} AND h.risk_level = '{level.value}') AS risk_{level.value.lower()}"
+        for level in RiskLevel
+    )
     row = await connection.fetchrow(
         f"""
         SELECT count(*) AS forwarded,
@@ -103,8 +124,10 @@ async def handoff_figures(connection: asyncpg.Connection, case_filter: CaseFilte
                    AS median_minutes,
                percentile_cont(0.9) WITHIN GROUP (ORDER BY {minutes_to_accept}) FILTER (WHERE {accepted})
                    AS p90_minutes,
+               count(*) FILTER (WHERE {accepted} AND h.risk_level IS NULL) AS risk_not_assessed,
                {per_status},
-               {per_outcome}
+               {per_outcome},
+               {per_risk_level}
         FROM handoffs h
         WHERE {where.sql()}
         """,
@@ -123,4 +146,6 @@ async def handoff_figures(connection: asyncpg.Connection, case_filter: CaseFilte
         median_minutes_to_accept=row["median_minutes"],  # NULL when none was accepted
         p90_minutes_to_accept=row["p90_minutes"],
         care_outcomes={outcome: row[f"outcome_{outcome.value.lower()}"] for outcome in CareOutcome},
+        risk_levels={level: row[f"risk_{level.value.lower()}"] for level in RISK_LEVELS_HIGHEST_FIRST},
+        risk_not_assessed=row["risk_not_assessed"],
     )

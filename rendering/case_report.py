@@ -1,5 +1,6 @@
 """The case dashboard's report as a workbook: the summary in Thai, the dashboard's figures
-(database.case_export.report_figures) with a chart each, the hand-offs' included (a small
+(database.case_export.report_figures) with a chart each, the hand-offs' included and the
+care's (risk levels, referrals to agencies, approvals waiting) on a sheet of tables (a small
 workbook: openpyxl). Each sheet prints fitted to the page's width, landscape where a chart stands
 beside its table, the chart at the top so that it is whole on the first page; chart axes count
 whole cases. The PDF report (rendering.case_report_pdf) shows the same figures a page per topic.
@@ -9,7 +10,7 @@ Rendering reads figures and never queries: the protocols below are what it reads
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from openpyxl import Workbook
@@ -20,14 +21,23 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from domain.agencies import AGENCY_KIND_LABELS, AgencyKind
 from domain.dates import BUDDHIST_ERA_OFFSET
-from domain.handoff import CareOutcome, HandoffStatus
+from domain.handoff import ApprovalSubject, CareOutcome, HandoffStatus
 from domain.models import CaseStatus
+from domain.risk import RiskLevel
 from domain.scope import CaseScope
+from rendering.care_figure_labels import (
+    OUTSIDE_DIRECTORY,
+    REFERRAL_ANSWER_COLUMNS,
+    REFERRALS_TOTAL,
+    RISK_NOT_ASSESSED,
+    describe_wait,
+)
 from rendering.chart_axis import whole_step
 from rendering.officer_messages import STATUS_LABELS
 from rendering.spreadsheet import Destination
-from rendering.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
+from rendering.team_labels import APPROVAL_SUBJECT_LABELS, CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS, RISK_LEVEL_LABELS
 
 BOLD = Font(bold=True)
 SUMMARY_SHEET = "สรุป"
@@ -36,6 +46,7 @@ PER_TYPE_SHEET = "ประเภทเหตุ"
 PER_PROVINCE_SHEET = "จังหวัด"
 ACKNOWLEDGE_SHEET = "เวลารับทราบ"
 HANDOFF_SHEET = "ส่งต่อทีมสหวิชาชีพ"
+CARE_SHEET = "การดูแลต่อเนื่อง"
 CASES_HEADER = "จำนวนเรื่อง"
 HANDOFFS_HEADER = "จำนวนการส่งต่อ"
 ALL_PROVINCES = "ทุกจังหวัด"
@@ -119,6 +130,54 @@ class HandoffFigures(Protocol):
     def p90_minutes_to_accept(self) -> float | None: ...
     @property
     def care_outcomes(self) -> Mapping[CareOutcome, int]: ...
+    @property
+    def risk_levels(self) -> Mapping[RiskLevel, int]: ...
+    @property
+    def risk_not_assessed(self) -> int: ...
+
+
+class ReferralAnswers(Protocol):
+    @property
+    def total(self) -> int: ...
+    # The four answers are read by name, as REFERRAL_ANSWER_COLUMNS lists them.
+    @property
+    def accepted(self) -> int: ...
+    @property
+    def declined(self) -> int: ...
+    @property
+    def waiting(self) -> int: ...
+    @property
+    def past_due(self) -> int: ...
+
+
+class AgencyReferrals(Protocol):
+    @property
+    def kind(self) -> AgencyKind: ...
+    @property
+    def name_th(self) -> str | None: ...
+    @property
+    def answers(self) -> ReferralAnswers: ...
+
+
+class ReferralFigures(Protocol):
+    @property
+    def per_kind(self) -> Mapping[AgencyKind, ReferralAnswers]: ...
+    @property
+    def per_agency(self) -> Sequence[AgencyReferrals] | None: ...
+    @property
+    def total(self) -> ReferralAnswers: ...
+
+
+class WaitingApprovals(Protocol):
+    @property
+    def waiting(self) -> int: ...
+    @property
+    def longest_wait(self) -> timedelta | None: ...
+
+
+class PendingApprovals(Protocol):
+    @property
+    def per_subject(self) -> Mapping[ApprovalSubject, WaitingApprovals]: ...
 
 
 class ReportFigures(Protocol):
@@ -141,6 +200,10 @@ class ReportFigures(Protocol):
     @property
     def handoffs(self) -> HandoffFigures: ...
     @property
+    def referrals(self) -> ReferralFigures: ...
+    @property
+    def approvals(self) -> PendingApprovals: ...
+    @property
     def scope_station_th(self) -> str | None: ...
     @property
     def scope_province_th(self) -> str | None: ...
@@ -151,7 +214,7 @@ class ReportFigures(Protocol):
 def write_case_report(figures: ReportFigures, destination: Destination) -> None:
     """The dashboard as a printable workbook: the filter and the counters on "สรุป", then a sheet
     per figure (per day, per incident type, per province, time to acknowledge, hand-offs to the
-    team), each with its chart. Dates are dd/mm/yyyy in the Buddhist era."""
+    team), each with its chart, then the care's tables. Dates are dd/mm/yyyy in the Buddhist era."""
     counters = figures.counters
     workbook = Workbook()
     summary = workbook.active
@@ -192,6 +255,7 @@ def write_case_report(figures: ReportFigures, destination: Destination) -> None:
     _append(waits, "ค่ามัธยฐาน (นาที)", _minutes(acknowledge.median_seconds))
     _append(waits, "เปอร์เซ็นไทล์ที่ 90 (นาที)", _minutes(acknowledge.p90_seconds))
     _handoff_sheet(workbook, figures.handoffs)
+    _care_sheet(workbook, figures)
     workbook.save(destination)
 
 
@@ -268,6 +332,46 @@ def _handoff_sheet(workbook: Workbook, figures: HandoffFigures) -> Worksheet:
                   outcomes_header_row + len(figures.care_outcomes), max(figures.care_outcomes.values(), default=0))
     _widen(sheet, 40, 14)
     _print_settings(sheet, landscape=True)
+    return sheet
+
+
+def answer_cells(answers: ReferralAnswers) -> list[int]:
+    """A row's numbers: every referral, then each answer as REFERRAL_ANSWER_COLUMNS lists them."""
+    return [answers.total, *(getattr(answers, field) for field, _, _ in REFERRAL_ANSWER_COLUMNS)]
+
+
+def agency_name_th(agency: AgencyReferrals) -> str:
+    return agency.name_th if agency.name_th is not None else OUTSIDE_DIRECTORY[0]
+
+
+def _care_sheet(workbook: Workbook, figures: ReportFigures) -> Worksheet:
+    """The care of the hand-offs forwarded in the period: the risk level of those accepted, their
+    referrals per kind of agency (per agency too in one province's report) and per answer; then
+    the approvals waiting for a supervisor as the report is made, whatever the period. Counts only."""
+    handoffs, referrals = figures.handoffs, figures.referrals
+    answer_headers = [REFERRALS_TOTAL[0], *(th for _, th, _ in REFERRAL_ANSWER_COLUMNS)]
+    sheet = workbook.create_sheet(CARE_SHEET)
+    _append(sheet, "ระดับความเสี่ยงปัจจุบัน ของการส่งต่อในช่วงนี้ที่ทีมรับเรื่องแล้ว", HANDOFFS_HEADER, bold=True)
+    for level, count in handoffs.risk_levels.items():
+        _append(sheet, RISK_LEVEL_LABELS[level][0], count)
+    _append(sheet, RISK_NOT_ASSESSED[0], handoffs.risk_not_assessed)
+    _append(sheet)
+    _append(sheet, "การส่งต่อหน่วยงาน ตามประเภทหน่วยงาน", *answer_headers, bold=True)
+    for kind, answers in referrals.per_kind.items():
+        _append(sheet, AGENCY_KIND_LABELS[kind][0], *answer_cells(answers))
+    _append(sheet, "รวม", *answer_cells(referrals.total), bold=True)
+    if referrals.per_agency is not None:
+        _append(sheet)
+        _append(sheet, "การส่งต่อหน่วยงาน ตามหน่วยงาน", *answer_headers, "ประเภทหน่วยงาน", bold=True)
+        for agency in referrals.per_agency:
+            _append(sheet, agency_name_th(agency), *answer_cells(agency.answers), AGENCY_KIND_LABELS[agency.kind][0])
+    _append(sheet)
+    _append(sheet, f"รออนุมัติจากหัวหน้า ณ วันที่ {thai_date(figures.today)} (ไม่ว่าส่งต่อเมื่อใด)", "จำนวน",
+            "รอนานที่สุด", bold=True)
+    for subject, waiting in figures.approvals.per_subject.items():
+        _append(sheet, APPROVAL_SUBJECT_LABELS[subject][0], waiting.waiting, describe_wait(waiting.longest_wait)[0])
+    _widen(sheet, 48, 14, 14, 14, 20, 18, 22)
+    _print_settings(sheet, landscape=True)  # seven columns
     return sheet
 
 

@@ -1,7 +1,8 @@
 """The case dashboard's "Download report (PDF)": the report officials take to a meeting, in Thai.
 
 A page per topic (the summary with the filter, then by status, by incident type, by province, over
-time, time to acknowledge, hand-offs to the multidisciplinary team), each with its one chart
+time, time to acknowledge, hand-offs to the multidisciplinary team, their risk levels and the
+approvals waiting, their referrals to agencies), each with its one chart
 drawn whole on the page (rendering.report_charts), the filter stated on the first page and in
 every page's header. Landscape A4, the Sarabun font (fontpkg-sarabun, SIL Open Font Licence)
 shaped by HarfBuzz so Thai vowels and tone marks sit where they belong, lines broken between Thai
@@ -19,13 +20,15 @@ from pathlib import Path
 import fontpkg
 from fpdf import FPDF
 
+from domain.agencies import AGENCY_KIND_LABELS
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
+from rendering.care_figure_labels import REFERRAL_ANSWER_COLUMNS, REFERRALS_TOTAL, RISK_NOT_ASSESSED, describe_wait
 from rendering.case_report import ReportFigures, describe_filter, thai_date
 from rendering.officer_messages import STATUS_LABELS
 from rendering.report_charts import Box, cases, horizontal_bars, line_over_time, vertical_bars
 from rendering.spreadsheet import Destination
-from rendering.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
+from rendering.team_labels import APPROVAL_SUBJECT_LABELS, CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS, RISK_LEVEL_LABELS
 from rendering.thai_text import wrap
 
 FONT = "Sarabun"
@@ -129,6 +132,36 @@ def topics(figures: ReportFigures) -> list[Topic]:
              ("เวลาจนทีมรับเรื่อง ค่ามัธยฐาน", _rounded_minutes(handoffs.median_minutes_to_accept))],
             _bars(horizontal_bars, [CARE_OUTCOME_LABELS[o][0] for o in handoffs.care_outcomes],
                   list(handoffs.care_outcomes.values())),
+        ),
+        *_care_topics(figures),
+    ]
+
+
+def _care_topics(figures: ReportFigures) -> list[Topic]:
+    """The care of the period's hand-offs: the risk levels of those accepted beside the approvals
+    waiting as the report is made (whatever the period); then their referrals per kind of agency
+    and per answer (the workbook names each agency of one province's report). Counts only."""
+    handoffs, referrals = figures.handoffs, figures.referrals
+    approvals = [(f"{APPROVAL_SUBJECT_LABELS[subject][0]} (ณ วันที่ออกรายงาน)",
+                  f"{cases(waiting.waiting)} เรื่อง" + (f" รอนานสุด {describe_wait(waiting.longest_wait)[0]}"
+                                                       if waiting.longest_wait is not None else ""))
+                 for subject, waiting in figures.approvals.per_subject.items()]
+    total = referrals.total
+    return [
+        Topic(
+            "ระดับความเสี่ยงและการรออนุมัติ",
+            [("ทีมรับเรื่องแล้ว (ส่งต่อในช่วงนี้)", cases(handoffs.accepted)),
+             (RISK_NOT_ASSESSED[0], cases(handoffs.risk_not_assessed)), *approvals],
+            _bars(vertical_bars, [*(RISK_LEVEL_LABELS[level][0] for level in handoffs.risk_levels),
+                                  RISK_NOT_ASSESSED[0]],
+                  [*handoffs.risk_levels.values(), handoffs.risk_not_assessed]),
+        ),
+        Topic(
+            "การส่งต่อหน่วยงาน (ของการส่งต่อในช่วงนี้)",
+            [(REFERRALS_TOTAL[0], cases(total.total)),
+             *((th, cases(getattr(total, field))) for field, th, _ in REFERRAL_ANSWER_COLUMNS)],
+            _bars(horizontal_bars, [AGENCY_KIND_LABELS[kind][0] for kind in referrals.per_kind],
+                  [answers.total for answers in referrals.per_kind.values()]),
         ),
     ]
 

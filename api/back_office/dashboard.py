@@ -17,6 +17,7 @@ from api.back_office.filter_days import PROBLEM_STATUS, FilterProblem, FromDay, 
 from api.back_office.sessions import CurrentSession
 from api.back_office.web import page
 from database import audit, service_levels
+from database.care_statistics import pending_approvals, referral_figures
 from database.case_export import ReportFigures, case_row_batches, report_figures
 from database.case_statistics import (
     CaseFilter,
@@ -31,13 +32,26 @@ from database.live_desk import count_reaching_nobody
 from database.officer_statistics import officer_counts, province_links, station_links
 from database.provinces import all_provinces, provinces_of_code
 from domain.accounts import HANDLES_CASES, NEEDS_REPORTERS_CONSENT, Account, AccountRole
+from domain.agencies import AGENCY_KIND_LABELS
 from domain.clock import THAILAND
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
+from rendering.care_figure_labels import (
+    OUTSIDE_DIRECTORY,
+    REFERRAL_ANSWER_COLUMNS,
+    REFERRALS_TOTAL,
+    RISK_NOT_ASSESSED,
+    describe_wait,
+)
 from rendering.case_report import write_case_report
 from rendering.case_workbook import write_cases_workbook
 from rendering.station_workbook import write_stations_reaching_nobody
-from rendering.team_labels import CARE_OUTCOME_LABELS, HANDOFF_STATUS_LABELS
+from rendering.team_labels import (
+    APPROVAL_SUBJECT_LABELS,
+    CARE_OUTCOME_LABELS,
+    HANDOFF_STATUS_LABELS,
+    RISK_LEVEL_LABELS,
+)
 
 router = APIRouter(prefix="/office", include_in_schema=False)
 
@@ -104,7 +118,11 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
         per_province = await cases_per_province(connection, case_filter)
         acknowledge = await time_to_acknowledge(connection, case_filter)
         target = await service_levels.acknowledge_target(connection)
-        handoffs = await handoff_figures(connection, case_filter, datetime.now(UTC))
+        now = datetime.now(UTC)
+        handoffs = await handoff_figures(connection, case_filter, now)
+        referrals = await referral_figures(connection, case_filter, now)
+        # Waiting now, whatever the period (a care forwarded long ago may wait today).
+        approvals = await pending_approvals(connection, case_filter, now)
         # Open cases nobody was reached for, now (whatever the period): for those who can act on them.
         reaching_nobody = await count_reaching_nobody(connection, case_filter.scope, case_filter.province_code) \
             if session.account.scope.opens_case_pages else None
@@ -123,6 +141,11 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
                 target=target, within_target=acknowledge.within(target["minutes"]) if target else None,
                 handoffs=handoffs, handoff_statuses=HandoffStatus, handoff_status_labels=HANDOFF_STATUS_LABELS,
                 care_outcome_labels=CARE_OUTCOME_LABELS, reaching_nobody=reaching_nobody,
+                referrals=referrals, approvals=approvals, risk_level_labels=RISK_LEVEL_LABELS,
+                risk_not_assessed=RISK_NOT_ASSESSED, agency_kind_labels=AGENCY_KIND_LABELS,
+                referral_answer_columns=REFERRAL_ANSWER_COLUMNS, referrals_total=REFERRALS_TOTAL,
+                outside_directory=OUTSIDE_DIRECTORY, approval_subject_labels=APPROVAL_SUBJECT_LABELS,
+                describe_wait=describe_wait,
                 provinces=await _provinces(request, session.account), query=request.url.query)
 
 

@@ -1,6 +1,7 @@
 """The dashboard's hand-off figures: of the hand-offs forwarded in the chosen period, how many the
 team accepted, has in care, closed (and with which outcome), gave back, has not accepted yet (and
-which of those are overdue), and how long accepting took — within what the user may see.
+which of those are overdue), how long accepting took, and the risk level of those accepted — within
+what the user may see.
 
 Other tests write cases into the same database, so every test here counts only its own: through a
 station of its own, or a forwarding period in a year no other test uses."""
@@ -18,6 +19,7 @@ from database.case_statistics import CaseFilter
 from database.handoff_statistics import HandoffFigures, handoff_figures
 from domain.clock import THAILAND
 from domain.handoff import CareOutcome, HandoffStatus
+from domain.risk import RiskLevel
 from domain.scope import CaseScope
 
 CHIANG_MAI = "50"
@@ -26,6 +28,7 @@ ACCEPT_WITHIN = timedelta(hours=24)
 MARCH_2001 = {"reported_from": date(2001, 3, 1), "reported_to": date(2001, 3, 31)}
 YEAR_1986 = {"reported_from": date(1986, 1, 1), "reported_to": date(1986, 12, 31)}
 NO_OUTCOMES = dict.fromkeys(CareOutcome, 0)
+NO_RISK_LEVELS = {RiskLevel.HIGH: 0, RiskLevel.MEDIUM: 0, RiskLevel.LOW: 0}
 
 
 def thai(day: date, hour: int = 10, minute: int = 0) -> datetime:
@@ -52,6 +55,7 @@ class Station:
         province_code: str = CHIANG_MAI,
         case_no: str | None = None,
         attempt: int = 1,
+        risk_level: RiskLevel | None = None,
     ) -> str:
         """A hand-off of a new case (or of `case_no`, forwarded again), as the read model keeps it."""
         if case_no is None:
@@ -71,14 +75,16 @@ class Station:
         await self.connection.execute(
             """
             INSERT INTO handoffs (handoff_id, case_no, attempt, province_code, station_id, status, forwarded_at,
-                                  accept_due_at, accepted_at, rejected_at, closed_at, care_outcome)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                  accept_due_at, accepted_at, rejected_at, closed_at, care_outcome, risk_level,
+                                  risk_assessed_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                    CASE WHEN $13::text IS NOT NULL THEN $9::timestamptz END)
             """,
             f"{case_no}-{attempt}", case_no, attempt, province_code, self.station_id, status.value, forwarded_at,
             forwarded_at + ACCEPT_WITHIN, accepted_at,
             forwarded_at + timedelta(hours=2) if status == HandoffStatus.REJECTED else None,
             forwarded_at + timedelta(days=30) if status == HandoffStatus.CLOSED else None,
-            outcome.value if outcome else None,
+            outcome.value if outcome else None, risk_level.value if risk_level else None,
         )
         return case_no
 
@@ -121,6 +127,7 @@ async def test_each_hand_off_counts_where_it_stands_now(station: Station) -> Non
         median_minutes_to_accept=30.0,  # of 10, 20, 30, 90 and 2000 minutes
         p90_minutes_to_accept=pytest.approx(90 + 0.6 * (2000 - 90)),  # interpolated as percentile_cont does
         care_outcomes=NO_OUTCOMES | {CareOutcome.SHELTERED: 1, CareOutcome.SAFE_WITH_FAMILY: 1},
+        risk_levels=NO_RISK_LEVELS, risk_not_assessed=5,
     )
     assert figures.share_accepted_in_time == pytest.approx(4 / 5)
     assert list(figures.care_outcomes) == list(CareOutcome)
@@ -145,8 +152,31 @@ async def test_no_hand_off_gives_zeros_and_no_times(station: Station) -> None:
     assert figures == HandoffFigures(
         forwarded=0, accepted=0, in_care=0, closed=0, returned=0, awaiting=0, overdue=0, accepted_in_time=0,
         median_minutes_to_accept=None, p90_minutes_to_accept=None, care_outcomes=NO_OUTCOMES,
+        risk_levels=NO_RISK_LEVELS, risk_not_assessed=0,
     )
     assert figures.share_accepted_in_time is None
+
+
+async def test_the_accepted_hand_offs_count_by_their_risk_level_now_highest_first(station: Station) -> None:
+    day = date(2001, 3, 10)
+    accepted = {"accepted_after": timedelta(minutes=30)}
+    for level in (RiskLevel.HIGH, RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW):
+        await station.add_handoff(thai(day), HandoffStatus.IN_CARE, risk_level=level, **accepted)
+    await station.add_handoff(thai(day), HandoffStatus.IN_CARE, **accepted)  # accepted, not assessed yet
+    # A closed care keeps the level it ended at: it counts, as its acceptance does.
+    await station.add_handoff(thai(day), HandoffStatus.CLOSED, risk_level=RiskLevel.LOW,
+                              outcome=CareOutcome.SAFE_WITH_FAMILY, **accepted)
+    await station.add_handoff(thai(day), HandoffStatus.AWAITING)  # never accepted: no level to count
+    await station.add_handoff(thai(day), HandoffStatus.REJECTED)
+    # Forwarded the month after: outside the period, whatever its level.
+    await station.add_handoff(thai(date(2001, 4, 2)), HandoffStatus.IN_CARE, risk_level=RiskLevel.HIGH, **accepted)
+
+    figures = await handoff_figures(station.connection, station.filter(**MARCH_2001), now=thai(date(2001, 4, 5)))
+
+    assert figures.risk_levels == {RiskLevel.HIGH: 2, RiskLevel.MEDIUM: 1, RiskLevel.LOW: 2}
+    assert list(figures.risk_levels) == [RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW]
+    assert figures.risk_not_assessed == 1
+    assert sum(figures.risk_levels.values()) + figures.risk_not_assessed == figures.accepted == 6
 
 
 # --- The period ----------------------------------------------------------------------------------

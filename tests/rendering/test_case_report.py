@@ -1,5 +1,5 @@
-"""The dashboard's printable report: the filter, the counters, a chart per figure and the
-hand-offs, as a workbook in Thai.
+"""The dashboard's printable report: the filter, the counters, a chart per figure, the hand-offs
+and their care (risk levels, referrals, approvals waiting: counts only), as a workbook in Thai.
 
 Each test reads only cases of a station of its own (a station scope)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart
 
 from database.case_export import report_figures
+from domain.agencies import AGENCY_KIND_LABELS, AgencyKind
 from domain.clock import THAILAND
 from domain.handoff import CareOutcome, HandoffStatus
 from domain.models import CaseStatus
@@ -43,7 +44,8 @@ async def test_the_report_describes_the_filter_and_has_a_chart_per_figure(statio
                       buffer)
 
     workbook = load_workbook(io.BytesIO(buffer.getvalue()))
-    assert workbook.sheetnames == ["สรุป", "รายวัน", "ประเภทเหตุ", "จังหวัด", "เวลารับทราบ", "ส่งต่อทีมสหวิชาชีพ"]
+    assert workbook.sheetnames == ["สรุป", "รายวัน", "ประเภทเหตุ", "จังหวัด", "เวลารับทราบ", "ส่งต่อทีมสหวิชาชีพ",
+                                   "การดูแลต่อเนื่อง"]
     summary = {row[0]: row[1] for row in workbook["สรุป"].iter_rows(values_only=True) if row[0]}
     assert summary["จังหวัด"] == "ทุกจังหวัด"
     assert summary["ขอบเขตข้อมูล"] == f"สถานี {station.name_th}"
@@ -99,6 +101,53 @@ async def test_the_report_counts_the_hand_offs_forwarded_in_the_period(station: 
     assert table["เข้าบ้านพัก/สถานคุ้มครอง"] == 0
 
 
+async def test_the_care_sheet_counts_risk_levels_referrals_and_approvals_and_nothing_personal(
+        station: Station) -> None:
+    cases = [await station.add_case(thai(day), CaseStatus.FORWARDED) for day in (2, 3, 4)]
+    await station.add_handoff(cases[0], 1, thai(2, 11), HandoffStatus.IN_CARE, accepted_at=thai(2, 12),
+                              risk_level="HIGH", risk_assessed_at=thai(2, 13))
+    await station.add_handoff(cases[1], 1, thai(3, 11), HandoffStatus.IN_CARE, accepted_at=thai(3, 12))
+    await station.add_handoff(cases[2], 1, thai(4, 11), HandoffStatus.AWAITING)
+    agency = await station.connection.fetchval(
+        "INSERT INTO agencies (code, province_code, kind, name_th, name_en, is_demo)"
+        " VALUES ($1, $2, 'SHELTER', 'บ้านพักพิงทดสอบรายงาน', 'Report test shelter', true) RETURNING id",
+        f"TEST-{cases[0]}", CHIANG_MAI)
+    reason = "เหตุผลส่วนตัวที่ไม่ควรอยู่ในรายงาน"
+    for number, (answer, referred_day) in enumerate([("ACCEPTED", 3), ("DECLINED", 3), (None, 4), (None, 9)], 1):
+        await station.connection.execute(
+            "INSERT INTO referrals (handoff_id, number, agency_id, agency_kind, agency_name_th, referred_at, due_at,"
+            " answer, reason) VALUES ($1, $2, $3, 'SHELTER', 'บ้านพักพิงทดสอบรายงาน', $4, $5, $6, $7)",
+            f"{cases[0]}-1", number, agency, thai(referred_day), thai(referred_day) + timedelta(days=3), answer,
+            reason if answer else None)
+    await station.connection.execute(
+        "INSERT INTO care_approvals (event_key, handoff_id, subject, requested_at) VALUES ($1, $2, 'CLOSURE', $3)",
+        f"{cases[1]}-1:approval", f"{cases[1]}-1", thai(9, 9))
+    buffer = io.BytesIO()
+
+    write_case_report(await report_figures(station.connection, station.filter(province_code=CHIANG_MAI, **MARCH_2001),
+                                           today=date(2001, 3, 10), now=thai(10, 12)), buffer)
+
+    sheet = load_workbook(io.BytesIO(buffer.getvalue()))["การดูแลต่อเนื่อง"]
+    rows = [row for row in sheet.iter_rows(values_only=True) if row[0]]
+    table = {row[0]: row[1:] for row in rows}
+    assert [table[label][0] for label in ("ความเสี่ยงสูง", "ความเสี่ยงปานกลาง", "ความเสี่ยงต่ำ",
+                                          "ยังไม่ได้ประเมินความเสี่ยง")] == [1, 0, 0, 1]
+    header = next(row for row in rows if row[0] == "การส่งต่อหน่วยงาน ตามประเภทหน่วยงาน")
+    assert header[1:6] == ("ส่งต่อหน่วยงานทั้งหมด", "หน่วยงานรับ", "หน่วยงานปฏิเสธ", "รอคำตอบ (ยังไม่ถึงกำหนด)",
+                           "ไม่ตอบภายในกำหนด")
+    # Referred on the 3rd, 3rd, 4th and 9th, due three days later: at noon on the 10th the 4th's is past due.
+    assert table["สถานคุ้มครอง/บ้านพักพิง"][:5] == (4, 1, 1, 1, 1)
+    assert table["ศูนย์พึ่งได้ (OSCC)"][:5] == (0, 0, 0, 0, 0)
+    assert table["รวม"][:5] == (4, 1, 1, 1, 1)
+    assert table["บ้านพักพิงทดสอบรายงาน"] == (4, 1, 1, 1, 1, "สถานคุ้มครอง/บ้านพักพิง")  # one province: named
+    assert table["ขออนุมัติปิดการดูแล"][:2] == (1, "27 ชั่วโมง")  # since 09:00 on the 9th
+    assert table["แผนความเสี่ยงสูงรออนุมัติ"][:2] == (0, "-")
+    kinds = [row[0] for row in rows[rows.index(header) + 1:] if row[0] != "รวม"][:len(AgencyKind)]
+    assert kinds == [AGENCY_KIND_LABELS[kind][0] for kind in AgencyKind]  # every kind, in order, at 0 when none
+    everything = " ".join(str(value) for row in sheet.iter_rows(values_only=True) for value in row if value)
+    assert reason not in everything and cases[0] not in everything
+
+
 async def test_the_report_names_the_chosen_province_and_open_ended_dates(station: Station) -> None:
     buffer = io.BytesIO()
 
@@ -112,7 +161,7 @@ async def test_the_report_names_the_chosen_province_and_open_ended_dates(station
     assert summary["จังหวัด"] == "เชียงใหม่"
     assert summary["ช่วงวันที่แจ้ง"] == "ตั้งแต่ 01/03/2544"
     assert summary["เรื่องทั้งหมด"] == 0
-    assert all(len(workbook[name]._charts) == 1 for name in workbook.sheetnames[1:])
+    assert all(len(workbook[name]._charts) == 1 for name in workbook.sheetnames[1:-1])  # the care's: tables only
 
 
 async def test_each_sheet_prints_fitted_to_the_page_width_with_charts_counting_whole_cases(station: Station) -> None:
@@ -130,8 +179,8 @@ async def test_each_sheet_prints_fitted_to_the_page_width_with_charts_counting_w
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
         assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), sheet.title  # one page wide, as long as needed
         assert int(setup.paperSize) == int(sheet.PAPERSIZE_A4)
-        # A chart beside its table is wide: landscape; the summary's two columns: portrait.
-        assert setup.orientation == ("landscape" if sheet._charts else "portrait"), sheet.title
+        # A chart beside its table, or the care's seven columns, are wide: landscape; the summary's two: portrait.
+        assert setup.orientation == ("portrait" if sheet.title == "สรุป" else "landscape"), sheet.title
         assert sheet.print_title_rows == "$1:$1"
         for chart in sheet._charts:
             assert chart.anchor._from.row <= 1  # at the top: on the sheet's first page, whole

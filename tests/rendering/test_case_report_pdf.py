@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import asyncpg
 import pytest
@@ -22,6 +22,7 @@ from pypdf.generic import ContentStream
 
 from database.case_export import report_figures
 from database.case_statistics import ProvinceCount
+from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
 from rendering.case_report_pdf import FOOTER_TOP, HEADER_BOTTOM, MARGIN, topics, write_case_report_pdf
 from rendering.chart_axis import MAX_TICKS, axis_ticks
@@ -36,6 +37,8 @@ PAGE_TITLES = [
     "เรื่องแจ้งเหตุรายวัน",
     "ระยะเวลาตั้งแต่แจ้งจนรับทราบ",
     "การส่งต่อทีมสหวิชาชีพ (ตามวันที่ส่งต่อ)",
+    "ระดับความเสี่ยงและการรออนุมัติ",
+    "การส่งต่อหน่วยงาน (ของการส่งต่อในช่วงนี้)",
 ]
 
 
@@ -89,6 +92,40 @@ async def test_the_report_is_a_page_per_topic_in_thai_with_the_filter_stated(sta
     assert "2001" not in "".join(pages)  # no year in the common era anywhere
 
 
+async def test_the_care_pages_count_risk_levels_approvals_and_referrals_and_nothing_personal(
+        station: Station) -> None:
+    case_no = await station.add_case(thai(2), CaseStatus.FORWARDED)
+    await station.add_handoff(case_no, 1, thai(2, 11), HandoffStatus.IN_CARE, accepted_at=thai(2, 12),
+                              risk_level="MEDIUM", risk_assessed_at=thai(2, 13))
+    reason = "เหตุผลส่วนตัวที่ไม่ควรอยู่ในรายงาน"
+    for number, answer in enumerate(["DECLINED", None], 1):
+        await station.connection.execute(
+            "INSERT INTO referrals (handoff_id, number, agency_kind, agency_name_th, referred_at, due_at, answer,"
+            " reason) VALUES ($1, $2, 'LEGAL_AID', 'ชื่อที่พิมพ์เอง', $3, $4, $5, $6)",
+            f"{case_no}-1", number, thai(3), thai(3) + timedelta(days=30), answer, reason if answer else None)
+    await station.connection.execute(
+        "INSERT INTO care_approvals (event_key, handoff_id, subject, requested_at)"
+        " VALUES ($1, $2, 'HIGH_RISK_PLAN', $3)",
+        f"{case_no}-1:approval", f"{case_no}-1", thai(9, 9))
+    buffer = io.BytesIO()
+    figures = await report_figures(station.connection, station.filter(**MARCH_2001), today=date(2001, 3, 12),
+                                   now=thai(12, 9))
+
+    write_case_report_pdf(figures, buffer)
+
+    risk, referrals = page_texts(buffer.getvalue())[-2:]
+    for stated in ("ความเสี่ยงปานกลาง", "ยังไม่ได้ประเมินความเสี่ยง", "แผนความเสี่ยงสูงรออนุมัติ",
+                   "1 เรื่อง รอนานสุด 3 วัน 0 ชั่วโมง"):
+        assert compact(stated) in risk, stated
+    for stated in ("ส่งต่อหน่วยงานทั้งหมด", "หน่วยงานปฏิเสธ", "รอคำตอบ (ยังไม่ถึงกำหนด)", "ช่วยเหลือทางกฎหมาย"):
+        assert compact(stated) in referrals, stated
+    assert topics(figures)[-1].facts == [
+        ("ส่งต่อหน่วยงานทั้งหมด", "2"), ("หน่วยงานรับ", "0"), ("หน่วยงานปฏิเสธ", "1"),
+        ("รอคำตอบ (ยังไม่ถึงกำหนด)", "1"), ("ไม่ตอบภายในกำหนด", "0")]
+    for personal in (reason, "ชื่อที่พิมพ์เอง", case_no):
+        assert compact(personal) not in "".join(page_texts(buffer.getvalue()))
+
+
 async def test_the_report_names_the_chosen_province_and_open_ended_dates(station: Station) -> None:
     content = await a_report(station, province_code=CHIANG_MAI, reported_from=date(2001, 3, 1))
 
@@ -119,7 +156,8 @@ async def test_each_chart_is_drawn_whole_between_the_header_and_the_footer(stati
             assert bars == 0  # the summary has no chart
         else:
             assert chart, f"page {number + 1} draws no chart"
-            assert bars or number in (4, 6), f"page {number + 1} has no bars"  # per day: a line; no hand-offs
+            # Per day: a line; no hand-offs here, so no risk level nor referral either.
+            assert bars or number in (4, 6, 7, 8), f"page {number + 1} has no bars"
 
 
 def text_below(page: PageObject, y: float) -> str:

@@ -1,10 +1,12 @@
-"""The dashboards: counters that follow the cases and the hand-offs to the multidisciplinary team,
-scoped to the user's provinces, and the Excel file and the printable report for the same filter."""
+"""The dashboards: counters that follow the cases and the hand-offs to the multidisciplinary team
+(their care's risk levels, referrals and approvals waiting included), scoped to the user's provinces,
+and the Excel file and the printable report for the same filter."""
 
 from __future__ import annotations
 
 import io
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -26,6 +28,10 @@ from workflows.case import CaseWorkflow
 
 COUNTER = re.compile(r'data-counter="([A-Za-z_]+)"[^>]*><span>[^<]*</span><strong>(\d+)</strong>')
 HANDOFF_COUNTER = re.compile(r'data-handoff-counter="([a-z_]+)"[^>]*><span>[^<]*</span><strong>(\d+)</strong>')
+RISK_COUNTER = re.compile(r'data-risk-level="([A-Z_]+)"[^>]*><span>[^<]*</span><strong>(\d+)</strong>')
+APPROVALS_COUNTER = re.compile(r'data-approvals-waiting="([A-Z_]+)"[^>]*><span>[^<]*</span><strong>(\d+)</strong>')
+KIND_ROW = re.compile(r'<tr data-agency-kind="([A-Z_]+)">(.*?)</tr>', re.DOTALL)
+ANSWER_CELL = re.compile(r'data-answer="([a-z_]+)">(\d+)<')
 
 
 async def counters(http: httpx.AsyncClient, query: str) -> dict[str, int]:
@@ -98,6 +104,73 @@ async def test_the_hand_off_counters_follow_the_hand_offs_of_the_province(scene:
     assert "การส่งต่อทีมสหวิชาชีพ" in page and 'data-time-to-accept' in page
     admin.cookies.set("ess_lang", "en")
     assert "Hand-off to the multidisciplinary team" in (await admin.get("/office/dashboard")).text
+
+
+async def care_figures(http: httpx.AsyncClient, query: str) -> tuple[dict[str, int], dict[str, int], dict, str]:
+    """The care's figures on the dashboard: risk levels, approvals waiting, referrals per kind and answer."""
+    response = await http.get(f"/office/dashboard?{query}")
+    assert response.status_code == 200
+    per_kind = {kind: {answer: int(count) for answer, count in ANSWER_CELL.findall(cells)}
+                for kind, cells in KIND_ROW.findall(response.text)}
+    return ({level: int(count) for level, count in RISK_COUNTER.findall(response.text)},
+            {subject: int(count) for subject, count in APPROVALS_COUNTER.findall(response.text)},
+            per_kind, response.text)
+
+
+async def test_the_hand_off_section_counts_the_care_s_risk_levels_referrals_and_approvals(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    province = scene.district["province_code"]
+    admin, national = [await signed_in(browser_like, person) for person in (staff.province_admin, staff.superadmin)]
+    risks_before, approvals_before, kinds_before, _ = await care_figures(admin, "")
+    assert set(risks_before) == {"HIGH", "MEDIUM", "LOW", "NOT_ASSESSED"}
+    assert set(approvals_before) == {"CLOSURE", "HIGH_RISK_PLAN"}
+    high_risk, not_assessed = [(await open_routed_case(scene))[0] for _ in range(2)]
+    await add_handoff(pool, high_risk, 1, province, "IN_CARE", timedelta(hours=5), timedelta(minutes=20))
+    await add_handoff(pool, not_assessed, 1, province, "IN_CARE", timedelta(hours=5), timedelta(minutes=20))
+    await pool.execute("UPDATE handoffs SET risk_level = 'HIGH', risk_assessed_at = accepted_at WHERE case_no = $1",
+                       high_risk)
+    shelter_name = f"บ้านพักพิงทดสอบแดชบอร์ด {uuid.uuid4().hex[:6]}"
+    shelter = await pool.fetchval(
+        "INSERT INTO agencies (code, province_code, kind, name_th, name_en, is_demo)"
+        " VALUES ($1, $2, 'SHELTER', $3, 'Dashboard test shelter', true) RETURNING id",
+        f"TEST-{uuid.uuid4().hex[:10]}", province, shelter_name)
+    reason = "เหตุผลส่วนตัวของผู้ได้รับความช่วยเหลือ"
+    now = datetime.now(UTC)
+    for number, (answer, due_in) in enumerate([("DECLINED", timedelta(days=2)), (None, timedelta(days=2)),
+                                                (None, -timedelta(hours=1))], 1):
+        await pool.execute(
+            "INSERT INTO referrals (handoff_id, number, agency_id, agency_kind, agency_name_th, referred_at, due_at,"
+            " answer, reason) VALUES ($1, $2, $3, 'SHELTER', $4, $5, $6, $7, $8)",
+            f"{high_risk}-1", number, shelter, shelter_name, now - timedelta(hours=4), now + due_in, answer,
+            reason if answer else None)
+    await pool.execute(
+        "INSERT INTO care_approvals (event_key, handoff_id, subject, requested_at)"
+        " VALUES ($1, $2, 'HIGH_RISK_PLAN', $3)",
+        f"{high_risk}-1:approval", f"{high_risk}-1", now - timedelta(hours=3))
+
+    risks, approvals, kinds, page = await care_figures(admin, "")
+
+    assert {level: risks[level] - risks_before[level] for level in risks} == {
+        "HIGH": 1, "MEDIUM": 0, "LOW": 0, "NOT_ASSESSED": 1}
+    assert {subject: approvals[subject] - approvals_before[subject] for subject in approvals} == {
+        "CLOSURE": 0, "HIGH_RISK_PLAN": 1}
+    assert 'data-longest-wait="HIGH_RISK_PLAN"' in page
+    assert {answer: kinds["SHELTER"][answer] - kinds_before["SHELTER"][answer] for answer in kinds["SHELTER"]} == {
+        "total": 3, "accepted": 0, "declined": 1, "waiting": 1, "past_due": 1}
+    assert set(kinds) == {"OSCC", "CHILDRENS_HOME", "SHELTER", "LEGAL_AID", "HEALTH", "HOTLINE", "OTHER", "ALL"}
+    # The province's own view names its agencies, with counts only: no case number, no reason.
+    [agency_row] = re.findall(rf'<tr data-agency-row="SHELTER"><th scope="row">{shelter_name} .*?</tr>', page)
+    assert dict(ANSWER_CELL.findall(agency_row)) == {
+        "total": "3", "accepted": "0", "declined": "1", "waiting": "1", "past_due": "1"}
+    assert reason not in page and high_risk not in page
+    # Every province at once: the kinds, no agency named.
+    assert shelter_name not in (await national.get("/office/dashboard")).text
+    assert shelter_name in (await national.get(f"/office/dashboard?province={province}")).text
+    admin.cookies.set("ess_lang", "en")
+    english = (await admin.get("/office/dashboard")).text
+    for words in ("High risk", "Referrals to agencies", "No answer by the due time",
+                  "High-risk plan awaiting approval"):
+        assert words in english, words
 
 
 async def test_a_province_user_cannot_choose_another_province(scene: Scene, staff: Staff, browser_like) -> None:
@@ -190,7 +263,7 @@ async def test_the_printable_report_is_a_workbook_with_charts(scene: Scene, staf
     response = await http.get("/office/dashboard/report.xlsx")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["สรุป", *REPORT_CHARTS]
+    assert workbook.sheetnames == ["สรุป", *REPORT_CHARTS, "การดูแลต่อเนื่อง"]  # the care's: tables, no chart
     assert not workbook["สรุป"]._charts
 
     drawn: dict[str, dict] = {}
