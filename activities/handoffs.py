@@ -37,6 +37,9 @@ from domain.handoff_timeline import (
     Rejected,
     RiskAssessed,
     SentBack,
+    TransferAccepted,
+    TransferDeclined,
+    TransferRequested,
     event_from_details,
 )
 
@@ -45,7 +48,8 @@ DEFAULT_TEAM_ACCEPT_MINUTES = 24 * 60
 # Foreign keys naming a team member: breaking one means the workflow sent an unknown member id.
 _MEMBER_REFERENCES = frozenset(
     {"handoffs_accepted_by_fkey", "handoffs_case_worker_id_fkey", "follow_ups_planned_by_fkey",
-     "care_approvals_requested_by_fkey", "care_approvals_answered_by_fkey", "referrals_referred_by_fkey"}
+     "care_approvals_requested_by_fkey", "care_approvals_answered_by_fkey", "referrals_referred_by_fkey",
+     "handoff_transfers_requested_by_fkey", "handoff_transfers_answered_by_fkey"}
 )
 
 
@@ -158,7 +162,7 @@ async def _check_members_exist(connection: asyncpg.Connection, handoff_id: str, 
     named: set[int] = set()
     if isinstance(event, ByMember):
         named.add(event.member_id)
-    if isinstance(event, Accepted | Assigned):
+    if isinstance(event, Accepted | Assigned | TransferAccepted):
         named.add(event.case_worker_id)
     if not named:
         return
@@ -334,6 +338,33 @@ async def _follow_event(connection: asyncpg.Connection, handoff_id: str, key: st
                 handoff_id, event.number, FollowUpStatus.DONE.value, event.reason or event.answer.value, at,
                 FollowUpStatus.PLANNED.value,
             )
+        case TransferRequested():
+            await connection.execute(
+                """
+                INSERT INTO handoff_transfers (event_key, handoff_id, from_province_code, to_province_code,
+                                               requested_by, requested_at, accept_due_at, note)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_key) DO NOTHING
+                """,
+                key, handoff_id, event.from_province_code, event.to_province_code, event.member_id, at,
+                event.accept_due_at, event.note,
+            )
+        case TransferAccepted() | TransferDeclined():
+            accepted = isinstance(event, TransferAccepted)
+            await connection.execute(
+                """
+                UPDATE handoff_transfers SET answer = $3, answered_by = $4, answered_at = $5, reason = $6
+                WHERE event_key = (SELECT event_key FROM handoff_transfers
+                                   WHERE handoff_id = $1 AND to_province_code = $2 AND answer IS NULL
+                                   ORDER BY requested_at LIMIT 1)
+                """,
+                handoff_id, event.to_province_code, "ACCEPTED" if accepted else "DECLINED", event.member_id, at,
+                None if isinstance(event, TransferAccepted) else event.reason,
+            )
+            if isinstance(event, TransferAccepted):
+                await connection.execute(
+                    "UPDATE handoffs SET province_code = $2, case_worker_id = $3 WHERE handoff_id = $1",
+                    handoff_id, event.to_province_code, event.case_worker_id,
+                )
     # Every other kind (ALERTED, REMINDED, NOTE, REPORTER_TOLD, ...) is timeline only.
 
 

@@ -134,3 +134,31 @@ async def referrals_of(connection: asyncpg.Connection, handoff_id: str) -> list[
         "answer IS NULL AND due_at < now() AS no_answer_by_due FROM referrals WHERE handoff_id = $1 ORDER BY number",
         handoff_id,
     )
+
+
+_OFFER_COLUMNS = """t.handoff_id, h.case_no, t.from_province_code, t.to_province_code, t.requested_at, t.accept_due_at,
+    t.note, h.risk_level, ty.label_th AS type_th, ty.label_en AS type_en,
+    fp.name_th AS from_province_th, fp.name_en AS from_province_en,
+    tp.name_th AS to_province_th, tp.name_en AS to_province_en"""
+_OFFER_JOINS = """FROM handoff_transfers t JOIN handoffs h USING (handoff_id) JOIN cases c ON c.case_no = h.case_no
+    LEFT JOIN incident_types ty ON ty.code = c.incident_type_code
+    JOIN provinces fp ON fp.code = t.from_province_code JOIN provinces tp ON tp.code = t.to_province_code"""
+
+
+async def waiting_transfer(connection: asyncpg.Connection, handoff_id: str) -> asyncpg.Record | None:
+    """The care's offer to another province's team still waiting for its answer, if any."""
+    return await connection.fetchrow(
+        f"SELECT {_OFFER_COLUMNS} {_OFFER_JOINS} WHERE t.handoff_id = $1 AND t.answer IS NULL"
+        " ORDER BY t.requested_at DESC LIMIT 1", handoff_id)
+
+
+async def transfers_offered(connection: asyncpg.Connection, scope: HandoffScope) -> list[asyncpg.Record]:
+    """Cares other provinces' teams offer to a team within the scope, waiting for its answer, oldest first."""
+    where = Conditions()
+    if scope.nothing or scope.station_id is not None:
+        where.add("false")  # the police receive no care
+    elif scope.province_code is not None:
+        where.add("t.to_province_code = {}", scope.province_code)
+    where.add("t.answer IS NULL")
+    return await connection.fetch(
+        f"SELECT {_OFFER_COLUMNS} {_OFFER_JOINS} WHERE {where.sql()} ORDER BY t.requested_at", *where.parameters)

@@ -139,6 +139,13 @@ async def anonymise_closed_cases(connection: asyncpg.Connection, closed_before: 
         )
         await connection.execute(
             """
+            UPDATE handoff_transfers SET note = NULL, reason = NULL
+            WHERE handoff_id IN (SELECT handoff_id FROM handoffs WHERE case_no = ANY($1::text[]))
+            """,
+            case_numbers,
+        )
+        await connection.execute(
+            """
             INSERT INTO audit_log (action, case_no, details)
             SELECT $2, case_no, jsonb_build_object('actor', 'system', 'closed_before', $3::timestamptz)
             FROM unnest($1::text[]) WITH ORDINALITY AS done (case_no, n)

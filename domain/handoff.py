@@ -167,6 +167,21 @@ class TeamActionKind(StrEnum):
     REFER = "REFER"  # to an agency of the province's directory, its answer due by a time
     ANSWER_REFERRAL = "ANSWER_REFERRAL"  # the agency's answer: accepted, or declined with the reason
     MESSAGE_REPORTER = "MESSAGE_REPORTER"  # through the bot, silently, to a reporter who agreed to be contacted
+    TRANSFER = "TRANSFER"  # to another province's team (the person moved), with the reason
+    ACCEPT_TRANSFER = "ACCEPT_TRANSFER"  # by the receiving province's team, naming its case worker
+    DECLINE_TRANSFER = "DECLINE_TRANSFER"  # by the receiving province's team, with the reason
+
+
+class TransferRequest(BaseModel):
+    """A care offered to another province's team, which accepts within the same time as a new hand-off
+    (its reminders and escalation counted from `requested_at`)."""
+
+    from_province_code: str
+    to_province_code: str
+    requested_by: int  # team member id
+    requested_at: datetime
+    note: str
+    rungs_done: int = 0  # rungs of the acceptance ladder already alerted
 
 
 class ReferralAnswer(StrEnum):
@@ -231,6 +246,7 @@ class TeamAction(BaseModel):
     subject: ApprovalSubject | None = None  # APPROVE, SEND_BACK
     referral: ReferralPlan | None = None  # REFER
     referral_answer: ReferralAnswer | None = None  # ANSWER_REFERRAL (with follow_up_number; a note when declined)
+    to_province_code: str | None = Field(None, pattern=r"^[0-9]{2}$")  # TRANSFER
 
 
 class HandoffOutcome(BaseModel):
@@ -313,6 +329,8 @@ class HandoffState(BaseModel):
     risk_level: RiskLevel | None = None  # the latest assessment's; None before the first
     approvals: list[ApprovalRequest] = Field(default_factory=list)  # waiting for a supervisor
     referrals: list[Referral] = Field(default_factory=list)
+    province_code: str | None = None  # the team's now, after a transfer; None: the opening's
+    transfer: TransferRequest | None = None  # waiting for the receiving team
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -336,7 +354,12 @@ _ALLOWED_IN: dict[TeamActionKind, frozenset[HandoffStatus]] = {
     TeamActionKind.REFER: frozenset({HandoffStatus.IN_CARE}),
     TeamActionKind.ANSWER_REFERRAL: frozenset({HandoffStatus.IN_CARE}),
     TeamActionKind.MESSAGE_REPORTER: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.TRANSFER: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.ACCEPT_TRANSFER: frozenset({HandoffStatus.IN_CARE}),
+    TeamActionKind.DECLINE_TRANSFER: frozenset({HandoffStatus.IN_CARE}),
 }
+# Answered by the receiving province's team, not the team in charge.
+TRANSFER_ANSWERS = frozenset({TeamActionKind.ACCEPT_TRANSFER, TeamActionKind.DECLINE_TRANSFER})
 _LEADS_TO = {
     TeamActionKind.ACCEPT: HandoffStatus.IN_CARE,
     TeamActionKind.REJECT: HandoffStatus.REJECTED,
@@ -344,7 +367,8 @@ _LEADS_TO = {
 }
 TEAM_NEEDS_NOTE = frozenset(
     {TeamActionKind.REJECT, TeamActionKind.RECORD, TeamActionKind.CLOSE, TeamActionKind.ADD_NOTE,
-     TeamActionKind.SEND_BACK, TeamActionKind.MESSAGE_REPORTER}
+     TeamActionKind.SEND_BACK, TeamActionKind.MESSAGE_REPORTER, TeamActionKind.TRANSFER,
+     TeamActionKind.DECLINE_TRANSFER}
 )
 
 

@@ -252,6 +252,45 @@ class ReporterMessaged(ByMember):
     delivered: bool
 
 
+class TransferRequested(ByMember):
+    """The care offered to another province's team (the person moved), with the reason."""
+
+    kind: Literal["TRANSFER_REQUESTED"] = "TRANSFER_REQUESTED"
+    from_province_code: str
+    to_province_code: str
+    note: str
+    accept_due_at: AwareDatetime
+
+
+class TransferAlerted(BaseHandoffEvent):
+    """A rung of the receiving team's acceptance ladder: whom it reached on LINE."""
+
+    kind: Literal["TRANSFER_ALERTED"] = "TRANSFER_ALERTED"
+    to_province_code: str
+    level: int
+    reminder: bool
+    audiences: list[TeamAudience]
+    member_ids: list[int]
+
+
+class TransferAccepted(ByMember):
+    """The receiving team took the care, with its case worker: the hand-off is now that province's,
+    its history with it."""
+
+    kind: Literal["TRANSFER_ACCEPTED"] = "TRANSFER_ACCEPTED"
+    from_province_code: str
+    to_province_code: str
+    case_worker_id: int
+
+
+class TransferDeclined(ByMember):
+    """The receiving team declined, with the reason: the care stays where it was."""
+
+    kind: Literal["TRANSFER_DECLINED"] = "TRANSFER_DECLINED"
+    to_province_code: str
+    reason: str | None = None
+
+
 class TeamNoted(ByMember):
     """A member's note; the hand-off stays as it is."""
 
@@ -307,7 +346,8 @@ HandoffTimelineEvent = Annotated[
     Opened | TeamAlerted | TeamReminded | Escalated | ConsentAnswered | Accepted | Rejected | Assigned
     | FollowUpPlanned | FollowUpRecorded | HandoffClosed | TeamNoted | CaseNotTold | ReporterTold | FollowUpReminded
     | ReporterWrote | StepFailed | PersonDescribed | RiskAssessed | FollowUpMoved | ApprovalRequested | ApprovalGiven
-    | SentBack | Referred | ReferralAnswered | ReporterMessaged,
+    | SentBack | Referred | ReferralAnswered | ReporterMessaged | TransferRequested | TransferAlerted | TransferAccepted
+    | TransferDeclined,
     Field(discriminator="kind"),
 ]
 

@@ -442,6 +442,8 @@ class Prompt(StrEnum):
     APPROVAL_ANSWERED = "approval_answered"  # to whoever asked: approved, or sent back with the reason
     APPROVED_BY_TAP = "approved_by_tap"  # you approved it
     APPROVAL_TAP_REFUSED = "approval_tap_refused"  # with the refusal's reason
+    TRANSFER_ALERT = "transfer_alert"  # to the receiving province's team: a care offered to it (reminded, escalated)
+    TRANSFER_ANSWERED = "transfer_answered"  # to whoever offered it: accepted, or declined with the reason
     # Said by the conversation: the accept button of a hand-off that has ended
     HANDOFF_ENDED = "handoff_ended"
 

@@ -36,6 +36,9 @@ TEAM_ACTION_LABELS: dict[TeamActionKind, tuple[str, str]] = {
     TeamActionKind.REFER: ("ส่งต่อหน่วยงาน", "Refer to an agency"),
     TeamActionKind.ANSWER_REFERRAL: ("บันทึกคำตอบของหน่วยงาน", "Record the agency's answer"),
     TeamActionKind.MESSAGE_REPORTER: ("ส่งข้อความถึงผู้แจ้ง", "Message the reporter"),
+    TeamActionKind.TRANSFER: ("ขอโอนการดูแล", "Offer the care to the other team"),
+    TeamActionKind.ACCEPT_TRANSFER: ("รับโอนการดูแล", "Accept the care"),
+    TeamActionKind.DECLINE_TRANSFER: ("ไม่รับโอน", "Decline the transfer"),
 }
 FOLLOW_UP_KIND_LABELS: dict[FollowUpKind, tuple[str, str]] = {
     FollowUpKind.HOME_VISIT: ("เยี่ยมบ้าน", "Home visit"),

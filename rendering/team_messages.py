@@ -58,7 +58,8 @@ _TAKEN: dict[HandoffStatus, tuple[str, str]] = {
     HandoffStatus.CLOSED: ("{case_no}: การดูแลเรื่องนี้ปิดแล้ว", "{case_no}: the care of this hand-off has closed."),
 }
 TEAM_PROMPTS = frozenset({Prompt.HANDOFF_ALERT, Prompt.HANDOFF_ASSIGNED, Prompt.FOLLOW_UP_REMINDER,
-                          Prompt.HANDOFF_TAKEN, Prompt.APPROVAL_REQUESTED, Prompt.APPROVAL_ANSWERED, *_TEXTS})
+                          Prompt.HANDOFF_TAKEN, Prompt.APPROVAL_REQUESTED, Prompt.APPROVAL_ANSWERED,
+                          Prompt.TRANSFER_ALERT, Prompt.TRANSFER_ANSWERED, *_TEXTS})
 
 _TITLE_COLOUR = "#1f4e79"
 _URGENT_COLOUR = "#b00020"
@@ -82,6 +83,10 @@ def render_for_team(message: BotMessage, language: Language, public_url: str) ->
         return _approval_requested(params, language, link)
     if message.prompt == Prompt.APPROVAL_ANSWERED:
         return _approval_answered(params, language, link)
+    if message.prompt == Prompt.TRANSFER_ALERT:
+        return _transfer_alert(params, language, link)
+    if message.prompt == Prompt.TRANSFER_ANSWERED:
+        return _transfer_answered(params, language, link)
     if "subject" in params:
         params["what"] = pick(APPROVAL_SUBJECT_WORDS[ApprovalSubject(params["subject"])], language)
     if message.prompt == Prompt.HANDOFF_TAKEN:
@@ -193,6 +198,40 @@ def _approval_answered(params: dict[str, Any], language: Language, link: str) ->
     if not approved:
         rows.append(_row("Reason" if english else "เหตุผล", without_phone_numbers(params.get("reason") or "-")))
     return _card(title, params["case_no"], rows, [_open_button(link, english)], urgent=not approved,
+                 alt_text=f"{title}: {params['case_no']}")
+
+
+def _transfer_alert(params: dict[str, Any], language: Language, link: str) -> dict[str, Any]:
+    """To the receiving province's team: a care another province's team offers it (the person moved),
+    to accept in the back office by the same time as a new hand-off."""
+    english = language == Language.ENGLISH
+    level = int(params.get("level", 0))
+    if level:
+        title = f"Transfer not accepted in time (level {level})" if english else f"ครบเวลารับโอนแล้ว (ขั้นที่ {level})"
+    elif params.get("reminder"):
+        title = "Reminder: a transfer to accept" if english else "เตือน: ยังไม่มีผู้รับโอนการดูแล"
+    else:
+        title = "A care transferred from another province" if english else "ขอโอนการดูแลจากจังหวัดอื่น"
+    accept_by = format_date_time(datetime.fromisoformat(params["accept_due_at"]), language)
+    rows = [_heading(_incident(params, english))]
+    if note := (params.get("transfer_note") or "").strip():
+        rows.append(_row("Why" if english else "เหตุผล", without_phone_numbers(note)))
+    rows.append(_emphasis(f"Accept by {accept_by}" if english else f"รับโอนภายใน {accept_by}", urgent=level > 0))
+    return _card(title, params["case_no"], rows, [_open_button(link, english)], urgent=level > 0,
+                 alt_text=f"{title}: {params['case_no']}")
+
+
+def _transfer_answered(params: dict[str, Any], language: Language, link: str) -> dict[str, Any]:
+    english = language == Language.ENGLISH
+    accepted = bool(params.get("accepted"))
+    if accepted:
+        title = "The other province's team took the care" if english else "ทีมจังหวัดปลายทางรับโอนการดูแลแล้ว"
+    else:
+        title = "The other province's team declined the transfer" if english else "ทีมจังหวัดปลายทางไม่รับโอน"
+    rows = [_heading(_incident(params, english))]
+    if not accepted:
+        rows.append(_row("Reason" if english else "เหตุผล", without_phone_numbers(params.get("reason") or "-")))
+    return _card(title, params["case_no"], rows, [_open_button(link, english)], urgent=not accepted,
                  alt_text=f"{title}: {params['case_no']}")
 
 

@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.handoff import (
         FINAL_HANDOFF_STATUSES,
         TEAM_NEEDS_NOTE,
+        TRANSFER_ANSWERS,
         ApprovalRequest,
         ApprovalSubject,
         CareOutcome,
@@ -66,6 +67,7 @@ with workflow.unsafe.imports_passed_through():
         TeamMember,
         TeamRole,
         TeamRung,
+        TransferRequest,
         acceptance_ladder,
         decision_id_of,
         follow_up_reminders,
@@ -101,6 +103,10 @@ with workflow.unsafe.imports_passed_through():
         TeamAlerted,
         TeamNoted,
         TeamReminded,
+        TransferAccepted,
+        TransferAlerted,
+        TransferDeclined,
+        TransferRequested,
     )
     from domain.models import BotMessage, CaseStatus, Language, LineEvent, Prompt, ReporterMessage
     from domain.postbacks import APPROVE_TAP, Postback
@@ -175,6 +181,9 @@ class HandoffWorkflow:
         self._risk_level: RiskLevel | None = None
         self._approvals: list[ApprovalRequest] = []  # waiting for a supervisor
         self._referrals: list[Referral] = []
+        self._province_code = opening.province_code  # the team in charge: another after a transfer
+        self._transfer: TransferRequest | None = None
+        self._offering: asyncio.Task[None] | None = None  # the receiving team's ladder
         if state is not None:
             self._resume(state)
 
@@ -195,6 +204,8 @@ class HandoffWorkflow:
         self._budget = state.history_budget or self._budget
         self._risk_level, self._approvals = state.risk_level, list(state.approvals)
         self._referrals = list(state.referrals)
+        self._province_code = state.province_code or self._province_code
+        self._transfer = state.transfer
 
     def _state(self) -> HandoffState:
         """Everything the next run needs, taken once this run's handlers have finished."""
@@ -206,7 +217,7 @@ class HandoffWorkflow:
             events=self._events, seen_event_ids=list(self._seen_event_ids)[-SEEN_EVENTS_KEPT:],
             taps=list(self._taps), reporter_messages=list(self._messages),
             history_budget=self._opening.history_budget, risk_level=self._risk_level, approvals=self._approvals,
-            referrals=self._referrals,
+            referrals=self._referrals, province_code=self._province_code, transfer=self._transfer,
         )
 
     # --- what comes in --------------------------------------------------------------------
@@ -282,6 +293,8 @@ class HandoffWorkflow:
         listening = asyncio.create_task(self._keep_listening())
         watching = asyncio.create_task(self._watch_history())
         await asyncio.gather(self._ask_consent(), self._await_acceptance(self._accept_within))
+        if self._transfer is not None:  # offered to another team in an earlier run
+            self._offering = asyncio.create_task(self._offer_transfer(self._transfer))
         if self._status == HandoffStatus.IN_CARE and not self._draining:
             await self._care()
         await listening
@@ -505,7 +518,9 @@ class HandoffWorkflow:
 
     def _check(self, action: TeamAction) -> None:
         """Refuses, before anything is written, what this member may not do to this hand-off now."""
-        if not in_team_of(action.member, self._opening.province_code):
+        if action.kind in TRANSFER_ANSWERS:
+            self._check_transfer_answer(action)
+        elif not in_team_of(action.member, self._province_code):
             raise refusal("OutsideTeam", "เรื่องนี้เป็นของทีมจังหวัดอื่น", "this hand-off belongs to another province's team")
         try:
             handoff_status_after(self._status, action.kind)
@@ -542,6 +557,14 @@ class HandoffWorkflow:
                 raise refusal("InvalidAction", "ต้องระบุคำตอบของหน่วยงาน", "ANSWER_REFERRAL needs the answer")
             if action.referral_answer == ReferralAnswer.DECLINED and not (action.note or "").strip():
                 raise refusal("InvalidAction", "ต้องระบุเหตุผลที่หน่วยงานปฏิเสธ", "a declined referral needs the reason")
+        if action.kind == TeamActionKind.TRANSFER:
+            if action.to_province_code is None or action.to_province_code == self._province_code:
+                raise refusal("InvalidAction", "ต้องเลือกจังหวัดอื่นที่จะโอนการดูแลไป", "TRANSFER needs another province")
+            if self._transfer is not None:
+                raise refusal("InvalidAction", "รอทีมจังหวัดอื่นตอบการขอโอนอยู่แล้ว", "a transfer already waits for an answer")
+        if action.kind == TeamActionKind.CLOSE and self._transfer is not None:
+            raise refusal("InvalidAction", "รอทีมจังหวัดอื่นตอบการขอโอนอยู่ ปิดการดูแลไม่ได้",
+                          "a transfer waits for an answer: the care cannot close now")
         if action.kind == TeamActionKind.MESSAGE_REPORTER and self._consent != Consent.GIVEN:
             raise refusal("InvalidAction", "ผู้แจ้งไม่ได้ยินยอมให้ติดต่อ", "the reporter has not agreed to be contacted")
         if action.kind == TeamActionKind.CLOSE:
@@ -567,6 +590,13 @@ class HandoffWorkflow:
             if not action.person_agreed:
                 raise refusal("InvalidAction", "ผู้ได้รับความช่วยเหลือหรือผู้ปกครองต้องยินยอมก่อนบันทึก",
                               "the person helped, or their guardian, must agree to the record first")
+
+    def _check_transfer_answer(self, action: TeamAction) -> None:
+        if self._transfer is None:
+            raise refusal("InvalidAction", "ไม่มีการขอโอนที่รอคำตอบ", "no transfer waits for an answer")
+        if not in_team_of(action.member, self._transfer.to_province_code):
+            raise refusal("OutsideTeam", "การขอโอนนี้เป็นของทีมจังหวัดอื่น",
+                          "this transfer is offered to another province's team")
 
     def _check_plan(self, action: TeamAction) -> None:
         plan = action.follow_up
@@ -663,6 +693,13 @@ class HandoffWorkflow:
                 assert action.referral_answer is not None and action.follow_up_number is not None
                 number = action.follow_up_number
                 await self._answer_referral(member, number, action.referral_answer, action.note)
+            elif action.kind == TeamActionKind.TRANSFER:
+                assert action.to_province_code is not None and action.note is not None
+                await self._request_transfer(member, action.to_province_code, action.note)
+            elif action.kind == TeamActionKind.ACCEPT_TRANSFER:
+                await self._accept_transfer(member, action.case_worker_id)
+            elif action.kind == TeamActionKind.DECLINE_TRANSFER:
+                await self._decline_transfer(member, action.note)
             elif action.kind == TeamActionKind.MESSAGE_REPORTER:
                 assert action.note is not None
                 delivered = await self._message_reporter(member, action.note.strip())
@@ -708,6 +745,77 @@ class HandoffWorkflow:
             if self._waiting(ApprovalSubject.HIGH_RISK_PLAN) is None and not supervises(member):
                 await self._ask_approval(ApprovalRequest(subject=ApprovalSubject.HIGH_RISK_PLAN,
                                                          requested_by=member.member_id, requested_at=workflow.now()))
+
+    # --- transfer to another province ---------------------------------------------------------
+
+    async def _request_transfer(self, member: TeamMember, to_province_code: str, note: str) -> None:
+        """Offers the care to the other province's team, which has the same time to accept as a new
+        hand-off; until it does, the care stays with this team."""
+        transfer = TransferRequest(from_province_code=self._province_code, to_province_code=to_province_code,
+                                   requested_by=member.member_id, requested_at=workflow.now(), note=note)
+        self._transfer = transfer
+        await self._record(TransferRequested(member_id=member.member_id, from_province_code=self._province_code,
+                                             to_province_code=to_province_code, note=note,
+                                             accept_due_at=transfer.requested_at + self._accept_within),
+                           actor=f"member:{member.member_id}")
+        self._offering = asyncio.create_task(self._offer_transfer(transfer))
+
+    async def _offer_transfer(self, transfer: TransferRequest) -> None:
+        """The receiving team hears at once, is reminded, then its office head and the national desk hear,
+        as for a new hand-off; until it answers or this run hands over."""
+        def over() -> bool:
+            return self._transfer is not transfer or self._draining or self._status in FINAL_HANDOFF_STATUSES
+
+        accept_due_at = transfer.requested_at + self._accept_within
+        for index, rung in enumerate(acceptance_ladder(self._accept_within)):
+            if index < transfer.rungs_done:
+                continue  # alerted in an earlier run
+            wait = transfer.requested_at + rung.after - workflow.now()
+            if wait.total_seconds() > 0:
+                with contextlib.suppress(TimeoutError):
+                    await workflow.wait_condition(over, timeout=wait)
+            if over():
+                return
+            contacts = await self._contacts(rung.audiences, province_code=transfer.to_province_code)
+            params = {**self._facts(), "from_province": transfer.from_province_code, "level": rung.level,
+                      "reminder": rung.reminder, "accept_due_at": accept_due_at.isoformat(),
+                      "transfer_note": transfer.note, "path": self._transfer_path()}
+            step = f"{transfer.requested_at.timestamp():.0f}-{rung.after.total_seconds():.0f}"
+            await self._send_to(contacts, Prompt.TRANSFER_ALERT, params, key=f"transfer-{step}")
+            await self._record(TransferAlerted(to_province_code=transfer.to_province_code, level=rung.level,
+                                               reminder=rung.reminder, audiences=rung.audiences,
+                                               member_ids=[c.member_id for c in contacts]))
+            transfer.rungs_done = index + 1
+
+    async def _accept_transfer(self, member: TeamMember, case_worker_id: int | None) -> None:
+        transfer = self._transfer
+        assert transfer is not None
+        case_worker = await self._case_worker(case_worker_id or member.member_id, member,
+                                              province_code=transfer.to_province_code)
+        self._transfer, self._province_code = None, transfer.to_province_code
+        self._case_worker_id = case_worker.member_id
+        await self._record(TransferAccepted(member_id=member.member_id, from_province_code=transfer.from_province_code,
+                                            to_province_code=transfer.to_province_code,
+                                            case_worker_id=case_worker.member_id), actor=f"member:{member.member_id}")
+        params = {**self._facts(), "accepted": True, "to_province": transfer.to_province_code, "reason": None}
+        await asyncio.gather(
+            self._tell_members([transfer.requested_by], Prompt.TRANSFER_ANSWERED, params,
+                               key=f"transfer-answer-{self._events}"),
+            self._tell_case_worker(case_worker, member))
+
+    async def _decline_transfer(self, member: TeamMember, reason: str | None) -> None:
+        transfer = self._transfer
+        assert transfer is not None
+        self._transfer = None
+        await self._record(TransferDeclined(member_id=member.member_id, to_province_code=transfer.to_province_code,
+                                            reason=reason), actor=f"member:{member.member_id}")
+        params = {**self._facts(), "accepted": False, "to_province": transfer.to_province_code, "reason": reason}
+        await self._tell_members([transfer.requested_by], Prompt.TRANSFER_ANSWERED, params,
+                                 key=f"transfer-answer-{self._events}")
+
+    def _transfer_path(self) -> str:
+        """Where the receiving team reads the offer (it sees the care itself once it accepts)."""
+        return f"/office/handoffs/transfers/{self._id}"
 
     # --- referrals and the reporter -----------------------------------------------------------
 
@@ -799,16 +907,17 @@ class HandoffWorkflow:
     def _planned(self, number: int | None) -> FollowUp | None:
         return next((f for f in self._follow_ups if f.number == number and f.status == FollowUpStatus.PLANNED), None)
 
-    async def _case_worker(self, member_id: int, acting: TeamMember) -> TeamMember:
-        """The case worker must be an active member of this province's team."""
-        if member_id == acting.member_id and acting.province_code == self._opening.province_code:
+    async def _case_worker(self, member_id: int, acting: TeamMember, province_code: str | None = None) -> TeamMember:
+        """The case worker must be an active member of the team in charge (or of the one taking the care)."""
+        province_code = province_code or self._province_code
+        if member_id == acting.member_id and acting.province_code == province_code:
             return acting
         try:
             member = await workflow.execute_local_activity_method(TeamDirectory.get_team_member, member_id,
                                                                   **options.STORE)
         except (ActivityError, ApplicationError):  # a local activity out of attempts raises its own error
             raise refusal("InvalidAction", "ไม่พบผู้ดูแลที่เลือก", "no such case worker") from None
-        if member.province_code != self._opening.province_code:
+        if member.province_code != province_code:
             raise refusal("InvalidAction", "ผู้ดูแลต้องอยู่ในทีมของจังหวัดนี้", "the case worker must be in this province's team")
         return member
 
@@ -906,10 +1015,10 @@ class HandoffWorkflow:
             for c in contacts
         ))
 
-    async def _contacts(self, audiences: list[TeamAudience]) -> list[TeamContact]:
+    async def _contacts(self, audiences: list[TeamAudience], province_code: str | None = None) -> list[TeamContact]:
         return await self._safely("team_members_for_audiences", workflow.execute_local_activity_method(
             TeamDirectory.team_members_for_audiences,
-            TeamAudienceRequest(province_code=self._opening.province_code, audiences=audiences),
+            TeamAudienceRequest(province_code=province_code or self._province_code, audiences=audiences),
             **options.STORE,
         ), [])
 

@@ -5,12 +5,15 @@ workflow's updates; the workflow decides who may (a supervisor approves) and whe
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
 
 from api.back_office.handoff_desk import (
+    LABELS,
+    NOT_FOUND,
     READ_ONLY,
     FormProblem,
     answer_action,
@@ -18,10 +21,15 @@ from api.back_office.handoff_desk import (
     send_action,
     thailand_time,
 )
-from api.back_office.sessions import FormSession
+from api.back_office.sessions import CurrentSession, FormSession
+from api.back_office.web import page
 from api.case_actions import Refusal
+from database import audit, handoffs
 from database.agencies import agencies_for_province
+from database.provinces import all_provinces
 from database.risk_questions import risk_questions
+from database.team_members import team_member_by_id, team_members_of_province
+from domain.accounts import Account
 from domain.handoff import ApprovalSubject, ReferralAnswer, ReferralPlan, TeamAction, TeamActionKind
 from domain.risk import RiskAnswer, RiskAnswerGiven, RiskAssessment, RiskLevel
 
@@ -154,3 +162,96 @@ async def message_reporter(request: Request, session: FormSession, handoff_id: s
         action = TeamAction(kind=TeamActionKind.MESSAGE_REPORTER, member=member, note=text.strip())
         answer = await send_action(request, handoff["handoff_id"], action, idempotency_key)
     return await answer_action(request, account, handoff, TeamActionKind.MESSAGE_REPORTER, answer)
+
+
+# --- a care moved to another province's team ------------------------------------------------------
+
+NO_SUCH_PROVINCE = "ต้องเลือกจังหวัดที่จะโอนการดูแลไป — choose the province the care moves to"
+
+
+@router.post("/{handoff_id}/transfer")
+async def transfer(request: Request, session: FormSession, handoff_id: str,
+                   to_province_code: Annotated[str, Form(max_length=2)],
+                   idempotency_key: Annotated[str, Form(max_length=64)],
+                   note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Offers the care to the team of the province the person helped moved to."""
+    account = session.account
+    handoff, member = await handoff_and_member(request, account, handoff_id)
+    async with request.app.state.pool.acquire() as connection:
+        known = {row["code"] for row in await all_provinces(connection)}
+    answer: Any
+    if member is None:
+        answer = Refusal(403, READ_ONLY, "ReadOnly")
+    elif to_province_code not in known:
+        answer = Refusal(422, NO_SUCH_PROVINCE, "InvalidAction")
+    else:
+        action = TeamAction(kind=TeamActionKind.TRANSFER, member=member, to_province_code=to_province_code,
+                            note=note.strip() or None)
+        answer = await send_action(request, handoff["handoff_id"], action, idempotency_key)
+    return await answer_action(request, account, handoff, TeamActionKind.TRANSFER, answer)
+
+
+async def _offer_in_scope(request: Request, account: Account, handoff_id: str) -> Any:
+    """The offer waiting for a team within the account's scope (404 otherwise, as for a hand-off)."""
+    if not account.reads_handoffs:
+        raise HTTPException(404, NOT_FOUND)
+    async with request.app.state.pool.acquire() as connection:
+        offer = await handoffs.waiting_transfer(connection, handoff_id.upper())
+    if offer is None or not account.handoff_scope.allows(offer["to_province_code"], None):
+        raise HTTPException(404, NOT_FOUND)
+    return offer
+
+
+@router.get("/transfers/{handoff_id}")
+async def transfer_offer(request: Request, session: CurrentSession, handoff_id: str) -> Response:
+    return await _render_offer(request, session.account, handoff_id)
+
+
+async def _render_offer(request: Request, account: Account, handoff_id: str,
+                        refused: Refusal | None = None) -> Response:
+    """What the receiving team reads before it accepts: the kind of incident, where from, why, by when
+    and the risk level; the care itself (its timeline, the person helped, the contact) once it accepts."""
+    offer = await _offer_in_scope(request, account, handoff_id)
+    async with request.app.state.pool.acquire() as connection:
+        team = (await team_members_of_province(connection, offer["to_province_code"])
+                if account.acts_on_handoffs else [])
+        await audit.record(connection, "TRANSFER_OFFER_VIEWED", account=account, case_no=offer["case_no"],
+                           handoff_id=offer["handoff_id"], team_member_id=account.team_member_id)
+    return page(request, "transfer_offer.html", offer=offer, team=team, labels=LABELS,
+                can_act=account.acts_on_handoffs, idempotency_key=uuid.uuid4().hex, refused=refused,
+                status_code=refused.status if refused else 200)
+
+
+@router.post("/transfers/{handoff_id}/answer")
+async def answer_transfer(request: Request, session: FormSession, handoff_id: str,
+                          decision: Annotated[TeamActionKind, Form()],
+                          idempotency_key: Annotated[str, Form(max_length=64)],
+                          case_worker_id: Annotated[str, Form(max_length=12)] = "",
+                          note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """The receiving team accepts, naming its case worker (itself unless another is chosen), or declines
+    with the reason; accepted, the care opens on its own page."""
+    account = session.account
+    offer = await _offer_in_scope(request, account, handoff_id)
+    async with request.app.state.pool.acquire() as connection:
+        member = (await team_member_by_id(connection, account.team_member_id)
+                  if account.acts_on_handoffs and account.team_member_id is not None else None)
+    answer: Any
+    if member is None:
+        answer = Refusal(403, READ_ONLY, "ReadOnly")
+    elif decision not in (TeamActionKind.ACCEPT_TRANSFER, TeamActionKind.DECLINE_TRANSFER):
+        answer = Refusal(422, "ไม่รู้จักคำตอบนี้ — accept or decline", "InvalidAction")
+    elif decision == TeamActionKind.DECLINE_TRANSFER and not note.strip():
+        answer = Refusal(422, "ต้องระบุเหตุผลที่ไม่รับโอน — say why the transfer is declined", "InvalidAction")
+    else:
+        action = TeamAction(kind=decision, member=member, note=note.strip() or None,
+                            case_worker_id=int(case_worker_id) if case_worker_id.strip().isdigit() else None)
+        answer = await send_action(request, offer["handoff_id"], action, idempotency_key)
+    async with request.app.state.pool.acquire() as connection:
+        await audit.record(connection, "HANDOFF_ACTION", account=account, case_no=offer["case_no"],
+                           handoff_id=offer["handoff_id"], kind=decision.value, team_member_id=account.team_member_id,
+                           refused=answer.type if isinstance(answer, Refusal) else None)
+    if isinstance(answer, Refusal):
+        return await _render_offer(request, account, offer["handoff_id"], refused=answer)
+    if decision == TeamActionKind.ACCEPT_TRANSFER:
+        return RedirectResponse(f"/office/handoffs/{offer['handoff_id']}?done=ACCEPT_TRANSFER", status_code=303)
+    return RedirectResponse("/office/handoffs?declined=transfer", status_code=303)

@@ -121,6 +121,10 @@ HANDOFF_EVENT_LABELS: dict[str, tuple[str, str]] = {
     "REFERRED": ("ส่งต่อหน่วยงาน", "Referred to an agency"),
     "REFERRAL_ANSWERED": ("คำตอบของหน่วยงาน", "The agency's answer"),
     "REPORTER_MESSAGED": ("ส่งข้อความถึงผู้แจ้งทาง LINE", "Message to the reporter on LINE"),
+    "TRANSFER_REQUESTED": ("ขอโอนการดูแลไปจังหวัดอื่น", "Care offered to another province's team"),
+    "TRANSFER_ALERTED": ("แจ้งทีมจังหวัดปลายทางทาง LINE", "The receiving team alerted on LINE"),
+    "TRANSFER_ACCEPTED": ("ทีมจังหวัดปลายทางรับโอน", "The receiving team took the care"),
+    "TRANSFER_DECLINED": ("ทีมจังหวัดปลายทางไม่รับโอน", "The receiving team declined"),
 }
 ACTOR_LABELS: dict[str, tuple[str, str]] = {
     "system": ("ระบบ", "System"),
@@ -186,16 +190,19 @@ async def _inbox(connection: asyncpg.Connection, account: Account, status: str, 
 
 @router.get("")
 async def inbox(request: Request, session: CurrentSession, status: InboxStatus = "OPEN", mine: bool = False,
-                page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1) -> Response:
+                page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
+                declined: str | None = None) -> Response:
     account = session.account
     _team_pages_only(account)
     async with request.app.state.pool.acquire() as connection:
         rows, more = await _inbox(connection, account, status, mine, page_number)
+        offers = await handoffs.transfers_offered(connection, account.handoff_scope)
 
     def page_link(number: int) -> str:
         return "/office/handoffs?" + urlencode({"status": status, **({"mine": "true"} if mine else {}), "page": number})
 
-    return page(request, "handoff_inbox.html", handoffs=rows, status=status, mine=mine, statuses=HANDOFF_STATUS_LABELS,
+    return page(request, "handoff_inbox.html", handoffs=rows, offers=offers, declined=declined == "transfer",
+                status=status, mine=mine, statuses=HANDOFF_STATUS_LABELS,
                 labels=LABELS, time_to_accept=time_to_accept, page_number=page_number,
                 newer_link=page_link(page_number - 1) if page_number > 1 else None,
                 older_link=page_link(page_number + 1) if more else None)
@@ -316,6 +323,8 @@ async def render_handoff(request: Request, account: Account, handoff_id: str, do
         questions = await risk_questions(connection, active_only=True) if can_act else []
         approvals = await handoffs.waiting_approvals(connection, handoff["handoff_id"])
         referrals = await handoffs.referrals_of(connection, handoff["handoff_id"])
+        transfer = await handoffs.waiting_transfer(connection, handoff["handoff_id"])
+        provinces = await all_provinces(connection) if can_act else []
         agencies = await agencies_for_province(connection, handoff["province_code"]) if can_act else []
     risk = next((entry for entry in reversed(timeline) if entry["kind"] == "RISK_ASSESSED"
                  and isinstance(entry["details"].get("assessment"), dict)), None)
@@ -328,7 +337,7 @@ async def render_handoff(request: Request, account: Account, handoff_id: str, do
         can_act=can_act, actions=allowed_actions(handoff["status"]) if can_act else [], team=team,
         needs_note=TEAM_NEEDS_NOTE, follow_up_kinds=PLANNED_BY_MEMBERS, care_outcomes=list(CareOutcome),
         risk=risk, risk_questions=questions, risk_levels=list(RiskLevel), approvals=approvals,
-        referrals=referrals, agencies=agencies, undelivered=undelivered,
+        referrals=referrals, agencies=agencies, undelivered=undelivered, transfer=transfer, provinces=provinces,
         supervisor=member is not None and supervises(member),
         waiting=APPROVAL_SUBJECT_LABELS.get(waiting) if waiting else None,
         # Recorded one by one; a risk review is recorded by assessing the risk again.

@@ -74,6 +74,16 @@ EVERY_NEW_MESSAGE = [
         **TAP, "subject": "CLOSURE", "reason_th": "ไม่มีเรื่องรออนุมัตินี้แล้ว",
         "reason_en": "nothing of that kind waits for approval"}),
     BotMessage(prompt=Prompt.FOLLOW_UP_REMINDER, params={**REMINDER, "kind": "RISK_REVIEW"}),
+    # A care offered to another province's team, and the answer to whoever offered it.
+    BotMessage(prompt=Prompt.TRANSFER_ALERT, params={**ASSIGNED, "from_province": "10", "level": 0, "reminder": False,
+                                                     "accept_due_at": "2026-12-02T03:00:00+00:00",
+                                                     "transfer_note": "ย้ายไปอยู่กับป้า"}),
+    BotMessage(prompt=Prompt.TRANSFER_ALERT, params={**ASSIGNED, "from_province": "10", "level": 1, "reminder": False,
+                                                     "accept_due_at": "2026-12-02T03:00:00+00:00", "transfer_note": ""}),
+    BotMessage(prompt=Prompt.TRANSFER_ANSWERED, params={**ASSIGNED, "accepted": True, "to_province": "50",
+                                                        "reason": None}),
+    BotMessage(prompt=Prompt.TRANSFER_ANSWERED, params={**ASSIGNED, "accepted": False, "to_province": "50",
+                                                        "reason": "อยู่นอกพื้นที่"}),
     BotMessage(prompt=Prompt.FOLLOW_UP_REMINDER, params={**REMINDER, "kind": "REFERRAL", "overdue": True,
                                                          "agency_th": "ศูนย์พึ่งได้ โรงพยาบาลทดสอบ",
                                                          "agency_en": "OSCC, Test Hospital"}),
@@ -276,4 +286,4 @@ async def test_the_messenger_links_team_cards_to_the_public_url_and_line_accepts
     assert len(received) == 2 * len(EVERY_NEW_MESSAGE)
     links = {action["uri"] for message in received for action in actions_of(message) if action["type"] == "uri"}
     assert links == {PUBLIC_URL + SIGNED_IN + PATH}
-    assert sum(bool(THAI_DATE.search(words(message))) for message in received) == 7  # the Thai cards with a date
+    assert sum(bool(THAI_DATE.search(words(message))) for message in received) == 9  # the Thai cards with a date
