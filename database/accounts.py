@@ -197,7 +197,8 @@ async def account_by_id(connection: asyncpg.Connection, account_id: int) -> Acco
 
 DEMO_ACCOUNTS_LOCK_KEY = 0x455353_44454D4F  # "ESS" "DEMO"
 # (username, display name, role, province, officer code, team member code): Bangkok, where the
-# simulator's pins land. bangkok-team acts on hand-offs as Bangkok's demo coordinator.
+# simulator's pins land. bangkok-team acts on hand-offs as Bangkok's demo coordinator, bangkok-head as
+# the head of its provincial office; chiangmai-team as Chiang Mai's demo coordinator.
 DEMO_ACCOUNTS = (
     ("admin", "ผู้ดูแลระบบส่วนกลาง (ตัวอย่าง)", AccountRole.SUPERADMIN, None, "DEMO-OFFICER-NATIONAL-DESK-1", None),
     ("bangkok-admin", "ผู้ดูแลระบบ กรุงเทพมหานคร (ตัวอย่าง)", AccountRole.PROVINCE_ADMIN, "10", None, None),
@@ -206,6 +207,12 @@ DEMO_ACCOUNTS = (
     ("khlongtoei", "สน.คลองเตย (ตัวอย่าง)", AccountRole.STATION_OFFICER, None, "DEMO-OFFICER-1033-INSPECTOR", None),
     ("bangkok-team", "ทีมสหวิชาชีพ กรุงเทพมหานคร (ตัวอย่าง)", AccountRole.TEAM_MEMBER, "10", None,
      "DEMO-TEAM-10-COORDINATOR"),
+    # Approves the Bangkok team's closings and high-risk plans.
+    ("bangkok-head", "หัวหน้าสำนักงาน พมจ. กรุงเทพมหานคร (ตัวอย่าง)", AccountRole.TEAM_MEMBER, "10", None,
+     "DEMO-TEAM-10-OFFICE-HEAD"),
+    # Receives a care the Bangkok team transfers to Chiang Mai.
+    ("chiangmai-team", "ทีมสหวิชาชีพ เชียงใหม่ (ตัวอย่าง)", AccountRole.TEAM_MEMBER, "50", None,
+     "DEMO-TEAM-50-COORDINATOR"),
 )
 
 

@@ -74,7 +74,8 @@ async def test_the_demonstration_accounts_are_added_once(pool: asyncpg.Pool) -> 
         await ensure_demo_accounts(connection, "ess-demo-2569")
         assert await ensure_demo_accounts(connection, "ess-demo-2569") == 0
         rows = await connection.fetch("SELECT username, role, is_demo FROM accounts WHERE is_demo ORDER BY username")
-    assert {row["username"] for row in rows} >= {"admin", "bangkok-admin", "bangkok-191", "khlongtoei", "bangkok-team"}
+    assert {row["username"] for row in rows} >= {"admin", "bangkok-admin", "bangkok-191", "khlongtoei", "bangkok-team",
+                                                  "bangkok-head", "chiangmai-team"}
 
 
 @pytest.mark.parametrize("officer_code, reason", [

@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 
 from configuration.settings import Settings
+from database.accounts import DEMO_ACCOUNTS
 from database.demo_data import DemoDataInProduction, DemoDataRefused, active_demo_data
 from database.sessions import current_session, start_session
 from devstack.postgres import migrate_and_load_reference_data
@@ -43,7 +44,7 @@ async def counts(url: str) -> dict[str, int]:
 async def test_production_refuses_to_start_on_demo_data_and_says_how_many_never_a_password(
         touched_by_development: str) -> None:
     demo = await counts(touched_by_development)
-    assert demo["accounts"] == 5 and demo["officers"] > 0
+    assert demo["accounts"] == len(DEMO_ACCOUNTS) and demo["officers"] > 0
 
     with pytest.raises(DemoDataInProduction) as refused:
         await migrate_and_load_reference_data(touched_by_development, production_settings())
@@ -84,7 +85,7 @@ async def test_removing_the_demo_data_lets_production_start_and_ends_demo_sessio
     )
 
     assert removed.returncode == 0, removed.stderr
-    assert "5" in removed.stdout
+    assert f"{len(DEMO_ACCOUNTS)} demo accounts" in removed.stdout
     assert await counts(touched_by_development) == {"accounts": 0, "officers": 0, "team_members": 0, "agencies": 0}
     await migrate_and_load_reference_data(touched_by_development, production_settings())  # starts now
     connection = await asyncpg.connect(touched_by_development)

@@ -213,7 +213,7 @@ async def test_the_record_of_the_person_helped_goes_with_the_case(connection, re
     assert "เมียนมา" not in await everything_about(connection, case_no)
 
 
-async def test_the_reasons_an_agency_or_a_supervisor_gave_go_with_the_case(connection, reporter: Reporter) -> None:
+async def test_the_reasons_an_agency_a_supervisor_or_another_team_gave_go_with_the_case(connection, reporter: Reporter) -> None:
     case_no = await reporter.case(CaseStatus.FORWARDED, closed_at=LONG_BEFORE)
     handoff_id = await reporter.handoff(case_no, HandoffStatus.CLOSED, FORWARDED_AT, ended_at=LONG_BEFORE)
     await connection.execute(
@@ -224,6 +224,11 @@ async def test_the_reasons_an_agency_or_a_supervisor_gave_go_with_the_case(conne
         "INSERT INTO care_approvals (event_key, handoff_id, subject, requested_at, answer, reason)"
         " VALUES ($1, $2, 'CLOSURE', $3, 'SENT_BACK', 'ยังไม่ได้เยี่ยมบ้านน้องหนูนา')",
         f"{handoff_id}:approval", handoff_id, FORWARDED_AT)
+    await connection.execute(
+        "INSERT INTO handoff_transfers (event_key, handoff_id, from_province_code, to_province_code, requested_at,"
+        " accept_due_at, note, answer, reason) SELECT $1, $2, h.province_code, h.province_code, $3, $3,"
+        " 'น้องหนูนาย้ายไปอยู่กับป้า', 'DECLINED', 'ป้าของหนูนาอยู่นอกเขต' FROM handoffs h WHERE h.handoff_id = $2",
+        f"{handoff_id}:transfer", handoff_id, FORWARDED_AT)
     assert "หนูนา" in await everything_about(connection, case_no)
 
     assert await anonymise_all_due(connection) == [case_no]

@@ -18,7 +18,7 @@ from tests.conversation import Citizen
 from tests.scene import Scene
 from tests.team import let_go, linked_team_member
 from tests.waiting import eventually
-from tests.workflows.handoff_team import LOW_RISK, Team, hears, started_handoff, team, team_action
+from tests.workflows.handoff_team import LOW_RISK, Team, forwarded_case, hears, started_handoff, team, team_action
 from workflows.handoff import HandoffWorkflow
 
 __all__ = ["team"]  # the fixture
@@ -57,9 +57,13 @@ async def refused(handoff: WorkflowHandle, action: TeamAction) -> str:
     return refusal.value.cause.type
 
 
-async def in_care_with(scene: Scene, team: Team) -> tuple[str, WorkflowHandle, Citizen]:
-    """A hand-off the social worker accepted, and what the social worker hears next."""
-    case_no, handoff = await started_handoff(scene)
+async def in_care_with(scene: Scene, team: Team, for_real: bool = False) -> tuple[str, WorkflowHandle, Citizen]:
+    """A hand-off the social worker accepted, and what the social worker hears next; `for_real`, forwarded
+    by a running case (whose histories may be recorded)."""
+    if for_real:
+        case_no, _case, handoff = await forwarded_case(scene)
+    else:
+        case_no, handoff = await started_handoff(scene)
     worker = hears(scene, team, team.social_worker)
     await worker.hears()  # the alert
     await handoff.execute_update(HandoffWorkflow.act, team_action(TeamActionKind.ACCEPT, team.social_worker))
@@ -68,9 +72,10 @@ async def in_care_with(scene: Scene, team: Team) -> tuple[str, WorkflowHandle, C
     return case_no, handoff, worker
 
 
+@pytest.mark.records_history("transfer")
 async def test_the_receiving_team_accepts_within_the_same_time_and_the_care_and_its_history_move_with_it(
         scene: Scene, team: Team, moved_to: OtherTeam) -> None:
-    case_no, handoff, worker = await in_care_with(scene, team)
+    case_no, handoff, worker = await in_care_with(scene, team, for_real=True)
     env = scene.env
     handoff_id = f"{case_no}-1"
     coordinator = scene.officer_hears(moved_to.lines[moved_to.coordinator.member_id])
