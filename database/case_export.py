@@ -5,7 +5,8 @@ write them, in Thai):
   to the multidisciplinary team, read in batches through a server-side cursor so that no list of
   all cases is ever built, however many there are.
 - "Download report": the dashboard's figures, the hand-offs' and the care's included (risk levels,
-  referrals, approvals waiting), and the names of the scope and the province the report describes.
+  referrals, approvals waiting, transfers between provinces), and the names of the scope and the
+  province the report describes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from datetime import UTC, date, datetime
 import asyncpg
 
 from database import provinces, stations
-from database.care_statistics import PendingApprovals, ReferralFigures, pending_approvals, referral_figures
+from database.care_statistics import (
+    PendingApprovals,
+    ReferralFigures,
+    TransferFigures,
+    pending_approvals,
+    referral_figures,
+    transfer_figures,
+)
 from database.case_statistics import (
     AcknowledgeTimes,
     CaseCounters,
@@ -95,6 +103,7 @@ class ReportFigures:
     handoffs: HandoffFigures
     referrals: ReferralFigures
     approvals: PendingApprovals  # waiting now, whatever the period
+    transfers: TransferFigures | None  # None: the viewer counts no transfer (a station's)
     scope_station_th: str | None  # the scope's station, when the scope is one
     scope_province_th: str | None  # the scope's province, when the scope is one (and not a station)
     province_th: str | None  # the province the filter chose, when it chose one
@@ -103,7 +112,7 @@ class ReportFigures:
 async def report_figures(connection: asyncpg.Connection, case_filter: CaseFilter, today: date,
                          now: datetime | None = None) -> ReportFigures:
     """The figures of the printable report. `now` (default: the current time) decides which
-    hand-offs and referrals are overdue, and how long approvals have waited."""
+    hand-offs, referrals and transfers are overdue, and how long approvals have waited."""
     now = now or datetime.now(UTC)
     counters = await case_counters(connection, case_filter, today)
     per_day = await cases_per_day(connection, case_filter)
@@ -113,6 +122,7 @@ async def report_figures(connection: asyncpg.Connection, case_filter: CaseFilter
     handoffs = await handoff_figures(connection, case_filter, now)
     referrals = await referral_figures(connection, case_filter, now)
     approvals = await pending_approvals(connection, case_filter, now)
+    transfers = await transfer_figures(connection, case_filter, now)
     scope = case_filter.scope
     scope_station_th = scope_province_th = None
     if not scope.nothing and scope.station_id is not None:
@@ -124,6 +134,6 @@ async def report_figures(connection: asyncpg.Connection, case_filter: CaseFilter
     return ReportFigures(
         case_filter=case_filter, today=today, counters=counters, per_day=per_day, per_type=per_type,
         per_province=per_province, acknowledge=acknowledge, handoffs=handoffs, referrals=referrals,
-        approvals=approvals, scope_station_th=scope_station_th,
+        approvals=approvals, transfers=transfers, scope_station_th=scope_station_th,
         scope_province_th=scope_province_th, province_th=province_th,
     )

@@ -1,9 +1,10 @@
 """The case dashboard's report as a workbook: the summary in Thai, the dashboard's figures
 (database.case_export.report_figures) with a chart each, the hand-offs' included and the
-care's (risk levels, referrals to agencies, approvals waiting) on a sheet of tables (a small
-workbook: openpyxl). Each sheet prints fitted to the page's width, landscape where a chart stands
-beside its table, the chart at the top so that it is whole on the first page; chart axes count
-whole cases. The PDF report (rendering.case_report_pdf) shows the same figures a page per topic.
+care's (risk levels, referrals to agencies, transfers between provinces, approvals waiting) on a
+sheet of tables (a small workbook: openpyxl). Each sheet prints fitted to the page's width,
+landscape where a chart stands beside its table, the chart at the top so that it is whole on the
+first page; chart axes count whole cases. The PDF report (rendering.case_report_pdf) shows the
+same figures a page per topic.
 
 Rendering reads figures and never queries: the protocols below are what it reads of them."""
 
@@ -32,6 +33,11 @@ from rendering.care_figure_labels import (
     REFERRAL_ANSWER_COLUMNS,
     REFERRALS_TOTAL,
     RISK_NOT_ASSESSED,
+    TRANSFER_ANSWER_COLUMNS,
+    TRANSFER_DIRECTIONS,
+    TRANSFERS_ALL,
+    TRANSFERS_HEADING,
+    TRANSFERS_TOTAL,
     describe_wait,
 )
 from rendering.chart_axis import whole_step
@@ -180,6 +186,15 @@ class PendingApprovals(Protocol):
     def per_subject(self) -> Mapping[ApprovalSubject, WaitingApprovals]: ...
 
 
+class TransferFigures(Protocol):
+    @property
+    def total(self) -> ReferralAnswers: ...  # the same four answers, the receiving team's
+    @property
+    def offered_by(self) -> ReferralAnswers | None: ...
+    @property
+    def offered_to(self) -> ReferralAnswers | None: ...
+
+
 class ReportFigures(Protocol):
     """The figures and names the report shows (database.case_export.ReportFigures)."""
 
@@ -203,6 +218,8 @@ class ReportFigures(Protocol):
     def referrals(self) -> ReferralFigures: ...
     @property
     def approvals(self) -> PendingApprovals: ...
+    @property
+    def transfers(self) -> TransferFigures | None: ...  # None: the viewer counts no transfer
     @property
     def scope_station_th(self) -> str | None: ...
     @property
@@ -335,9 +352,18 @@ def _handoff_sheet(workbook: Workbook, figures: HandoffFigures) -> Worksheet:
     return sheet
 
 
-def answer_cells(answers: ReferralAnswers) -> list[int]:
-    """A row's numbers: every referral, then each answer as REFERRAL_ANSWER_COLUMNS lists them."""
-    return [answers.total, *(getattr(answers, field) for field, _, _ in REFERRAL_ANSWER_COLUMNS)]
+def answer_cells(answers: ReferralAnswers,
+                 columns: Sequence[tuple[str, str, str]] = REFERRAL_ANSWER_COLUMNS) -> list[int]:
+    """A row's numbers: every referral (or transfer), then each answer as `columns` lists them."""
+    return [answers.total, *(getattr(answers, field) for field, _, _ in columns)]
+
+
+def transfer_rows(transfers: TransferFigures) -> list[tuple[str, tuple[str, str], ReferralAnswers]]:
+    """The transfers' rows, (key, (Thai, English), answers): in one province's figures offered by its
+    team, offered to it, then all of them (each once); in every province's, all of them alone."""
+    rows = [(field, (th, en), answers) for field, th, en in TRANSFER_DIRECTIONS
+            if (answers := getattr(transfers, field)) is not None]
+    return [*rows, ("all", TRANSFERS_ALL, transfers.total)]
 
 
 def agency_name_th(agency: AgencyReferrals) -> str:
@@ -346,8 +372,10 @@ def agency_name_th(agency: AgencyReferrals) -> str:
 
 def _care_sheet(workbook: Workbook, figures: ReportFigures) -> Worksheet:
     """The care of the hand-offs forwarded in the period: the risk level of those accepted, their
-    referrals per kind of agency (per agency too in one province's report) and per answer; then
-    the approvals waiting for a supervisor as the report is made, whatever the period. Counts only."""
+    referrals per kind of agency (per agency too in one province's report) and per answer; the
+    transfers to another province's team offered in the period, per answer (per direction too in
+    one province's report; none in a station's); then the approvals waiting for a supervisor as the
+    report is made, whatever the period. Counts only."""
     handoffs, referrals = figures.handoffs, figures.referrals
     answer_headers = [REFERRALS_TOTAL[0], *(th for _, th, _ in REFERRAL_ANSWER_COLUMNS)]
     sheet = workbook.create_sheet(CARE_SHEET)
@@ -365,6 +393,12 @@ def _care_sheet(workbook: Workbook, figures: ReportFigures) -> Worksheet:
         _append(sheet, "การส่งต่อหน่วยงาน ตามหน่วยงาน", *answer_headers, "ประเภทหน่วยงาน", bold=True)
         for agency in referrals.per_agency:
             _append(sheet, agency_name_th(agency), *answer_cells(agency.answers), AGENCY_KIND_LABELS[agency.kind][0])
+    if figures.transfers is not None:
+        _append(sheet)
+        _append(sheet, TRANSFERS_HEADING[0], TRANSFERS_TOTAL[0], *(th for _, th, _ in TRANSFER_ANSWER_COLUMNS),
+                bold=True)
+        for key, (th, _), answers in transfer_rows(figures.transfers):
+            _append(sheet, th, *answer_cells(answers, TRANSFER_ANSWER_COLUMNS), bold=key == "all")
     _append(sheet)
     _append(sheet, f"รออนุมัติจากหัวหน้า ณ วันที่ {thai_date(figures.today)} (ไม่ว่าส่งต่อเมื่อใด)", "จำนวน",
             "รอนานที่สุด", bold=True)

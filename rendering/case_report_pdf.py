@@ -2,7 +2,7 @@
 
 A page per topic (the summary with the filter, then by status, by incident type, by province, over
 time, time to acknowledge, hand-offs to the multidisciplinary team, their risk levels and the
-approvals waiting, their referrals to agencies), each with its one chart
+approvals waiting, their referrals to agencies with the transfers to another province's team), each with its one chart
 drawn whole on the page (rendering.report_charts), the filter stated on the first page and in
 every page's header. Landscape A4, the Sarabun font (fontpkg-sarabun, SIL Open Font Licence)
 shaped by HarfBuzz so Thai vowels and tone marks sit where they belong, lines broken between Thai
@@ -23,8 +23,21 @@ from fpdf import FPDF
 from domain.agencies import AGENCY_KIND_LABELS
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
-from rendering.care_figure_labels import REFERRAL_ANSWER_COLUMNS, REFERRALS_TOTAL, RISK_NOT_ASSESSED, describe_wait
-from rendering.case_report import ReportFigures, describe_filter, thai_date
+from rendering.care_figure_labels import (
+    REFERRAL_ANSWER_COLUMNS,
+    REFERRALS_TOTAL,
+    RISK_NOT_ASSESSED,
+    TRANSFER_ANSWER_COLUMNS,
+    describe_wait,
+)
+from rendering.case_report import (
+    ReferralAnswers,
+    ReportFigures,
+    TransferFigures,
+    describe_filter,
+    thai_date,
+    transfer_rows,
+)
 from rendering.officer_messages import STATUS_LABELS
 from rendering.report_charts import Box, cases, horizontal_bars, line_over_time, vertical_bars
 from rendering.spreadsheet import Destination
@@ -140,7 +153,8 @@ def topics(figures: ReportFigures) -> list[Topic]:
 def _care_topics(figures: ReportFigures) -> list[Topic]:
     """The care of the period's hand-offs: the risk levels of those accepted beside the approvals
     waiting as the report is made (whatever the period); then their referrals per kind of agency
-    and per answer (the workbook names each agency of one province's report). Counts only."""
+    and per answer (the workbook names each agency of one province's report), and beside them the
+    transfers offered in the period per answer (transfer_facts). Counts only."""
     handoffs, referrals = figures.handoffs, figures.referrals
     approvals = [(f"{APPROVAL_SUBJECT_LABELS[subject][0]} (ณ วันที่ออกรายงาน)",
                   f"{cases(waiting.waiting)} เรื่อง" + (f" รอนานสุด {describe_wait(waiting.longest_wait)[0]}"
@@ -159,11 +173,30 @@ def _care_topics(figures: ReportFigures) -> list[Topic]:
         Topic(
             "การส่งต่อหน่วยงาน (ของการส่งต่อในช่วงนี้)",
             [(REFERRALS_TOTAL[0], cases(total.total)),
-             *((th, cases(getattr(total, field))) for field, th, _ in REFERRAL_ANSWER_COLUMNS)],
+             *((th, cases(getattr(total, field))) for field, th, _ in REFERRAL_ANSWER_COLUMNS),
+             *transfer_facts(figures.transfers)],
             _bars(horizontal_bars, [AGENCY_KIND_LABELS[kind][0] for kind in referrals.per_kind],
                   [answers.total for answers in referrals.per_kind.values()]),
         ),
     ]
+
+
+def transfer_facts(transfers: TransferFigures | None) -> list[tuple[str, str]]:
+    """The transfers to another province's team offered in the period, a fact each: in one
+    province's report offered by its team and offered to it, in every province's all of them;
+    none in a station's, which counts no transfer."""
+    if transfers is None:
+        return []
+    rows = transfer_rows(transfers)
+    if len(rows) > 1:
+        rows = rows[:-1]  # the two directions: their total would be one fact too many for the page
+    return [("การโอนการดูแลข้ามจังหวัด" if key == "all" else th, _transfer_answers(answers))
+            for key, (th, _), answers in rows]
+
+
+def _transfer_answers(answers: ReferralAnswers) -> str:
+    return f"ขอโอนในช่วงนี้ {cases(answers.total)} เรื่อง: " + " · ".join(
+        f"{th} {cases(getattr(answers, field))}" for field, th, _ in TRANSFER_ANSWER_COLUMNS)
 
 
 class _ReportDocument(FPDF):

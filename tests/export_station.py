@@ -31,6 +31,8 @@ HEADERS = [
 ]
 NO_HANDOFF = [None] * 5
 MARCH_2001 = {"reported_from": date(2001, 3, 1), "reported_to": date(2001, 3, 31)}
+TRANSFER_NOTE = "ผู้ได้รับความช่วยเหลือย้ายไปอยู่กับป้าที่ภูเก็ต"
+TRANSFER_DECLINED_BECAUSE = "ทีมไม่มีบ้านพักว่างในเดือนนี้"
 
 
 def thai(day: int, hour: int = 10, minute: int = 0) -> datetime:
@@ -70,6 +72,18 @@ class Station:
         names = ", ".join(values)
         placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
         await self.connection.execute(f"INSERT INTO handoffs ({names}) VALUES ({placeholders})", *values.values())
+
+    async def add_transfer(self, handoff_id: str, from_province: str, to_province: str, requested_at: datetime,
+                           answer: str | None = None, accept_within: timedelta = timedelta(days=1)) -> None:
+        """An offer of the hand-off's care to another province's team, with the offering team's note
+        and, declined, the reason (neither of which a report may show)."""
+        await self.connection.execute(
+            "INSERT INTO handoff_transfers (event_key, handoff_id, from_province_code, to_province_code, requested_at,"
+            " accept_due_at, note, answer, answered_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            f"{handoff_id}:transfer:{uuid.uuid4().hex[:8]}", handoff_id, from_province, to_province, requested_at,
+            requested_at + accept_within, TRANSFER_NOTE, answer, None if answer is None else requested_at,
+            TRANSFER_DECLINED_BECAUSE if answer == "DECLINED" else None,
+        )
 
 
 @asynccontextmanager

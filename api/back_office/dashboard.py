@@ -17,7 +17,7 @@ from api.back_office.filter_days import PROBLEM_STATUS, FilterProblem, FromDay, 
 from api.back_office.sessions import CurrentSession
 from api.back_office.web import page
 from database import audit, service_levels
-from database.care_statistics import pending_approvals, referral_figures
+from database.care_statistics import pending_approvals, referral_figures, transfer_figures
 from database.case_export import ReportFigures, case_row_batches, report_figures
 from database.case_statistics import (
     CaseFilter,
@@ -41,9 +41,12 @@ from rendering.care_figure_labels import (
     REFERRAL_ANSWER_COLUMNS,
     REFERRALS_TOTAL,
     RISK_NOT_ASSESSED,
+    TRANSFER_ANSWER_COLUMNS,
+    TRANSFERS_HEADING,
+    TRANSFERS_TOTAL,
     describe_wait,
 )
-from rendering.case_report import write_case_report
+from rendering.case_report import transfer_rows, write_case_report
 from rendering.case_workbook import write_cases_workbook
 from rendering.station_workbook import write_stations_reaching_nobody
 from rendering.team_labels import (
@@ -123,6 +126,8 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
         referrals = await referral_figures(connection, case_filter, now)
         # Waiting now, whatever the period (a care forwarded long ago may wait today).
         approvals = await pending_approvals(connection, case_filter, now)
+        # None for a station's account: the police hold no care to transfer.
+        transfers = await transfer_figures(connection, case_filter, now)
         # Open cases nobody was reached for, now (whatever the period): for those who can act on them.
         reaching_nobody = await count_reaching_nobody(connection, case_filter.scope, case_filter.province_code) \
             if session.account.scope.opens_case_pages else None
@@ -146,6 +151,9 @@ async def case_dashboard(request: Request, session: CurrentSession, case_filter:
                 referral_answer_columns=REFERRAL_ANSWER_COLUMNS, referrals_total=REFERRALS_TOTAL,
                 outside_directory=OUTSIDE_DIRECTORY, approval_subject_labels=APPROVAL_SUBJECT_LABELS,
                 describe_wait=describe_wait,
+                transfers=None if transfers is None else transfer_rows(transfers),
+                transfers_heading=TRANSFERS_HEADING, transfer_answer_columns=TRANSFER_ANSWER_COLUMNS,
+                transfers_total=TRANSFERS_TOTAL,
                 provinces=await _provinces(request, session.account), query=request.url.query)
 
 

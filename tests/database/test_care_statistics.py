@@ -1,10 +1,12 @@
 """The dashboard's care figures: the referrals of the hand-offs forwarded in the chosen period, per
-kind of agency (and per agency of the directory in one province's figures) and per answer; and the
-approvals waiting for a supervisor now, whatever the period — counts only, within what the user may
-see.
+kind of agency (and per agency of the directory in one province's figures) and per answer; the
+approvals waiting for a supervisor now, whatever the period; and the transfers to another province's
+team offered in the period, per answer (per direction in one province's figures) — counts only,
+within what the user may see.
 
 Other tests write hand-offs into the same database, so every test here counts only its own: through
-a station of its own (a station scope)."""
+a station of its own (a station scope), or, for the transfers (which a station never counts), on
+days of a year no other test offers a transfer in."""
 
 from __future__ import annotations
 
@@ -19,9 +21,12 @@ import pytest
 from database.care_statistics import (
     AgencyReferrals,
     ReferralAnswers,
+    TransferAnswers,
+    TransferFigures,
     WaitingApprovals,
     pending_approvals,
     referral_figures,
+    transfer_figures,
 )
 from database.case_statistics import CaseFilter
 from domain.agencies import AgencyKind
@@ -31,8 +36,10 @@ from domain.scope import CaseScope
 
 CHIANG_MAI = "50"
 PHUKET = "83"
+BANGKOK = "10"
 MARCH_2001 = {"reported_from": date(2001, 3, 1), "reported_to": date(2001, 3, 31)}
 ANSWER_DUE_WITHIN = timedelta(days=3)
+TRANSFER_DUE_WITHIN = timedelta(days=1)
 
 
 def thai(day: date, hour: int = 10) -> datetime:
@@ -100,6 +107,22 @@ class Station:
             None if answer is None else requested_at + timedelta(hours=2),
             "ต้องแก้แผน" if answer == "SENT_BACK" else None,
         )
+
+    async def transfer(self, handoff_id: str, from_province: str, to_province: str, requested_at: datetime,
+                       answer: str | None = None, answered_after: timedelta = timedelta(hours=2)) -> None:
+        """An offer of the care to another province's team as the hand-off's activities record it, due
+        TRANSFER_DUE_WITHIN after it was made; accepted, the hand-off becomes the receiving province's."""
+        await self.connection.execute(
+            "INSERT INTO handoff_transfers (event_key, handoff_id, from_province_code, to_province_code, requested_at,"
+            " accept_due_at, note, answer, answered_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            f"{handoff_id}:transfer:{uuid.uuid4().hex[:8]}", handoff_id, from_province, to_province, requested_at,
+            requested_at + TRANSFER_DUE_WITHIN, "ผู้ได้รับความช่วยเหลือย้ายไปอยู่กับญาติ", answer,
+            None if answer is None else requested_at + answered_after,
+            "ทีมไม่มีที่พักให้" if answer == "DECLINED" else None,
+        )
+        if answer == "ACCEPTED":
+            await self.connection.execute("UPDATE handoffs SET province_code = $2 WHERE handoff_id = $1",
+                                          handoff_id, to_province)
 
 
 @pytest.fixture
@@ -252,3 +275,90 @@ async def test_approvals_waiting_follow_the_viewer_s_hand_offs(station: Station)
     assert await waiting(CaseScope(station_id=station.station_id), province_code=PHUKET) == 1
     assert await waiting(CaseScope(province_code=CHIANG_MAI), province_code=PHUKET) == 0
     assert await waiting(CaseScope(province_code=CHIANG_MAI, nothing=True)) == 0
+
+
+# --- Transfers to another province's team ----------------------------------------------------------
+
+
+async def test_transfers_count_per_answer_nationally_and_per_direction_in_a_province(station: Station) -> None:
+    """Offered in May 1962 (Thailand days), whenever the cares were forwarded."""
+    may = {"reported_from": date(1962, 5, 1), "reported_to": date(1962, 5, 31)}
+    now = thai(date(1962, 6, 1), 8)
+
+    async def care(province: str = CHIANG_MAI) -> str:
+        return await station.add_handoff(thai(date(1962, 1, 5)), province_code=province)
+
+    await station.transfer(await care(), CHIANG_MAI, PHUKET, thai(date(1962, 5, 2)), "ACCEPTED")
+    await station.transfer(await care(), CHIANG_MAI, PHUKET, thai(date(1962, 5, 3)), "DECLINED")
+    # Phuket's team offers to Chiang Mai's: one due at 09:00 on the 1st of June, one due on the 21st of May.
+    await station.transfer(await care(PHUKET), PHUKET, CHIANG_MAI, thai(date(1962, 5, 31), 9))
+    await station.transfer(await care(PHUKET), PHUKET, CHIANG_MAI, thai(date(1962, 5, 20)))
+    # Accepted after its due time: the answer counts, not the lateness. At 23:30 on the last day of
+    # the period in Thailand (16:30 UTC, the same day): in it.
+    late_evening = thai(date(1962, 5, 31), 23) + timedelta(minutes=30)
+    await station.transfer(await care(BANGKOK), BANGKOK, CHIANG_MAI, late_evening, "ACCEPTED",
+                           answered_after=timedelta(days=2))
+    # Between two other provinces: in the country's figures only.
+    await station.transfer(await care(PHUKET), PHUKET, BANGKOK, thai(date(1962, 5, 15)), "DECLINED")
+    # Outside the period, by the offer's Thailand day: at 00:10 on the 1st of June, and in April.
+    await station.transfer(await care(), CHIANG_MAI, PHUKET, thai(date(1962, 6, 1), 0) + timedelta(minutes=10))
+    await station.transfer(await care(), CHIANG_MAI, BANGKOK, thai(date(1962, 4, 30), 23), "ACCEPTED")
+
+    country = await transfer_figures(station.connection, CaseFilter(scope=CaseScope.national(), **may), now)
+    chosen = await transfer_figures(station.connection,
+                                    CaseFilter(scope=CaseScope.national(), province_code=CHIANG_MAI, **may), now)
+
+    assert country == TransferFigures(total=TransferAnswers(accepted=2, declined=2, waiting=1, past_due=1),
+                                      offered_by=None, offered_to=None)
+    by_chiang_mai = TransferAnswers(accepted=1, declined=1)
+    to_chiang_mai = TransferAnswers(accepted=1, waiting=1, past_due=1)
+    assert chosen == TransferFigures(total=TransferAnswers(accepted=2, declined=1, waiting=1, past_due=1),
+                                     offered_by=by_chiang_mai, offered_to=to_chiang_mai)
+    # The province's own account, and its team's (forwarded cases only), count the same; Phuket's
+    # sees the same transfers from the other side.
+    for scope in (CaseScope(province_code=CHIANG_MAI), CaseScope(province_code=CHIANG_MAI, forwarded_only=True)):
+        assert await transfer_figures(station.connection, CaseFilter(scope=scope, **may), now) == chosen
+        assert await transfer_figures(station.connection,
+                                      CaseFilter(scope=scope, province_code=CHIANG_MAI, **may), now) == chosen
+    phuket = await transfer_figures(station.connection, CaseFilter(scope=CaseScope(province_code=PHUKET), **may), now)
+    assert phuket is not None
+    assert (phuket.offered_by, phuket.offered_to) == (
+        TransferAnswers(declined=1, waiting=1, past_due=1), TransferAnswers(accepted=1, declined=1))
+
+
+async def test_a_transfer_not_answered_is_past_due_only_after_its_due_time(station: Station) -> None:
+    requested_at = thai(date(1963, 3, 10))
+    await station.transfer(await station.add_handoff(requested_at), CHIANG_MAI, PHUKET, requested_at)
+    march = CaseFilter(scope=CaseScope.national(), reported_from=date(1963, 3, 1), reported_to=date(1963, 3, 31))
+
+    answers = []
+    for after in (TRANSFER_DUE_WITHIN - timedelta(seconds=1), TRANSFER_DUE_WITHIN, TRANSFER_DUE_WITHIN + timedelta(1)):
+        figures = await transfer_figures(station.connection, march, now=requested_at + after)
+        assert figures is not None
+        answers.append(figures.total)
+
+    assert answers == [TransferAnswers(waiting=1), TransferAnswers(waiting=1), TransferAnswers(past_due=1)]
+
+
+async def test_transfers_follow_the_viewer_s_scope(station: Station) -> None:
+    requested_at = thai(date(1963, 8, 10))
+    await station.transfer(await station.add_handoff(requested_at), CHIANG_MAI, PHUKET, requested_at, "ACCEPTED")
+    august = {"reported_from": date(1963, 8, 1), "reported_to": date(1963, 8, 31)}
+    now = requested_at + timedelta(days=2)
+
+    async def transfers(scope: CaseScope, **choices) -> TransferFigures | None:
+        return await transfer_figures(station.connection, CaseFilter(scope=scope, **choices, **august), now)
+
+    # A station counts none, even of the cares it forwarded (the police hold no care); nor does a
+    # scope that sees nothing.
+    assert await transfers(CaseScope(station_id=station.station_id)) is None
+    assert await transfers(CaseScope(station_id=station.station_id), province_code=CHIANG_MAI) is None
+    assert await transfers(CaseScope(province_code=CHIANG_MAI, nothing=True)) is None
+    # A province chosen outside the viewer's own holds nothing, not the transfers between the two.
+    assert await transfers(CaseScope(province_code=CHIANG_MAI), province_code=PHUKET) == TransferFigures(
+        total=TransferAnswers(), offered_by=TransferAnswers(), offered_to=TransferAnswers())
+    assert await transfers(CaseScope(province_code=BANGKOK)) == TransferFigures(
+        total=TransferAnswers(), offered_by=TransferAnswers(), offered_to=TransferAnswers())
+    # The care is Phuket's now; Chiang Mai still counts the offer its team made.
+    assert (await transfers(CaseScope(province_code=CHIANG_MAI))) == TransferFigures(
+        total=TransferAnswers(accepted=1), offered_by=TransferAnswers(accepted=1), offered_to=TransferAnswers())

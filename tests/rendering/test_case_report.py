@@ -1,7 +1,9 @@
 """The dashboard's printable report: the filter, the counters, a chart per figure, the hand-offs
-and their care (risk levels, referrals, approvals waiting: counts only), as a workbook in Thai.
+and their care (risk levels, referrals, transfers between provinces, approvals waiting: counts
+only), as a workbook in Thai.
 
-Each test reads only cases of a station of its own (a station scope)."""
+Each test reads only cases of a station of its own (a station scope); the transfers, which a station
+never counts, are offered in a month no other test offers one in."""
 
 from __future__ import annotations
 
@@ -15,12 +17,24 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart
 
 from database.case_export import report_figures
+from database.case_statistics import CaseFilter
 from domain.agencies import AGENCY_KIND_LABELS, AgencyKind
 from domain.clock import THAILAND
 from domain.handoff import CareOutcome, HandoffStatus
 from domain.models import CaseStatus
+from domain.scope import CaseScope
 from rendering.case_report import write_case_report
-from tests.export_station import CHIANG_MAI, MARCH_2001, Station, own_station, thai
+from tests.export_station import (
+    CHIANG_MAI,
+    MARCH_2001,
+    TRANSFER_DECLINED_BECAUSE,
+    TRANSFER_NOTE,
+    Station,
+    own_station,
+    thai,
+)
+
+PHUKET, BANGKOK = "83", "10"
 
 
 @pytest.fixture
@@ -146,6 +160,55 @@ async def test_the_care_sheet_counts_risk_levels_referrals_and_approvals_and_not
     assert kinds == [AGENCY_KIND_LABELS[kind][0] for kind in AgencyKind]  # every kind, in order, at 0 when none
     everything = " ".join(str(value) for row in sheet.iter_rows(values_only=True) for value in row if value)
     assert reason not in everything and cases[0] not in everything
+
+
+async def test_the_care_sheet_counts_the_transfers_offered_in_the_period_by_direction_and_answer(
+        station: Station) -> None:
+    """Offered in March 1964; seen by Chiang Mai's account, by the national one, by the station."""
+    def in_march(day: int, hour: int = 10) -> datetime:
+        return datetime(1964, 3, day, hour, tzinfo=THAILAND)
+
+    case_numbers, cares = [], []
+    for province in (CHIANG_MAI, CHIANG_MAI, PHUKET, BANGKOK, PHUKET):
+        case_no = await station.add_case(in_march(1, 8), CaseStatus.HANDED_OVER)
+        await station.add_handoff(case_no, 1, in_march(1, 9), HandoffStatus.IN_CARE, province_code=province,
+                                  accepted_at=in_march(1, 10))
+        case_numbers.append(case_no)
+        cares.append(f"{case_no}-1")
+    await station.add_transfer(cares[0], CHIANG_MAI, PHUKET, in_march(2), "ACCEPTED")
+    await station.add_transfer(cares[1], CHIANG_MAI, BANGKOK, in_march(3), "DECLINED")
+    await station.add_transfer(cares[2], PHUKET, CHIANG_MAI, in_march(9, 9))  # due at 09:00 on the 10th
+    await station.add_transfer(cares[3], BANGKOK, CHIANG_MAI, in_march(5))  # due on the 6th: not answered in time
+    await station.add_transfer(cares[4], PHUKET, BANGKOK, in_march(5))  # neither from nor to Chiang Mai
+    march = {"reported_from": date(1964, 3, 1), "reported_to": date(1964, 3, 31)}
+
+    async def care_sheet(case_filter: CaseFilter) -> dict:
+        buffer = io.BytesIO()
+        write_case_report(await report_figures(station.connection, case_filter, today=date(1964, 3, 10),
+                                               now=in_march(10, 8)), buffer)
+        rows = list(load_workbook(io.BytesIO(buffer.getvalue()))["การดูแลต่อเนื่อง"].iter_rows(values_only=True))
+        return {row[0]: row[1:] for row in rows if row[0]}
+
+    province = await care_sheet(CaseFilter(scope=CaseScope(province_code=CHIANG_MAI), province_code=CHIANG_MAI,
+                                           **march))
+    country = await care_sheet(CaseFilter(scope=CaseScope.national(), **march))
+    police = await care_sheet(station.filter(**march))
+
+    heading = "การโอนการดูแลข้ามจังหวัด ที่ขอโอนในช่วงนี้"
+    assert province[heading][:5] == ("ขอโอนทั้งหมด", "รับโอน", "ไม่รับโอน", "รอคำตอบ (ยังไม่ถึงกำหนด)",
+                                     "ไม่ตอบภายในกำหนด")
+    assert province["ทีมจังหวัดนี้ขอโอนไปจังหวัดอื่น"][:5] == (2, 1, 1, 0, 0)
+    assert province["จังหวัดอื่นขอโอนมายังทีมจังหวัดนี้"][:5] == (2, 0, 0, 1, 1)
+    assert province["รวมการขอโอน"][:5] == (4, 1, 1, 1, 1)
+    # Every province: each transfer once, no direction.
+    assert country["รวมการขอโอน"][:5] == (5, 1, 1, 1, 2)
+    assert "ทีมจังหวัดนี้ขอโอนไปจังหวัดอื่น" not in country
+    # A station's report has no transfer to count: no table, not a table of zeros.
+    assert heading not in police and "รวมการขอโอน" not in police
+    everything = " ".join(str(value) for table in (province, country) for key, row in table.items()
+                          for value in (key, *row) if value)
+    for personal in (TRANSFER_NOTE, TRANSFER_DECLINED_BECAUSE, *case_numbers):
+        assert personal not in everything
 
 
 async def test_the_report_names_the_chosen_province_and_open_ended_dates(station: Station) -> None:

@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -21,12 +21,22 @@ from pypdf import PageObject, PdfReader
 from pypdf.generic import ContentStream
 
 from database.case_export import report_figures
-from database.case_statistics import ProvinceCount
+from database.case_statistics import CaseFilter, ProvinceCount
+from domain.clock import THAILAND
 from domain.handoff import HandoffStatus
 from domain.models import CaseStatus
+from domain.scope import CaseScope
 from rendering.case_report_pdf import FOOTER_TOP, HEADER_BOTTOM, MARGIN, topics, write_case_report_pdf
 from rendering.chart_axis import MAX_TICKS, axis_ticks
-from tests.export_station import CHIANG_MAI, MARCH_2001, Station, own_station, thai
+from tests.export_station import (
+    CHIANG_MAI,
+    MARCH_2001,
+    TRANSFER_DECLINED_BECAUSE,
+    TRANSFER_NOTE,
+    Station,
+    own_station,
+    thai,
+)
 
 POINTS_PER_MM = 72 / 25.4
 PAGE_TITLES = [
@@ -124,6 +134,51 @@ async def test_the_care_pages_count_risk_levels_approvals_and_referrals_and_noth
         ("รอคำตอบ (ยังไม่ถึงกำหนด)", "1"), ("ไม่ตอบภายในกำหนด", "0")]
     for personal in (reason, "ชื่อที่พิมพ์เอง", case_no):
         assert compact(personal) not in "".join(page_texts(buffer.getvalue()))
+
+
+async def test_the_referrals_page_states_the_transfers_offered_in_the_period_and_nothing_personal(
+        station: Station) -> None:
+    """Offered in June 1965, a month no other test offers a transfer in; the station's own report
+    counts none (test_the_care_pages_count_...: its referrals page has the referrals' facts alone)."""
+    def in_june(day: int, hour: int = 10) -> datetime:
+        return datetime(1965, 6, day, hour, tzinfo=THAILAND)
+
+    case_numbers = []
+    for number, (from_province, to_province, answer, offered_on) in enumerate([
+            (CHIANG_MAI, "83", "ACCEPTED", 2), (CHIANG_MAI, "10", None, 3),  # the 3rd's due on the 4th: past it
+            ("83", CHIANG_MAI, "DECLINED", 4), ("10", CHIANG_MAI, None, 11)]):  # due at 10:00 on the 12th: waiting
+        case_numbers.append(await station.add_case(in_june(1, 8), CaseStatus.HANDED_OVER))
+        await station.add_handoff(case_numbers[number], 1, in_june(1, 9), HandoffStatus.IN_CARE,
+                                  province_code=from_province, accepted_at=in_june(1, 10))
+        await station.add_transfer(f"{case_numbers[number]}-1", from_province, to_province, in_june(offered_on),
+                                   answer)
+    june = {"reported_from": date(1965, 6, 1), "reported_to": date(1965, 6, 30)}
+    buffer = io.BytesIO()
+    province = await report_figures(
+        station.connection, CaseFilter(scope=CaseScope(province_code=CHIANG_MAI), province_code=CHIANG_MAI, **june),
+        today=date(1965, 6, 12), now=in_june(12, 9))
+    country = await report_figures(station.connection, CaseFilter(scope=CaseScope.national(), **june),
+                                   today=date(1965, 6, 12), now=in_june(12, 9))
+
+    write_case_report_pdf(province, buffer)
+
+    answers = "รับโอน {} · ไม่รับโอน {} · รอคำตอบ (ยังไม่ถึงกำหนด) {} · ไม่ตอบภายในกำหนด {}"
+    assert topics(province)[-1].facts[-2:] == [
+        ("ทีมจังหวัดนี้ขอโอนไปจังหวัดอื่น", "ขอโอนในช่วงนี้ 2 เรื่อง: " + answers.format(1, 0, 0, 1)),
+        ("จังหวัดอื่นขอโอนมายังทีมจังหวัดนี้", "ขอโอนในช่วงนี้ 2 เรื่อง: " + answers.format(0, 1, 1, 0))]
+    assert topics(country)[-1].facts[-1] == (
+        "การโอนการดูแลข้ามจังหวัด", "ขอโอนในช่วงนี้ 4 เรื่อง: " + answers.format(1, 1, 1, 1))
+    content = buffer.getvalue()
+    referrals = page_texts(content)[-1]
+    for stated in ("ทีมจังหวัดนี้ขอโอนไปจังหวัดอื่น", "จังหวัดอื่นขอโอนมายังทีมจังหวัดนี้", "ไม่ตอบภายในกำหนด 1"):
+        assert compact(stated) in referrals, stated
+    # The facts fit above the footer, beside the chart.
+    reader = PdfReader(io.BytesIO(content))
+    last = reader.pages[-1]
+    body_bottom = float(last.mediabox.height) - FOOTER_TOP * POINTS_PER_MM
+    assert text_below(last, body_bottom) == compact(f"{PAGE_TITLES[-1]}หน้า {len(PAGE_TITLES)} จาก {len(PAGE_TITLES)}")
+    for personal in (TRANSFER_NOTE, TRANSFER_DECLINED_BECAUSE, *case_numbers):
+        assert compact(personal) not in "".join(page_texts(content))
 
 
 async def test_the_report_names_the_chosen_province_and_open_ended_dates(station: Station) -> None:

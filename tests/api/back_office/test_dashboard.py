@@ -1,6 +1,6 @@
 """The dashboards: counters that follow the cases and the hand-offs to the multidisciplinary team
-(their care's risk levels, referrals and approvals waiting included), scoped to the user's provinces,
-and the Excel file and the printable report for the same filter."""
+(their care's risk levels, referrals, approvals waiting and transfers between provinces included),
+scoped to the user's provinces, and the Excel file and the printable report for the same filter."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ RISK_COUNTER = re.compile(r'data-risk-level="([A-Z_]+)"[^>]*><span>[^<]*</span><
 APPROVALS_COUNTER = re.compile(r'data-approvals-waiting="([A-Z_]+)"[^>]*><span>[^<]*</span><strong>(\d+)</strong>')
 KIND_ROW = re.compile(r'<tr data-agency-kind="([A-Z_]+)">(.*?)</tr>', re.DOTALL)
 ANSWER_CELL = re.compile(r'data-answer="([a-z_]+)">(\d+)<')
+TRANSFER_ROW = re.compile(r'<tr data-transfer-row="([a-z_]+)">(.*?)</tr>', re.DOTALL)
 
 
 async def counters(http: httpx.AsyncClient, query: str) -> dict[str, int]:
@@ -170,6 +171,82 @@ async def test_the_hand_off_section_counts_the_care_s_risk_levels_referrals_and_
     english = (await admin.get("/office/dashboard")).text
     for words in ("High risk", "Referrals to agencies", "No answer by the due time",
                   "High-risk plan awaiting approval"):
+        assert words in english, words
+
+
+async def transfer_rows(http: httpx.AsyncClient, query: str = "") -> tuple[dict[str, dict[str, int]] | None, str]:
+    """The dashboard's transfers, per row (offered_by, offered_to, all) and answer; None when it shows none."""
+    response = await http.get(f"/office/dashboard?{query}")
+    assert response.status_code == 200
+    if "data-transfers" not in response.text:
+        return None, response.text
+    return ({row: {answer: int(count) for answer, count in ANSWER_CELL.findall(cells)}
+             for row, cells in TRANSFER_ROW.findall(response.text)}, response.text)
+
+
+def added(after: dict[str, dict[str, int]] | None, before: dict[str, dict[str, int]] | None) -> dict:
+    assert after is not None and before is not None
+    return {row: {answer: count - before[row][answer] for answer, count in answers.items()}
+            for row, answers in after.items()}
+
+
+def answers(total: int, accepted: int, declined: int, waiting: int, past_due: int) -> dict[str, int]:
+    return {"total": total, "accepted": accepted, "declined": declined, "waiting": waiting, "past_due": past_due}
+
+
+async def test_the_hand_off_section_counts_the_transfers_offered_by_and_to_the_province(
+        scene: Scene, staff: Staff, browser_like, pool: asyncpg.Pool) -> None:
+    province = scene.district["province_code"]
+    # The foreign administrator's province, as the staff fixture chose it.
+    other = await pool.fetchval("SELECT code FROM provinces WHERE code <> $1 ORDER BY code LIMIT 1", province)
+    viewers = {name: await signed_in(browser_like, person) for name, person in (
+        ("admin", staff.province_admin), ("team", staff.team_member), ("foreign", staff.foreign_admin),
+        ("national", staff.superadmin), ("station", staff.station_officer))}
+    before = {name: (await transfer_rows(http))[0] for name, http in viewers.items()}
+    national_province_before, _ = await transfer_rows(viewers["national"], f"province={province}")
+    assert before["station"] is None  # the police hold no care: no transfer to count, not a row of zeros
+    assert set(before["admin"] or {}) == {"offered_by", "offered_to", "all"}
+    assert set(before["national"] or {}) == {"all"}  # every province: each transfer once
+    ours, theirs = [(await open_routed_case(scene))[0] for _ in range(2)]
+    await add_handoff(pool, ours, 1, province, "IN_CARE", timedelta(hours=5), timedelta(minutes=20))
+    await add_handoff(pool, theirs, 1, other, "IN_CARE", timedelta(hours=5), timedelta(minutes=20))
+    note, reason = "ผู้ได้รับความช่วยเหลือย้ายไปอยู่กับญาติ", "เหตุผลส่วนตัวที่ไม่ควรอยู่บนแดชบอร์ด"
+    now = datetime.now(UTC)
+    for number, (handoff_case, from_province, to_province, answer, due_in) in enumerate([
+            (ours, province, other, "DECLINED", timedelta(hours=20)),
+            (ours, province, other, None, timedelta(hours=20)),  # waiting, not yet due
+            (theirs, other, province, None, -timedelta(minutes=5)),  # not answered in time
+            (theirs, other, province, "ACCEPTED", timedelta(hours=20))]):
+        await pool.execute(
+            "INSERT INTO handoff_transfers (event_key, handoff_id, from_province_code, to_province_code, requested_at,"
+            " accept_due_at, note, answer, answered_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            f"{handoff_case}-1:transfer-{number}", f"{handoff_case}-1", from_province, to_province,
+            now - timedelta(hours=4), now + due_in, note, answer, None if answer is None else now,
+            reason if answer == "DECLINED" else None)
+    # Accepted: the care is the receiving province's now.
+    await pool.execute("UPDATE handoffs SET province_code = $2 WHERE handoff_id = $1", f"{theirs}-1", province)
+
+    after = {name: await transfer_rows(http) for name, http in viewers.items()}
+
+    ours_seen = {"offered_by": answers(2, 0, 1, 1, 0), "offered_to": answers(2, 1, 0, 0, 1),
+                 "all": answers(4, 1, 1, 1, 1)}
+    assert added(after["admin"][0], before["admin"]) == ours_seen
+    assert added(after["team"][0], before["team"]) == ours_seen  # the province's team counts the same
+    assert added(after["foreign"][0], before["foreign"]) == {  # the same transfers, from the other side
+        "offered_by": answers(2, 1, 0, 0, 1), "offered_to": answers(2, 0, 1, 1, 0), "all": answers(4, 1, 1, 1, 1)}
+    assert added(after["national"][0], before["national"]) == {"all": answers(4, 1, 1, 1, 1)}
+    assert added((await transfer_rows(viewers["national"], f"province={province}"))[0],
+                 national_province_before) == ours_seen
+    assert after["station"][0] is None
+    # Counts only: no case number, note or reason.
+    page = after["admin"][1]
+    for personal in (ours, theirs, note, reason):
+        assert personal not in page, personal
+    assert "ทีมจังหวัดนี้ขอโอนไปจังหวัดอื่น" in page and "ไม่ตอบภายในกำหนด" in page
+    viewers["admin"].cookies.set("ess_lang", "en")
+    english = (await viewers["admin"].get("/office/dashboard")).text
+    for words in ("Cares offered to another province&#39;s team in the period", "Offered by this province&#39;s team",
+                  "Offered to this province&#39;s team", "Not answered in time"):
         assert words in english, words
 
 
