@@ -451,20 +451,10 @@ class HandoffWorkflow:
         if postback.code != TeamActionKind.ACCEPT.value:
             workflow.logger.warning("hand-off %s ignored a team button it does not know", self._id)
             return
-        language = asyncio.create_task(line_language(tap.user_id))  # looked up meanwhile
-
-        async def reply(prompt: Prompt, **params: object) -> None:
-            facts = {"case_no": self._opening.case_no, "handoff_id": self._id, "path": self._path()}
-            await self._send(tap.user_id, await language or Language.THAI,
-                             [BotMessage(prompt=prompt, params={**facts, **params})],
-                             key=f"answer-{tap.event_id}", reply_to=tap)
-
+        reply = self._replier(tap)
         try:
-            member = await workflow.execute_local_activity_method(TeamDirectory.team_member_by_line, tap.user_id,
-                                                                  **options.STORE)
+            member = await self._tapping_member(tap, reply)
             if member is None:
-                workflow.logger.info("hand-off %s: a tap from a LINE account on no team", self._id)
-                await reply(Prompt.NOT_A_TEAM_MEMBER)
                 return
             action = TeamAction(kind=TeamActionKind.ACCEPT, member=member)
             self._check(action)
@@ -482,6 +472,26 @@ class HandoffWorkflow:
                 reasons = TRY_THE_BACK_OFFICE
             await reply(Prompt.HANDOFF_TAP_REFUSED, reason_th=reasons["th"], reason_en=reasons["en"])
 
+    def _replier(self, tap: LineEvent, **facts: object) -> Callable[..., Awaitable[None]]:
+        """Answers a team member's tap in their LINE language, looked up meanwhile."""
+        language = asyncio.create_task(line_language(tap.user_id))
+
+        async def reply(prompt: Prompt, **params: object) -> None:
+            about = {"case_no": self._opening.case_no, "handoff_id": self._id, "path": self._path(), **facts}
+            await self._send(tap.user_id, await language or Language.THAI,
+                             [BotMessage(prompt=prompt, params={**about, **params})],
+                             key=f"answer-{tap.event_id}", reply_to=tap)
+        return reply
+
+    async def _tapping_member(self, tap: LineEvent, reply: Callable[..., Awaitable[None]]) -> TeamMember | None:
+        """Who tapped, as the directory knows them; someone on no team hears so (None)."""
+        member = await workflow.execute_local_activity_method(TeamDirectory.team_member_by_line, tap.user_id,
+                                                              **options.STORE)
+        if member is None:
+            workflow.logger.info("hand-off %s: a tap from a LINE account on no team", self._id)
+            await reply(Prompt.NOT_A_TEAM_MEMBER)
+        return member
+
     async def _answer_approval_tap(self, tap: LineEvent, postback: Postback) -> None:
         """A supervisor's approval from the request's button, as the back office would approve it;
         anyone else, or a request already answered, hears why not. Every refusal is an answer."""
@@ -489,20 +499,10 @@ class HandoffWorkflow:
         if subject not in ApprovalSubject.__members__:
             workflow.logger.warning("hand-off %s ignored an approval button it does not know", self._id)
             return
-        language = asyncio.create_task(line_language(tap.user_id))
-
-        async def reply(prompt: Prompt, **params: object) -> None:
-            facts = {"case_no": self._opening.case_no, "handoff_id": self._id, "path": self._path(),
-                     "subject": subject}
-            await self._send(tap.user_id, await language or Language.THAI,
-                             [BotMessage(prompt=prompt, params={**facts, **params})],
-                             key=f"answer-{tap.event_id}", reply_to=tap)
-
+        reply = self._replier(tap, subject=subject)
         try:
-            member = await workflow.execute_local_activity_method(TeamDirectory.team_member_by_line, tap.user_id,
-                                                                  **options.STORE)
+            member = await self._tapping_member(tap, reply)
             if member is None:
-                await reply(Prompt.NOT_A_TEAM_MEMBER)
                 return
             action = TeamAction(kind=TeamActionKind.APPROVE, member=member, subject=ApprovalSubject(subject))
             self._check(action)
