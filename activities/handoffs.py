@@ -20,6 +20,7 @@ from domain.handoff_timeline import (
     Accepted,
     ApprovalGiven,
     ApprovalRequested,
+    ApprovalWithdrawn,
     Assigned,
     BaseHandoffEvent,
     ByMember,
@@ -293,7 +294,7 @@ async def _follow_event(connection: asyncpg.Connection, handoff_id: str, key: st
                 event.member_id,
                 at,
             )
-        case ApprovalGiven() | SentBack():
+        case ApprovalGiven() | SentBack() | ApprovalWithdrawn():
             # The oldest request of its kind still waiting is the one answered (one waits at a time).
             await connection.execute(
                 """
@@ -306,7 +307,7 @@ async def _follow_event(connection: asyncpg.Connection, handoff_id: str, key: st
                 """,
                 handoff_id,
                 event.subject.value,
-                "APPROVED" if isinstance(event, ApprovalGiven) else "SENT_BACK",
+                {ApprovalGiven: "APPROVED", SentBack: "SENT_BACK", ApprovalWithdrawn: "WITHDRAWN"}[type(event)],
                 event.member_id,
                 at,
                 event.reason if isinstance(event, SentBack) else None,

@@ -221,6 +221,14 @@ class SentBack(ByMember):
     member_ids: list[int]
 
 
+class ApprovalWithdrawn(ByMember):
+    """What waited for a supervisor needs them no more: a review found the risk no longer high."""
+
+    kind: Literal["APPROVAL_WITHDRAWN"] = "APPROVAL_WITHDRAWN"
+    subject: ApprovalSubject
+    requested_by: int
+
+
 class Referred(ByMember):
     """A referral to an agency, its answer due by `due_at`: step `number` of the care plan."""
 
@@ -347,7 +355,7 @@ HandoffTimelineEvent = Annotated[
     | FollowUpPlanned | FollowUpRecorded | HandoffClosed | TeamNoted | CaseNotTold | ReporterTold | FollowUpReminded
     | ReporterWrote | StepFailed | PersonDescribed | RiskAssessed | FollowUpMoved | ApprovalRequested | ApprovalGiven
     | SentBack | Referred | ReferralAnswered | ReporterMessaged | TransferRequested | TransferAlerted | TransferAccepted
-    | TransferDeclined,
+    | TransferDeclined | ApprovalWithdrawn,
     Field(discriminator="kind"),
 ]
 

@@ -141,7 +141,8 @@ async def everything_about(connection: asyncpg.Connection, case_no: str) -> str:
                                                     WHERE h.case_no = $1 ORDER BY r.number) r
         UNION ALL SELECT row_to_json(a)::text FROM (SELECT a.* FROM care_approvals a JOIN handoffs h USING (handoff_id)
                                                     WHERE h.case_no = $1 ORDER BY a.event_key) a
-        UNION ALL SELECT row_to_json(t)::text FROM (SELECT t.* FROM handoff_transfers t JOIN handoffs h USING (handoff_id)
+        UNION ALL SELECT row_to_json(t)::text FROM (SELECT t.* FROM handoff_transfers t
+                                                    JOIN handoffs h USING (handoff_id)
                                                     WHERE h.case_no = $1 ORDER BY t.event_key) t
         """,
         case_no,

@@ -79,6 +79,7 @@ with workflow.unsafe.imports_passed_through():
         Accepted,
         ApprovalGiven,
         ApprovalRequested,
+        ApprovalWithdrawn,
         Assigned,
         CaseNotTold,
         ConsentAnswered,
@@ -745,6 +746,11 @@ class HandoffWorkflow:
             if self._waiting(ApprovalSubject.HIGH_RISK_PLAN) is None and not supervises(member):
                 await self._ask_approval(ApprovalRequest(subject=ApprovalSubject.HIGH_RISK_PLAN,
                                                          requested_by=member.member_id, requested_at=workflow.now()))
+        elif (waiting := self._waiting(ApprovalSubject.HIGH_RISK_PLAN)) is not None:
+            # No longer high: the office head has no high-risk plan left to approve.
+            self._approvals.remove(waiting)
+            await self._record(ApprovalWithdrawn(member_id=member.member_id, subject=waiting.subject,
+                                                 requested_by=waiting.requested_by), actor=actor)
 
     # --- transfer to another province ---------------------------------------------------------
 

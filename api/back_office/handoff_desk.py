@@ -118,6 +118,7 @@ HANDOFF_EVENT_LABELS: dict[str, tuple[str, str]] = {
     "APPROVAL_REQUESTED": ("ขออนุมัติจากหัวหน้า", "Approval asked of the supervisor"),
     "APPROVED": ("หัวหน้าอนุมัติ", "Approved by the supervisor"),
     "SENT_BACK": ("หัวหน้าส่งกลับให้แก้ไข", "Sent back by the supervisor"),
+    "APPROVAL_WITHDRAWN": ("ถอนคำขออนุมัติ (ความเสี่ยงไม่สูงแล้ว)", "Approval withdrawn (the risk is no longer high)"),
     "REFERRED": ("ส่งต่อหน่วยงาน", "Referred to an agency"),
     "REFERRAL_ANSWERED": ("คำตอบของหน่วยงาน", "The agency's answer"),
     "REPORTER_MESSAGED": ("ส่งข้อความถึงผู้แจ้งทาง LINE", "Message to the reporter on LINE"),

@@ -213,7 +213,8 @@ async def test_the_record_of_the_person_helped_goes_with_the_case(connection, re
     assert "เมียนมา" not in await everything_about(connection, case_no)
 
 
-async def test_the_reasons_an_agency_a_supervisor_or_another_team_gave_go_with_the_case(connection, reporter: Reporter) -> None:
+async def test_the_reasons_an_agency_a_supervisor_or_another_team_gave_go_with_the_case(
+        connection, reporter: Reporter) -> None:
     case_no = await reporter.case(CaseStatus.FORWARDED, closed_at=LONG_BEFORE)
     handoff_id = await reporter.handoff(case_no, HandoffStatus.CLOSED, FORWARDED_AT, ended_at=LONG_BEFORE)
     await connection.execute(

@@ -205,3 +205,21 @@ async def test_the_office_heads_own_closing_needs_nobody_and_an_assessment_needs
     closed = await handoff.execute_update(HandoffWorkflow.act, team_action(
         TeamActionKind.CLOSE, team.office_head, outcome=CareOutcome.REFERRED, note="ส่งต่อศูนย์พึ่งได้"))
     assert (closed.status, closed.awaiting_approval) == (HandoffStatus.CLOSED, False)
+
+
+async def test_a_review_that_finds_the_risk_no_longer_high_withdraws_the_plans_approval(
+        scene: Scene, team: Team) -> None:
+    case_no, handoff = await started_handoff(scene)
+    head = hears(scene, team, team.office_head)
+    await handoff.execute_update(HandoffWorkflow.act, team_action(TeamActionKind.ACCEPT, team.social_worker))
+    await handoff.execute_update(HandoffWorkflow.act, team_action(
+        TeamActionKind.ASSESS_RISK, team.social_worker, risk=HIGH_RISK))
+    [_request] = await head.hears()
+
+    await handoff.execute_update(HandoffWorkflow.act, team_action(
+        TeamActionKind.ASSESS_RISK, team.social_worker, risk=LOW_RISK))
+    assert await refused(handoff, team_action(TeamActionKind.APPROVE, team.office_head,
+                                              subject=ApprovalSubject.HIGH_RISK_PLAN)) == "InvalidAction"
+    [withdrawn] = await eventually(lambda: entries(scene, case_no, "APPROVAL_WITHDRAWN"))
+    assert (withdrawn["subject"], withdrawn["requested_by"]) == ("HIGH_RISK_PLAN", team.social_worker.member_id)
+    assert await approvals(scene, case_no) == [("HIGH_RISK_PLAN", "WITHDRAWN", None)]
