@@ -31,6 +31,7 @@ from temporalio.worker import Worker
 from bench.workflow_runs import print_runs, runs_of, time_skipping_environment, within_budget
 from domain.case_timeline import TimelineEntry
 from domain.handoff import (
+    ApprovalSubject,
     CareOutcome,
     FollowUpKind,
     FollowUpPlan,
@@ -58,12 +59,20 @@ from domain.models import (
     Report,
     Reporter,
 )
+from domain.risk import RiskAnswer, RiskAnswerGiven, RiskAssessment, RiskLevel
 from orchestration.ids import handoff_workflow_id
 from workflows.handoff import HISTORY_BUDGET, HandoffWorkflow
 
 PROVINCE = "10"
 CASE_WORKER = TeamMember(member_id=1, name="นักสังคมสงเคราะห์", role=TeamRole.SOCIAL_WORKER, province_code=PROVINCE)
 CONTACT = TeamContact(member_id=1, line_user_id="U-bench-case-worker")
+# Approves the case worker's closing.
+OFFICE_HEAD = TeamMember(member_id=2, name="หัวหน้าสำนักงาน", role=TeamRole.OFFICE_HEAD, province_code=PROVINCE)
+LOW_RISK = RiskAssessment(answers=[RiskAnswerGiven(code="WEAPON", question_th="มีอาวุธหรือไม่", question_en="A weapon?",
+                                                   raises_to=RiskLevel.HIGH, answer=RiskAnswer.NO)],
+                          level=RiskLevel.LOW, reason="ปลอดภัยดี")
+# A low risk is reviewed every 30 days: about every 13 follow-ups of the care below.
+FOLLOW_UPS_PER_REVIEW = 13
 # What a run may write past its budget: it notices between events, then lets what is under way finish.
 DRAIN_ALLOWANCE = 100
 
@@ -147,12 +156,16 @@ def opening(forwarded_at: datetime, budget: int | None) -> HandoffOpening:
 
 
 async def care(env: WorkflowEnvironment, handle: WorkflowHandle, follow_ups: int) -> None:
-    """Accepted, then follow-ups one after another, each reminded and done; then closed."""
+    """Accepted and assessed, then follow-ups one after another, each reminded and done, the risk
+    reviewed when it is due; then closed, as the case worker asks and the office head approves."""
     def act(kind: TeamActionKind, **fields: object) -> TeamAction:
         return TeamAction(kind=kind, member=CASE_WORKER, **fields)
 
     await handle.execute_update(HandoffWorkflow.act, act(TeamActionKind.ACCEPT))
+    await handle.execute_update(HandoffWorkflow.act, act(TeamActionKind.ASSESS_RISK, risk=LOW_RISK))
     for number in range(1, follow_ups + 1):
+        if number % FOLLOW_UPS_PER_REVIEW == 0:
+            await handle.execute_update(HandoffWorkflow.act, act(TeamActionKind.ASSESS_RISK, risk=LOW_RISK))
         now = await env.get_current_time()
         plan = FollowUpPlan(kind=FollowUpKind.HOME_VISIT if number % 2 else FollowUpKind.CALL,
                             due_at=now + timedelta(days=3), note=f"ครั้งที่ {number}")
@@ -166,6 +179,8 @@ async def care(env: WorkflowEnvironment, handle: WorkflowHandle, follow_ups: int
             print(f"  {number} follow-ups", file=sys.stderr)
     await handle.execute_update(HandoffWorkflow.act, act(
         TeamActionKind.CLOSE, outcome=CareOutcome.SAFE_WITH_FAMILY, note="ดูแลครบแผน"))
+    await handle.execute_update(HandoffWorkflow.act, TeamAction(
+        kind=TeamActionKind.APPROVE, member=OFFICE_HEAD, subject=ApprovalSubject.CLOSURE))
 
 
 async def bench(follow_ups: int, budget: int) -> int:

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from configuration.settings import Settings
+from database.accounts import DEMO_ACCOUNTS
 from devstack.postgres import migrate_and_load_reference_data
 from tests.operations.processes import PROJECT_ROOT, START_SECONDS, free_port_pair
 from tests.operations.test_api_process import image_api_command
@@ -46,6 +47,6 @@ async def test_production_will_not_start_while_demo_accounts_and_officers_are_ac
     said = output.decode(errors="replace")
 
     assert started.returncode != 0, said
-    assert "5 active demo accounts" in said and "active demo officers" in said
+    assert f"{len(DEMO_ACCOUNTS)} active demo accounts" in said and "active demo officers" in said
     assert "python -m tools.demo_data remove" in said
     assert Settings().demo_password not in said
