@@ -349,24 +349,29 @@ async def _follow_event(connection: asyncpg.Connection, handoff_id: str, key: st
                 key, handoff_id, event.from_province_code, event.to_province_code, event.member_id, at,
                 event.accept_due_at, event.note,
             )
-        case TransferAccepted() | TransferDeclined():
-            accepted = isinstance(event, TransferAccepted)
+        case TransferAccepted():
+            await _answer_transfer(connection, handoff_id, at, event, "ACCEPTED", None)
             await connection.execute(
-                """
-                UPDATE handoff_transfers SET answer = $3, answered_by = $4, answered_at = $5, reason = $6
-                WHERE event_key = (SELECT event_key FROM handoff_transfers
-                                   WHERE handoff_id = $1 AND to_province_code = $2 AND answer IS NULL
-                                   ORDER BY requested_at LIMIT 1)
-                """,
-                handoff_id, event.to_province_code, "ACCEPTED" if accepted else "DECLINED", event.member_id, at,
-                None if isinstance(event, TransferAccepted) else event.reason,
+                "UPDATE handoffs SET province_code = $2, case_worker_id = $3 WHERE handoff_id = $1",
+                handoff_id, event.to_province_code, event.case_worker_id,
             )
-            if isinstance(event, TransferAccepted):
-                await connection.execute(
-                    "UPDATE handoffs SET province_code = $2, case_worker_id = $3 WHERE handoff_id = $1",
-                    handoff_id, event.to_province_code, event.case_worker_id,
-                )
+        case TransferDeclined():
+            await _answer_transfer(connection, handoff_id, at, event, "DECLINED", event.reason)
     # Every other kind (ALERTED, REMINDED, NOTE, REPORTER_TOLD, ...) is timeline only.
+
+
+async def _answer_transfer(connection: asyncpg.Connection, handoff_id: str, at: datetime,
+                           event: TransferAccepted | TransferDeclined, answer: str, reason: str | None) -> None:
+    """The oldest offer to that province still waiting is the one answered (one waits at a time)."""
+    await connection.execute(
+        """
+        UPDATE handoff_transfers SET answer = $3, answered_by = $4, answered_at = $5, reason = $6
+        WHERE event_key = (SELECT event_key FROM handoff_transfers
+                           WHERE handoff_id = $1 AND to_province_code = $2 AND answer IS NULL
+                           ORDER BY requested_at LIMIT 1)
+        """,
+        handoff_id, event.to_province_code, answer, event.member_id, at, reason,
+    )
 
 
 async def _plan_follow_up(connection: asyncpg.Connection, handoff_id: str, at: datetime,

@@ -16,6 +16,7 @@ from api.back_office.handoff_desk import (
     NOT_FOUND,
     READ_ONLY,
     FormProblem,
+    acting_member,
     answer_action,
     handoff_and_member,
     send_action,
@@ -28,7 +29,7 @@ from database import audit, handoffs
 from database.agencies import agencies_for_province
 from database.provinces import all_provinces
 from database.risk_questions import risk_questions
-from database.team_members import team_member_by_id, team_members_of_province
+from database.team_members import team_members_of_province
 from domain.accounts import Account
 from domain.handoff import ApprovalSubject, ReferralAnswer, ReferralPlan, TeamAction, TeamActionKind
 from domain.risk import RiskAnswer, RiskAnswerGiven, RiskAssessment, RiskLevel
@@ -233,8 +234,7 @@ async def answer_transfer(request: Request, session: FormSession, handoff_id: st
     account = session.account
     offer = await _offer_in_scope(request, account, handoff_id)
     async with request.app.state.pool.acquire() as connection:
-        member = (await team_member_by_id(connection, account.team_member_id)
-                  if account.acts_on_handoffs and account.team_member_id is not None else None)
+        member = await acting_member(connection, account)
     answer: Any
     if member is None:
         answer = Refusal(403, READ_ONLY, "ReadOnly")

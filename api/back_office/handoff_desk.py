@@ -319,8 +319,7 @@ async def render_handoff(request: Request, account: Account, handoff_id: str, do
                                handoff_id=handoff["handoff_id"], team_member_id=account.team_member_id)
         can_act = account.acts_on_handoffs and HandoffStatus(handoff["status"]) not in FINAL_HANDOFF_STATUSES
         team = await team_members_of_province(connection, handoff["province_code"]) if can_act else []
-        member_id = account.team_member_id if can_act else None
-        member = await team_member_by_id(connection, member_id) if member_id is not None else None
+        member = await acting_member(connection, account) if can_act else None
         questions = await risk_questions(connection, active_only=True) if can_act else []
         approvals = await handoffs.waiting_approvals(connection, handoff["handoff_id"])
         referrals = await handoffs.referrals_of(connection, handoff["handoff_id"])
@@ -449,9 +448,15 @@ async def handoff_and_member(request: Request, account: Account,
     """The hand-off (404 outside the account's scope), and the team member the account acts as, if it acts."""
     async with request.app.state.pool.acquire() as connection:
         handoff = await _handoff_in_scope(connection, account, handoff_id)
-        member = (await team_member_by_id(connection, account.team_member_id)
-                  if account.acts_on_handoffs and account.team_member_id is not None else None)
+        member = await acting_member(connection, account)
     return handoff, member
+
+
+async def acting_member(connection: asyncpg.Connection, account: Account) -> TeamMember | None:
+    """The team member the account acts as on hand-offs; None for an account that only reads them."""
+    if not account.acts_on_handoffs or account.team_member_id is None:
+        return None
+    return await team_member_by_id(connection, account.team_member_id)
 
 
 async def send_action(request: Request, handoff_id: str, action: TeamAction, idempotency_key: str) -> Any:
